@@ -1,0 +1,225 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/verbatimhq/verbatim/api"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// The contract: every response any test here receives is checked against openapi.yaml.
+var (
+	contractOnce   sync.Once
+	contractRouter routers.Router
+	contractDoc    []byte
+	contractErr    error
+)
+
+func contract(t *testing.T) routers.Router {
+	t.Helper()
+	contractOnce.Do(func() {
+		path := filepath.Join("..", "openapi.yaml")
+		loader := openapi3.NewLoader()
+		var doc *openapi3.T
+		if doc, contractErr = loader.LoadFromFile(path); contractErr != nil {
+			return
+		}
+		if contractErr = doc.Validate(loader.Context); contractErr != nil {
+			return
+		}
+		contractDoc, contractErr = doc.MarshalJSON()
+		if contractErr != nil {
+			return
+		}
+		contractRouter, contractErr = legacy.NewRouter(doc)
+	})
+	if contractErr != nil {
+		t.Fatalf("load openapi.yaml: %v", contractErr)
+	}
+	return contractRouter
+}
+
+// env is one server over its own database file.
+type env struct {
+	t      *testing.T
+	store  *db.DB
+	server *api.Server
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "verbatim.db"))
+	if err != nil {
+		t.Fatalf("open db: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := store.Close(); err != nil {
+			t.Errorf("close db: %v", err)
+		}
+	})
+	contract(t)
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &env{t: t, store: store, server: api.NewServer(store, api.Config{Logger: logger, OpenAPI: []byte("openapi: 3.0.3\n"), Version: "test"})}
+}
+
+// in returns the same server and database reporting to t (a subtest).
+func (e *env) in(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
+// testWriter sends the server's warnings and errors to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+type response struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+// decode unmarshals the body into v, failing the test when it cannot.
+func (r *response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// problem decodes a problem+json body, failing the test when the response is not one.
+func (r *response) problem(t *testing.T) api.Problem {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("Content-Type = %q, want application/problem+json (body %s)", ct, r.Body)
+	}
+	var p api.Problem
+	r.decode(t, &p)
+	if p.Status != r.Code || p.Title == "" || !strings.HasPrefix(p.Type, "urn:verbatim:problem:") {
+		t.Fatalf("problem %+v does not describe status %d", p, r.Code)
+	}
+	return p
+}
+
+// do sends a request through the real router and checks the response against the
+// OpenAPI document. headers alternate name, value.
+func (e *env) do(method, path, body string, headers ...string) *response {
+	e.t.Helper()
+	var rdr io.Reader
+	if body != "" {
+		rdr = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rdr)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.send(req)
+}
+
+// send serves req; a 5xx fails the test, since a 500 is always a bug.
+func (e *env) send(req *http.Request) *response {
+	e.t.Helper()
+	res := serve(e.server, req)
+	if res.Code >= 500 {
+		e.t.Fatalf("%s %s: %d %s", req.Method, req.URL, res.Code, res.Body)
+	}
+	checkContract(e.t, req, res)
+	return res
+}
+
+// serve runs one request through handler; safe from any goroutine.
+func serve(handler http.Handler, req *http.Request) *response {
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	return &response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+}
+
+// checkContract validates a response against openapi.yaml: its status must be documented
+// for the operation and its body must match the schema. Requests to paths or methods the
+// document does not have (404 and 405 probes) have no operation to check against.
+func checkContract(t *testing.T, req *http.Request, res *response) {
+	t.Helper()
+	if res.Code == http.StatusMethodNotAllowed {
+		return // only the router answers 405, for operations the document rightly lacks
+	}
+	if req.URL.Path == "/docs" || strings.HasPrefix(req.URL.Path, "/docs/") {
+		return // the Swagger UI pages document the API; they are not part of it
+	}
+	route, params, err := contract(t).FindRoute(req)
+	if err != nil {
+		if res.Code != http.StatusNotFound {
+			t.Fatalf("%s %s answered %d but is not in openapi.yaml: %v", req.Method, req.URL.Path, res.Code, err)
+		}
+		return
+	}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 res.Code,
+		Header:                 res.Header,
+		Body:                   io.NopCloser(bytes.NewReader(res.Body)),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if res.Code == http.StatusNotModified || res.Code == http.StatusNoContent {
+		input.Options.ExcludeResponseBody = true
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
+		t.Fatalf("%s %s → %d breaks the contract: %v\nbody: %s", req.Method, req.URL, res.Code, err, res.Body)
+	}
+}
+
+// mustJSON marshals v for a request body.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// create posts body to path, requires 201 and decodes the result into v.
+func (e *env) create(path, body string, v any) *response {
+	e.t.Helper()
+	res := e.do(http.MethodPost, path, body)
+	if res.Code != http.StatusCreated {
+		e.t.Fatalf("POST %s: %d %s", path, res.Code, res.Body)
+	}
+	res.decode(e.t, v)
+	return res
+}
+
+// counts is how many rows of each kind are stored, to prove a failed request wrote nothing.
+func (e *env) counts() db.Counts {
+	e.t.Helper()
+	c, err := e.store.Counts(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}

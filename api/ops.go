@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	echoSwagger "github.com/swaggo/echo-swagger"
+)
+
+// Health is the answer of /healthz and /readyz.
+type Health struct {
+	Status  string `json:"status" example:"ok"`
+	Version string `json:"version,omitempty" example:"v0.1.0"`
+} //@name Health
+
+// handleHealthz godoc
+//
+//	@Summary	Liveness: the process is up
+//	@ID			healthz
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	Health
+//	@Router		/healthz [get]
+func (s *Server) handleHealthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.cfg.Version})
+}
+
+// handleReadyz godoc
+//
+//	@Summary	Readiness: the database answers
+//	@ID			readyz
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	Health
+//	@Failure	503	{object}	Problem	"the database does not answer"
+//	@Router		/readyz [get]
+func (s *Server) handleReadyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "error", err)
+		return newProblem(http.StatusServiceUnavailable, "unavailable", "the database does not answer")
+	}
+	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.cfg.Version})
+}
+
+// handleMetrics godoc
+//
+//	@Summary	Prometheus metrics
+//	@ID			metrics
+//	@Tags		operations
+//	@Produce	plain
+//	@Success	200	{string}	string	"metrics in the Prometheus text format"
+//	@Router		/metrics [get]
+func (s *Server) handleMetrics(c echo.Context) error {
+	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// handleOpenAPI godoc
+//
+//	@Summary	The OpenAPI 3 document of this API
+//	@ID			openapiDocument
+//	@Tags		operations
+//	@Produce	application/yaml
+//	@Success	200	{object}	object	"the OpenAPI 3.0 document"
+//	@Router		/openapi.yaml [get]
+func (s *Server) handleOpenAPI(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/yaml", s.cfg.OpenAPI)
+}
+
+func (s *Server) handleDocsRedirect(c echo.Context) error {
+	return c.Redirect(http.StatusMovedPermanently, "/docs/index.html")
+}
+
+// handleDocs serves Swagger UI, reading the OpenAPI 3 document this server serves.
+func (s *Server) handleDocs() echo.HandlerFunc {
+	return echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.yaml"))
+}

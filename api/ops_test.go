@@ -1,0 +1,97 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/verbatimhq/verbatim/api"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+func TestOperationalEndpoints(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.create("/v1/quotes", kellogg, new(db.Quote))
+	tests := []struct {
+		path, contentType, contains string
+	}{
+		{"/healthz", "application/json", `"status":"ok"`},
+		{"/readyz", "application/json", `"status":"ok"`},
+		{"/metrics", "text/plain", `verbatim_http_requests_total{method="POST",route="/v1/quotes",status="201"} 1`},
+		{"/openapi.yaml", "application/yaml", "openapi: 3.0.3"},
+		{"/docs/index.html", "text/html", "swagger"},
+	}
+	for _, tt := range tests {
+		res := e.do(http.MethodGet, tt.path, "")
+		if res.Code != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), tt.contentType) ||
+			!strings.Contains(string(res.Body), tt.contains) {
+			t.Errorf("GET %s: %d %s %.200s", tt.path, res.Code, res.Header.Get("Content-Type"), res.Body)
+		}
+	}
+	if res := e.do(http.MethodGet, "/docs", ""); res.Code != http.StatusMovedPermanently || res.Header.Get("Location") != "/docs/index.html" {
+		t.Errorf("/docs: %d %v", res.Code, res.Header)
+	}
+}
+
+func TestRequestIDs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	res := e.do(http.MethodGet, "/v1/quotes/q_missing", "", "X-Request-ID", "client-trace-42")
+	if got := res.Header.Get("X-Request-ID"); got != "client-trace-42" {
+		t.Errorf("client request ID not kept: %q", got)
+	}
+	if p := res.problem(t); p.RequestID != "client-trace-42" {
+		t.Errorf("problem request_id %q", p.RequestID)
+	}
+	res = e.do(http.MethodGet, "/healthz", "", "X-Request-ID", "bad id\nwith newline")
+	if got := res.Header.Get("X-Request-ID"); got == "" || strings.ContainsAny(got, " \n") {
+		t.Errorf("unsafe request ID echoed: %q", got)
+	}
+}
+
+// brokenStore fails the way a bug or an outage would.
+type brokenStore struct {
+	*db.DB
+	panicOnGet bool
+}
+
+func (b brokenStore) Quote(ctx context.Context, id string) (*db.Quote, error) {
+	if b.panicOnGet {
+		panic("nil map write in a handler")
+	}
+	return nil, errors.New(`sqlite: SELECT secret_column FROM quotes: disk I/O error`)
+}
+
+func (b brokenStore) Ping(ctx context.Context) error { return errors.New("database is locked") }
+
+// A 500 is problem+json with the request ID and nothing of the internals, and a panic
+// costs one request, not the process.
+func TestInternalErrorsAreOpaque(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, panicking := range []bool{false, true} {
+		srv := api.NewServer(brokenStore{DB: e.store, panicOnGet: panicking}, api.Config{})
+		req := httptest.NewRequest(http.MethodGet, "/v1/quotes/q_1", nil)
+		res := serve(srv, req)
+		if res.Code != http.StatusInternalServerError {
+			t.Fatalf("panic=%v: %d %s", panicking, res.Code, res.Body)
+		}
+		p := res.problem(t)
+		if strings.Contains(string(res.Body), "SELECT") || strings.Contains(string(res.Body), "nil map") || p.RequestID == "" {
+			t.Errorf("500 body leaks internals or lacks the request ID: %s", res.Body)
+		}
+		// The server still answers.
+		if res := serve(srv, httptest.NewRequest(http.MethodGet, "/healthz", nil)); res.Code != http.StatusOK {
+			t.Errorf("after a failure /healthz is %d", res.Code)
+		}
+		res = serve(srv, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		checkContract(t, httptest.NewRequest(http.MethodGet, "/readyz", nil), res)
+		if res.Code != http.StatusServiceUnavailable {
+			t.Errorf("/readyz with a dead database: %d", res.Code)
+		}
+	}
+}

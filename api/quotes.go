@@ -1,0 +1,186 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// handleQuoteCreate godoc
+//
+//	@Summary		Record a quote
+//	@ID				createQuote
+//	@Description	The text is stored exactly as given. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.
+//	@Tags			quotes
+//	@Accept			json
+//	@Produce		json
+//	@Param			quote	body		db.QuoteInput	true	"the quote"
+//	@Success		201		{object}	db.Quote
+//	@Header			201		{string}	ETag		"the quote's version"
+//	@Header			201		{string}	Location	"the quote's URL"
+//	@Failure		400		{object}	Problem		"malformed JSON, unknown field, wrong type, bad date or invalid UTF-8"
+//	@Failure		409		{object}	Problem		"speaker_name matches several speakers"
+//	@Failure		413		{object}	Problem		"body over 1 MiB"
+//	@Failure		415		{object}	Problem		"body is not JSON"
+//	@Failure		422		{object}	Problem		"fields break the rules, or speaker_id/outlet_id name nothing"
+//	@Router			/v1/quotes [post]
+func (s *Server) handleQuoteCreate(c echo.Context) error {
+	var in db.QuoteInput
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	q, err := s.store.CreateQuote(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/quotes/"+q.ID)
+	return sendVersioned(c, http.StatusCreated, q.Version, q)
+}
+
+// handleQuoteGet godoc
+//
+//	@Summary	Get a quote
+//	@ID			getQuote
+//	@Tags		quotes
+//	@Produce	json
+//	@Param		id				path		string	true	"quote ID"
+//	@Param		If-None-Match	header		string	false	"an ETag you hold; 304 when it is current"
+//	@Success	200				{object}	db.Quote
+//	@Header		200				{string}	ETag	"the quote's version"
+//	@Success	304				"the ETag you hold is current"
+//	@Failure	404				{object}	Problem	"no such quote"
+//	@Router		/v1/quotes/{id} [get]
+func (s *Server) handleQuoteGet(c echo.Context) error {
+	q, err := s.store.Quote(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, q.Version, q)
+}
+
+// handleQuoteUpdate godoc
+//
+//	@Summary		Update a quote
+//	@ID				updateQuote
+//	@Description	Changes only the fields given; null clears a nullable field. Send If-Match with the ETag you edited so that a colleague's newer change is never overwritten.
+//	@Tags			quotes
+//	@Accept			json
+//	@Produce		json
+//	@Param			id			path		string			true	"quote ID"
+//	@Param			If-Match	header		string			false	"the ETag you edited; 412 when the quote has changed since"
+//	@Param			patch		body		db.QuotePatch	true	"the fields to change"
+//	@Success		200			{object}	db.Quote
+//	@Header			200			{string}	ETag	"the quote's new version"
+//	@Failure		400			{object}	Problem	"malformed JSON, unknown field, wrong type, bad date or a null that cannot be"
+//	@Failure		404			{object}	Problem	"no such quote"
+//	@Failure		409			{object}	Problem	"speaker_name matches several speakers"
+//	@Failure		412			{object}	Problem	"the quote has changed since your ETag"
+//	@Failure		413			{object}	Problem	"body over 1 MiB"
+//	@Failure		415			{object}	Problem	"body is not JSON"
+//	@Failure		422			{object}	Problem	"fields break the rules"
+//	@Router			/v1/quotes/{id} [patch]
+func (s *Server) handleQuoteUpdate(c echo.Context) error {
+	var p db.QuotePatch
+	if err := s.decode(c, &p); err != nil {
+		return err
+	}
+	if err := refuseNulls(notNull{"text", p.Text.Null}, notNull{"speaker_id", p.SpeakerID.Null},
+		notNull{"speaker_name", p.SpeakerName.Null}, notNull{"tags", p.Tags.Null}); err != nil {
+		return err
+	}
+	q, err := s.store.UpdateQuote(c.Request().Context(), c.Param("id"), ifMatch(c.Request()), p)
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, q.Version, q)
+}
+
+// handleQuoteDelete godoc
+//
+//	@Summary	Delete a quote
+//	@ID			deleteQuote
+//	@Tags		quotes
+//	@Param		id			path	string	true	"quote ID"
+//	@Param		If-Match	header	string	false	"the ETag you hold; 412 when the quote has changed since"
+//	@Success	204			"deleted"
+//	@Failure	404			{object}	Problem	"no such quote"
+//	@Failure	412			{object}	Problem	"the quote has changed since your ETag"
+//	@Router		/v1/quotes/{id} [delete]
+func (s *Server) handleQuoteDelete(c echo.Context) error {
+	if err := s.store.DeleteQuote(c.Request().Context(), c.Param("id"), ifMatch(c.Request())); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleQuoteList godoc
+//
+//	@Summary		List and filter quotes
+//	@ID				listQuotes
+//	@Description	Filters combine with AND. Dates take YYYY-MM-DD, YYYY-MM or YYYY; said_to covers the whole period it names.
+//	@Tags			quotes
+//	@Produce		json
+//	@Param			speaker_id	query		string	false	"only quotes by this speaker"
+//	@Param			outlet_id	query		string	false	"only quotes from this outlet"
+//	@Param			said_from	query		string	false	"said on or after"
+//	@Param			said_to		query		string	false	"said on or before"
+//	@Param			tag			query		string	false	"only quotes with this tag"
+//	@Param			lang		query		string	false	"only quotes in this language"
+//	@Param			attribution	query		string	false	"only quotes with this current attribution"			Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
+//	@Param			rating		query		string	false	"only quotes with this current rating"				Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
+//	@Param			sort		query		string	false	"order"												Enums(-said_on, said_on, -created_at, created_at)	default(-said_on)
+//	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)											default(20)
+//	@Param			cursor		query		string	false	"next_cursor of the previous page"
+//	@Success		200			{object}	QuoteList
+//	@Failure		400			{object}	Problem	"an unknown or malformed parameter"
+//	@Router			/v1/quotes [get]
+func (s *Server) handleQuoteList(c echo.Context) error {
+	f, err := quoteFilter(c, "speaker_id", "outlet_id", "said_from", "said_to", "tag", "lang", "attribution", "rating",
+		"sort", "limit", "cursor")
+	if err != nil {
+		return err
+	}
+	return s.listQuotes(c, f)
+}
+
+func (s *Server) listQuotes(c echo.Context, f db.QuoteFilter) error {
+	page, err := s.store.ListQuotes(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, QuoteList{Data: page.Data, NextCursor: page.NextCursor})
+}
+
+// quoteFilter reads the quote-list parameters the endpoint allows.
+func quoteFilter(c echo.Context, allowed ...string) (db.QuoteFilter, error) {
+	q, err := readQuery(c, allowed...)
+	if err != nil {
+		return db.QuoteFilter{}, err
+	}
+	f := db.QuoteFilter{SpeakerID: q.str("speaker_id"), OutletID: q.str("outlet_id"), Tag: q.str("tag"),
+		Lang: q.str("lang"), Cursor: q.str("cursor")}
+	if f.Limit, err = q.limit(); err != nil {
+		return f, err
+	}
+	if f.SaidFrom, err = q.date("said_from", false); err != nil {
+		return f, err
+	}
+	if f.SaidTo, err = q.date("said_to", true); err != nil {
+		return f, err
+	}
+	if f.Attribution, err = q.oneOf("attribution", db.Attributions); err != nil {
+		return f, err
+	}
+	if f.Rating, err = q.oneOf("rating", db.Ratings); err != nil {
+		return f, err
+	}
+	sort, err := q.oneOf("sort", db.QuoteSorts)
+	if err != nil {
+		return f, err
+	}
+	if sort != nil {
+		f.Sort = *sort
+	}
+	return f, nil
+}

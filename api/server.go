@@ -1,0 +1,159 @@
+// Package api serves Verbatim's REST API over HTTP: routes, handlers, request checking,
+// problem+json errors and the operational endpoints. It reaches storage only through the
+// Store interface it declares.
+//
+//	@title				Verbatim API
+//	@version			1.0
+//	@description		Quote attribution and fact-checking: who said what, when, where and in what context, with verdicts and the sources behind them.
+//	@description		Errors are RFC 9457 problem details (application/problem+json). Lists are cursor-paginated. Every mutable resource carries a version, sent as its ETag; writes honour If-Match.
+//	@BasePath			/
+//	@accept				json
+//	@produce			json
+//	@tag.name			quotes
+//	@tag.description	The exact words, who said them, when, where and in what context.
+//	@tag.name			speakers
+//	@tag.description	People and bodies who say things, anonymous sources included.
+//	@tag.name			outlets
+//	@tag.description	Where quotes were said or first reported.
+//	@tag.name			operations
+//	@tag.description	Health, readiness, metrics and the API document.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// Store is the storage the API needs. Each method returns *db.Error values with the codes
+// its comment names, or another error for a failure that is a bug or an outage.
+type Store interface {
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+
+	// CreateSpeaker: Conflict (wikidata_qid in use).
+	CreateSpeaker(ctx context.Context, in db.SpeakerInput) (*db.Speaker, error)
+	// Speaker: NotFound.
+	Speaker(ctx context.Context, id string) (*db.Speaker, error)
+	// UpdateSpeaker: NotFound, PreconditionFailed, Conflict.
+	UpdateSpeaker(ctx context.Context, id string, ifMatch []int64, p db.SpeakerPatch) (*db.Speaker, error)
+	// DeleteSpeaker: NotFound, PreconditionFailed, Conflict (quotes name the speaker).
+	DeleteSpeaker(ctx context.Context, id string, ifMatch []int64) error
+	// ListSpeakers: Malformed (cursor).
+	ListSpeakers(ctx context.Context, f db.SpeakerFilter) (db.Page[*db.Speaker], error)
+
+	// CreateOutlet: Conflict (name in use).
+	CreateOutlet(ctx context.Context, in db.OutletInput) (*db.Outlet, error)
+	// Outlet: NotFound.
+	Outlet(ctx context.Context, id string) (*db.Outlet, error)
+	// UpdateOutlet: NotFound, PreconditionFailed, Conflict.
+	UpdateOutlet(ctx context.Context, id string, ifMatch []int64, p db.OutletPatch) (*db.Outlet, error)
+	// DeleteOutlet: NotFound, PreconditionFailed, Conflict (quotes name the outlet).
+	DeleteOutlet(ctx context.Context, id string, ifMatch []int64) error
+	// ListOutlets: Malformed (cursor).
+	ListOutlets(ctx context.Context, f db.OutletFilter) (db.Page[*db.Outlet], error)
+
+	// CreateQuote: Invalid (unknown speaker_id or outlet_id), Malformed (said_on),
+	// Conflict (an ambiguous speaker_name).
+	CreateQuote(ctx context.Context, in db.QuoteInput) (*db.Quote, error)
+	// Quote: NotFound.
+	Quote(ctx context.Context, id string) (*db.Quote, error)
+	// UpdateQuote: NotFound, PreconditionFailed, and the codes of CreateQuote.
+	UpdateQuote(ctx context.Context, id string, ifMatch []int64, p db.QuotePatch) (*db.Quote, error)
+	// DeleteQuote: NotFound, PreconditionFailed.
+	DeleteQuote(ctx context.Context, id string, ifMatch []int64) error
+	// ListQuotes: Malformed (cursor, sort).
+	ListQuotes(ctx context.Context, f db.QuoteFilter) (db.Page[*db.Quote], error)
+}
+
+// Config is what a server is built with besides its store.
+type Config struct {
+	Logger  *slog.Logger // access and error logs; nil discards them
+	OpenAPI []byte       // the OpenAPI 3 document served at /openapi.yaml
+	Version string       // the build's version, for /healthz
+}
+
+// Server is Verbatim's HTTP API. It is an http.Handler.
+type Server struct {
+	echo     *echo.Echo
+	store    Store
+	log      *slog.Logger
+	validate *validator.Validate
+	metrics  *metrics
+	cfg      Config
+}
+
+// NewServer builds the API over store.
+func NewServer(store Store, cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, store: store, log: cfg.Logger, validate: newValidator(), metrics: newMetrics(), cfg: cfg}
+	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = jsonSerializer{}
+	s.routes()
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// QuoteList is one page of quotes.
+type QuoteList struct {
+	Data       []*db.Quote `json:"data"`
+	NextCursor *string     `json:"next_cursor" extensions:"x-nullable" example:"eyJzIjoiLXNhaWRfb24ifQ"`
+} //@name QuoteList
+
+// SpeakerList is one page of speakers.
+type SpeakerList struct {
+	Data       []*db.Speaker `json:"data"`
+	NextCursor *string       `json:"next_cursor" extensions:"x-nullable"`
+} //@name SpeakerList
+
+// OutletList is one page of outlets.
+type OutletList struct {
+	Data       []*db.Outlet `json:"data"`
+	NextCursor *string      `json:"next_cursor" extensions:"x-nullable"`
+} //@name OutletList
+
+// sendVersioned writes a resource with its version as the ETag, or 304 when the client's
+// If-None-Match already has it.
+func sendVersioned(c echo.Context, status int, version int64, body any) error {
+	c.Response().Header().Set("ETag", etag(version))
+	if status == http.StatusOK && notModified(c.Request(), version) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.JSON(status, body)
+}
+
+// jsonSerializer writes JSON without HTML escaping: quotes are full of < > & that must
+// come back exactly as stored, not as \u003c.
+type jsonSerializer struct{}
+
+func (jsonSerializer) Serialize(c echo.Context, i any, indent string) error {
+	return encodeJSON(c.Response(), i)
+}
+
+func (jsonSerializer) Deserialize(c echo.Context, i any) error {
+	return json.NewDecoder(c.Request().Body).Decode(i)
+}
+
+func encodeJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,54 @@
+package db
+
+import (
+	"errors"
+	"strings"
+)
+
+// Error codes. The HTTP layer maps each to one status; storage never speaks HTTP.
+const (
+	Malformed          = "malformed"           // the input cannot be read (a bad cursor, a bad date)
+	Invalid            = "invalid"             // the input breaks a rule of the domain
+	NotFound           = "not_found"           // no such resource
+	Conflict           = "conflict"            // the change collides with what is stored
+	PreconditionFailed = "precondition_failed" // the client's version is stale
+	Unavailable        = "unavailable"         // the database cannot take the write now (full, busy)
+	Internal           = "internal"            // a bug or an unexpected failure
+)
+
+// Error is a storage error a client can act on. Field, when set, names the JSON field
+// the error is about.
+type Error struct {
+	Code    string
+	Field   string
+	Message string
+	err     error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Code)
+	if e.Field != "" {
+		b.WriteString(" (" + e.Field + ")")
+	}
+	b.WriteString(": " + e.Message)
+	if e.err != nil {
+		b.WriteString(": " + e.err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.err }
+
+// ErrorCode returns the code of err, Internal when err carries none.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+func errorf(code, field, msg string) *Error {
+	return &Error{Code: code, Field: field, Message: msg}
+}

@@ -1,0 +1,413 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// QuoteFilter selects quotes; nil fields do not filter.
+type QuoteFilter struct {
+	SpeakerID   *string
+	OutletID    *string
+	SaidFrom    *string // YYYY-MM-DD, inclusive
+	SaidTo      *string // YYYY-MM-DD, inclusive
+	Tag         *string
+	Lang        *string
+	Attribution *string
+	Rating      *string
+	Sort        string // one of QuoteSorts; "" is the first
+	Limit       int
+	Cursor      *string
+}
+
+// QuoteSorts are the orders a quote list can take; the first is the default.
+var QuoteSorts = []string{"-said_on", "said_on", "-created_at", "created_at"}
+
+const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
+	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
+	q.version, q.created_at, q.updated_at`
+
+const quoteFrom = ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
+
+// scanQuote reads quoteColumns, then any extra columns into extra.
+func scanQuote(row scanner, extra ...any) (*Quote, int64, error) {
+	var q Quote
+	var seq int64
+	var outletID, outletName *string
+	var tags, created, updated string
+	dest := []any{&seq, &q.ID, &q.Text, &q.Speaker.ID, &q.Speaker.Name, &q.SpeakerRole, &q.SaidOn, &q.DatePrecision,
+		&outletID, &outletName, &q.Context, &q.Setting, &q.Lang, &q.SourceURL, &tags, &q.Attribution, &q.Rating,
+		&q.Version, &created, &updated}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return nil, 0, err
+	}
+	if outletID != nil && outletName != nil {
+		q.Outlet = &OutletRef{ID: *outletID, Name: *outletName}
+	}
+	if err := json.Unmarshal([]byte(tags), &q.Tags); err != nil || q.Tags == nil {
+		q.Tags = []string{}
+	}
+	q.CreatedAt, q.UpdatedAt = parseTime(created), parseTime(updated)
+	return &q, seq, nil
+}
+
+func findQuote(ctx context.Context, tx *sql.Tx, id string) (*Quote, int64, error) {
+	q, seq, err := scanQuote(tx.QueryRowContext(ctx, `SELECT `+quoteColumns+quoteFrom+` WHERE q.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, errorf(NotFound, "", "no quote with this ID")
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: read quote: %w", err)
+	}
+	return q, seq, nil
+}
+
+// Quote returns the quote with the given ID, or NotFound.
+func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
+	var q *Quote
+	err := d.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		q, _, err = findQuote(ctx, tx, id)
+		return err
+	})
+	return q, err
+}
+
+// resolveSpeaker returns the ID of the speaker a quote names: by ID (which must exist,
+// else Invalid), or by name, found through names and aliases or else created.
+func (d *DB) resolveSpeaker(ctx context.Context, tx *sql.Tx, id, name *string) (string, error) {
+	if id != nil {
+		if _, err := findSpeaker(ctx, tx, *id); err != nil {
+			if ErrorCode(err) == NotFound {
+				return "", errorf(Invalid, "speaker_id", "no speaker with this ID")
+			}
+			return "", err
+		}
+		return *id, nil
+	}
+	if name == nil {
+		return "", errorf(Invalid, "speaker_id", "name the speaker by speaker_id or speaker_name")
+	}
+	found, err := findSpeakerByName(ctx, tx, *name, "speaker_name")
+	if err != nil || found != "" {
+		return found, err
+	}
+	return d.insertSpeaker(ctx, tx, SpeakerInput{Name: *name})
+}
+
+// resolveOutlet is resolveSpeaker for outlets; with neither ID nor name there is none.
+func (d *DB) resolveOutlet(ctx context.Context, tx *sql.Tx, id, name *string) (*string, error) {
+	switch {
+	case id != nil:
+		if _, err := findOutlet(ctx, tx, *id); err != nil {
+			if ErrorCode(err) == NotFound {
+				return nil, errorf(Invalid, "outlet_id", "no outlet with this ID")
+			}
+			return nil, err
+		}
+		return id, nil
+	case name != nil:
+		found, err := findOutletByName(ctx, tx, *name)
+		if err != nil {
+			return nil, err
+		}
+		if found == "" {
+			if found, err = d.insertOutlet(ctx, tx, OutletInput{Name: *name}); err != nil {
+				return nil, err
+			}
+		}
+		return &found, nil
+	}
+	return nil, nil
+}
+
+// dateSaid normalises said_on against date_precision; a precision without a date is Invalid.
+func dateSaid(saidOn, precision *string) (*string, *string, error) {
+	if saidOn == nil {
+		if precision != nil {
+			return nil, nil, errorf(Invalid, "date_precision", "a precision needs said_on")
+		}
+		return nil, nil, nil
+	}
+	date, prec, err := NormalizeDate(*saidOn, precision)
+	if err != nil {
+		return nil, nil, errorf(Malformed, "said_on", err.Error())
+	}
+	return &date, &prec, nil
+}
+
+// CreateQuote stores a new quote, finding or creating the speaker and outlet it names by
+// name, all in one transaction. The text is stored exactly as given.
+func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
+	saidOn, prec, err := dateSaid(in.SaidOn, in.DatePrecision)
+	if err != nil {
+		return nil, err
+	}
+	now := d.now()
+	id := newID("q_", now)
+	ts := now.Format(timeFormat)
+	tags := normalizeTags(in.Tags)
+	err = d.write(ctx, func(tx *sql.Tx) error {
+		speakerID, err := d.resolveSpeaker(ctx, tx, in.SpeakerID, in.SpeakerName)
+		if err != nil {
+			return err
+		}
+		outletID, err := d.resolveOutlet(ctx, tx, in.OutletID, in.OutletName)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
+			context, setting, lang, source_url, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, in.Text, speakerID, in.SpeakerRole, saidOn, prec, outletID, in.Context, in.Setting, in.Lang, in.SourceURL,
+			tagsJSON(tags), ts, ts)
+		if err != nil {
+			return fmt.Errorf("db: insert quote: %w", classify(err))
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("db: insert quote: %w", err)
+		}
+		return writeTags(ctx, tx, seq, tags)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.Quote(ctx, id)
+}
+
+func tagsJSON(tags []string) string {
+	b, _ := json.Marshal(tags) // a []string always marshals
+	return string(b)
+}
+
+func writeTags(ctx context.Context, tx *sql.Tx, seq int64, tags []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM quote_tags WHERE quote_seq = ?`, seq); err != nil {
+		return fmt.Errorf("db: clear tags: %w", classify(err))
+	}
+	for _, t := range tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO quote_tags (quote_seq, tag) VALUES (?, ?)`, seq, t); err != nil {
+			return fmt.Errorf("db: write tag: %w", classify(err))
+		}
+	}
+	return nil
+}
+
+// UpdateQuote applies patch to the quote; ifMatch as for UpdateSpeaker. A patch that
+// changes nothing leaves the version alone. NotFound, PreconditionFailed, Invalid,
+// Malformed, Conflict (an ambiguous speaker name).
+func (d *DB) UpdateQuote(ctx context.Context, id string, ifMatch []int64, p QuotePatch) (*Quote, error) {
+	if p.SpeakerID.Set && p.SpeakerName.Set {
+		return nil, errorf(Invalid, "speaker_name", "give speaker_id or speaker_name, not both")
+	}
+	if p.OutletID.Set && p.OutletName.Set {
+		return nil, errorf(Invalid, "outlet_name", "give outlet_id or outlet_name, not both")
+	}
+	if (p.SpeakerID.Set && p.SpeakerID.Null) || (p.SpeakerName.Set && p.SpeakerName.Null) {
+		return nil, errorf(Invalid, "speaker_id", "a quote always has a speaker")
+	}
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		cur, seq, err := findQuote(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(cur.Version, ifMatch); err != nil {
+			return err
+		}
+		next := *cur
+		if p.Text.Set {
+			next.Text = p.Text.Value
+		}
+		if p.SpeakerID.Set || p.SpeakerName.Set {
+			sid, err := d.resolveSpeaker(ctx, tx, nullable(p.SpeakerID), nullable(p.SpeakerName))
+			if err != nil {
+				return err
+			}
+			next.Speaker = SpeakerRef{ID: sid}
+		}
+		if p.OutletID.Set || p.OutletName.Set {
+			oid, err := d.resolveOutlet(ctx, tx, nullable(p.OutletID), nullable(p.OutletName))
+			if err != nil {
+				return err
+			}
+			next.Outlet = nil
+			if oid != nil {
+				next.Outlet = &OutletRef{ID: *oid}
+			}
+		}
+		setNullable(&next.SpeakerRole, p.SpeakerRole)
+		setNullable(&next.Context, p.Context)
+		setNullable(&next.Setting, p.Setting)
+		setNullable(&next.Lang, p.Lang)
+		setNullable(&next.SourceURL, p.SourceURL)
+		if p.SaidOn.Set || p.DatePrecision.Set {
+			saidOn, prec := next.SaidOn, next.DatePrecision
+			if p.SaidOn.Set {
+				saidOn = nullable(p.SaidOn)
+				if !p.DatePrecision.Set {
+					prec = nil // infer it from the new date
+				}
+			}
+			if p.DatePrecision.Set {
+				prec = nullable(p.DatePrecision)
+			}
+			if next.SaidOn, next.DatePrecision, err = dateSaid(saidOn, prec); err != nil {
+				return err
+			}
+		}
+		tagsChanged := false
+		if p.Tags.Set {
+			tags := normalizeTags(p.Tags.Value)
+			tagsChanged = !equalStrings(tags, cur.Tags)
+			next.Tags = tags
+		}
+		if !tagsChanged && sameQuote(cur, &next) {
+			return nil
+		}
+		var outletID *string
+		if next.Outlet != nil {
+			outletID = &next.Outlet.ID
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE quotes SET text = ?, speaker_id = ?, speaker_role = ?, said_on = ?, date_precision = ?,
+			outlet_id = ?, context = ?, setting = ?, lang = ?, source_url = ?, tags = ?, version = version + 1, updated_at = ?
+			WHERE seq = ?`,
+			next.Text, next.Speaker.ID, next.SpeakerRole, next.SaidOn, next.DatePrecision, outletID, next.Context,
+			next.Setting, next.Lang, next.SourceURL, tagsJSON(next.Tags), d.timestamp(), seq)
+		if err != nil {
+			return fmt.Errorf("db: update quote: %w", classify(err))
+		}
+		if tagsChanged {
+			return writeTags(ctx, tx, seq, next.Tags)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.Quote(ctx, id)
+}
+
+func setNullable(dst **string, f Field[string]) {
+	if f.Set {
+		*dst = nullable(f)
+	}
+}
+
+// sameQuote reports whether b stores the same as a (tags aside).
+func sameQuote(a, b *Quote) bool {
+	outlet := func(q *Quote) *string {
+		if q.Outlet == nil {
+			return nil
+		}
+		return &q.Outlet.ID
+	}
+	return a.Text == b.Text && a.Speaker.ID == b.Speaker.ID && equalPtr(outlet(a), outlet(b)) &&
+		equalPtr(a.SpeakerRole, b.SpeakerRole) && equalPtr(a.SaidOn, b.SaidOn) && equalPtr(a.DatePrecision, b.DatePrecision) &&
+		equalPtr(a.Context, b.Context) && equalPtr(a.Setting, b.Setting) && equalPtr(a.Lang, b.Lang) &&
+		equalPtr(a.SourceURL, b.SourceURL)
+}
+
+// DeleteQuote removes a quote and its tags. NotFound, PreconditionFailed.
+func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error {
+	return d.write(ctx, func(tx *sql.Tx) error {
+		cur, seq, err := findQuote(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(cur.Version, ifMatch); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM quotes WHERE seq = ?`, seq); err != nil {
+			return fmt.Errorf("db: delete quote: %w", classify(err))
+		}
+		return nil
+	})
+}
+
+// ListQuotes returns one page of the quotes matching f, in f.Sort order. A speaker or
+// outlet filter naming nothing that exists simply matches no quote.
+func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (Page[*Quote], error) {
+	sort := f.Sort
+	if sort == "" {
+		sort = QuoteSorts[0]
+	}
+	var keyExpr, dir string
+	switch sort {
+	case "-said_on", "said_on":
+		keyExpr = `coalesce(q.said_on, '')`
+	case "-created_at", "created_at":
+		keyExpr = `''` // seq alone orders by creation
+	default:
+		return Page[*Quote]{}, errorf(Malformed, "sort", "sort must be one of "+strings.Join(QuoteSorts, ", "))
+	}
+	dir, cmp := "ASC", ">"
+	if strings.HasPrefix(sort, "-") {
+		dir, cmp = "DESC", "<"
+	}
+	c, err := decodeCursor(f.Cursor, sort)
+	if err != nil {
+		return Page[*Quote]{}, err
+	}
+	where, args := []string{"1=1"}, []any{}
+	add := func(clause string, v *string) {
+		if v != nil {
+			where = append(where, clause)
+			args = append(args, *v)
+		}
+	}
+	add(`q.speaker_id = ?`, f.SpeakerID)
+	add(`q.outlet_id = ?`, f.OutletID)
+	add(`q.said_on >= ?`, f.SaidFrom)
+	add(`q.said_on <= ?`, f.SaidTo)
+	add(`q.seq IN (SELECT quote_seq FROM quote_tags WHERE tag = ?)`, lowerPtr(f.Tag))
+	add(`q.lang = ? COLLATE NOCASE`, f.Lang)
+	add(`q.attribution = ?`, f.Attribution)
+	add(`q.rating = ?`, f.Rating)
+	if c != nil {
+		where = append(where, fmt.Sprintf(`(%s, q.seq) %s (?, ?)`, keyExpr, cmp))
+		args = append(args, c.Key, c.Seq)
+	}
+	limit := clampLimit(f.Limit)
+	query := `SELECT ` + quoteColumns + `, ` + keyExpr + quoteFrom + ` WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(` ORDER BY %s %s, q.seq %s LIMIT ?`, keyExpr, dir, dir)
+	args = append(args, limit+1)
+
+	page := Page[*Quote]{Data: []*Quote{}}
+	err = d.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("db: list quotes: %w", err)
+		}
+		defer rows.Close()
+		var last cursor
+		for rows.Next() {
+			var key string
+			q, seq, err := scanQuote(rows, &key)
+			if err != nil {
+				return fmt.Errorf("db: list quotes: %w", err)
+			}
+			if len(page.Data) == limit {
+				page.NextCursor = last.encode()
+				break
+			}
+			page.Data = append(page.Data, q)
+			last = cursor{Sort: sort, Key: key, Seq: seq}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return Page[*Quote]{}, err
+	}
+	return page, nil
+}
+
+func lowerPtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	l := strings.ToLower(strings.Join(strings.Fields(*s), " "))
+	return &l
+}

@@ -1,0 +1,77 @@
+package db
+
+import "time"
+
+// Settings a quote can have been said in.
+var Settings = []string{"interview", "speech", "press_conference", "statement", "social_post", "document", "other"}
+
+// Date precisions of said_on.
+var DatePrecisions = []string{"day", "month", "year"}
+
+// Attribution outcomes: did this speaker say these words?
+var Attributions = []string{"unverified", "verified", "paraphrased", "out_of_context", "disputed", "misattributed"}
+
+// Ratings: is the claim true?
+var Ratings = []string{"true", "mostly_true", "half_true", "mostly_false", "false", "unproven", "not_checkable"}
+
+// Speaker is a person or body who says things.
+type Speaker struct {
+	ID          string    `json:"id" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
+	Name        string    `json:"name" example:"Keith Kellogg"`
+	Aliases     []string  `json:"aliases" example:"Gen. Kellogg"`
+	WikidataQID *string   `json:"wikidata_qid" extensions:"x-nullable" example:"Q6385264"`
+	Description string    `json:"description" example:"US Special Envoy for Ukraine and Russia"`
+	Anonymous   bool      `json:"anonymous" example:"false"`
+	Version     int64     `json:"version" example:"1"`
+	CreatedAt   time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt   time.Time `json:"updated_at" format:"date-time"`
+} //@name Speaker
+
+// SpeakerRef is how a quote names its speaker.
+type SpeakerRef struct {
+	ID   string `json:"id" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
+	Name string `json:"name" example:"Keith Kellogg"`
+} //@name SpeakerRef
+
+// Outlet is where a quote was said or first reported.
+type Outlet struct {
+	ID        string    `json:"id" example:"out_01JS8X2W5Q7K3M9N4P6R8T0V2Y"`
+	Name      string    `json:"name" example:"Fox News"`
+	URL       *string   `json:"url" extensions:"x-nullable" example:"https://www.foxnews.com"`
+	Version   int64     `json:"version" example:"1"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" format:"date-time"`
+} //@name Outlet
+
+// OutletRef is how a quote names its outlet.
+type OutletRef struct {
+	ID   string `json:"id" example:"out_01JS8X2W5Q7K3M9N4P6R8T0V2Y"`
+	Name string `json:"name" example:"Fox News"`
+} //@name OutletRef
+
+// Quote is the exact words a speaker said, with where, when and in what context.
+type Quote struct {
+	ID            string     `json:"id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
+	Text          string     `json:"text" example:"NATO isn’t on the table"`
+	Speaker       SpeakerRef `json:"speaker"`
+	SpeakerRole   *string    `json:"speaker_role" extensions:"x-nullable" example:"US Special Envoy to Ukraine"`
+	SaidOn        *string    `json:"said_on" extensions:"x-nullable" format:"date" example:"2025-04-20"`
+	DatePrecision *string    `json:"date_precision" extensions:"x-nullable" enums:"day,month,year" example:"day"`
+	Outlet        *OutletRef `json:"outlet" extensions:"x-nullable"`
+	Context       *string    `json:"context" extensions:"x-nullable" example:"interview with Fox News"`
+	Setting       *string    `json:"setting" extensions:"x-nullable" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
+	Lang          *string    `json:"lang" extensions:"x-nullable" example:"en"`
+	SourceURL     *string    `json:"source_url" extensions:"x-nullable" example:"https://example.com/witkoff-london-talks"`
+	Tags          []string   `json:"tags" example:"ukraine,nato"`
+	Attribution   string     `json:"attribution" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"unverified"`
+	Rating        *string    `json:"rating" extensions:"x-nullable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable"`
+	Version       int64      `json:"version" example:"1"`
+	CreatedAt     time.Time  `json:"created_at" format:"date-time"`
+	UpdatedAt     time.Time  `json:"updated_at" format:"date-time"`
+} //@name Quote
+
+// Page is one page of a list; NextCursor is nil on the last page.
+type Page[T any] struct {
+	Data       []T
+	NextCursor *string
+}
