@@ -55,7 +55,12 @@ func scanQuote(row scanner, extra ...any) (*Quote, int64, error) {
 	return &q, seq, nil
 }
 
-func findQuote(ctx context.Context, tx *sql.Tx, id string) (*Quote, int64, error) {
+// querier is a *sql.Tx or *sql.DB.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func findQuote(ctx context.Context, tx querier, id string) (*Quote, int64, error) {
 	q, seq, err := scanQuote(tx.QueryRowContext(ctx, `SELECT `+quoteColumns+quoteFrom+` WHERE q.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, errorf(NotFound, "", "no quote with this ID")
@@ -66,14 +71,10 @@ func findQuote(ctx context.Context, tx *sql.Tx, id string) (*Quote, int64, error
 	return q, seq, nil
 }
 
-// Quote returns the quote with the given ID, or NotFound.
+// Quote returns the quote with the given ID, or NotFound. One statement reads one
+// snapshot, so it needs no transaction of its own.
 func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
-	var q *Quote
-	err := d.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		q, _, err = findQuote(ctx, tx, id)
-		return err
-	})
+	q, _, err := findQuote(ctx, d.reader, id)
 	return q, err
 }
 
