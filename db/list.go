@@ -111,6 +111,22 @@ func listByName[T any](ctx context.Context, d *DB, sortName string, limit int, c
 	return page, nil
 }
 
+// deleteUnquoted deletes the row id of table (speakers or outlets) unless quotes name it
+// in column, which is Conflict: the archive never loses who said a quote or where.
+func deleteUnquoted(ctx context.Context, tx *sql.Tx, table, column, id string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE `+column+` = ?`, id).Scan(&n); err != nil {
+		return fmt.Errorf("db: count quotes by %s: %w", column, err)
+	}
+	if n > 0 {
+		return errorf(Conflict, "", fmt.Sprintf("%d quotes name this %s; delete or reassign them first", n, strings.TrimSuffix(table, "s")))
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("db: delete from %s: %w", table, classify(err))
+	}
+	return nil
+}
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 

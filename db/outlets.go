@@ -141,17 +141,7 @@ func (d *DB) DeleteOutlet(ctx context.Context, id string, ifMatch []int64) error
 		if err := checkVersion(cur.Version, ifMatch); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE outlet_id = ?`, id).Scan(&n); err != nil {
-			return fmt.Errorf("db: count outlet quotes: %w", err)
-		}
-		if n > 0 {
-			return errorf(Conflict, "", fmt.Sprintf("%d quotes name this outlet; delete or reassign them first", n))
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM outlets WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("db: delete outlet: %w", classify(err))
-		}
-		return nil
+		return deleteUnquoted(ctx, tx, "outlets", "outlet_id", id)
 	})
 }
 

@@ -206,17 +206,7 @@ func (d *DB) DeleteSpeaker(ctx context.Context, id string, ifMatch []int64) erro
 		if err := checkVersion(cur.Version, ifMatch); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE speaker_id = ?`, id).Scan(&n); err != nil {
-			return fmt.Errorf("db: count speaker quotes: %w", err)
-		}
-		if n > 0 {
-			return errorf(Conflict, "", fmt.Sprintf("%d quotes name this speaker; delete or reassign them first", n))
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM speakers WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("db: delete speaker: %w", classify(err))
-		}
-		return nil
+		return deleteUnquoted(ctx, tx, "speakers", "speaker_id", id)
 	})
 }
 

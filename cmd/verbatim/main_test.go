@@ -44,7 +44,9 @@ func startServe(t *testing.T, ctx context.Context, args []string, getenv func(st
 	t.Helper()
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, append([]string{"verbatim", "serve", "--addr", "127.0.0.1:0"}, args...), getenv, stdout, stderr) }()
+	go func() {
+		errc <- run(ctx, append([]string{"verbatim", "serve", "--addr", "127.0.0.1:0"}, args...), getenv, stdout, stderr)
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
