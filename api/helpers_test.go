@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/verbatimhq/verbatim/api"
+	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
 )
 
@@ -32,6 +33,7 @@ var (
 func contract(t *testing.T) routers.Router {
 	t.Helper()
 	contractOnce.Do(func() {
+		openapi3filter.RegisterBodyDecoder("application/ld+json", openapi3filter.JSONBodyDecoder)
 		path := filepath.Join("..", "openapi.yaml")
 		loader := openapi3.NewLoader()
 		var doc *openapi3.T
@@ -73,8 +75,15 @@ func newEnv(t *testing.T) *env {
 		}
 	})
 	contract(t)
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &env{t: t, store: store, server: api.NewServer(store, api.Config{Logger: logger, OpenAPI: []byte("openapi: 3.0.3\n"), Version: "test"})}
+	e := &env{t: t, store: store}
+	e.server = newServerWith(e, claimreview.Publisher{})
+	return e
+}
+
+// newServerWith builds a server over e's database publishing as pub.
+func newServerWith(e *env, pub claimreview.Publisher) *api.Server {
+	logger := slog.New(slog.NewTextHandler(testWriter{e.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return api.NewServer(e.store, api.Config{Logger: logger, OpenAPI: []byte("openapi: 3.0.3\n"), Version: "test", Publisher: pub})
 }
 
 // in returns the same server and database reporting to t (a subtest).

@@ -20,6 +20,19 @@ func (s *Server) routes() {
 	v1.PATCH("/quotes/:id", s.handleQuoteUpdate)
 	v1.DELETE("/quotes/:id", s.handleQuoteDelete)
 
+	v1.GET("/quotes/:id/citations", s.handleCitationList)
+	v1.POST("/quotes/:id/citations", s.handleCitationCreate)
+	v1.GET("/quotes/:id/citations/:cid", s.handleCitationGet)
+	v1.PATCH("/quotes/:id/citations/:cid", s.handleCitationUpdate)
+	v1.DELETE("/quotes/:id/citations/:cid", s.handleCitationDelete)
+
+	// Verdicts are appended and read, never changed: other methods are 405.
+	v1.GET("/quotes/:id/verdicts", s.handleVerdictList)
+	v1.POST("/quotes/:id/verdicts", s.handleVerdictCreate)
+	v1.GET("/quotes/:id/verdicts/:vid", s.handleVerdictGet)
+	v1.GET("/quotes/:id/claimreview", s.handleClaimReviewGet)
+	v1.GET("/claimreview", s.handleClaimReviewFeed)
+
 	v1.GET("/speakers", s.handleSpeakerList)
 	v1.POST("/speakers", s.handleSpeakerCreate)
 	v1.GET("/speakers/:id", s.handleSpeakerGet)

@@ -29,6 +29,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
 )
 
@@ -71,6 +72,28 @@ type Store interface {
 	DeleteQuote(ctx context.Context, id string, ifMatch []int64) error
 	// ListQuotes: Malformed (cursor, sort).
 	ListQuotes(ctx context.Context, f db.QuoteFilter) (db.Page[*db.Quote], error)
+
+	// CreateCitation: NotFound (quote), Malformed (dates), Conflict (URL cited already).
+	CreateCitation(ctx context.Context, quoteID string, in db.CitationInput) (*db.Citation, error)
+	// Citation: NotFound.
+	Citation(ctx context.Context, quoteID, id string) (*db.Citation, error)
+	// UpdateCitation: NotFound, PreconditionFailed, Malformed, Conflict.
+	UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []int64, p db.CitationPatch) (*db.Citation, error)
+	// DeleteCitation: NotFound, PreconditionFailed, Conflict (a verdict rests on it).
+	DeleteCitation(ctx context.Context, quoteID, id string, ifMatch []int64) error
+	// ListCitations: NotFound (quote), Malformed (cursor).
+	ListCitations(ctx context.Context, quoteID string, limit int, cursor *string) (db.Page[*db.Citation], error)
+
+	// AppendVerdict: NotFound, PreconditionFailed (the quote's version), Invalid.
+	AppendVerdict(ctx context.Context, quoteID string, ifMatch []int64, in db.VerdictInput) (*db.Verdict, error)
+	// Verdict: NotFound.
+	Verdict(ctx context.Context, quoteID, id string) (*db.Verdict, error)
+	// ListVerdicts: NotFound (quote), Malformed (cursor).
+	ListVerdicts(ctx context.Context, quoteID string, limit int, cursor *string) (db.Page[*db.Verdict], error)
+	// Review: NotFound (no quote, or no verdict yet).
+	Review(ctx context.Context, quoteID string) (*db.Review, error)
+	// ListReviews: Malformed (cursor).
+	ListReviews(ctx context.Context, f db.ReviewFilter) (db.Page[*db.Review], error)
 }
 
 // Config is what a server is built with besides its store.
@@ -78,6 +101,9 @@ type Config struct {
 	Logger  *slog.Logger // access and error logs; nil discards them
 	OpenAPI []byte       // the OpenAPI 3 document served at /openapi.yaml
 	Version string       // the build's version, for /healthz
+	// Publisher names the organisation in ClaimReview and where quotes' public pages
+	// are; without a QuoteURL, a quote's URL on this API stands in.
+	Publisher claimreview.Publisher
 }
 
 // Server is Verbatim's HTTP API. It is an http.Handler.

@@ -107,6 +107,41 @@ type QuotePatch struct {
 	Tags          Field[[]string] `json:"tags,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,max=50,dive,required,notblank,max=64"`
 } //@name QuotePatch
 
+// CitationInput adds a citation to a quote.
+type CitationInput struct {
+	URL         string  `json:"url" validate:"required,web_url,max=2048" example:"https://www.foxnews.com/video/kellogg-interview"`
+	Title       *string `json:"title,omitempty" validate:"omitempty,max=500"`
+	Publisher   *string `json:"publisher,omitempty" validate:"omitempty,max=200" example:"Fox News"`
+	PublishedAt *string `json:"published_at,omitempty" format:"date" example:"2025-04-20"`
+	AccessedAt  *string `json:"accessed_at,omitempty" format:"date" example:"2025-04-22"`
+	ArchiveURL  *string `json:"archive_url,omitempty" validate:"omitempty,web_url,max=2048"`
+	Excerpt     *string `json:"excerpt,omitempty" validate:"omitempty,max=20000" example:"\"NATO isn't on the table,\" Kellogg said."`
+	Relation    string  `json:"relation" validate:"required,oneof=primary report supports refutes context" enums:"primary,report,supports,refutes,context" example:"primary"`
+} //@name CitationCreate
+
+// CitationPatch changes the given fields of a citation; null clears a nullable field. The
+// url and relation of a citation a verdict rests on cannot change.
+type CitationPatch struct {
+	URL         Field[string] `json:"url,omitempty" swaggertype:"string" validate:"omitempty,web_url,max=2048"`
+	Title       Field[string] `json:"title,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=500"`
+	Publisher   Field[string] `json:"publisher,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=200"`
+	PublishedAt Field[string] `json:"published_at,omitempty" swaggertype:"string" format:"date" extensions:"x-nullable"`
+	AccessedAt  Field[string] `json:"accessed_at,omitempty" swaggertype:"string" format:"date" extensions:"x-nullable"`
+	ArchiveURL  Field[string] `json:"archive_url,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,web_url,max=2048"`
+	Excerpt     Field[string] `json:"excerpt,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=20000"`
+	Relation    Field[string] `json:"relation,omitempty" swaggertype:"string" validate:"omitempty,oneof=primary report supports refutes context" enums:"primary,report,supports,refutes,context"`
+} //@name CitationPatch
+
+// VerdictInput appends a verdict to a quote. A verified attribution must rest on at
+// least one primary citation of the quote.
+type VerdictInput struct {
+	Attribution string   `json:"attribution" validate:"required,oneof=unverified verified paraphrased out_of_context disputed misattributed" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"verified"`
+	Rating      *string  `json:"rating,omitempty" validate:"omitempty,oneof=true mostly_true half_true mostly_false false unproven not_checkable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable" example:"not_checkable"`
+	Summary     string   `json:"summary" validate:"required,notblank,max=10000" example:"Kellogg said this on Fox News on 20 April 2025; it states a policy position, not a checkable fact."`
+	CitationIDs []string `json:"citation_ids,omitempty" binding:"optional" validate:"max=50,dive,required,max=64"`
+	Reviewer    string   `json:"reviewer" validate:"required,notblank,max=200" example:"A. Fact-Checker"`
+} //@name VerdictCreate
+
 // NormalizeDate checks a date said, given as YYYY, YYYY-MM or YYYY-MM-DD, against its
 // precision (inferred from the form when not given) and returns it as YYYY-MM-DD with
 // the parts finer than the precision set to 01.

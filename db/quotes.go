@@ -29,7 +29,7 @@ var QuoteSorts = []string{"-said_on", "said_on", "-created_at", "created_at"}
 
 const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
 	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
-	q.version, q.created_at, q.updated_at`
+	q.version, q.created_at, q.updated_at, q.verdict_seq`
 
 const quoteFrom = ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
 
@@ -41,7 +41,7 @@ func scanQuote(row scanner, extra ...any) (*Quote, int64, error) {
 	var tags, created, updated string
 	dest := []any{&seq, &q.ID, &q.Text, &q.Speaker.ID, &q.Speaker.Name, &q.SpeakerRole, &q.SaidOn, &q.DatePrecision,
 		&outletID, &outletName, &q.Context, &q.Setting, &q.Lang, &q.SourceURL, &tags, &q.Attribution, &q.Rating,
-		&q.Version, &created, &updated}
+		&q.Version, &created, &updated, &q.verdictSeq}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, 0, err
 	}
@@ -71,11 +71,54 @@ func findQuote(ctx context.Context, tx querier, id string) (*Quote, int64, error
 	return q, seq, nil
 }
 
-// Quote returns the quote with the given ID, or NotFound. One statement reads one
-// snapshot, so it needs no transaction of its own.
+// Quote returns the quote with the given ID, or NotFound. An unreviewed quote is one
+// statement, which reads one snapshot without a transaction of its own; a reviewed one
+// reads its current verdict in the same transaction.
 func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
 	q, _, err := findQuote(ctx, d.reader, id)
+	if err != nil || q.verdictSeq == nil {
+		return q, err
+	}
+	err = d.read(ctx, func(tx *sql.Tx) error {
+		if q, _, err = findQuote(ctx, tx, id); err != nil {
+			return err
+		}
+		return attachVerdicts(ctx, tx, []*Quote{q})
+	})
 	return q, err
+}
+
+// attachVerdicts fills in the current verdict of each reviewed quote, in two queries.
+func attachVerdicts(ctx context.Context, tx *sql.Tx, quotes []*Quote) error {
+	bySeq := map[int64]*Quote{}
+	args := []any{}
+	for _, q := range quotes {
+		if q.verdictSeq != nil {
+			bySeq[*q.verdictSeq] = q
+			args = append(args, *q.verdictSeq)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+verdictColumns+verdictFrom+` WHERE v.seq IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("db: read current verdicts: %w", err)
+	}
+	defer rows.Close()
+	verdicts := map[int64]*Verdict{}
+	for rows.Next() {
+		v, seq, err := scanVerdict(rows)
+		if err != nil {
+			return fmt.Errorf("db: read current verdicts: %w", err)
+		}
+		verdicts[seq] = v
+		bySeq[seq].CurrentVerdict = v
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: read current verdicts: %w", err)
+	}
+	return loadVerdictCitations(ctx, tx, verdicts)
 }
 
 // resolveSpeaker returns the ID of the speaker a quote names: by ID (which must exist,
@@ -397,7 +440,11 @@ func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (Page[*Quote], error
 			page.Data = append(page.Data, q)
 			last = cursor{Sort: sort, Key: key, Seq: seq}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("db: list quotes: %w", err)
+		}
+		rows.Close()
+		return attachVerdicts(ctx, tx, page.Data)
 	})
 	if err != nil {
 		return Page[*Quote]{}, err

@@ -65,10 +65,51 @@ type Quote struct {
 	Tags          []string   `json:"tags" example:"ukraine,nato"`
 	Attribution   string     `json:"attribution" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"unverified"`
 	Rating        *string    `json:"rating" extensions:"x-nullable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable"`
-	Version       int64      `json:"version" example:"1"`
-	CreatedAt     time.Time  `json:"created_at" format:"date-time"`
-	UpdatedAt     time.Time  `json:"updated_at" format:"date-time"`
+	// CurrentVerdict is the newest verdict; attribution and rating repeat its axes.
+	CurrentVerdict *Verdict  `json:"current_verdict" extensions:"x-nullable"`
+	Version        int64     `json:"version" example:"1"`
+	CreatedAt      time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt      time.Time `json:"updated_at" format:"date-time"`
+
+	verdictSeq *int64 // the current verdict's key, for attachVerdicts
 } //@name Quote
+
+// Relations a citation can have to its quote.
+var Relations = []string{"primary", "report", "supports", "refutes", "context"}
+
+// Citation is a source behind a quote or a verdict.
+type Citation struct {
+	ID          string  `json:"id" example:"cit_01JS8X2W5Q7K3M9N4P6R8T0V30"`
+	QuoteID     string  `json:"quote_id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
+	URL         string  `json:"url" example:"https://www.foxnews.com/video/kellogg-interview"`
+	Title       *string `json:"title" extensions:"x-nullable" example:"Kellogg: NATO membership for Ukraine is off the table"`
+	Publisher   *string `json:"publisher" extensions:"x-nullable" example:"Fox News"`
+	PublishedAt *string `json:"published_at" extensions:"x-nullable" format:"date" example:"2025-04-20"`
+	AccessedAt  *string `json:"accessed_at" extensions:"x-nullable" format:"date" example:"2025-04-22"`
+	ArchiveURL  *string `json:"archive_url" extensions:"x-nullable" example:"https://web.archive.org/web/2025/https://www.foxnews.com/video/kellogg-interview"`
+	Excerpt     *string `json:"excerpt" extensions:"x-nullable" example:"\"NATO isn't on the table,\" Kellogg said."`
+	Relation    string  `json:"relation" enums:"primary,report,supports,refutes,context" example:"primary"`
+	// ExcerptMatches says whether the quote's words appear in the excerpt, comparing with
+	// quotes, apostrophes, dashes, case and white space folded; null without an excerpt.
+	ExcerptMatches *bool     `json:"excerpt_matches" extensions:"x-nullable" example:"true"`
+	Version        int64     `json:"version" example:"1"`
+	CreatedAt      time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt      time.Time `json:"updated_at" format:"date-time"`
+} //@name Citation
+
+// Verdict is a fact-checker's judgement of a quote on both axes. Verdicts are appended,
+// never edited: a correction is a new verdict that supersedes the last.
+type Verdict struct {
+	ID          string    `json:"id" example:"v_01JS8X2W5Q7K3M9N4P6R8T0V31"`
+	QuoteID     string    `json:"quote_id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
+	Attribution string    `json:"attribution" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"verified"`
+	Rating      *string   `json:"rating" extensions:"x-nullable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable" example:"not_checkable"`
+	Summary     string    `json:"summary" example:"Kellogg said this on Fox News on 20 April 2025; it states a policy position, not a checkable fact."`
+	CitationIDs []string  `json:"citation_ids" example:"cit_01JS8X2W5Q7K3M9N4P6R8T0V30"`
+	Reviewer    string    `json:"reviewer" example:"A. Fact-Checker"`
+	Supersedes  *string   `json:"supersedes" extensions:"x-nullable" example:"v_01JS8X2W5Q7K3M9N4P6R8T0V29"`
+	CreatedAt   time.Time `json:"created_at" format:"date-time"`
+} //@name Verdict
 
 // Page is one page of a list; NextCursor is nil on the last page.
 type Page[T any] struct {

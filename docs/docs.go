@@ -107,6 +107,56 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/claimreview": {
+            "get": {
+                "description": "Reviewed quotes in the order their current verdicts were given, for publishing to fact-check aggregators: keep the last next_cursor (or the time of your last poll, as since) and ask again.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "verdicts"
+                ],
+                "summary": "Feed of every reviewed quote as ClaimReview",
+                "operationId": "listClaimReviews",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "only quotes whose current verdict was given at or after this RFC 3339 time",
+                        "name": "since",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ClaimReviewList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/outlets": {
             "get": {
                 "produces": [
@@ -795,6 +845,580 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/quotes/{id}/citations": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "citations"
+                ],
+                "summary": "List a quote's citations",
+                "operationId": "listCitations",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CitationList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "description": "relation says what the source is to the quote: primary (a recording, transcript or the speaker's own post), report (a news report of it), supports, refutes or context. The server never fetches the URL. With an excerpt, excerpt_matches says whether the quote's words appear in it.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "citations"
+                ],
+                "summary": "Cite a source for a quote",
+                "operationId": "createCitation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the citation",
+                        "name": "citation",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CitationCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Citation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the citation's version"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the citation's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field, wrong type or bad date",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the quote already cites this URL",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/citations/{cid}": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "citations"
+                ],
+                "summary": "Get a citation",
+                "operationId": "getCitation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "citation ID",
+                        "name": "cid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "an ETag you hold; 304 when it is current",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Citation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the citation's version"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "the ETag you hold is current"
+                    },
+                    "404": {
+                        "description": "no such quote or citation",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "description": "A citation a verdict rests on is kept with the verdict: deleting it is a 409 naming the verdict.",
+                "tags": [
+                    "citations"
+                ],
+                "summary": "Delete a citation",
+                "operationId": "deleteCitation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "citation ID",
+                        "name": "cid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag you hold; 412 when the citation has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "deleted"
+                    },
+                    "404": {
+                        "description": "no such quote or citation",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "a verdict rests on the citation",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the citation has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "description": "Changes only the fields given; null clears a nullable field. The url and relation of a citation a verdict rests on cannot change (409).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "citations"
+                ],
+                "summary": "Update a citation",
+                "operationId": "updateCitation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "citation ID",
+                        "name": "cid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag you edited; 412 when the citation has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the fields to change",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CitationPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Citation"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the citation's new version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field, wrong type, bad date or a null that cannot be",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote or citation",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the URL is cited already, or a verdict rests on the citation",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the citation has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/claimreview": {
+            "get": {
+                "description": "schema.org ClaimReview JSON-LD, for search engines and fact-check aggregators. reviewRating carries ratingValue 1..5 on the five-point scale, and always an alternateName; when the attribution itself fails (misattributed, out of context, disputed) that outcome is the rating.",
+                "produces": [
+                    "application/ld+json"
+                ],
+                "tags": [
+                    "verdicts"
+                ],
+                "summary": "A quote's current verdict as ClaimReview",
+                "operationId": "getClaimReview",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ClaimReview"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote, or no verdict yet",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/verdicts": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "verdicts"
+                ],
+                "summary": "A quote's verdict history, newest first",
+                "operationId": "listVerdicts",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/VerdictList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "description": "Judges the quote on both axes: attribution (did the speaker say these words, in this context?) and, optionally, rating (is the claim true?). The verdict supersedes the quote's current one, which stays in the history; verdicts are never edited or deleted. A verified attribution must rest on at least one primary citation of the quote. Send If-Match with the quote's ETag so that a colleague's newer verdict is never silently replaced; the quote's version moves on.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "verdicts"
+                ],
+                "summary": "Append a verdict to a quote",
+                "operationId": "createVerdict",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the quote's ETag as you read it; 412 when the quote has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the verdict",
+                        "name": "verdict",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/VerdictCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Verdict"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the verdict's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the quote has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules, a citation is not the quote's, or verified without a primary citation",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/verdicts/{vid}": {
+            "get": {
+                "description": "Verdicts are immutable: PUT, PATCH and DELETE are 405; a correction is a new verdict.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "verdicts"
+                ],
+                "summary": "Get one verdict",
+                "operationId": "getVerdict",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "verdict ID",
+                        "name": "vid",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Verdict"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote or verdict",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/speakers": {
             "get": {
                 "produces": [
@@ -1206,6 +1830,423 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "Citation": {
+            "type": "object",
+            "required": [
+                "accessed_at",
+                "archive_url",
+                "created_at",
+                "excerpt",
+                "excerpt_matches",
+                "id",
+                "published_at",
+                "publisher",
+                "quote_id",
+                "relation",
+                "title",
+                "updated_at",
+                "url",
+                "version"
+            ],
+            "properties": {
+                "accessed_at": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2025-04-22"
+                },
+                "archive_url": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "https://web.archive.org/web/2025/https://www.foxnews.com/video/kellogg-interview"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "excerpt": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "\"NATO isn't on the table,\" Kellogg said."
+                },
+                "excerpt_matches": {
+                    "description": "ExcerptMatches says whether the quote's words appear in the excerpt, comparing with\nquotes, apostrophes, dashes, case and white space folded; null without an excerpt.",
+                    "type": "boolean",
+                    "x-nullable": true,
+                    "example": true
+                },
+                "id": {
+                    "type": "string",
+                    "example": "cit_01JS8X2W5Q7K3M9N4P6R8T0V30"
+                },
+                "published_at": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2025-04-20"
+                },
+                "publisher": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "Fox News"
+                },
+                "quote_id": {
+                    "type": "string",
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "relation": {
+                    "type": "string",
+                    "enum": [
+                        "primary",
+                        "report",
+                        "supports",
+                        "refutes",
+                        "context"
+                    ],
+                    "example": "primary"
+                },
+                "title": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "Kellogg: NATO membership for Ukraine is off the table"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://www.foxnews.com/video/kellogg-interview"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "CitationCreate": {
+            "type": "object",
+            "required": [
+                "relation",
+                "url"
+            ],
+            "properties": {
+                "accessed_at": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2025-04-22"
+                },
+                "archive_url": {
+                    "type": "string",
+                    "maxLength": 2048
+                },
+                "excerpt": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "example": "\"NATO isn't on the table,\" Kellogg said."
+                },
+                "published_at": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2025-04-20"
+                },
+                "publisher": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Fox News"
+                },
+                "relation": {
+                    "type": "string",
+                    "enum": [
+                        "primary",
+                        "report",
+                        "supports",
+                        "refutes",
+                        "context"
+                    ],
+                    "example": "primary"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 2048,
+                    "example": "https://www.foxnews.com/video/kellogg-interview"
+                }
+            }
+        },
+        "CitationList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Citation"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "CitationPatch": {
+            "type": "object",
+            "properties": {
+                "accessed_at": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true
+                },
+                "archive_url": {
+                    "type": "string",
+                    "maxLength": 2048,
+                    "x-nullable": true
+                },
+                "excerpt": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "x-nullable": true
+                },
+                "published_at": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true
+                },
+                "publisher": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "x-nullable": true
+                },
+                "relation": {
+                    "type": "string",
+                    "enum": [
+                        "primary",
+                        "report",
+                        "supports",
+                        "refutes",
+                        "context"
+                    ]
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "x-nullable": true
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 2048
+                }
+            }
+        },
+        "ClaimReview": {
+            "type": "object",
+            "required": [
+                "@context",
+                "@type",
+                "author",
+                "claimReviewed",
+                "datePublished",
+                "itemReviewed",
+                "reviewRating",
+                "url"
+            ],
+            "properties": {
+                "@context": {
+                    "type": "string",
+                    "example": "https://schema.org"
+                },
+                "@type": {
+                    "type": "string",
+                    "example": "ClaimReview"
+                },
+                "author": {
+                    "$ref": "#/definitions/ClaimReviewOrganization"
+                },
+                "claimReviewed": {
+                    "type": "string",
+                    "example": "NATO isn’t on the table"
+                },
+                "datePublished": {
+                    "type": "string",
+                    "example": "2025-04-22"
+                },
+                "inLanguage": {
+                    "type": "string",
+                    "example": "en"
+                },
+                "itemReviewed": {
+                    "$ref": "#/definitions/ClaimReviewClaim"
+                },
+                "reviewBody": {
+                    "type": "string",
+                    "example": "Kellogg said this on Fox News; it states a policy position."
+                },
+                "reviewRating": {
+                    "$ref": "#/definitions/ClaimReviewRating"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://factcheck.example.org/quotes/q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                }
+            }
+        },
+        "ClaimReviewClaim": {
+            "type": "object",
+            "required": [
+                "@type",
+                "author"
+            ],
+            "properties": {
+                "@type": {
+                    "type": "string",
+                    "example": "Claim"
+                },
+                "appearance": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ClaimReviewCreativeWork"
+                    }
+                },
+                "author": {
+                    "$ref": "#/definitions/ClaimReviewPerson"
+                },
+                "datePublished": {
+                    "type": "string",
+                    "example": "2025-04-20"
+                },
+                "firstAppearance": {
+                    "$ref": "#/definitions/ClaimReviewCreativeWork"
+                }
+            }
+        },
+        "ClaimReviewCreativeWork": {
+            "type": "object",
+            "required": [
+                "@type",
+                "url"
+            ],
+            "properties": {
+                "@type": {
+                    "type": "string",
+                    "example": "CreativeWork"
+                },
+                "datePublished": {
+                    "type": "string",
+                    "example": "2025-04-20"
+                },
+                "headline": {
+                    "type": "string"
+                },
+                "publisher": {
+                    "$ref": "#/definitions/ClaimReviewOrganization"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://www.foxnews.com/video/kellogg-interview"
+                }
+            }
+        },
+        "ClaimReviewList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ClaimReview"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "ClaimReviewOrganization": {
+            "type": "object",
+            "required": [
+                "@type",
+                "name"
+            ],
+            "properties": {
+                "@type": {
+                    "type": "string",
+                    "example": "Organization"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Verbatim Fact Check"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://factcheck.example.org"
+                }
+            }
+        },
+        "ClaimReviewPerson": {
+            "type": "object",
+            "required": [
+                "@type",
+                "name"
+            ],
+            "properties": {
+                "@type": {
+                    "type": "string",
+                    "example": "Person"
+                },
+                "jobTitle": {
+                    "type": "string",
+                    "example": "US Special Envoy to Ukraine"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Keith Kellogg"
+                },
+                "sameAs": {
+                    "type": "string",
+                    "example": "https://www.wikidata.org/wiki/Q6385264"
+                }
+            }
+        },
+        "ClaimReviewRating": {
+            "type": "object",
+            "required": [
+                "@type",
+                "alternateName"
+            ],
+            "properties": {
+                "@type": {
+                    "type": "string",
+                    "example": "Rating"
+                },
+                "alternateName": {
+                    "type": "string",
+                    "example": "Mostly false"
+                },
+                "bestRating": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "ratingValue": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "worstRating": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "FieldError": {
             "type": "object",
             "required": [
@@ -1388,6 +2429,7 @@ const docTemplate = `{
                 "attribution",
                 "context",
                 "created_at",
+                "current_verdict",
                 "date_precision",
                 "id",
                 "lang",
@@ -1424,6 +2466,15 @@ const docTemplate = `{
                 "created_at": {
                     "type": "string",
                     "format": "date-time"
+                },
+                "current_verdict": {
+                    "description": "CurrentVerdict is the newest verdict; attribution and rating repeat its axes.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Verdict"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "date_precision": {
                     "type": "string",
@@ -1866,6 +2917,153 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "Keith Kellogg"
+                }
+            }
+        },
+        "Verdict": {
+            "type": "object",
+            "required": [
+                "attribution",
+                "citation_ids",
+                "created_at",
+                "id",
+                "quote_id",
+                "rating",
+                "reviewer",
+                "summary",
+                "supersedes"
+            ],
+            "properties": {
+                "attribution": {
+                    "type": "string",
+                    "enum": [
+                        "unverified",
+                        "verified",
+                        "paraphrased",
+                        "out_of_context",
+                        "disputed",
+                        "misattributed"
+                    ],
+                    "example": "verified"
+                },
+                "citation_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "cit_01JS8X2W5Q7K3M9N4P6R8T0V30"
+                    ]
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "v_01JS8X2W5Q7K3M9N4P6R8T0V31"
+                },
+                "quote_id": {
+                    "type": "string",
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "rating": {
+                    "type": "string",
+                    "enum": [
+                        "true",
+                        "mostly_true",
+                        "half_true",
+                        "mostly_false",
+                        "false",
+                        "unproven",
+                        "not_checkable"
+                    ],
+                    "x-nullable": true,
+                    "example": "not_checkable"
+                },
+                "reviewer": {
+                    "type": "string",
+                    "example": "A. Fact-Checker"
+                },
+                "summary": {
+                    "type": "string",
+                    "example": "Kellogg said this on Fox News on 20 April 2025; it states a policy position, not a checkable fact."
+                },
+                "supersedes": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "v_01JS8X2W5Q7K3M9N4P6R8T0V29"
+                }
+            }
+        },
+        "VerdictCreate": {
+            "type": "object",
+            "required": [
+                "attribution",
+                "reviewer",
+                "summary"
+            ],
+            "properties": {
+                "attribution": {
+                    "type": "string",
+                    "enum": [
+                        "unverified",
+                        "verified",
+                        "paraphrased",
+                        "out_of_context",
+                        "disputed",
+                        "misattributed"
+                    ],
+                    "example": "verified"
+                },
+                "citation_ids": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "rating": {
+                    "type": "string",
+                    "enum": [
+                        "true",
+                        "mostly_true",
+                        "half_true",
+                        "mostly_false",
+                        "false",
+                        "unproven",
+                        "not_checkable"
+                    ],
+                    "example": "not_checkable"
+                },
+                "reviewer": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "A. Fact-Checker"
+                },
+                "summary": {
+                    "type": "string",
+                    "maxLength": 10000,
+                    "example": "Kellogg said this on Fox News on 20 April 2025; it states a policy position, not a checkable fact."
+                }
+            }
+        },
+        "VerdictList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Verdict"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         }

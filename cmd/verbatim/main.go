@@ -18,6 +18,7 @@ import (
 
 	"github.com/verbatimhq/verbatim"
 	"github.com/verbatimhq/verbatim/api"
+	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
 )
 
@@ -39,6 +40,8 @@ const usage = `verbatim — quote attribution and fact-check service
 
 Usage:
   verbatim serve   [--addr ADDR] [--db PATH]   run the HTTP API (creates and migrates the database)
+                   [--org-name NAME] [--org-url URL] [--quote-url URL-WITH-{id}]
+                                               who publishes ClaimReview, and quotes' public pages
   verbatim migrate [--db PATH]                 create or migrate the database, then exit
   verbatim version                             print the version
   verbatim help                                print this help
@@ -46,6 +49,7 @@ Usage:
 Environment:
   VERBATIM_ADDR   listen address (default 127.0.0.1:8080)
   VERBATIM_DB     database file  (default ./verbatim.db)
+  VERBATIM_ORG_NAME, VERBATIM_ORG_URL, VERBATIM_QUOTE_URL   as the serve flags
 
 Flags override the environment.
 `
@@ -134,6 +138,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", envOr(getenv, "VERBATIM_ADDR", "127.0.0.1:8080"), "listen address")
 	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	var pub claimreview.Publisher
+	fs.StringVar(&pub.Name, "org-name", envOr(getenv, "VERBATIM_ORG_NAME", "Verbatim"), "the organisation publishing ClaimReview")
+	fs.StringVar(&pub.URL, "org-url", getenv("VERBATIM_ORG_URL"), "the organisation's home page")
+	fs.StringVar(&pub.QuoteURL, "quote-url", getenv("VERBATIM_QUOTE_URL"),
+		"public page of a quote, {id} standing for its ID (default: the quote on this API)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -154,7 +163,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           api.NewServer(store, api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version()}),
+		Handler:           api.NewServer(store, api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// CitationList is one page of a quote's citations, oldest first.
+type CitationList struct {
+	Data       []*db.Citation `json:"data"`
+	NextCursor *string        `json:"next_cursor" extensions:"x-nullable"`
+} //@name CitationList
+
+// handleCitationCreate godoc
+//
+//	@Summary		Cite a source for a quote
+//	@ID				createCitation
+//	@Description	relation says what the source is to the quote: primary (a recording, transcript or the speaker's own post), report (a news report of it), supports, refutes or context. The server never fetches the URL. With an excerpt, excerpt_matches says whether the quote's words appear in it.
+//	@Tags			citations
+//	@Accept			json
+//	@Produce		json
+//	@Param			id			path		string				true	"quote ID"
+//	@Param			citation	body		db.CitationInput	true	"the citation"
+//	@Success		201			{object}	db.Citation
+//	@Header			201			{string}	ETag		"the citation's version"
+//	@Header			201			{string}	Location	"the citation's URL"
+//	@Failure		400			{object}	Problem	"malformed JSON, unknown field, wrong type or bad date"
+//	@Failure		404			{object}	Problem	"no such quote"
+//	@Failure		409			{object}	Problem	"the quote already cites this URL"
+//	@Failure		413			{object}	Problem	"body over 1 MiB"
+//	@Failure		415			{object}	Problem	"body is not JSON"
+//	@Failure		422			{object}	Problem	"fields break the rules"
+//	@Router			/v1/quotes/{id}/citations [post]
+func (s *Server) handleCitationCreate(c echo.Context) error {
+	var in db.CitationInput
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	cit, err := s.store.CreateCitation(c.Request().Context(), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/quotes/"+cit.QuoteID+"/citations/"+cit.ID)
+	return sendVersioned(c, http.StatusCreated, cit.Version, cit)
+}
+
+// handleCitationList godoc
+//
+//	@Summary	List a quote's citations
+//	@ID			listCitations
+//	@Tags		citations
+//	@Produce	json
+//	@Param		id		path		string	true	"quote ID"
+//	@Param		limit	query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)	default(20)
+//	@Param		cursor	query		string	false	"next_cursor of the previous page"
+//	@Success	200		{object}	CitationList
+//	@Failure	400		{object}	Problem	"an unknown or malformed parameter"
+//	@Failure	404		{object}	Problem	"no such quote"
+//	@Router		/v1/quotes/{id}/citations [get]
+func (s *Server) handleCitationList(c echo.Context) error {
+	limit, cursor, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.store.ListCitations(c.Request().Context(), c.Param("id"), limit, cursor)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, CitationList{Data: page.Data, NextCursor: page.NextCursor})
+}
+
+// handleCitationGet godoc
+//
+//	@Summary	Get a citation
+//	@ID			getCitation
+//	@Tags		citations
+//	@Produce	json
+//	@Param		id				path		string	true	"quote ID"
+//	@Param		cid				path		string	true	"citation ID"
+//	@Param		If-None-Match	header		string	false	"an ETag you hold; 304 when it is current"
+//	@Success	200				{object}	db.Citation
+//	@Header		200				{string}	ETag	"the citation's version"
+//	@Success	304				"the ETag you hold is current"
+//	@Failure	404				{object}	Problem	"no such quote or citation"
+//	@Router		/v1/quotes/{id}/citations/{cid} [get]
+func (s *Server) handleCitationGet(c echo.Context) error {
+	cit, err := s.store.Citation(c.Request().Context(), c.Param("id"), c.Param("cid"))
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, cit.Version, cit)
+}
+
+// handleCitationUpdate godoc
+//
+//	@Summary		Update a citation
+//	@ID				updateCitation
+//	@Description	Changes only the fields given; null clears a nullable field. The url and relation of a citation a verdict rests on cannot change (409).
+//	@Tags			citations
+//	@Accept			json
+//	@Produce		json
+//	@Param			id			path		string				true	"quote ID"
+//	@Param			cid			path		string				true	"citation ID"
+//	@Param			If-Match	header		string				false	"the ETag you edited; 412 when the citation has changed since"
+//	@Param			patch		body		db.CitationPatch	true	"the fields to change"
+//	@Success		200			{object}	db.Citation
+//	@Header			200			{string}	ETag	"the citation's new version"
+//	@Failure		400			{object}	Problem	"malformed JSON, unknown field, wrong type, bad date or a null that cannot be"
+//	@Failure		404			{object}	Problem	"no such quote or citation"
+//	@Failure		409			{object}	Problem	"the URL is cited already, or a verdict rests on the citation"
+//	@Failure		412			{object}	Problem	"the citation has changed since your ETag"
+//	@Failure		413			{object}	Problem	"body over 1 MiB"
+//	@Failure		415			{object}	Problem	"body is not JSON"
+//	@Failure		422			{object}	Problem	"fields break the rules"
+//	@Router			/v1/quotes/{id}/citations/{cid} [patch]
+func (s *Server) handleCitationUpdate(c echo.Context) error {
+	var p db.CitationPatch
+	if err := s.decode(c, &p); err != nil {
+		return err
+	}
+	if err := refuseNulls(notNull{"url", p.URL.Null}, notNull{"relation", p.Relation.Null}); err != nil {
+		return err
+	}
+	cit, err := s.store.UpdateCitation(c.Request().Context(), c.Param("id"), c.Param("cid"), ifMatch(c.Request()), p)
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, cit.Version, cit)
+}
+
+// handleCitationDelete godoc
+//
+//	@Summary		Delete a citation
+//	@ID				deleteCitation
+//	@Description	A citation a verdict rests on is kept with the verdict: deleting it is a 409 naming the verdict.
+//	@Tags			citations
+//	@Param			id			path	string	true	"quote ID"
+//	@Param			cid			path	string	true	"citation ID"
+//	@Param			If-Match	header	string	false	"the ETag you hold; 412 when the citation has changed since"
+//	@Success		204			"deleted"
+//	@Failure		404			{object}	Problem	"no such quote or citation"
+//	@Failure		409			{object}	Problem	"a verdict rests on the citation"
+//	@Failure		412			{object}	Problem	"the citation has changed since your ETag"
+//	@Router			/v1/quotes/{id}/citations/{cid} [delete]
+func (s *Server) handleCitationDelete(c echo.Context) error {
+	if err := s.store.DeleteCitation(c.Request().Context(), c.Param("id"), c.Param("cid"), ifMatch(c.Request())); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// pageParams reads the parameters of a plain list: limit and cursor, nothing else.
+func pageParams(c echo.Context) (int, *string, error) {
+	q, err := readQuery(c, "limit", "cursor")
+	if err != nil {
+		return 0, nil, err
+	}
+	limit, err := q.limit()
+	return limit, q.str("cursor"), err
+}
