@@ -45,7 +45,7 @@ func TestFactCheckFlow(t *testing.T) {
 
 	var v1 db.Verdict
 	res = e.do(http.MethodPost, base+"/verdicts", mustJSON(t, map[string]any{"attribution": "verified", "rating": "not_checkable",
-		"summary": "Said on Fox News on 20 April 2025; a policy position, not a checkable fact.",
+		"summary":      "Said on Fox News on 20 April 2025; a policy position, not a checkable fact.",
 		"citation_ids": []string{primary.ID, report.ID, primary.ID}, "reviewer": "A. Checker"}), "If-Match", `"1"`)
 	if res.Code != http.StatusCreated {
 		t.Fatalf("first verdict: %d %s", res.Code, res.Body)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -176,7 +177,7 @@ func TestCommands(t *testing.T) {
 		{args: []string{"verbatim"}, wantErr: true, stderr: "Usage:"},
 		{args: []string{"verbatim", "frobnicate"}, wantErr: true, stderr: `unknown command "frobnicate"`},
 		{args: []string{"verbatim", "serve", "--port", "80"}, wantErr: true, stderr: "flag provided but not defined"},
-		{args: []string{"verbatim", "migrate", "--db", dbPath}, stdout: "schema version 1"},
+		{args: []string{"verbatim", "migrate", "--db", dbPath}, stdout: fmt.Sprint("schema version ", db.LatestSchemaVersion())},
 		{args: []string{"verbatim", "migrate", "--db", dbPath, "extra"}, wantErr: true, stderr: "unexpected argument"},
 		{args: []string{"verbatim", "serve", "--addr", "256.0.0.1:99999", "--db", dbPath}, wantErr: true},
 	}
