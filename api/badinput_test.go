@@ -243,7 +243,7 @@ func TestListBadParameters(t *testing.T) {
 		return badCase{name: name, method: http.MethodGet, path: path, status: 400, field: field}
 	}
 	runBad(t, e, []badCase{
-		get("unknown parameter", "/v1/quotes?speaker=Kellogg", "speaker"),
+		get("unknown parameter", "/v1/quotes?speakr=Kellogg", "speakr"),
 		get("repeated parameter", "/v1/quotes?tag=a&tag=b", "tag"),
 		get("limit zero", "/v1/quotes?limit=0", "limit"),
 		get("limit negative", "/v1/quotes?limit=-5", "limit"),

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
@@ -116,11 +117,13 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 
 // handleQuoteList godoc
 //
-//	@Summary		List and filter quotes
+//	@Summary		Search and filter quotes
 //	@ID				listQuotes
-//	@Description	Filters combine with AND. Dates take YYYY-MM-DD, YYYY-MM or YYYY; said_to covers the whole period it names.
+//	@Description	q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), "exact phrases", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in <mark> (the rest HTML-escaped). Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named.
 //	@Tags			quotes
 //	@Produce		json
+//	@Param			q			query		string	false	"full-text query"
+//	@Param			speaker		query		string	false	"only quotes by speakers whose name or alias contains this"
 //	@Param			speaker_id	query		string	false	"only quotes by this speaker"
 //	@Param			outlet_id	query		string	false	"only quotes from this outlet"
 //	@Param			said_from	query		string	false	"said on or after"
@@ -129,27 +132,31 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //	@Param			lang		query		string	false	"only quotes in this language"
 //	@Param			attribution	query		string	false	"only quotes with this current attribution"			Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
 //	@Param			rating		query		string	false	"only quotes with this current rating"				Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
-//	@Param			sort		query		string	false	"order"												Enums(-said_on, said_on, -created_at, created_at)	default(-said_on)
-//	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)											default(20)
+//	@Param			sort		query		string	false	"order; relevance (the default with q) needs q, else -said_on is the default"	Enums(relevance, -said_on, said_on, -created_at, created_at)
+//	@Param			facets		query		string	false	"comma-separated: speaker, outlet, year, attribution, rating, tag"
+//	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)	default(20)
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
 //	@Success		200			{object}	QuoteList
-//	@Failure		400			{object}	Problem	"an unknown or malformed parameter"
+//	@Failure		400			{object}	Problem	"an unknown or malformed parameter, or a query with nothing to look for"
 //	@Router			/v1/quotes [get]
 func (s *Server) handleQuoteList(c echo.Context) error {
-	f, err := quoteFilter(c, "speaker_id", "outlet_id", "said_from", "said_to", "tag", "lang", "attribution", "rating",
-		"sort", "limit", "cursor")
+	f, err := quoteFilter(c, quoteListParams...)
 	if err != nil {
 		return err
 	}
 	return s.listQuotes(c, f)
 }
 
+// quoteListParams are the parameters of a quote search.
+var quoteListParams = []string{"q", "speaker", "speaker_id", "outlet_id", "said_from", "said_to", "tag", "lang",
+	"attribution", "rating", "sort", "facets", "limit", "cursor"}
+
 func (s *Server) listQuotes(c echo.Context, f db.QuoteFilter) error {
 	page, err := s.store.ListQuotes(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, QuoteList{Data: page.Data, NextCursor: page.NextCursor})
+	return c.JSON(http.StatusOK, QuoteList{Data: page.Data, NextCursor: page.NextCursor, Facets: page.Facets})
 }
 
 // quoteFilter reads the quote-list parameters the endpoint allows.
@@ -158,8 +165,15 @@ func quoteFilter(c echo.Context, allowed ...string) (db.QuoteFilter, error) {
 	if err != nil {
 		return db.QuoteFilter{}, err
 	}
-	f := db.QuoteFilter{SpeakerID: q.str("speaker_id"), OutletID: q.str("outlet_id"), Tag: q.str("tag"),
-		Lang: q.str("lang"), Cursor: q.str("cursor")}
+	f := db.QuoteFilter{Q: q.str("q"), Speaker: q.str("speaker"), SpeakerID: q.str("speaker_id"),
+		OutletID: q.str("outlet_id"), Tag: q.str("tag"), Lang: q.str("lang"), Cursor: q.str("cursor")}
+	if facets := q.str("facets"); facets != nil {
+		for _, facet := range strings.Split(*facets, ",") {
+			if facet = strings.TrimSpace(facet); facet != "" {
+				f.Facets = append(f.Facets, facet)
+			}
+		}
+	}
 	if f.Limit, err = q.limit(); err != nil {
 		return f, err
 	}

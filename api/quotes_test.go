@@ -267,7 +267,7 @@ func TestQuotePaginationStableUnderInserts(t *testing.T) {
 			"said_on": fmt.Sprintf("2024-%02d-01", i%4+1)}), &q)
 		existing[q.ID] = true
 	}
-	for _, sort := range db.QuoteSorts {
+	for _, sort := range db.QuoteSorts[1:] { // relevance needs a query: see the search tests
 		t.Run(sort, func(t *testing.T) {
 			seen := map[string]int{}
 			path := "/v1/quotes?limit=10&sort=" + sort

@@ -70,8 +70,8 @@ type Store interface {
 	UpdateQuote(ctx context.Context, id string, ifMatch []int64, p db.QuotePatch) (*db.Quote, error)
 	// DeleteQuote: NotFound, PreconditionFailed.
 	DeleteQuote(ctx context.Context, id string, ifMatch []int64) error
-	// ListQuotes: Malformed (cursor, sort).
-	ListQuotes(ctx context.Context, f db.QuoteFilter) (db.Page[*db.Quote], error)
+	// ListQuotes searches and filters: Malformed (q, cursor, sort, facets).
+	ListQuotes(ctx context.Context, f db.QuoteFilter) (db.QuotePage, error)
 
 	// CreateCitation: NotFound (quote), Malformed (dates), Conflict (URL cited already).
 	CreateCitation(ctx context.Context, quoteID string, in db.CitationInput) (*db.Citation, error)
@@ -133,10 +133,11 @@ func NewServer(store Store, cfg Config) *Server {
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// QuoteList is one page of quotes.
+// QuoteList is one page of quotes, with facet counts over the whole result when asked.
 type QuoteList struct {
-	Data       []*db.Quote `json:"data"`
-	NextCursor *string     `json:"next_cursor" extensions:"x-nullable" example:"eyJzIjoiLXNhaWRfb24ifQ"`
+	Data       []*db.Quote                `json:"data"`
+	NextCursor *string                    `json:"next_cursor" extensions:"x-nullable" example:"eyJzIjoiLXNhaWRfb24ifQ"`
+	Facets     map[string][]db.FacetCount `json:"facets,omitempty"`
 } //@name QuoteList
 
 // SpeakerList is one page of speakers.

@@ -168,7 +168,7 @@ func (s *Server) handleSpeakerQuotes(c echo.Context) error {
 	if _, err := s.store.Speaker(c.Request().Context(), id); err != nil {
 		return err
 	}
-	f, err := quoteFilter(c, "said_from", "said_to", "outlet_id", "tag", "lang", "sort", "limit", "cursor")
+	f, err := quoteFilter(c, "q", "said_from", "said_to", "outlet_id", "tag", "lang", "sort", "limit", "cursor")
 	if err != nil {
 		return err
 	}

@@ -32,10 +32,11 @@ func clampLimit(n int) int {
 // that row's sort key. Encoded, it is opaque to clients; it stays valid under inserts
 // because it names a position in the order, not an offset.
 type cursor struct {
-	Sort string `json:"s"`
-	Key  string `json:"k"`
-	Seq  int64  `json:"q,omitempty"`
-	ID   string `json:"i,omitempty"`
+	Sort string  `json:"s"`
+	Key  string  `json:"k"`
+	Seq  int64   `json:"q,omitempty"`
+	Rank float64 `json:"r,omitempty"` // relevance: the bm25 score of the last row
+	ID   string  `json:"i,omitempty"`
 }
 
 func (c cursor) encode() *string {

@@ -9,24 +9,6 @@ import (
 	"strings"
 )
 
-// QuoteFilter selects quotes; nil fields do not filter.
-type QuoteFilter struct {
-	SpeakerID   *string
-	OutletID    *string
-	SaidFrom    *string // YYYY-MM-DD, inclusive
-	SaidTo      *string // YYYY-MM-DD, inclusive
-	Tag         *string
-	Lang        *string
-	Attribution *string
-	Rating      *string
-	Sort        string // one of QuoteSorts; "" is the first
-	Limit       int
-	Cursor      *string
-}
-
-// QuoteSorts are the orders a quote list can take; the first is the default.
-var QuoteSorts = []string{"-said_on", "said_on", "-created_at", "created_at"}
-
 const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
 	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
 	q.version, q.created_at, q.updated_at, q.verdict_seq`
@@ -369,87 +351,6 @@ func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error 
 		}
 		return nil
 	})
-}
-
-// ListQuotes returns one page of the quotes matching f, in f.Sort order. A speaker or
-// outlet filter naming nothing that exists simply matches no quote.
-func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (Page[*Quote], error) {
-	sort := f.Sort
-	if sort == "" {
-		sort = QuoteSorts[0]
-	}
-	var keyExpr, dir string
-	switch sort {
-	case "-said_on", "said_on":
-		keyExpr = `coalesce(q.said_on, '')`
-	case "-created_at", "created_at":
-		keyExpr = `''` // seq alone orders by creation
-	default:
-		return Page[*Quote]{}, errorf(Malformed, "sort", "sort must be one of "+strings.Join(QuoteSorts, ", "))
-	}
-	dir, cmp := "ASC", ">"
-	if strings.HasPrefix(sort, "-") {
-		dir, cmp = "DESC", "<"
-	}
-	c, err := decodeCursor(f.Cursor, sort)
-	if err != nil {
-		return Page[*Quote]{}, err
-	}
-	where, args := []string{"1=1"}, []any{}
-	add := func(clause string, v *string) {
-		if v != nil {
-			where = append(where, clause)
-			args = append(args, *v)
-		}
-	}
-	add(`q.speaker_id = ?`, f.SpeakerID)
-	add(`q.outlet_id = ?`, f.OutletID)
-	add(`q.said_on >= ?`, f.SaidFrom)
-	add(`q.said_on <= ?`, f.SaidTo)
-	add(`q.seq IN (SELECT quote_seq FROM quote_tags WHERE tag = ?)`, lowerPtr(f.Tag))
-	add(`q.lang = ? COLLATE NOCASE`, f.Lang)
-	add(`q.attribution = ?`, f.Attribution)
-	add(`q.rating = ?`, f.Rating)
-	if c != nil {
-		where = append(where, fmt.Sprintf(`(%s, q.seq) %s (?, ?)`, keyExpr, cmp))
-		args = append(args, c.Key, c.Seq)
-	}
-	limit := clampLimit(f.Limit)
-	query := `SELECT ` + quoteColumns + `, ` + keyExpr + quoteFrom + ` WHERE ` + strings.Join(where, " AND ") +
-		fmt.Sprintf(` ORDER BY %s %s, q.seq %s LIMIT ?`, keyExpr, dir, dir)
-	args = append(args, limit+1)
-
-	page := Page[*Quote]{Data: []*Quote{}}
-	err = d.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, query, args...)
-		if err != nil {
-			return fmt.Errorf("db: list quotes: %w", err)
-		}
-		defer rows.Close()
-		var last cursor
-		for rows.Next() {
-			var key string
-			q, seq, err := scanQuote(rows, &key)
-			if err != nil {
-				return fmt.Errorf("db: list quotes: %w", err)
-			}
-			if len(page.Data) == limit {
-				page.NextCursor = last.encode()
-				break
-			}
-			page.Data = append(page.Data, q)
-			last = cursor{Sort: sort, Key: key, Seq: seq}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("db: list quotes: %w", err)
-		}
-		rows.Close()
-		return attachVerdicts(ctx, tx, page.Data)
-	})
-	if err != nil {
-		return Page[*Quote]{}, err
-	}
-	return page, nil
 }
 
 func lowerPtr(s *string) *string {

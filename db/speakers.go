@@ -187,7 +187,19 @@ func (d *DB) UpdateSpeaker(ctx context.Context, id string, ifMatch []int64, patc
 		if err != nil {
 			return speakerWriteError(err)
 		}
-		return writeSpeakerNames(ctx, tx, id, next.Name, next.Aliases)
+		if err := writeSpeakerNames(ctx, tx, id, next.Name, next.Aliases); err != nil {
+			return err
+		}
+		if next.Name == cur.Name && equalStrings(next.Aliases, cur.Aliases) {
+			return nil
+		}
+		// Search finds quotes by their speaker's names: re-index this speaker's quotes.
+		_, err = tx.ExecContext(ctx, `UPDATE quotes_fts SET speaker = (SELECT group_concat(name, ' ') FROM speaker_names
+			WHERE speaker_id = ?) WHERE rowid IN (SELECT seq FROM quotes WHERE speaker_id = ?)`, id, id)
+		if err != nil {
+			return fmt.Errorf("db: re-index speaker's quotes: %w", classify(err))
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -66,10 +66,13 @@ type Quote struct {
 	Attribution   string     `json:"attribution" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"unverified"`
 	Rating        *string    `json:"rating" extensions:"x-nullable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable"`
 	// CurrentVerdict is the newest verdict; attribution and rating repeat its axes.
-	CurrentVerdict *Verdict  `json:"current_verdict" extensions:"x-nullable"`
-	Version        int64     `json:"version" example:"1"`
-	CreatedAt      time.Time `json:"created_at" format:"date-time"`
-	UpdatedAt      time.Time `json:"updated_at" format:"date-time"`
+	CurrentVerdict *Verdict `json:"current_verdict" extensions:"x-nullable"`
+	// Snippet is set on search hits: the matching part of the text, HTML-escaped, with the
+	// matched words in <mark>.
+	Snippet   *string   `json:"snippet,omitempty" example:"<mark>NATO</mark> isn’t on the table"`
+	Version   int64     `json:"version" example:"1"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" format:"date-time"`
 
 	verdictSeq *int64 // the current verdict's key, for attachVerdicts
 } //@name Quote

@@ -470,16 +470,28 @@ const docTemplate = `{
         },
         "/v1/quotes": {
             "get": {
-                "description": "Filters combine with AND. Dates take YYYY-MM-DD, YYYY-MM or YYYY; said_to covers the whole period it names.",
+                "description": "q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), \"exact phrases\", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in \u003cmark\u003e (the rest HTML-escaped). Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "quotes"
                 ],
-                "summary": "List and filter quotes",
+                "summary": "Search and filter quotes",
                 "operationId": "listQuotes",
                 "parameters": [
+                    {
+                        "type": "string",
+                        "description": "full-text query",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes by speakers whose name or alias contains this",
+                        "name": "speaker",
+                        "in": "query"
+                    },
                     {
                         "type": "string",
                         "description": "only quotes by this speaker",
@@ -547,15 +559,21 @@ const docTemplate = `{
                     },
                     {
                         "enum": [
+                            "relevance",
                             "-said_on",
                             "said_on",
                             "-created_at",
                             "created_at"
                         ],
                         "type": "string",
-                        "default": "-said_on",
-                        "description": "order",
+                        "description": "order; relevance (the default with q) needs q, else -said_on is the default",
                         "name": "sort",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "comma-separated: speaker, outlet, year, attribution, rating, tag",
+                        "name": "facets",
                         "in": "query"
                     },
                     {
@@ -581,7 +599,7 @@ const docTemplate = `{
                         }
                     },
                     "400": {
-                        "description": "an unknown or malformed parameter",
+                        "description": "an unknown or malformed parameter, or a query with nothing to look for",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2247,6 +2265,27 @@ const docTemplate = `{
                 }
             }
         },
+        "FacetCount": {
+            "type": "object",
+            "required": [
+                "count",
+                "value"
+            ],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "label": {
+                    "type": "string",
+                    "example": "Keith Kellogg"
+                },
+                "value": {
+                    "type": "string",
+                    "example": "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"
+                }
+            }
+        },
         "FieldError": {
             "type": "object",
             "required": [
@@ -2536,6 +2575,11 @@ const docTemplate = `{
                     "x-nullable": true,
                     "example": "interview"
                 },
+                "snippet": {
+                    "description": "Snippet is set on search hits: the matching part of the text, HTML-escaped, with the\nmatched words in \u003cmark\u003e.",
+                    "type": "string",
+                    "example": "\u003cmark\u003eNATO\u003c/mark\u003e isn’t on the table"
+                },
                 "source_url": {
                     "type": "string",
                     "x-nullable": true,
@@ -2672,6 +2716,15 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/Quote"
+                    }
+                },
+                "facets": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "$ref": "#/definitions/FacetCount"
+                        }
                     }
                 },
                 "next_cursor": {

@@ -1,0 +1,256 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+
+	"github.com/verbatimhq/verbatim/fold"
+	"github.com/verbatimhq/verbatim/search"
+)
+
+// QuoteFilter selects quotes; nil fields do not filter.
+type QuoteFilter struct {
+	Q           *string // full-text query in the search package's language
+	SpeakerID   *string
+	Speaker     *string // a speaker's name or alias, or part of one
+	OutletID    *string
+	SaidFrom    *string // YYYY-MM-DD, inclusive
+	SaidTo      *string // YYYY-MM-DD, inclusive
+	Tag         *string
+	Lang        *string
+	Attribution *string
+	Rating      *string
+	Sort        string   // one of QuoteSorts; "" is relevance with Q, else -said_on
+	Facets      []string // of Facets: counts over the whole result to return with the page
+	Limit       int
+	Cursor      *string
+}
+
+// QuoteSorts are the orders a quote list can take. relevance needs a query.
+var QuoteSorts = []string{"relevance", "-said_on", "said_on", "-created_at", "created_at"}
+
+// Facets are the dimensions a result can be counted by.
+var Facets = []string{"speaker", "outlet", "year", "attribution", "rating", "tag"}
+
+// facetLimit is how many values of each facet are counted, the most frequent first.
+const facetLimit = 20
+
+// QuotePage is one page of a quote list, with the facet counts asked for.
+type QuotePage struct {
+	Data       []*Quote
+	NextCursor *string
+	Facets     map[string][]FacetCount
+}
+
+// FacetCount is how many quotes of the whole result share a value.
+type FacetCount struct {
+	Value string  `json:"value" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
+	Label *string `json:"label,omitempty" example:"Keith Kellogg"`
+	Count int64   `json:"count" example:"42"`
+} //@name FacetCount
+
+// bm25 ranks the words of a quote above its speaker's names, and those above its context.
+const bm25 = `bm25(quotes_fts, 10.0, 2.0, 1.0)`
+
+// ListQuotes searches and filters quotes. Malformed (q, sort, cursor, facets).
+func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
+	var query *search.Query
+	if f.Q != nil {
+		var err error
+		if query, err = search.Parse(*f.Q); err != nil {
+			return QuotePage{}, errorf(Malformed, "q", strings.TrimPrefix(err.Error(), search.ErrQuery.Error()+": "))
+		}
+	}
+	sort := f.Sort
+	if sort == "" {
+		sort = "-said_on"
+		if query != nil {
+			sort = "relevance"
+		}
+	}
+	var keyExpr string
+	switch sort {
+	case "relevance":
+		if query == nil {
+			return QuotePage{}, errorf(Malformed, "sort", "relevance needs a query (q)")
+		}
+		keyExpr = bm25
+	case "-said_on", "said_on":
+		keyExpr = `coalesce(q.said_on, '')`
+	case "-created_at", "created_at":
+		keyExpr = `''` // seq alone orders by creation
+	default:
+		return QuotePage{}, errorf(Malformed, "sort", "sort must be one of "+strings.Join(QuoteSorts, ", "))
+	}
+	for _, facet := range f.Facets {
+		if _, ok := facetSQL[facet]; !ok {
+			return QuotePage{}, errorf(Malformed, "facets", "facets must be among "+strings.Join(Facets, ", "))
+		}
+	}
+	dir, cmp := "ASC", ">"
+	if strings.HasPrefix(sort, "-") {
+		dir, cmp = "DESC", "<"
+	}
+	c, err := decodeCursor(f.Cursor, sort)
+	if err != nil {
+		return QuotePage{}, err
+	}
+
+	from := quoteFrom
+	where, args := []string{"1=1"}, []any{}
+	if query != nil {
+		from = ` FROM quotes_fts JOIN quotes q ON q.seq = quotes_fts.rowid JOIN speakers s ON s.id = q.speaker_id
+			LEFT JOIN outlets o ON o.id = q.outlet_id`
+		where = append(where, `quotes_fts MATCH ?`)
+		args = append(args, query.FTS())
+	}
+	add := func(clause string, v *string) {
+		if v != nil {
+			where = append(where, clause)
+			args = append(args, *v)
+		}
+	}
+	add(`q.speaker_id = ?`, f.SpeakerID)
+	if f.Speaker != nil {
+		add(`q.speaker_id IN (SELECT speaker_id FROM speaker_names WHERE instr(name_key, ?) > 0)`, ptr(fold.String(*f.Speaker)))
+	}
+	add(`q.outlet_id = ?`, f.OutletID)
+	add(`q.said_on >= ?`, f.SaidFrom)
+	add(`q.said_on <= ?`, f.SaidTo)
+	add(`q.seq IN (SELECT quote_seq FROM quote_tags WHERE tag = ?)`, lowerPtr(f.Tag))
+	add(`q.lang = ? COLLATE NOCASE`, f.Lang)
+	add(`q.attribution = ?`, f.Attribution)
+	add(`q.rating = ?`, f.Rating)
+	filterWhere, filterArgs := append([]string(nil), where...), append([]any(nil), args...)
+
+	if c != nil && sort == "relevance" {
+		// bm25 scores move as the archive grows (every document's term weights change), so
+		// the score kept in the cursor is stale. Re-score the last row seen and continue
+		// from where it stands now; the stored score serves if it no longer matches.
+		err := d.reader.QueryRowContext(ctx, `SELECT `+bm25+` FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = ?`,
+			query.FTS(), c.Seq).Scan(&c.Rank)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return QuotePage{}, fmt.Errorf("db: re-score cursor: %w", err)
+		}
+	}
+	if c != nil {
+		where = append(where, fmt.Sprintf(`(%s, q.seq) %s (?, ?)`, keyExpr, cmp))
+		if sort == "relevance" {
+			args = append(args, c.Rank, c.Seq)
+		} else {
+			args = append(args, c.Key, c.Seq)
+		}
+	}
+	limit := clampLimit(f.Limit)
+	snippet := `NULL`
+	if query != nil {
+		// Control characters mark the matches: they cannot occur in stored text that is
+		// escaped for HTML afterwards, so the marks survive escaping unambiguously.
+		snippet = `snippet(quotes_fts, 0, char(1), char(2), '…', 40)`
+	}
+	stmt := `SELECT ` + quoteColumns + `, ` + keyExpr + `, ` + snippet + from + ` WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(` ORDER BY %s %s, q.seq %s LIMIT ?`, keyExpr, dir, dir)
+	args = append(args, limit+1)
+
+	page := QuotePage{Data: []*Quote{}}
+	err = d.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, stmt, args...)
+		if err != nil {
+			return fmt.Errorf("db: list quotes: %w", err)
+		}
+		defer rows.Close()
+		var last cursor
+		for rows.Next() {
+			var key any
+			var snip *string
+			q, seq, err := scanQuote(rows, &key, &snip)
+			if err != nil {
+				return fmt.Errorf("db: list quotes: %w", err)
+			}
+			if len(page.Data) == limit {
+				page.NextCursor = last.encode()
+				break
+			}
+			if snip != nil {
+				q.Snippet = ptr(markSnippet(*snip))
+			}
+			page.Data = append(page.Data, q)
+			last = cursor{Sort: sort, Seq: seq}
+			switch k := key.(type) {
+			case float64:
+				last.Rank = k
+			case string:
+				last.Key = k
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("db: list quotes: %w", err)
+		}
+		rows.Close()
+		if err := attachVerdicts(ctx, tx, page.Data); err != nil {
+			return err
+		}
+		if len(f.Facets) > 0 {
+			page.Facets, err = countFacets(ctx, tx, f.Facets, from, filterWhere, filterArgs)
+		}
+		return err
+	})
+	if err != nil {
+		return QuotePage{}, err
+	}
+	return page, nil
+}
+
+// facetSQL is, per facet, the value and label expressions to group by.
+var facetSQL = map[string]struct{ value, label string }{
+	"speaker":     {`q.speaker_id`, `s.name`},
+	"outlet":      {`q.outlet_id`, `o.name`},
+	"year":        {`substr(q.said_on, 1, 4)`, `NULL`},
+	"attribution": {`q.attribution`, `NULL`},
+	"rating":      {`q.rating`, `NULL`},
+	"tag":         {`qt.tag`, `NULL`},
+}
+
+// countFacets counts the whole filtered result by each facet.
+func countFacets(ctx context.Context, tx *sql.Tx, facets []string, from string, where []string, args []any) (map[string][]FacetCount, error) {
+	out := map[string][]FacetCount{}
+	for _, facet := range facets {
+		expr := facetSQL[facet]
+		facetFrom := from
+		if facet == "tag" {
+			facetFrom += ` JOIN quote_tags qt ON qt.quote_seq = q.seq`
+		}
+		stmt := `SELECT ` + expr.value + `, ` + expr.label + `, count(*)` + facetFrom + ` WHERE ` + strings.Join(where, " AND ") + ` AND ` + expr.value +
+			` IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, coalesce(` + expr.label + `, ` + expr.value + `) LIMIT ` + fmt.Sprint(facetLimit)
+		rows, err := tx.QueryContext(ctx, stmt, args...)
+		if err != nil {
+			return nil, fmt.Errorf("db: facet %s: %w", facet, err)
+		}
+		counts := []FacetCount{}
+		for rows.Next() {
+			var fc FacetCount
+			if err := rows.Scan(&fc.Value, &fc.Label, &fc.Count); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("db: facet %s: %w", facet, err)
+			}
+			counts = append(counts, fc)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("db: facet %s: %w", facet, err)
+		}
+		out[facet] = counts
+	}
+	return out, nil
+}
+
+// markSnippet escapes a snippet for HTML and turns FTS5's match marks into <mark>.
+func markSnippet(s string) string {
+	return strings.NewReplacer("\x01", "<mark>", "\x02", "</mark>").Replace(html.EscapeString(s))
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,189 @@
+// Package search reads the small query language researchers type into Verbatim's search
+// box and writes it out as an SQLite FTS5 expression in which every user word is quoted,
+// so nothing a user types is ever FTS5 syntax.
+//
+// The language: words (all must match), "exact phrases", prefix* (two letters or more),
+// -excluded words or "-phrases", and OR between two terms. Anything else — stray quotes,
+// AND, NEAR(, colons, brackets — is text.
+package search
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Limits on a query, so that no search is expensive by construction.
+const (
+	MaxQueryBytes = 1000
+	MaxTerms      = 32
+	MinPrefix     = 2
+)
+
+// ErrQuery is wrapped by every error Parse returns: the query cannot be run, and the
+// message says why in words a researcher understands.
+var ErrQuery = errors.New("bad query")
+
+// Term is one word, phrase or prefix of a query, as the tokens FTS5 will match.
+type Term struct {
+	Tokens  []string // the words, as SQLite's unicode61 tokenizer splits them
+	Prefix  bool     // the last token is a prefix
+	Exclude bool
+}
+
+// Query is a parsed query: groups that must all match, each group matching when any of
+// its terms does (OR), and terms that must not match.
+type Query struct {
+	Groups   [][]Term
+	Excluded []Term
+}
+
+// Parse reads a query. An empty query, or one with nothing left to look for, is an error
+// wrapping ErrQuery, as is one over the limits.
+func Parse(s string) (*Query, error) {
+	if len(s) > MaxQueryBytes {
+		return nil, fmt.Errorf("%w: the query is over %d bytes", ErrQuery, MaxQueryBytes)
+	}
+	raw := lex(s)
+	q := &Query{}
+	pendingOr := false
+	terms := 0
+	for _, r := range raw {
+		if r.or {
+			pendingOr = len(q.Groups) > 0
+			continue
+		}
+		t := r.term
+		if len(t.Tokens) == 0 {
+			continue // punctuation or symbols only: nothing FTS5 could match
+		}
+		if t.Prefix && len([]rune(t.Tokens[len(t.Tokens)-1])) < MinPrefix {
+			return nil, fmt.Errorf("%w: a prefix needs at least %d letters before the *", ErrQuery, MinPrefix)
+		}
+		if terms++; terms > MaxTerms {
+			return nil, fmt.Errorf("%w: the query has more than %d terms", ErrQuery, MaxTerms)
+		}
+		if t.Exclude {
+			q.Excluded = append(q.Excluded, t)
+			pendingOr = false
+			continue
+		}
+		if pendingOr {
+			last := len(q.Groups) - 1
+			q.Groups[last] = append(q.Groups[last], t)
+		} else {
+			q.Groups = append(q.Groups, []Term{t})
+		}
+		pendingOr = false
+	}
+	if len(q.Groups) == 0 {
+		if len(q.Excluded) > 0 {
+			return nil, fmt.Errorf("%w: the query only excludes; add a word to look for", ErrQuery)
+		}
+		return nil, fmt.Errorf("%w: the query has no words to look for", ErrQuery)
+	}
+	return q, nil
+}
+
+type lexeme struct {
+	or   bool
+	term Term
+}
+
+// lex splits a query into terms and OR operators. A quote mark opens a phrase that the
+// next quote mark (or the end) closes; typographic quote marks count.
+func lex(s string) []lexeme {
+	var out []lexeme
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		if unicode.IsSpace(r) {
+			i++
+			continue
+		}
+		exclude := false
+		if r == '-' && i+1 < len(rs) && !unicode.IsSpace(rs[i+1]) {
+			exclude = true
+			i++
+			r = rs[i]
+		}
+		if isQuote(r) {
+			j := i + 1
+			for j < len(rs) && !isQuote(rs[j]) {
+				j++
+			}
+			phrase := string(rs[i+1 : min(j, len(rs))])
+			i = j + 1
+			prefix := false
+			if i < len(rs) && rs[i] == '*' {
+				prefix = true
+				i++
+			}
+			out = append(out, lexeme{term: Term{Tokens: Tokens(phrase), Prefix: prefix, Exclude: exclude}})
+			continue
+		}
+		j := i
+		for j < len(rs) && !unicode.IsSpace(rs[j]) && !isQuote(rs[j]) {
+			j++
+		}
+		word := string(rs[i:j])
+		i = j
+		if word == "OR" && !exclude {
+			out = append(out, lexeme{or: true})
+			continue
+		}
+		prefix := strings.HasSuffix(word, "*") && strings.TrimRight(word, "*") != ""
+		out = append(out, lexeme{term: Term{Tokens: Tokens(strings.TrimRight(word, "*")), Prefix: prefix, Exclude: exclude}})
+	}
+	return out
+}
+
+func isQuote(r rune) bool {
+	return r == '"' || r == '\u201C' || r == '\u201D' || r == '\u201E' || r == '\u00AB' || r == '\u00BB'
+}
+
+// Tokens splits text as SQLite's unicode61 tokenizer does: letters, digits and private-use
+// characters make words; everything else separates them. "isn't" is isn + t, on both
+// sides of the index, which is what makes isn't find isn’t.
+func Tokens(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Co, r) || unicode.Is(unicode.Mn, r))
+	})
+}
+
+// FTS writes the query as an FTS5 MATCH expression. Every token is inside a quoted FTS5
+// string, so operators, column filters and NEAR groups cannot be smuggled in.
+func (q *Query) FTS() string {
+	var b strings.Builder
+	for i, g := range q.Groups {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		if len(g) > 1 {
+			b.WriteByte('(')
+		}
+		for j, t := range g {
+			if j > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(t.fts())
+		}
+		if len(g) > 1 {
+			b.WriteByte(')')
+		}
+	}
+	for _, t := range q.Excluded {
+		b.WriteString(" NOT ")
+		b.WriteString(t.fts())
+	}
+	return b.String()
+}
+
+func (t Term) fts() string {
+	s := `"` + strings.ReplaceAll(strings.Join(t.Tokens, " "), `"`, `""`) + `"`
+	if t.Prefix {
+		s += "*"
+	}
+	return s
+}

