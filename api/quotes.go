@@ -12,7 +12,7 @@ import (
 //
 //	@Summary		Record a quote
 //	@ID				createQuote
-//	@Description	The text is stored exactly as given. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.
+//	@Description	The text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.
 //	@Tags			quotes
 //	@Accept			json
 //	@Produce		json
@@ -197,4 +197,38 @@ func quoteFilter(c echo.Context, allowed ...string) (db.QuoteFilter, error) {
 		f.Sort = *sort
 	}
 	return f, nil
+}
+
+// SimilarList is a quote's variants, most similar first.
+type SimilarList struct {
+	Data []db.SimilarQuote `json:"data"`
+} //@name SimilarList
+
+// handleQuoteSimilar godoc
+//
+//	@Summary		Variants of a quote
+//	@ID				listSimilarQuotes
+//	@Description	Stored quotes worded like this one ("NATO isn’t on the table" / "NATO is not on the table for Ukraine"), most similar first, with a score from 0 to 1: the overlap of their normalised words and word pairs (contractions expanded, case, accents and punctuation folded). Found through MinHash bands, so the cost does not grow with the archive; variants below 0.3 are not listed.
+//	@Tags			quotes
+//	@Produce		json
+//	@Param			id		path		string	true	"quote ID"
+//	@Param			limit	query		int		false	"at most this many, 1 to 100"	minimum(1)	default(20)
+//	@Success		200		{object}	SimilarList
+//	@Failure		400		{object}	Problem	"an unknown or malformed parameter"
+//	@Failure		404		{object}	Problem	"no such quote"
+//	@Router			/v1/quotes/{id}/similar [get]
+func (s *Server) handleQuoteSimilar(c echo.Context) error {
+	q, err := readQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	limit, err := q.limit()
+	if err != nil {
+		return err
+	}
+	found, err := s.store.Similar(c.Request().Context(), c.Param("id"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, SimilarList{Data: found})
 }

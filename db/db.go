@@ -203,6 +203,11 @@ func (d *DB) applyMigration(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("db: apply migration %s: %w", m.name, err)
 	}
+	if step := goSteps[m.version]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return fmt.Errorf("db: apply migration %s: %w", m.name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 		return fmt.Errorf("db: record migration %s: %w", m.name, err)
 	}
@@ -210,6 +215,12 @@ func (d *DB) applyMigration(ctx context.Context, m migration) error {
 		return fmt.Errorf("db: commit migration %s: %w", m.name, err)
 	}
 	return nil
+}
+
+// goSteps are the parts of migrations SQL cannot do, run in the migration's transaction
+// after its SQL.
+var goSteps = map[int]func(context.Context, *sql.Tx) error{
+	3: backfillBands,
 }
 
 // write runs fn in one immediate transaction on the writer connection.

@@ -167,7 +167,8 @@ func dateSaid(saidOn, precision *string) (*string, *string, error) {
 }
 
 // CreateQuote stores a new quote, finding or creating the speaker and outlet it names by
-// name, all in one transaction. The text is stored exactly as given.
+// name, all in one transaction. The text is stored exactly as given. The quote returned
+// lists the stored quotes it may duplicate.
 func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 	saidOn, prec, err := dateSaid(in.SaidOn, in.DatePrecision)
 	if err != nil {
@@ -177,6 +178,7 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 	id := newID("q_", now)
 	ts := now.Format(timeFormat)
 	tags := normalizeTags(in.Tags)
+	var dups []scored
 	err = d.write(ctx, func(tx *sql.Tx) error {
 		speakerID, err := d.resolveSpeaker(ctx, tx, in.SpeakerID, in.SpeakerName)
 		if err != nil {
@@ -197,12 +199,26 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 		if err != nil {
 			return fmt.Errorf("db: insert quote: %w", err)
 		}
+		if dups, err = similarTo(ctx, tx, in.Text, seq, DuplicateMin, 5); err != nil {
+			return err
+		}
+		if err := writeBands(ctx, tx, seq, in.Text); err != nil {
+			return err
+		}
 		return writeTags(ctx, tx, seq, tags)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return d.Quote(ctx, id)
+	q, err := d.Quote(ctx, id)
+	if err != nil || len(dups) == 0 {
+		return q, err
+	}
+	err = d.read(ctx, func(tx *sql.Tx) error {
+		q.PossibleDuplicates, err = quotesBySeq(ctx, tx, dups)
+		return err
+	})
+	return q, err
 }
 
 func tagsJSON(tags []string) string {
@@ -304,6 +320,11 @@ func (d *DB) UpdateQuote(ctx context.Context, id string, ifMatch []int64, p Quot
 			next.Setting, next.Lang, next.SourceURL, tagsJSON(next.Tags), d.timestamp(), seq)
 		if err != nil {
 			return fmt.Errorf("db: update quote: %w", classify(err))
+		}
+		if next.Text != cur.Text {
+			if err := writeBands(ctx, tx, seq, next.Text); err != nil {
+				return err
+			}
 		}
 		if tagsChanged {
 			return writeTags(ctx, tx, seq, next.Tags)

@@ -69,10 +69,12 @@ type Quote struct {
 	CurrentVerdict *Verdict `json:"current_verdict" extensions:"x-nullable"`
 	// Snippet is set on search hits: the matching part of the text, HTML-escaped, with the
 	// matched words in <mark>.
-	Snippet   *string   `json:"snippet,omitempty" example:"<mark>NATO</mark> isn’t on the table"`
-	Version   int64     `json:"version" example:"1"`
-	CreatedAt time.Time `json:"created_at" format:"date-time"`
-	UpdatedAt time.Time `json:"updated_at" format:"date-time"`
+	Snippet *string `json:"snippet,omitempty" example:"<mark>NATO</mark> isn’t on the table"`
+	// PossibleDuplicates is set when a quote is created: stored quotes it may repeat.
+	PossibleDuplicates []SimilarQuote `json:"possible_duplicates,omitempty"`
+	Version            int64          `json:"version" example:"1"`
+	CreatedAt          time.Time      `json:"created_at" format:"date-time"`
+	UpdatedAt          time.Time      `json:"updated_at" format:"date-time"`
 
 	verdictSeq *int64 // the current verdict's key, for attachVerdicts
 } //@name Quote

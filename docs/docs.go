@@ -607,7 +607,7 @@ const docTemplate = `{
                 }
             },
             "post": {
-                "description": "The text is stored exactly as given. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.",
+                "description": "The text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1244,6 +1244,56 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such quote, or no verdict yet",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/similar": {
+            "get": {
+                "description": "Stored quotes worded like this one (\"NATO isn’t on the table\" / \"NATO is not on the table for Ukraine\"), most similar first, with a score from 0 to 1: the overlap of their normalised words and word pairs (contractions expanded, case, accents and punctuation folded). Found through MinHash bands, so the cost does not grow with the archive; variants below 0.3 are not listed.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quotes"
+                ],
+                "summary": "Variants of a quote",
+                "operationId": "listSimilarQuotes",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "at most this many, 1 to 100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/SimilarList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2542,6 +2592,13 @@ const docTemplate = `{
                     ],
                     "x-nullable": true
                 },
+                "possible_duplicates": {
+                    "description": "PossibleDuplicates is set when a quote is created: stored quotes it may repeat.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/SimilarQuote"
+                    }
+                },
                 "rating": {
                     "type": "string",
                     "enum": [
@@ -2811,6 +2868,36 @@ const docTemplate = `{
                 "text": {
                     "type": "string",
                     "maxLength": 20000
+                }
+            }
+        },
+        "SimilarList": {
+            "type": "object",
+            "required": [
+                "data"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/SimilarQuote"
+                    }
+                }
+            }
+        },
+        "SimilarQuote": {
+            "type": "object",
+            "required": [
+                "quote",
+                "score"
+            ],
+            "properties": {
+                "quote": {
+                    "$ref": "#/definitions/Quote"
+                },
+                "score": {
+                    "type": "number",
+                    "example": 0.82
                 }
             }
         },

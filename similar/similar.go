@@ -1,0 +1,109 @@
+// Package similar finds the many wordings one quote is reported in ("NATO isn't on the
+// table" / "NATO is not on the table" / "Nato isn't on the table for Ukraine"). Quotes are
+// compared as sets of normalised words and word pairs; MinHash signatures cut into LSH
+// bands let a store find candidates by exact lookups, never a scan, so the cost of a
+// search does not grow with the archive.
+package similar
+
+import (
+	"hash/fnv"
+	"math/bits"
+	"strings"
+
+	"github.com/verbatimhq/verbatim/fold"
+	"github.com/verbatimhq/verbatim/search"
+)
+
+// Bands and rows per band: quotes whose word sets have Jaccard similarity s share at least
+// one band with probability 1-(1-s^Rows)^Bands — 0.98 at s=0.7, 0.65 at s=0.5, 0.12 at
+// s=0.25.
+const (
+	Bands = 8
+	Rows  = 3
+)
+
+// contractions are expanded so that "isn't" and "is not" are the same words.
+var contractions = strings.NewReplacer(
+	"can't", "can not", "won't", "will not", "shan't", "shall not", "n't", " not",
+	"'re", " are", "'ll", " will", "'ve", " have", "'m", " am", "'d", " would", "'s", "",
+)
+
+// Features returns the normalised words of text and its adjacent word pairs, hashed.
+func Features(text string) map[uint64]struct{} {
+	words := search.Tokens(contractions.Replace(fold.String(text)))
+	set := make(map[uint64]struct{}, 2*len(words))
+	for i, w := range words {
+		set[hash(w)] = struct{}{}
+		if i > 0 {
+			set[hash(words[i-1]+" "+w)] = struct{}{}
+		}
+	}
+	return set
+}
+
+func hash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// Jaccard is |a∩b| / |a∪b|, the similarity reported to clients.
+func Jaccard(a, b map[uint64]struct{}) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 0
+	}
+	inter := 0
+	for k := range a {
+		if _, ok := b[k]; ok {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// seeds are the parameters of the Bands*Rows hash functions, fixed forever: stored band
+// keys depend on them.
+var seeds = func() [Bands * Rows][2]uint64 {
+	var s [Bands * Rows][2]uint64
+	x := uint64(0x9E3779B97F4A7C15)
+	next := func() uint64 { // splitmix64
+		x += 0x9E3779B97F4A7C15
+		z := x
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+		return z ^ (z >> 31)
+	}
+	for i := range s {
+		s[i] = [2]uint64{next() | 1, next()}
+	}
+	return s
+}()
+
+// BandKeys returns the LSH band keys of a feature set: quotes with a key in common are
+// candidates. An empty set has none.
+func BandKeys(features map[uint64]struct{}) []int64 {
+	if len(features) == 0 {
+		return nil
+	}
+	var sig [Bands * Rows]uint64
+	for i := range sig {
+		sig[i] = ^uint64(0)
+	}
+	for f := range features {
+		for i, s := range seeds {
+			if h := bits.RotateLeft64(f*s[0]+s[1], 31) * s[0]; h < sig[i] {
+				sig[i] = h
+			}
+		}
+	}
+	keys := make([]int64, Bands)
+	for b := range Bands {
+		h := uint64(b+1) * 0x9E3779B97F4A7C15
+		for r := range Rows {
+			h = (h ^ sig[b*Rows+r]) * 0x100000001B3
+			h ^= h >> 29
+		}
+		keys[b] = int64(h)
+	}
+	return keys
+}
