@@ -70,6 +70,7 @@ var codeOfStatus = map[int]string{
 	http.StatusBadRequest:            db.Malformed,
 	http.StatusNotFound:              db.NotFound,
 	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusNotAcceptable:         "not_acceptable",
 	http.StatusRequestEntityTooLarge: "too_large",
 	http.StatusUnsupportedMediaType:  "unsupported_media_type",
 	http.StatusUnauthorized:          "unauthorized",

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -147,9 +148,13 @@ func (s *Server) handleQuoteList(c echo.Context) error {
 	return s.listQuotes(c, f)
 }
 
-// quoteListParams are the parameters of a quote search.
-var quoteListParams = []string{"q", "speaker", "speaker_id", "outlet_id", "said_from", "said_to", "tag", "lang",
-	"attribution", "rating", "sort", "facets", "limit", "cursor"}
+// searchParams select and order quotes; a list adds paging and facets, an export the format.
+var (
+	searchParams = []string{"q", "speaker", "speaker_id", "outlet_id", "said_from", "said_to", "tag", "lang",
+		"attribution", "rating", "sort"}
+	quoteListParams = slices.Concat(searchParams, []string{"facets", "limit", "cursor"})
+	exportParams    = slices.Concat(searchParams, []string{"format"})
+)
 
 func (s *Server) listQuotes(c echo.Context, f db.QuoteFilter) error {
 	page, err := s.store.ListQuotes(c.Request().Context(), f)

@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	v1.PATCH("/quotes/:id", s.handleQuoteUpdate)
 	v1.DELETE("/quotes/:id", s.handleQuoteDelete)
 	v1.GET("/quotes/:id/similar", s.handleQuoteSimilar)
+	v1.GET("/export", s.handleExport)
 
 	v1.GET("/quotes/:id/citations", s.handleCitationList)
 	v1.POST("/quotes/:id/citations", s.handleCitationCreate)

@@ -70,6 +70,8 @@ type Store interface {
 	UpdateQuote(ctx context.Context, id string, ifMatch []int64, p db.QuotePatch) (*db.Quote, error)
 	// DeleteQuote: NotFound, PreconditionFailed.
 	DeleteQuote(ctx context.Context, id string, ifMatch []int64) error
+	// Export streams every quote matching f to fn: Malformed, and fn's errors.
+	Export(ctx context.Context, f db.QuoteFilter, fn func(*db.Record) error) error
 	// Similar: NotFound.
 	Similar(ctx context.Context, id string, limit int) ([]db.SimilarQuote, error)
 	// ListQuotes searches and filters: Malformed (q, cursor, sort, facets).

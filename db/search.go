@@ -58,6 +58,12 @@ const bm25 = `bm25(quotes_fts, 10.0, 2.0, 1.0)`
 
 // ListQuotes searches and filters quotes. Malformed (q, sort, cursor, facets).
 func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
+	return d.listQuotes(ctx, f, clampLimit(f.Limit))
+}
+
+// listQuotes is ListQuotes with the page size given: exports take larger pages than
+// clients may ask for.
+func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePage, error) {
 	var query *search.Query
 	if f.Q != nil {
 		var err error
@@ -145,7 +151,6 @@ func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
 			args = append(args, c.Key, c.Seq)
 		}
 	}
-	limit := clampLimit(f.Limit)
 	snippet := `NULL`
 	if query != nil {
 		// Control characters mark the matches: they cannot occur in stored text that is

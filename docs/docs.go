@@ -157,6 +157,142 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/export": {
+            "get": {
+                "description": "Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with \" | \"); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size. Cells are written as stored: a spreadsheet may treat a quote beginning with = as a formula.",
+                "produces": [
+                    "application/x-ndjson",
+                    "text/csv"
+                ],
+                "tags": [
+                    "quotes"
+                ],
+                "summary": "Export quotes as NDJSON or CSV",
+                "operationId": "exportQuotes",
+                "parameters": [
+                    {
+                        "enum": [
+                            "ndjson",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "ndjson or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "full-text query, as for /v1/quotes",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes by speakers whose name or alias contains this",
+                        "name": "speaker",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes by this speaker",
+                        "name": "speaker_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes from this outlet",
+                        "name": "outlet_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "said on or after",
+                        "name": "said_from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "said on or before",
+                        "name": "said_to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes with this tag",
+                        "name": "tag",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes in this language",
+                        "name": "lang",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "unverified",
+                            "verified",
+                            "paraphrased",
+                            "out_of_context",
+                            "disputed",
+                            "misattributed"
+                        ],
+                        "type": "string",
+                        "description": "only quotes with this current attribution",
+                        "name": "attribution",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "true",
+                            "mostly_true",
+                            "half_true",
+                            "mostly_false",
+                            "false",
+                            "unproven",
+                            "not_checkable"
+                        ],
+                        "type": "string",
+                        "description": "only quotes with this current rating",
+                        "name": "rating",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "relevance",
+                            "-said_on",
+                            "said_on",
+                            "-created_at",
+                            "created_at"
+                        ],
+                        "type": "string",
+                        "description": "order, as for /v1/quotes",
+                        "name": "sort",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "one record per line (NDJSON), or CSV rows",
+                        "schema": {
+                            "$ref": "#/definitions/ExportRecord"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "406": {
+                        "description": "Accept names neither NDJSON nor CSV",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/outlets": {
             "get": {
                 "produces": [
@@ -2310,6 +2446,195 @@ const docTemplate = `{
                     "example": 2
                 },
                 "worstRating": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "ExportRecord": {
+            "type": "object",
+            "required": [
+                "attribution",
+                "citations",
+                "context",
+                "created_at",
+                "current_verdict",
+                "date_precision",
+                "id",
+                "lang",
+                "outlet",
+                "outlet_detail",
+                "rating",
+                "said_on",
+                "setting",
+                "source_url",
+                "speaker",
+                "speaker_detail",
+                "speaker_role",
+                "tags",
+                "text",
+                "updated_at",
+                "verdicts",
+                "version"
+            ],
+            "properties": {
+                "attribution": {
+                    "type": "string",
+                    "enum": [
+                        "unverified",
+                        "verified",
+                        "paraphrased",
+                        "out_of_context",
+                        "disputed",
+                        "misattributed"
+                    ],
+                    "example": "unverified"
+                },
+                "citations": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Citation"
+                    }
+                },
+                "context": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "interview with Fox News"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "current_verdict": {
+                    "description": "CurrentVerdict is the newest verdict; attribution and rating repeat its axes.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Verdict"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "date_precision": {
+                    "type": "string",
+                    "enum": [
+                        "day",
+                        "month",
+                        "year"
+                    ],
+                    "x-nullable": true,
+                    "example": "day"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "lang": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "en"
+                },
+                "outlet": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/OutletRef"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "outlet_detail": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Outlet"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "possible_duplicates": {
+                    "description": "PossibleDuplicates is set when a quote is created: stored quotes it may repeat.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/SimilarQuote"
+                    }
+                },
+                "rating": {
+                    "type": "string",
+                    "enum": [
+                        "true",
+                        "mostly_true",
+                        "half_true",
+                        "mostly_false",
+                        "false",
+                        "unproven",
+                        "not_checkable"
+                    ],
+                    "x-nullable": true
+                },
+                "said_on": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2025-04-20"
+                },
+                "setting": {
+                    "type": "string",
+                    "enum": [
+                        "interview",
+                        "speech",
+                        "press_conference",
+                        "statement",
+                        "social_post",
+                        "document",
+                        "other"
+                    ],
+                    "x-nullable": true,
+                    "example": "interview"
+                },
+                "snippet": {
+                    "description": "Snippet is set on search hits: the matching part of the text, HTML-escaped, with the\nmatched words in \u003cmark\u003e.",
+                    "type": "string",
+                    "example": "\u003cmark\u003eNATO\u003c/mark\u003e isn’t on the table"
+                },
+                "source_url": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "https://example.com/witkoff-london-talks"
+                },
+                "speaker": {
+                    "$ref": "#/definitions/SpeakerRef"
+                },
+                "speaker_detail": {
+                    "$ref": "#/definitions/Speaker"
+                },
+                "speaker_role": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "US Special Envoy to Ukraine"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "ukraine",
+                        "nato"
+                    ]
+                },
+                "text": {
+                    "type": "string",
+                    "example": "NATO isn’t on the table"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "verdicts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Verdict"
+                    }
+                },
+                "version": {
                     "type": "integer",
                     "example": 1
                 }

@@ -64,7 +64,8 @@ func convert(in, out string) error {
 }
 
 // problemJSON makes every 4xx and 5xx response application/problem+json, which is what
-// the server sends (RFC 9457); swag can only give one media type per operation.
+// the server sends (RFC 9457), and CSV bodies strings; swag can only give one media type
+// and schema per operation.
 func problemJSON(doc *openapi3.T) {
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
@@ -76,6 +77,15 @@ func problemJSON(doc *openapi3.T) {
 				for mediaType, content := range resp.Value.Content {
 					delete(resp.Value.Content, mediaType)
 					resp.Value.Content["application/problem+json"] = content
+				}
+			}
+			// swag gives every media type of an operation one schema; a CSV body is text.
+			for _, resp := range op.Responses.Map() {
+				if resp.Value == nil {
+					continue
+				}
+				if csv := resp.Value.Content["text/csv"]; csv != nil {
+					csv.Schema = openapi3.NewStringSchema().NewRef()
 				}
 			}
 		}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/archive"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// handleExport godoc
+//
+//	@Summary		Export quotes as NDJSON or CSV
+//	@ID				exportQuotes
+//	@Description	Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with " | "); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size. Cells are written as stored: a spreadsheet may treat a quote beginning with = as a formula.
+//	@Tags			quotes
+//	@Produce		application/x-ndjson,text/csv
+//	@Param			format		query		string	false	"ndjson or csv"	Enums(ndjson, csv)
+//	@Param			q			query		string	false	"full-text query, as for /v1/quotes"
+//	@Param			speaker		query		string	false	"only quotes by speakers whose name or alias contains this"
+//	@Param			speaker_id	query		string	false	"only quotes by this speaker"
+//	@Param			outlet_id	query		string	false	"only quotes from this outlet"
+//	@Param			said_from	query		string	false	"said on or after"
+//	@Param			said_to		query		string	false	"said on or before"
+//	@Param			tag			query		string	false	"only quotes with this tag"
+//	@Param			lang		query		string	false	"only quotes in this language"
+//	@Param			attribution	query		string	false	"only quotes with this current attribution"	Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
+//	@Param			rating		query		string	false	"only quotes with this current rating"		Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
+//	@Param			sort		query		string	false	"order, as for /v1/quotes"					Enums(relevance, -said_on, said_on, -created_at, created_at)
+//	@Success		200			{object}	db.Record	"one record per line (NDJSON), or CSV rows"
+//	@Failure		400			{object}	Problem		"an unknown or malformed parameter"
+//	@Failure		406			{object}	Problem		"Accept names neither NDJSON nor CSV"
+//	@Router			/v1/export [get]
+func (s *Server) handleExport(c echo.Context) error {
+	f, err := quoteFilter(c, exportParams...)
+	if err != nil {
+		return err
+	}
+	format, err := exportFormat(c)
+	if err != nil {
+		return err
+	}
+	// Check the parameters before the first byte is sent: once streaming, an error can
+	// only cut the response short.
+	check := f
+	check.Limit = 1
+	if _, err := s.store.ListQuotes(c.Request().Context(), check); err != nil {
+		return err
+	}
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, archive.Formats[format])
+	res.Header().Set("Content-Disposition", `attachment; filename="verbatim-quotes.`+format+`"`)
+	res.WriteHeader(http.StatusOK)
+	w, err := archive.NewWriter(format, res)
+	if err != nil {
+		return err
+	}
+	n := 0
+	err = s.store.Export(c.Request().Context(), f, func(r *db.Record) error {
+		if err := w.Write(r); err != nil {
+			return err
+		}
+		if n++; n%500 == 0 {
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			res.Flush()
+		}
+		return nil
+	})
+	if err != nil {
+		// The status is sent: the client sees a cut-off body. Say so in the log.
+		s.log.Error("export cut short", "error", err, "records", n, "request_id", res.Header().Get(echo.HeaderXRequestID))
+		return nil
+	}
+	return w.Flush()
+}
+
+// exportFormat picks the format from ?format=, else from Accept, else NDJSON.
+func exportFormat(c echo.Context) (string, error) {
+	if f := c.QueryParam("format"); f != "" {
+		if _, ok := archive.Formats[f]; !ok {
+			return "", badRequest("format", "must be ndjson or csv")
+		}
+		return f, nil
+	}
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	if accept == "" {
+		return "ndjson", nil
+	}
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "text/csv":
+			return "csv", nil
+		case "application/x-ndjson", "application/jsonl", "application/json", "*/*", "application/*":
+			return "ndjson", nil
+		}
+	}
+	return "", newProblem(http.StatusNotAcceptable, "not_acceptable", "export speaks application/x-ndjson and text/csv; ask for one in Accept or with format=")
+}

@@ -1,0 +1,91 @@
+// Package archive writes exported quotes in the formats researchers and newsrooms take
+// away: NDJSON (one record per line, the API's shape, which import reads back) and CSV
+// (one row per quote, for spreadsheets).
+package archive
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// Formats are the export formats, with their media types.
+var Formats = map[string]string{
+	"ndjson": "application/x-ndjson",
+	"csv":    "text/csv; charset=utf-8",
+}
+
+// Writer writes records one at a time; Flush pushes what is buffered to the underlying
+// writer. Neither holds more than a record in memory.
+type Writer interface {
+	Write(r *db.Record) error
+	Flush() error
+}
+
+// NewWriter returns a writer of the named format.
+func NewWriter(format string, w io.Writer) (Writer, error) {
+	switch format {
+	case "ndjson":
+		bw := bufio.NewWriterSize(w, 64<<10)
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		return &ndjsonWriter{buf: bw, enc: enc}, nil
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.Write(csvHeader); err != nil {
+			return nil, fmt.Errorf("archive: write CSV header: %w", err)
+		}
+		return &csvWriter{w: cw}, nil
+	}
+	return nil, fmt.Errorf("archive: unknown format %q", format)
+}
+
+type ndjsonWriter struct {
+	buf *bufio.Writer
+	enc *json.Encoder
+}
+
+func (n *ndjsonWriter) Write(r *db.Record) error { return n.enc.Encode(r) }
+func (n *ndjsonWriter) Flush() error             { return n.buf.Flush() }
+
+// csvHeader names the columns; list-valued columns join their values with " | ".
+var csvHeader = []string{"id", "text", "speaker_id", "speaker_name", "speaker_role", "said_on", "date_precision",
+	"outlet_id", "outlet_name", "context", "setting", "lang", "source_url", "tags", "attribution", "rating",
+	"verdict_summary", "verdict_reviewer", "verdict_at", "citation_urls", "version", "created_at", "updated_at"}
+
+type csvWriter struct{ w *csv.Writer }
+
+func (c *csvWriter) Write(r *db.Record) error {
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	var outletID, outletName, summary, reviewer, at string
+	if r.Outlet != nil {
+		outletID, outletName = r.Outlet.ID, r.Outlet.Name
+	}
+	if v := r.CurrentVerdict; v != nil {
+		summary, reviewer, at = v.Summary, v.Reviewer, v.CreatedAt.Format(time.RFC3339Nano)
+	}
+	urls := make([]string, len(r.Citations))
+	for i, cit := range r.Citations {
+		urls[i] = cit.URL
+	}
+	return c.w.Write([]string{r.ID, r.Text, r.Speaker.ID, r.Speaker.Name, str(r.SpeakerRole), str(r.SaidOn),
+		str(r.DatePrecision), outletID, outletName, str(r.Context), str(r.Setting), str(r.Lang), str(r.SourceURL),
+		strings.Join(r.Tags, " | "), r.Attribution, str(r.Rating), summary, reviewer, at, strings.Join(urls, " | "),
+		fmt.Sprint(r.Version), r.CreatedAt.Format(time.RFC3339Nano), r.UpdatedAt.Format(time.RFC3339Nano)})
+}
+
+func (c *csvWriter) Flush() error {
+	c.w.Flush()
+	return c.w.Error()
+}
