@@ -31,6 +31,8 @@ type DB struct {
 	reader *sql.DB
 	// now is the clock; tests may replace it.
 	now func() time.Time
+	// rankWindow is how many of the newest matches relevance ranks (defaultRankWindow).
+	rankWindow int
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the schema
@@ -62,7 +64,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
 
-	d := &DB{path: path, writer: writer, now: func() time.Time { return time.Now().UTC() }}
+	d := &DB{path: path, writer: writer, now: func() time.Time { return time.Now().UTC() }, rankWindow: defaultRankWindow}
 	if err := d.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err

@@ -36,7 +36,10 @@ type cursor struct {
 	Key  string  `json:"k"`
 	Seq  int64   `json:"q,omitempty"`
 	Rank float64 `json:"r,omitempty"` // relevance: the bm25 score of the last row
-	ID   string  `json:"i,omitempty"`
+	// Floor is the lowest rowid a relevance ranking considers (see rankWindow); kept so
+	// that later pages rank the same window.
+	Floor int64  `json:"f,omitempty"`
+	ID    string `json:"i,omitempty"`
 }
 
 func (c cursor) encode() *string {

@@ -170,42 +170,16 @@ func dateSaid(saidOn, precision *string) (*string, *string, error) {
 // name, all in one transaction. The text is stored exactly as given. The quote returned
 // lists the stored quotes it may duplicate.
 func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
-	saidOn, prec, err := dateSaid(in.SaidOn, in.DatePrecision)
-	if err != nil {
-		return nil, err
-	}
-	now := d.now()
-	id := newID("q_", now)
-	ts := now.Format(timeFormat)
-	tags := normalizeTags(in.Tags)
+	var id string
 	var dups []scored
-	err = d.write(ctx, func(tx *sql.Tx) error {
-		speakerID, err := d.resolveSpeaker(ctx, tx, in.SpeakerID, in.SpeakerName)
-		if err != nil {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		var err error
+		if id, seq, err = d.insertQuote(ctx, tx, in); err != nil {
 			return err
 		}
-		outletID, err := d.resolveOutlet(ctx, tx, in.OutletID, in.OutletName)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
-			context, setting, lang, source_url, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, in.Text, speakerID, in.SpeakerRole, saidOn, prec, outletID, in.Context, in.Setting, in.Lang, in.SourceURL,
-			tagsJSON(tags), ts, ts)
-		if err != nil {
-			return fmt.Errorf("db: insert quote: %w", classify(err))
-		}
-		seq, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("db: insert quote: %w", err)
-		}
-		if dups, err = similarTo(ctx, tx, in.Text, seq, DuplicateMin, 5); err != nil {
-			return err
-		}
-		if err := writeBands(ctx, tx, seq, in.Text); err != nil {
-			return err
-		}
-		return writeTags(ctx, tx, seq, tags)
+		dups, err = similarTo(ctx, tx, in.Text, seq, DuplicateMin, 5)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -219,6 +193,60 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 		return err
 	})
 	return q, err
+}
+
+// CreateQuotes stores many quotes in one transaction, as CreateQuote does one, without
+// looking for duplicates: the fast path for loading an archive. One invalid quote fails
+// the batch, with the error's field prefixed by its index ("[3].said_on").
+func (d *DB) CreateQuotes(ctx context.Context, ins []QuoteInput) error {
+	return d.write(ctx, func(tx *sql.Tx) error {
+		for i, in := range ins {
+			if _, _, err := d.insertQuote(ctx, tx, in); err != nil {
+				var e *Error
+				if errors.As(err, &e) {
+					return &Error{Code: e.Code, Field: fmt.Sprintf("[%d].%s", i, e.Field), Message: e.Message, err: e.err}
+				}
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertQuote writes one quote with its tags, variant bands and (through triggers) search
+// index entry, resolving its speaker and outlet.
+func (d *DB) insertQuote(ctx context.Context, tx *sql.Tx, in QuoteInput) (string, int64, error) {
+	saidOn, prec, err := dateSaid(in.SaidOn, in.DatePrecision)
+	if err != nil {
+		return "", 0, err
+	}
+	now := d.now()
+	id := newID("q_", now)
+	ts := now.Format(timeFormat)
+	tags := normalizeTags(in.Tags)
+	speakerID, err := d.resolveSpeaker(ctx, tx, in.SpeakerID, in.SpeakerName)
+	if err != nil {
+		return "", 0, err
+	}
+	outletID, err := d.resolveOutlet(ctx, tx, in.OutletID, in.OutletName)
+	if err != nil {
+		return "", 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
+		context, setting, lang, source_url, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, in.Text, speakerID, in.SpeakerRole, saidOn, prec, outletID, in.Context, in.Setting, in.Lang, in.SourceURL,
+		tagsJSON(tags), ts, ts)
+	if err != nil {
+		return "", 0, fmt.Errorf("db: insert quote: %w", classify(err))
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return "", 0, fmt.Errorf("db: insert quote: %w", err)
+	}
+	if err := writeBands(ctx, tx, seq, in.Text); err != nil {
+		return "", 0, err
+	}
+	return id, seq, writeTags(ctx, tx, seq, tags)
 }
 
 func tagsJSON(tags []string) string {

@@ -56,6 +56,14 @@ type FacetCount struct {
 // bm25 ranks the words of a quote above its speaker's names, and those above its context.
 const bm25 = `bm25(quotes_fts, 10.0, 2.0, 1.0)`
 
+// defaultRankWindow bounds the work of an unfiltered relevance search: when more quotes
+// than this match (a query of common words over a large archive), relevance ranks the
+// most recently recorded this many of them. Scoring costs about 0.4 µs a match, so a word
+// in most of a million quotes would otherwise cost a third of a second; a window of
+// 100,000 costs a few tens of milliseconds and still ranks far more than anyone pages
+// through.
+const defaultRankWindow = 100_000
+
 // ListQuotes searches and filters quotes. Malformed (q, sort, cursor, facets).
 func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
 	return d.listQuotes(ctx, f, clampLimit(f.Limit))
@@ -106,14 +114,11 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		return QuotePage{}, err
 	}
 
-	from := quoteFrom
+	// Phase one finds the page's keys touching as little as it can: the search index alone
+	// when ranking by relevance without filters, the quotes table only when filters or a
+	// date order need it. Phase two reads the page's rows and snippets, twenty at most —
+	// doing that for every match before sorting was most of a broad search's time.
 	where, args := []string{"1=1"}, []any{}
-	if query != nil {
-		from = ` FROM quotes_fts JOIN quotes q ON q.seq = quotes_fts.rowid JOIN speakers s ON s.id = q.speaker_id
-			LEFT JOIN outlets o ON o.id = q.outlet_id`
-		where = append(where, `quotes_fts MATCH ?`)
-		args = append(args, query.FTS())
-	}
 	add := func(clause string, v *string) {
 		if v != nil {
 			where = append(where, clause)
@@ -131,6 +136,17 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 	add(`q.lang = ? COLLATE NOCASE`, f.Lang)
 	add(`q.attribution = ?`, f.Attribution)
 	add(`q.rating = ?`, f.Rating)
+	filtered := len(where) > 1
+
+	from, seqExpr := ` FROM quotes q`, `q.seq`
+	if query != nil {
+		where = append([]string{`quotes_fts MATCH ?`}, where...)
+		args = append([]any{query.FTS()}, args...)
+		from = ` FROM quotes_fts JOIN quotes q ON q.seq = quotes_fts.rowid`
+		if sort == "relevance" && !filtered {
+			from, seqExpr = ` FROM quotes_fts`, `quotes_fts.rowid`
+		}
+	}
 	filterWhere, filterArgs := append([]string(nil), where...), append([]any(nil), args...)
 
 	if c != nil && sort == "relevance" {
@@ -143,22 +159,32 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 			return QuotePage{}, fmt.Errorf("db: re-score cursor: %w", err)
 		}
 	}
+	var floor int64 // the rank window's lowest rowid; 0 when every match is ranked
+	if sort == "relevance" && !filtered {
+		if c != nil {
+			floor = c.Floor
+		} else {
+			err := d.reader.QueryRowContext(ctx, `SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rowid DESC
+				LIMIT 1 OFFSET ?`, query.FTS(), d.rankWindow).Scan(&floor)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return QuotePage{}, fmt.Errorf("db: rank window: %w", err)
+			}
+		}
+		if floor > 0 {
+			where = append(where, `quotes_fts.rowid >= ?`)
+			args = append(args, floor)
+		}
+	}
 	if c != nil {
-		where = append(where, fmt.Sprintf(`(%s, q.seq) %s (?, ?)`, keyExpr, cmp))
+		where = append(where, fmt.Sprintf(`(%s, %s) %s (?, ?)`, keyExpr, seqExpr, cmp))
 		if sort == "relevance" {
 			args = append(args, c.Rank, c.Seq)
 		} else {
 			args = append(args, c.Key, c.Seq)
 		}
 	}
-	snippet := `NULL`
-	if query != nil {
-		// Control characters mark the matches: they cannot occur in stored text that is
-		// escaped for HTML afterwards, so the marks survive escaping unambiguously.
-		snippet = `snippet(quotes_fts, 0, char(1), char(2), '…', 40)`
-	}
-	stmt := `SELECT ` + quoteColumns + `, ` + keyExpr + `, ` + snippet + from + ` WHERE ` + strings.Join(where, " AND ") +
-		fmt.Sprintf(` ORDER BY %s %s, q.seq %s LIMIT ?`, keyExpr, dir, dir)
+	stmt := `SELECT ` + seqExpr + `, ` + keyExpr + from + ` WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(` ORDER BY %s %s, %s %s LIMIT ?`, keyExpr, dir, seqExpr, dir)
 	args = append(args, limit+1)
 
 	page := QuotePage{Data: []*Quote{}}
@@ -167,40 +193,63 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		if err != nil {
 			return fmt.Errorf("db: list quotes: %w", err)
 		}
-		defer rows.Close()
-		var last cursor
+		type hit struct {
+			seq int64
+			key any
+		}
+		var hits []hit
 		for rows.Next() {
-			var key any
-			var snip *string
-			q, seq, err := scanQuote(rows, &key, &snip)
-			if err != nil {
+			var h hit
+			if err := rows.Scan(&h.seq, &h.key); err != nil {
+				rows.Close()
 				return fmt.Errorf("db: list quotes: %w", err)
 			}
-			if len(page.Data) == limit {
-				page.NextCursor = last.encode()
-				break
-			}
-			if snip != nil {
-				q.Snippet = ptr(markSnippet(*snip))
-			}
-			page.Data = append(page.Data, q)
-			last = cursor{Sort: sort, Seq: seq}
-			switch k := key.(type) {
+			hits = append(hits, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("db: list quotes: %w", err)
+		}
+		if len(hits) > limit {
+			h := hits[limit-1]
+			last := cursor{Sort: sort, Seq: h.seq, Floor: floor}
+			switch k := h.key.(type) {
 			case float64:
 				last.Rank = k
 			case string:
 				last.Key = k
 			}
+			page.NextCursor = last.encode()
+			hits = hits[:limit]
 		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("db: list quotes: %w", err)
+		for _, h := range hits {
+			q, _, err := scanQuote(tx.QueryRowContext(ctx, `SELECT `+quoteColumns+quoteFrom+` WHERE q.seq = ?`, h.seq))
+			if err != nil {
+				return fmt.Errorf("db: read quote: %w", err)
+			}
+			if query != nil {
+				// Control characters mark the matches: stored text is escaped for HTML
+				// afterwards, so the marks survive escaping unambiguously.
+				var snip string
+				err := tx.QueryRowContext(ctx, `SELECT snippet(quotes_fts, 0, char(1), char(2), '…', 40) FROM quotes_fts
+					WHERE quotes_fts MATCH ? AND rowid = ?`, query.FTS(), h.seq).Scan(&snip)
+				if err != nil {
+					return fmt.Errorf("db: snippet: %w", err)
+				}
+				q.Snippet = ptr(markSnippet(snip))
+			}
+			page.Data = append(page.Data, q)
 		}
-		rows.Close()
 		if err := attachVerdicts(ctx, tx, page.Data); err != nil {
 			return err
 		}
 		if len(f.Facets) > 0 {
-			page.Facets, err = countFacets(ctx, tx, f.Facets, from, filterWhere, filterArgs)
+			facetFrom := ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
+			if query != nil {
+				facetFrom = ` FROM quotes_fts JOIN quotes q ON q.seq = quotes_fts.rowid JOIN speakers s ON s.id = q.speaker_id
+					LEFT JOIN outlets o ON o.id = q.outlet_id`
+			}
+			page.Facets, err = countFacets(ctx, tx, f.Facets, facetFrom, filterWhere, filterArgs)
 		}
 		return err
 	})

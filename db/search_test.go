@@ -1,0 +1,64 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// Beyond the rank window, relevance ranks the newest matches only, and every page of one
+// search keeps to the same window even as matching quotes are added.
+func TestRankWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := openTest(t)
+	d.rankWindow = 10
+	name := "S"
+	var newest []string
+	for i := range 40 {
+		q, err := d.CreateQuote(ctx, QuoteInput{Text: fmt.Sprintf("common word %d", i), SpeakerName: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= 29 { // the window's floor is the 11th newest: OFFSET 10 from the top
+			newest = append(newest, q.ID)
+		}
+	}
+	query := "common"
+	seen := map[string]bool{}
+	f := QuoteFilter{Q: &query, Limit: 4}
+	for page := 0; ; page++ {
+		p, err := d.ListQuotes(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range p.Data {
+			if seen[q.ID] {
+				t.Errorf("%s twice", q.ID)
+			}
+			seen[q.ID] = true
+		}
+		if _, err := d.CreateQuote(ctx, QuoteInput{Text: "common again", SpeakerName: &name}); err != nil {
+			t.Fatal(err)
+		}
+		if p.NextCursor == nil {
+			break
+		}
+		f.Cursor = p.NextCursor
+	}
+	if len(seen) != len(newest) {
+		t.Errorf("ranked %d quotes, want the %d newest", len(seen), len(newest))
+	}
+	for _, id := range newest {
+		if !seen[id] {
+			t.Errorf("newest match %s not ranked", id)
+		}
+	}
+	// A filter makes the result small enough to rank it all.
+	f = QuoteFilter{Q: &query, Speaker: &name, Limit: 100}
+	p, err := d.ListQuotes(ctx, f)
+	c, _ := d.Counts(ctx)
+	if err != nil || int64(len(p.Data)) != c.Quotes {
+		t.Errorf("filtered relevance: %d quotes of %d, %v", len(p.Data), c.Quotes, err)
+	}
+}

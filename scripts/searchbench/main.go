@@ -1,0 +1,74 @@
+// Command searchbench runs a list of search queries in-process against a Verbatim
+// database — db.ListQuotes, the storage call the HTTP handler makes, without HTTP or JSON
+// — from several goroutines for a fixed time, and reports throughput and latency. Set
+// beside the same list run over HTTP (scripts/load-search.sh), it shows what the server
+// adds to SQLite's own cost.
+//
+//	go run -tags sqlite_fts5 ./scripts/searchbench -db bench/1m.db -queries bench/rare.txt
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/verbatimhq/verbatim/db"
+)
+
+func main() {
+	path := flag.String("db", "bench/verbatim.db", "database")
+	queries := flag.String("queries", "bench/rare.txt", "file with one query per line")
+	duration := flag.Duration("duration", 10*time.Second, "how long to run")
+	clients := flag.Int("c", 2, "concurrent clients")
+	flag.Parse()
+
+	raw, err := os.ReadFile(*queries)
+	if err != nil {
+		log.Fatal(err)
+	}
+	list := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	ctx := context.Background()
+	store, err := db.Open(ctx, *path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+
+	var mu sync.Mutex
+	var latencies []time.Duration
+	errors := 0
+	deadline := time.Now().Add(*duration)
+	var wg sync.WaitGroup
+	for c := range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			for i := c; time.Now().Before(deadline); i += *clients {
+				q := list[i%len(list)]
+				start := time.Now()
+				if _, err := store.ListQuotes(ctx, db.QuoteFilter{Q: &q, Limit: 20}); err != nil {
+					bad++
+				}
+				mine = append(mine, time.Since(start))
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			errors += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000
+	}
+	fmt.Printf("RESULT %.1f %.3f %.3f %d\n", float64(len(latencies))/duration.Seconds(), pct(0.5), pct(0.99), errors)
+}
