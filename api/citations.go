@@ -26,12 +26,16 @@ type CitationList struct {
 //	@Success		201			{object}	db.Citation
 //	@Header			201			{string}	ETag		"the citation's version"
 //	@Header			201			{string}	Location	"the citation's URL"
-//	@Failure		400			{object}	Problem	"malformed JSON, unknown field, wrong type or bad date"
-//	@Failure		404			{object}	Problem	"no such quote"
-//	@Failure		409			{object}	Problem	"the quote already cites this URL"
-//	@Failure		413			{object}	Problem	"body over 1 MiB"
-//	@Failure		415			{object}	Problem	"body is not JSON"
-//	@Failure		422			{object}	Problem	"fields break the rules"
+//	@Failure		400			{object}	Problem		"malformed JSON, unknown field, wrong type or bad date"
+//	@Failure		404			{object}	Problem		"no such quote"
+//	@Failure		409			{object}	Problem		"the quote already cites this URL"
+//	@Failure		413			{object}	Problem		"body over 1 MiB"
+//	@Failure		415			{object}	Problem		"body is not JSON"
+//	@Failure		422			{object}	Problem		"fields break the rules"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes/{id}/citations [post]
 func (s *Server) handleCitationCreate(c echo.Context) error {
 	var in db.CitationInput
@@ -58,6 +62,9 @@ func (s *Server) handleCitationCreate(c echo.Context) error {
 //	@Success	200		{object}	CitationList
 //	@Failure	400		{object}	Problem	"an unknown or malformed parameter"
 //	@Failure	404		{object}	Problem	"no such quote"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/quotes/{id}/citations [get]
 func (s *Server) handleCitationList(c echo.Context) error {
 	limit, cursor, err := pageParams(c)
@@ -84,6 +91,9 @@ func (s *Server) handleCitationList(c echo.Context) error {
 //	@Header		200				{string}	ETag	"the citation's version"
 //	@Success	304				"the ETag you hold is current"
 //	@Failure	404				{object}	Problem	"no such quote or citation"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/quotes/{id}/citations/{cid} [get]
 func (s *Server) handleCitationGet(c echo.Context) error {
 	cit, err := s.store.Citation(c.Request().Context(), c.Param("id"), c.Param("cid"))
@@ -114,6 +124,10 @@ func (s *Server) handleCitationGet(c echo.Context) error {
 //	@Failure		413			{object}	Problem	"body over 1 MiB"
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"fields break the rules"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes/{id}/citations/{cid} [patch]
 func (s *Server) handleCitationUpdate(c echo.Context) error {
 	var p db.CitationPatch
@@ -143,6 +157,10 @@ func (s *Server) handleCitationUpdate(c echo.Context) error {
 //	@Failure		404			{object}	Problem	"no such quote or citation"
 //	@Failure		409			{object}	Problem	"a verdict rests on the citation"
 //	@Failure		412			{object}	Problem	"the citation has changed since your ETag"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes/{id}/citations/{cid} [delete]
 func (s *Server) handleCitationDelete(c echo.Context) error {
 	if err := s.store.DeleteCitation(c.Request().Context(), c.Param("id"), c.Param("cid"), ifMatch(c.Request())); err != nil {

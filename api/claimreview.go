@@ -25,6 +25,9 @@ type ClaimReviewList struct {
 //	@Param			id	path		string	true	"quote ID"
 //	@Success		200	{object}	claimreview.ClaimReview
 //	@Failure		404	{object}	Problem	"no such quote, or no verdict yet"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes/{id}/claimreview [get]
 func (s *Server) handleClaimReviewGet(c echo.Context) error {
 	r, err := s.store.Review(c.Request().Context(), c.Param("id"))
@@ -48,6 +51,9 @@ func (s *Server) handleClaimReviewGet(c echo.Context) error {
 //	@Param			cursor	query		string	false	"next_cursor of the previous page"
 //	@Success		200		{object}	ClaimReviewList
 //	@Failure		400		{object}	Problem	"an unknown or malformed parameter"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/claimreview [get]
 func (s *Server) handleClaimReviewFeed(c echo.Context) error {
 	q, err := readQuery(c, "since", "limit", "cursor")

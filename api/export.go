@@ -17,21 +17,24 @@ import (
 //	@Description	Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with " | "); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size. Cells are written as stored: a spreadsheet may treat a quote beginning with = as a formula.
 //	@Tags			quotes
 //	@Produce		application/x-ndjson,text/csv
-//	@Param			format		query		string	false	"ndjson or csv"	Enums(ndjson, csv)
-//	@Param			q			query		string	false	"full-text query, as for /v1/quotes"
-//	@Param			speaker		query		string	false	"only quotes by speakers whose name or alias contains this"
-//	@Param			speaker_id	query		string	false	"only quotes by this speaker"
-//	@Param			outlet_id	query		string	false	"only quotes from this outlet"
-//	@Param			said_from	query		string	false	"said on or after"
-//	@Param			said_to		query		string	false	"said on or before"
-//	@Param			tag			query		string	false	"only quotes with this tag"
-//	@Param			lang		query		string	false	"only quotes in this language"
-//	@Param			attribution	query		string	false	"only quotes with this current attribution"	Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
-//	@Param			rating		query		string	false	"only quotes with this current rating"		Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
-//	@Param			sort		query		string	false	"order, as for /v1/quotes"					Enums(relevance, -said_on, said_on, -created_at, created_at)
+//	@Param			format		query		string		false	"ndjson or csv"	Enums(ndjson, csv)
+//	@Param			q			query		string		false	"full-text query, as for /v1/quotes"
+//	@Param			speaker		query		string		false	"only quotes by speakers whose name or alias contains this"
+//	@Param			speaker_id	query		string		false	"only quotes by this speaker"
+//	@Param			outlet_id	query		string		false	"only quotes from this outlet"
+//	@Param			said_from	query		string		false	"said on or after"
+//	@Param			said_to		query		string		false	"said on or before"
+//	@Param			tag			query		string		false	"only quotes with this tag"
+//	@Param			lang		query		string		false	"only quotes in this language"
+//	@Param			attribution	query		string		false	"only quotes with this current attribution"	Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
+//	@Param			rating		query		string		false	"only quotes with this current rating"		Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
+//	@Param			sort		query		string		false	"order, as for /v1/quotes"					Enums(relevance, -said_on, said_on, -created_at, created_at)
 //	@Success		200			{object}	db.Record	"one record per line (NDJSON), or CSV rows"
 //	@Failure		400			{object}	Problem		"an unknown or malformed parameter"
 //	@Failure		406			{object}	Problem		"Accept names neither NDJSON nor CSV"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/export [get]
 func (s *Server) handleExport(c echo.Context) error {
 	f, err := quoteFilter(c, exportParams...)

@@ -23,9 +23,9 @@ func TestExport(t *testing.T) {
 	var cit db.Citation
 	e.create("/v1/quotes/"+q.ID+"/citations", `{"url": "https://www.foxnews.com/v", "relation": "primary", "excerpt": "NATO isn't on the table"}`, &cit)
 	e.create("/v1/quotes/"+q.ID+"/verdicts", mustJSON(t, map[string]any{"attribution": "verified", "rating": "not_checkable",
-		"summary": "Said on air.", "citation_ids": []string{cit.ID}, "reviewer": "A"}), new(db.Verdict))
+		"summary": "Said on air.", "citation_ids": []string{cit.ID}}), new(db.Verdict))
 	e.create("/v1/quotes/"+q.ID+"/verdicts", mustJSON(t, map[string]any{"attribution": "verified", "summary": "Rating withdrawn.",
-		"citation_ids": []string{cit.ID}, "reviewer": "B"}), new(db.Verdict))
+		"citation_ids": []string{cit.ID}}), new(db.Verdict))
 	const extra = 1234 // more than two export pages
 	for i := range extra {
 		e.create("/v1/quotes", mustJSON(t, map[string]any{"text": fmt.Sprintf("filler quote number %d, with a comma and \"quotes\"", i),

@@ -67,6 +67,7 @@ func (s *Server) handleMetrics(c echo.Context) error {
 //	@Tags		operations
 //	@Produce	application/yaml
 //	@Success	200	{object}	object	"the OpenAPI 3.0 document"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/openapi.yaml [get]
 func (s *Server) handleOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/yaml", s.cfg.OpenAPI)

@@ -76,6 +76,7 @@ func TestInternalErrorsAreOpaque(t *testing.T) {
 	for _, panicking := range []bool{false, true} {
 		srv := api.NewServer(brokenStore{DB: e.store, panicOnGet: panicking}, api.Config{})
 		req := httptest.NewRequest(http.MethodGet, "/v1/quotes/q_1", nil)
+		req.Header.Set("Authorization", "Bearer "+e.admin)
 		res := serve(srv, req)
 		if res.Code != http.StatusInternalServerError {
 			t.Fatalf("panic=%v: %d %s", panicking, res.Code, res.Body)

@@ -24,6 +24,10 @@ import (
 //	@Failure		413		{object}	Problem		"body over 1 MiB"
 //	@Failure		415		{object}	Problem		"body is not JSON"
 //	@Failure		422		{object}	Problem		"fields break the rules"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/outlets [post]
 func (s *Server) handleOutletCreate(c echo.Context) error {
 	var in db.OutletInput
@@ -50,6 +54,9 @@ func (s *Server) handleOutletCreate(c echo.Context) error {
 //	@Header		200				{string}	ETag	"the outlet's version"
 //	@Success	304				"the ETag you hold is current"
 //	@Failure	404				{object}	Problem	"no such outlet"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/outlets/{id} [get]
 func (s *Server) handleOutletGet(c echo.Context) error {
 	o, err := s.store.Outlet(c.Request().Context(), c.Param("id"))
@@ -79,6 +86,10 @@ func (s *Server) handleOutletGet(c echo.Context) error {
 //	@Failure		413			{object}	Problem	"body over 1 MiB"
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"fields break the rules"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/outlets/{id} [patch]
 func (s *Server) handleOutletUpdate(c echo.Context) error {
 	var p db.OutletPatch
@@ -107,6 +118,10 @@ func (s *Server) handleOutletUpdate(c echo.Context) error {
 //	@Failure		404			{object}	Problem	"no such outlet"
 //	@Failure		409			{object}	Problem	"quotes still name the outlet"
 //	@Failure		412			{object}	Problem	"the outlet has changed since your ETag"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/outlets/{id} [delete]
 func (s *Server) handleOutletDelete(c echo.Context) error {
 	if err := s.store.DeleteOutlet(c.Request().Context(), c.Param("id"), ifMatch(c.Request())); err != nil {
@@ -126,6 +141,9 @@ func (s *Server) handleOutletDelete(c echo.Context) error {
 //	@Param		cursor	query		string	false	"next_cursor of the previous page"
 //	@Success	200		{object}	OutletList
 //	@Failure	400		{object}	Problem	"an unknown or malformed parameter"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/outlets [get]
 func (s *Server) handleOutletList(c echo.Context) error {
 	q, err := readQuery(c, "q", "limit", "cursor")

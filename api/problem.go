@@ -62,6 +62,8 @@ var statusOf = map[string]int{
 	db.Conflict:           http.StatusConflict,
 	db.PreconditionFailed: http.StatusPreconditionFailed,
 	db.Unavailable:        http.StatusServiceUnavailable,
+	db.Unauthorized:       http.StatusUnauthorized,
+	db.Forbidden:          http.StatusForbidden,
 	db.Internal:           http.StatusInternalServerError,
 }
 
@@ -76,6 +78,7 @@ var codeOfStatus = map[int]string{
 	http.StatusUnauthorized:          "unauthorized",
 	http.StatusForbidden:             "forbidden",
 	http.StatusServiceUnavailable:    db.Unavailable,
+	http.StatusTooManyRequests:       "rate_limited",
 }
 
 // handleError is Echo's error handler: every error a handler returns, or a middleware

@@ -26,6 +26,10 @@ import (
 //	@Failure		413		{object}	Problem		"body over 1 MiB"
 //	@Failure		415		{object}	Problem		"body is not JSON"
 //	@Failure		422		{object}	Problem		"fields break the rules, or speaker_id/outlet_id name nothing"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes [post]
 func (s *Server) handleQuoteCreate(c echo.Context) error {
 	var in db.QuoteInput
@@ -52,6 +56,9 @@ func (s *Server) handleQuoteCreate(c echo.Context) error {
 //	@Header		200				{string}	ETag	"the quote's version"
 //	@Success	304				"the ETag you hold is current"
 //	@Failure	404				{object}	Problem	"no such quote"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/quotes/{id} [get]
 func (s *Server) handleQuoteGet(c echo.Context) error {
 	q, err := s.store.Quote(c.Request().Context(), c.Param("id"))
@@ -81,6 +88,10 @@ func (s *Server) handleQuoteGet(c echo.Context) error {
 //	@Failure		413			{object}	Problem	"body over 1 MiB"
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"fields break the rules"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes/{id} [patch]
 func (s *Server) handleQuoteUpdate(c echo.Context) error {
 	var p db.QuotePatch
@@ -108,6 +119,10 @@ func (s *Server) handleQuoteUpdate(c echo.Context) error {
 //	@Success	204			"deleted"
 //	@Failure	404			{object}	Problem	"no such quote"
 //	@Failure	412			{object}	Problem	"the quote has changed since your ETag"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	403	{object}	Problem	"the key's role may not do this"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/quotes/{id} [delete]
 func (s *Server) handleQuoteDelete(c echo.Context) error {
 	if err := s.store.DeleteQuote(c.Request().Context(), c.Param("id"), ifMatch(c.Request())); err != nil {
@@ -131,14 +146,17 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //	@Param			said_to		query		string	false	"said on or before"
 //	@Param			tag			query		string	false	"only quotes with this tag"
 //	@Param			lang		query		string	false	"only quotes in this language"
-//	@Param			attribution	query		string	false	"only quotes with this current attribution"			Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
-//	@Param			rating		query		string	false	"only quotes with this current rating"				Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
+//	@Param			attribution	query		string	false	"only quotes with this current attribution"										Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
+//	@Param			rating		query		string	false	"only quotes with this current rating"											Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
 //	@Param			sort		query		string	false	"order; relevance (the default with q) needs q, else -said_on is the default"	Enums(relevance, -said_on, said_on, -created_at, created_at)
 //	@Param			facets		query		string	false	"comma-separated: speaker, outlet, year, attribution, rating, tag"
 //	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)	default(20)
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
 //	@Success		200			{object}	QuoteList
 //	@Failure		400			{object}	Problem	"an unknown or malformed parameter, or a query with nothing to look for"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes [get]
 func (s *Server) handleQuoteList(c echo.Context) error {
 	f, err := quoteFilter(c, quoteListParams...)
@@ -221,6 +239,9 @@ type SimilarList struct {
 //	@Success		200		{object}	SimilarList
 //	@Failure		400		{object}	Problem	"an unknown or malformed parameter"
 //	@Failure		404		{object}	Problem	"no such quote"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes/{id}/similar [get]
 func (s *Server) handleQuoteSimilar(c echo.Context) error {
 	q, err := readQuery(c, "limit")

@@ -347,6 +347,7 @@ func TestQuoteConcurrentUpdatesOneWins(t *testing.T) {
 			strings.NewReader(fmt.Sprintf(`{"context": "editor %d"}`, i)))
 		requests[i].Header.Set("Content-Type", "application/json")
 		requests[i].Header.Set("If-Match", `"1"`)
+		requests[i].Header.Set("Authorization", "Bearer "+e.admin)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -1,50 +1,94 @@
 package api
 
-// routes registers every route of the API: this file is the whole surface.
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// route is one operation: its method and path, its handler and the permission it needs.
+type route struct {
+	method, path string
+	handler      echo.HandlerFunc
+	perm         permission
+}
+
+// table is every route of the API, in one place: reading it tells the whole surface and
+// who may use each part. A route cannot be registered without a permission.
+func (s *Server) table() []route {
+	return []route{
+		{http.MethodGet, "/healthz", s.handleHealthz, public},
+		{http.MethodGet, "/readyz", s.handleReadyz, public},
+		{http.MethodGet, "/metrics", s.handleMetrics, public},
+		{http.MethodGet, "/openapi.yaml", s.handleOpenAPI, public},
+		{http.MethodGet, "/docs", s.handleDocsRedirect, public},
+		{http.MethodGet, "/docs/*", s.handleDocs(), public},
+
+		{http.MethodGet, "/v1/quotes", s.handleQuoteList, canRead},
+		{http.MethodPost, "/v1/quotes", s.handleQuoteCreate, canEdit},
+		{http.MethodGet, "/v1/quotes/:id", s.handleQuoteGet, canRead},
+		{http.MethodPatch, "/v1/quotes/:id", s.handleQuoteUpdate, canEdit},
+		{http.MethodDelete, "/v1/quotes/:id", s.handleQuoteDelete, canAdmin},
+		{http.MethodGet, "/v1/quotes/:id/similar", s.handleQuoteSimilar, canRead},
+		{http.MethodGet, "/v1/quotes/:id/history", s.handleQuoteHistory, canRead},
+		{http.MethodGet, "/v1/export", s.handleExport, canRead},
+
+		{http.MethodGet, "/v1/quotes/:id/citations", s.handleCitationList, canRead},
+		{http.MethodPost, "/v1/quotes/:id/citations", s.handleCitationCreate, canEdit},
+		{http.MethodGet, "/v1/quotes/:id/citations/:cid", s.handleCitationGet, canRead},
+		{http.MethodPatch, "/v1/quotes/:id/citations/:cid", s.handleCitationUpdate, canEdit},
+		{http.MethodDelete, "/v1/quotes/:id/citations/:cid", s.handleCitationDelete, canAdmin},
+
+		// Verdicts are appended and read, never changed: other methods are 405.
+		{http.MethodGet, "/v1/quotes/:id/verdicts", s.handleVerdictList, canRead},
+		{http.MethodPost, "/v1/quotes/:id/verdicts", s.handleVerdictCreate, canVerdict},
+		{http.MethodGet, "/v1/quotes/:id/verdicts/:vid", s.handleVerdictGet, canRead},
+		{http.MethodGet, "/v1/quotes/:id/claimreview", s.handleClaimReviewGet, canRead},
+		{http.MethodGet, "/v1/claimreview", s.handleClaimReviewFeed, canRead},
+
+		{http.MethodGet, "/v1/speakers", s.handleSpeakerList, canRead},
+		{http.MethodPost, "/v1/speakers", s.handleSpeakerCreate, canEdit},
+		{http.MethodGet, "/v1/speakers/:id", s.handleSpeakerGet, canRead},
+		{http.MethodPatch, "/v1/speakers/:id", s.handleSpeakerUpdate, canEdit},
+		{http.MethodDelete, "/v1/speakers/:id", s.handleSpeakerDelete, canAdmin},
+		{http.MethodGet, "/v1/speakers/:id/quotes", s.handleSpeakerQuotes, canRead},
+
+		{http.MethodGet, "/v1/outlets", s.handleOutletList, canRead},
+		{http.MethodPost, "/v1/outlets", s.handleOutletCreate, canEdit},
+		{http.MethodGet, "/v1/outlets/:id", s.handleOutletGet, canRead},
+		{http.MethodPatch, "/v1/outlets/:id", s.handleOutletUpdate, canEdit},
+		{http.MethodDelete, "/v1/outlets/:id", s.handleOutletDelete, canAdmin},
+
+		{http.MethodGet, "/v1/keys", s.handleKeyList, canAdmin},
+		{http.MethodPost, "/v1/keys", s.handleKeyCreate, canAdmin},
+		{http.MethodDelete, "/v1/keys/:id", s.handleKeyRevoke, canAdmin},
+		{http.MethodGet, "/v1/audit", s.handleAuditList, canAdmin},
+	}
+}
+
+// routes registers the table behind the middleware every request passes through.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(requestID, s.observe, s.recoverPanics, limitBody)
+	e.Use(requestID, s.observe, s.recoverPanics, securityHeaders)
+	if len(s.cfg.CORSOrigins) > 0 {
+		e.Use(s.cors())
+	}
+	e.Use(limitBody)
+	for _, r := range s.table() {
+		e.Add(r.method, r.path, r.handler, s.require(r.perm), s.rateLimit)
+	}
+}
 
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.handleMetrics)
-	e.GET("/openapi.yaml", s.handleOpenAPI)
-	e.GET("/docs", s.handleDocsRedirect)
-	e.GET("/docs/*", s.handleDocs())
+// RouteInfo describes a route for tests and documentation.
+type RouteInfo struct {
+	Method, Path, Permission string
+}
 
-	v1 := e.Group("/v1")
-
-	v1.GET("/quotes", s.handleQuoteList)
-	v1.POST("/quotes", s.handleQuoteCreate)
-	v1.GET("/quotes/:id", s.handleQuoteGet)
-	v1.PATCH("/quotes/:id", s.handleQuoteUpdate)
-	v1.DELETE("/quotes/:id", s.handleQuoteDelete)
-	v1.GET("/quotes/:id/similar", s.handleQuoteSimilar)
-	v1.GET("/export", s.handleExport)
-
-	v1.GET("/quotes/:id/citations", s.handleCitationList)
-	v1.POST("/quotes/:id/citations", s.handleCitationCreate)
-	v1.GET("/quotes/:id/citations/:cid", s.handleCitationGet)
-	v1.PATCH("/quotes/:id/citations/:cid", s.handleCitationUpdate)
-	v1.DELETE("/quotes/:id/citations/:cid", s.handleCitationDelete)
-
-	// Verdicts are appended and read, never changed: other methods are 405.
-	v1.GET("/quotes/:id/verdicts", s.handleVerdictList)
-	v1.POST("/quotes/:id/verdicts", s.handleVerdictCreate)
-	v1.GET("/quotes/:id/verdicts/:vid", s.handleVerdictGet)
-	v1.GET("/quotes/:id/claimreview", s.handleClaimReviewGet)
-	v1.GET("/claimreview", s.handleClaimReviewFeed)
-
-	v1.GET("/speakers", s.handleSpeakerList)
-	v1.POST("/speakers", s.handleSpeakerCreate)
-	v1.GET("/speakers/:id", s.handleSpeakerGet)
-	v1.PATCH("/speakers/:id", s.handleSpeakerUpdate)
-	v1.DELETE("/speakers/:id", s.handleSpeakerDelete)
-	v1.GET("/speakers/:id/quotes", s.handleSpeakerQuotes)
-
-	v1.GET("/outlets", s.handleOutletList)
-	v1.POST("/outlets", s.handleOutletCreate)
-	v1.GET("/outlets/:id", s.handleOutletGet)
-	v1.PATCH("/outlets/:id", s.handleOutletUpdate)
-	v1.DELETE("/outlets/:id", s.handleOutletDelete)
+// Routes lists every route with the permission it needs.
+func (s *Server) Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range s.table() {
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Permission: permissionNames[r.perm]})
+	}
+	return out
 }

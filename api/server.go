@@ -2,21 +2,32 @@
 // problem+json errors and the operational endpoints. It reaches storage only through the
 // Store interface it declares.
 //
-//	@title				Verbatim API
-//	@version			1.0
-//	@description		Quote attribution and fact-checking: who said what, when, where and in what context, with verdicts and the sources behind them.
-//	@description		Errors are RFC 9457 problem details (application/problem+json). Lists are cursor-paginated. Every mutable resource carries a version, sent as its ETag; writes honour If-Match.
-//	@BasePath			/
-//	@accept				json
-//	@produce			json
-//	@tag.name			quotes
-//	@tag.description	The exact words, who said them, when, where and in what context.
-//	@tag.name			speakers
-//	@tag.description	People and bodies who say things, anonymous sources included.
-//	@tag.name			outlets
-//	@tag.description	Where quotes were said or first reported.
-//	@tag.name			operations
-//	@tag.description	Health, readiness, metrics and the API document.
+//	@title						Verbatim API
+//	@version					1.0
+//	@description				Quote attribution and fact-checking: who said what, when, where and in what context, with verdicts and the sources behind them.
+//	@description				Errors are RFC 9457 problem details (application/problem+json). Lists are cursor-paginated. Every mutable resource carries a version, sent as its ETag; writes honour If-Match.
+//	@BasePath					/
+//	@accept						json
+//	@produce					json
+//	@tag.name					quotes
+//	@tag.description			The exact words, who said them, when, where and in what context.
+//	@tag.name					speakers
+//	@tag.description			People and bodies who say things, anonymous sources included.
+//	@tag.name					outlets
+//	@tag.description			Where quotes were said or first reported.
+//	@tag.name					citations
+//	@tag.description			The sources behind a quote: recordings, transcripts, reports.
+//	@tag.name					verdicts
+//	@tag.description			Fact-checkers' judgements, appended with their history, and their ClaimReview form.
+//	@tag.name					keys
+//	@tag.description			API keys and the audit trail (admin).
+//	@tag.name					operations
+//	@tag.description			Health, readiness, metrics and the API document.
+//
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				An API key, sent as "Bearer <key>". Roles: reader (search and read), editor (create and edit quotes, speakers, outlets, citations), factchecker (editor and verdicts), admin (everything, deletes and keys included).
 package api
 
 import (
@@ -94,6 +105,19 @@ type Store interface {
 	Verdict(ctx context.Context, quoteID, id string) (*db.Verdict, error)
 	// ListVerdicts: NotFound (quote), Malformed (cursor).
 	ListVerdicts(ctx context.Context, quoteID string, limit int, cursor *string) (db.Page[*db.Verdict], error)
+	// Authenticate: Unauthorized (unknown or revoked key).
+	Authenticate(ctx context.Context, secret string) (*db.APIKey, error)
+	// CreateKey returns the key and its secret.
+	CreateKey(ctx context.Context, in db.KeyInput) (*db.APIKey, string, error)
+	// Keys lists every key.
+	Keys(ctx context.Context) ([]*db.APIKey, error)
+	// RevokeKey: NotFound.
+	RevokeKey(ctx context.Context, id string) (*db.APIKey, error)
+	// Audit: Malformed (cursor).
+	Audit(ctx context.Context, f db.AuditFilter) (db.Page[*db.AuditEntry], error)
+	// QuoteHistory: NotFound, Malformed (cursor).
+	QuoteHistory(ctx context.Context, quoteID string, limit int, cursor *string) (db.Page[*db.AuditEntry], error)
+
 	// Review: NotFound (no quote, or no verdict yet).
 	Review(ctx context.Context, quoteID string) (*db.Review, error)
 	// ListReviews: Malformed (cursor).
@@ -108,6 +132,13 @@ type Config struct {
 	// Publisher names the organisation in ClaimReview and where quotes' public pages
 	// are; without a QuoteURL, a quote's URL on this API stands in.
 	Publisher claimreview.Publisher
+	// PublicRead lets requests without a key search and read, for archives published to
+	// the world; writes still need a key.
+	PublicRead bool
+	// CORSOrigins may call the API from browsers; none when empty.
+	CORSOrigins []string
+	// Limits are the per-client budgets; the zero value limits nothing.
+	Limits Limits
 }
 
 // Server is Verbatim's HTTP API. It is an http.Handler.
@@ -118,6 +149,8 @@ type Server struct {
 	validate *validator.Validate
 	metrics  *metrics
 	cfg      Config
+	limits   limiter
+	searches chan struct{} // slots for expensive searches, when Limits.MaxSearches is set
 }
 
 // NewServer builds the API over store.
@@ -127,7 +160,8 @@ func NewServer(store Store, cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, log: cfg.Logger, validate: newValidator(), metrics: newMetrics(), cfg: cfg}
+	s := &Server{echo: e, store: store, log: cfg.Logger, validate: newValidator(), metrics: newMetrics(), cfg: cfg,
+		searches: make(chan struct{}, max(1, cfg.Limits.MaxSearches))}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}
 	s.routes()

@@ -24,6 +24,10 @@ import (
 //	@Failure		413		{object}	Problem		"body over 1 MiB"
 //	@Failure		415		{object}	Problem		"body is not JSON"
 //	@Failure		422		{object}	Problem		"fields break the rules"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/speakers [post]
 func (s *Server) handleSpeakerCreate(c echo.Context) error {
 	var in db.SpeakerInput
@@ -50,6 +54,9 @@ func (s *Server) handleSpeakerCreate(c echo.Context) error {
 //	@Header		200				{string}	ETag	"the speaker's version"
 //	@Success	304				"the ETag you hold is current"
 //	@Failure	404				{object}	Problem	"no such speaker"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/speakers/{id} [get]
 func (s *Server) handleSpeakerGet(c echo.Context) error {
 	sp, err := s.store.Speaker(c.Request().Context(), c.Param("id"))
@@ -79,6 +86,10 @@ func (s *Server) handleSpeakerGet(c echo.Context) error {
 //	@Failure		413			{object}	Problem	"body over 1 MiB"
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"fields break the rules"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/speakers/{id} [patch]
 func (s *Server) handleSpeakerUpdate(c echo.Context) error {
 	var p db.SpeakerPatch
@@ -108,6 +119,10 @@ func (s *Server) handleSpeakerUpdate(c echo.Context) error {
 //	@Failure		404			{object}	Problem	"no such speaker"
 //	@Failure		409			{object}	Problem	"quotes still name the speaker"
 //	@Failure		412			{object}	Problem	"the speaker has changed since your ETag"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/speakers/{id} [delete]
 func (s *Server) handleSpeakerDelete(c echo.Context) error {
 	if err := s.store.DeleteSpeaker(c.Request().Context(), c.Param("id"), ifMatch(c.Request())); err != nil {
@@ -127,6 +142,9 @@ func (s *Server) handleSpeakerDelete(c echo.Context) error {
 //	@Param		cursor	query		string	false	"next_cursor of the previous page"
 //	@Success	200		{object}	SpeakerList
 //	@Failure	400		{object}	Problem	"an unknown or malformed parameter"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/speakers [get]
 func (s *Server) handleSpeakerList(c echo.Context) error {
 	q, err := readQuery(c, "q", "limit", "cursor")
@@ -162,6 +180,9 @@ func (s *Server) handleSpeakerList(c echo.Context) error {
 //	@Success	200			{object}	QuoteList
 //	@Failure	400			{object}	Problem	"an unknown or malformed parameter"
 //	@Failure	404			{object}	Problem	"no such speaker"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/speakers/{id}/quotes [get]
 func (s *Server) handleSpeakerQuotes(c echo.Context) error {
 	id := c.Param("id")

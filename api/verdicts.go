@@ -26,12 +26,16 @@ type VerdictList struct {
 //	@Param			verdict		body		db.VerdictInput	true	"the verdict"
 //	@Success		201			{object}	db.Verdict
 //	@Header			201			{string}	Location	"the verdict's URL"
-//	@Failure		400			{object}	Problem	"malformed JSON, unknown field or wrong type"
-//	@Failure		404			{object}	Problem	"no such quote"
-//	@Failure		412			{object}	Problem	"the quote has changed since your ETag"
-//	@Failure		413			{object}	Problem	"body over 1 MiB"
-//	@Failure		415			{object}	Problem	"body is not JSON"
-//	@Failure		422			{object}	Problem	"fields break the rules, a citation is not the quote's, or verified without a primary citation"
+//	@Failure		400			{object}	Problem		"malformed JSON, unknown field or wrong type"
+//	@Failure		404			{object}	Problem		"no such quote"
+//	@Failure		412			{object}	Problem		"the quote has changed since your ETag"
+//	@Failure		413			{object}	Problem		"body over 1 MiB"
+//	@Failure		415			{object}	Problem		"body is not JSON"
+//	@Failure		422			{object}	Problem		"fields break the rules, a citation is not the quote's, or verified without a primary citation"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes/{id}/verdicts [post]
 func (s *Server) handleVerdictCreate(c echo.Context) error {
 	var in db.VerdictInput
@@ -58,6 +62,9 @@ func (s *Server) handleVerdictCreate(c echo.Context) error {
 //	@Success	200		{object}	VerdictList
 //	@Failure	400		{object}	Problem	"an unknown or malformed parameter"
 //	@Failure	404		{object}	Problem	"no such quote"
+//	@Security	BearerAuth
+//	@Failure	401	{object}	Problem	"no valid API key"
+//	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/v1/quotes/{id}/verdicts [get]
 func (s *Server) handleVerdictList(c echo.Context) error {
 	limit, cursor, err := pageParams(c)
@@ -82,6 +89,9 @@ func (s *Server) handleVerdictList(c echo.Context) error {
 //	@Param			vid	path		string	true	"verdict ID"
 //	@Success		200	{object}	db.Verdict
 //	@Failure		404	{object}	Problem	"no such quote or verdict"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router			/v1/quotes/{id}/verdicts/{vid} [get]
 func (s *Server) handleVerdictGet(c echo.Context) error {
 	v, err := s.store.Verdict(c.Request().Context(), c.Param("id"), c.Param("vid"))

@@ -46,7 +46,7 @@ func TestFactCheckFlow(t *testing.T) {
 	var v1 db.Verdict
 	res = e.do(http.MethodPost, base+"/verdicts", mustJSON(t, map[string]any{"attribution": "verified", "rating": "not_checkable",
 		"summary":      "Said on Fox News on 20 April 2025; a policy position, not a checkable fact.",
-		"citation_ids": []string{primary.ID, report.ID, primary.ID}, "reviewer": "A. Checker"}), "If-Match", `"1"`)
+		"citation_ids": []string{primary.ID, report.ID, primary.ID}}), "If-Match", `"1"`)
 	if res.Code != http.StatusCreated {
 		t.Fatalf("first verdict: %d %s", res.Code, res.Body)
 	}
@@ -66,7 +66,7 @@ func TestFactCheckFlow(t *testing.T) {
 	}
 
 	// A colleague working from version 1 is stopped.
-	stale := e.do(http.MethodPost, base+"/verdicts", `{"attribution": "disputed", "summary": "x", "reviewer": "B"}`, "If-Match", `"1"`)
+	stale := e.do(http.MethodPost, base+"/verdicts", `{"attribution": "disputed", "summary": "x"}`, "If-Match", `"1"`)
 	if stale.Code != http.StatusPreconditionFailed {
 		t.Fatalf("stale verdict: %d %s", stale.Code, stale.Body)
 	}
@@ -74,7 +74,7 @@ func TestFactCheckFlow(t *testing.T) {
 
 	var v2 db.Verdict
 	res = e.do(http.MethodPost, base+"/verdicts", mustJSON(t, map[string]any{"attribution": "paraphrased", "rating": "mostly_false",
-		"summary": "Correction: the transcript has different words.", "reviewer": "B. Checker"}), "If-Match", `"2"`)
+		"summary": "Correction: the transcript has different words."}), "If-Match", `"2"`)
 	if res.Code != http.StatusCreated {
 		t.Fatalf("second verdict: %d %s", res.Code, res.Body)
 	}
@@ -171,7 +171,7 @@ func TestClaimReviewPublisherConfig(t *testing.T) {
 	var q db.Quote
 	e.create("/v1/quotes", kellogg, &q)
 	if res := e.do(http.MethodPost, "/v1/quotes/"+q.ID+"/verdicts", `{"attribution": "misattributed", "rating": "false",
-		"summary": "Not his words.", "reviewer": "C"}`); res.Code != http.StatusCreated {
+		"summary": "Not his words."}`); res.Code != http.StatusCreated {
 		t.Fatalf("verdict: %d %s", res.Code, res.Body)
 	}
 	var cr claimreview.ClaimReview
@@ -261,19 +261,20 @@ func TestCitationAndVerdictBadInput(t *testing.T) {
 		{name: "citation list bad cursor", method: "GET", path: cites + "?cursor=nope", status: 400, field: "cursor"},
 		{name: "citation list unknown param", method: "GET", path: cites + "?relation=primary", status: 400, field: "relation"},
 		post("verdict malformed", verdicts, `{"attribution": "verified",`, 400, ""),
-		post("verdict missing attribution", verdicts, `{"summary": "s", "reviewer": "r"}`, 422, "attribution"),
-		post("verdict unknown attribution", verdicts, `{"attribution": "true", "summary": "s", "reviewer": "r"}`, 422, "attribution"),
-		post("verdict unknown rating", verdicts, `{"attribution": "unverified", "rating": "pants_on_fire", "summary": "s", "reviewer": "r"}`, 422, "rating"),
-		post("verdict missing summary", verdicts, `{"attribution": "disputed", "reviewer": "r"}`, 422, "summary"),
-		post("verdict blank reviewer", verdicts, `{"attribution": "disputed", "summary": "s", "reviewer": " "}`, 422, "reviewer"),
-		post("verdict citation_ids not a list", verdicts, `{"attribution": "disputed", "summary": "s", "reviewer": "r", "citation_ids": "x"}`, 400, "citation_ids"),
-		post("verdict unknown citation", verdicts, `{"attribution": "disputed", "summary": "s", "reviewer": "r", "citation_ids": ["cit_none"]}`, 422, "citation_ids[0]"),
-		post("verdict another quote's citation", verdicts, `{"attribution": "verified", "summary": "s", "reviewer": "r", "citation_ids": ["`+report.ID+`", "`+foreign.ID+`"]}`, 422, "citation_ids[1]"),
-		post("verified without citations", verdicts, `{"attribution": "verified", "summary": "s", "reviewer": "r"}`, 422, "citation_ids"),
-		post("verified on a report only", verdicts, `{"attribution": "verified", "rating": "true", "summary": "s", "reviewer": "r", "citation_ids": ["`+report.ID+`"]}`, 422, "citation_ids"),
-		post("verdict server-owned supersedes", verdicts, `{"attribution": "disputed", "summary": "s", "reviewer": "r", "supersedes": "v_x"}`, 400, "supersedes"),
-		post("verdict on unknown quote", "/v1/quotes/q_none/verdicts", `{"attribution": "disputed", "summary": "s", "reviewer": "r"}`, 404, ""),
-		{name: "verdict stale If-Match", method: "POST", path: verdicts, body: `{"attribution": "disputed", "summary": "s", "reviewer": "r"}`,
+		post("verdict missing attribution", verdicts, `{"summary": "s"}`, 422, "attribution"),
+		post("verdict unknown attribution", verdicts, `{"attribution": "true", "summary": "s"}`, 422, "attribution"),
+		post("verdict unknown rating", verdicts, `{"attribution": "unverified", "rating": "pants_on_fire", "summary": "s"}`, 422, "rating"),
+		post("verdict missing summary", verdicts, `{"attribution": "disputed"}`, 422, "summary"),
+		post("verdict names its reviewer", verdicts, `{"attribution": "disputed", "summary": "s", "reviewer": "Someone Else"}`, 400, "reviewer"),
+		post("verdict claims reviewed_by", verdicts, `{"attribution": "disputed", "summary": "s", "reviewed_by": "Someone Else"}`, 400, "reviewed_by"),
+		post("verdict citation_ids not a list", verdicts, `{"attribution": "disputed", "summary": "s", "citation_ids": "x"}`, 400, "citation_ids"),
+		post("verdict unknown citation", verdicts, `{"attribution": "disputed", "summary": "s", "citation_ids": ["cit_none"]}`, 422, "citation_ids[0]"),
+		post("verdict another quote's citation", verdicts, `{"attribution": "verified", "summary": "s", "citation_ids": ["`+report.ID+`", "`+foreign.ID+`"]}`, 422, "citation_ids[1]"),
+		post("verified without citations", verdicts, `{"attribution": "verified", "summary": "s"}`, 422, "citation_ids"),
+		post("verified on a report only", verdicts, `{"attribution": "verified", "rating": "true", "summary": "s", "citation_ids": ["`+report.ID+`"]}`, 422, "citation_ids"),
+		post("verdict server-owned supersedes", verdicts, `{"attribution": "disputed", "summary": "s", "supersedes": "v_x"}`, 400, "supersedes"),
+		post("verdict on unknown quote", "/v1/quotes/q_none/verdicts", `{"attribution": "disputed", "summary": "s"}`, 404, ""),
+		{name: "verdict stale If-Match", method: "POST", path: verdicts, body: `{"attribution": "disputed", "summary": "s"}`,
 			headers: []string{"If-Match", `"5"`}, status: 412},
 		{name: "verdict unknown", method: "GET", path: verdicts + "/v_none", status: 404},
 		{name: "claimreview feed bad since", method: "GET", path: "/v1/claimreview?since=yesterday", status: 400, field: "since"},
@@ -294,7 +295,7 @@ func TestVerdictsAreImmutable(t *testing.T) {
 	var q db.Quote
 	e.create("/v1/quotes", kellogg, &q)
 	var v db.Verdict
-	e.create("/v1/quotes/"+q.ID+"/verdicts", `{"attribution": "disputed", "summary": "Sources conflict.", "reviewer": "r"}`, &v)
+	e.create("/v1/quotes/"+q.ID+"/verdicts", `{"attribution": "disputed", "summary": "Sources conflict."}`, &v)
 	for _, method := range []string{http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		res := e.do(method, "/v1/quotes/"+q.ID+"/verdicts/"+v.ID, `{"summary": "rewritten"}`)
 		if res.Code != http.StatusMethodNotAllowed {
@@ -321,9 +322,10 @@ func TestConcurrentVerdictsOneWins(t *testing.T) {
 	reqs := make([]*http.Request, checkers)
 	for i := range checkers {
 		reqs[i] = httptest.NewRequest(http.MethodPost, "/v1/quotes/"+q.ID+"/verdicts",
-			strings.NewReader(fmt.Sprintf(`{"attribution": "disputed", "summary": "checker %d", "reviewer": "c%d"}`, i, i)))
+			strings.NewReader(fmt.Sprintf(`{"attribution": "disputed", "summary": "checker %d"}`, i)))
 		reqs[i].Header.Set("Content-Type", "application/json")
 		reqs[i].Header.Set("If-Match", `"1"`)
+		reqs[i].Header.Set("Authorization", "Bearer "+e.admin)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -57,7 +57,7 @@ func (n *ndjsonWriter) Flush() error             { return n.buf.Flush() }
 // csvHeader names the columns; list-valued columns join their values with " | ".
 var csvHeader = []string{"id", "text", "speaker_id", "speaker_name", "speaker_role", "said_on", "date_precision",
 	"outlet_id", "outlet_name", "context", "setting", "lang", "source_url", "tags", "attribution", "rating",
-	"verdict_summary", "verdict_reviewer", "verdict_at", "citation_urls", "version", "created_at", "updated_at"}
+	"verdict_summary", "verdict_reviewed_by", "verdict_at", "citation_urls", "version", "created_at", "updated_at"}
 
 type csvWriter struct{ w *csv.Writer }
 
@@ -73,7 +73,7 @@ func (c *csvWriter) Write(r *db.Record) error {
 		outletID, outletName = r.Outlet.ID, r.Outlet.Name
 	}
 	if v := r.CurrentVerdict; v != nil {
-		summary, reviewer, at = v.Summary, v.Reviewer, v.CreatedAt.Format(time.RFC3339Nano)
+		summary, reviewer, at = v.Summary, v.ReviewedBy, v.CreatedAt.Format(time.RFC3339Nano)
 	}
 	urls := make([]string, len(r.Citations))
 	for i, cit := range r.Citations {

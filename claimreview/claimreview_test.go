@@ -26,7 +26,7 @@ func kellogg(attribution string, rating *string, summary string) *db.Review {
 			SpeakerRole: ptr("US Special Envoy to Ukraine"), SaidOn: ptr("2025-04-20"), DatePrecision: ptr("day"),
 			Lang: ptr("en"), Attribution: attribution, Rating: rating,
 			CurrentVerdict: &db.Verdict{ID: "v_1", Attribution: attribution, Rating: rating, Summary: summary,
-				Reviewer: "A. Fact-Checker", CreatedAt: time.Date(2025, 4, 22, 9, 30, 0, 0, time.UTC)},
+				ReviewedBy: "factcheck-desk", CreatedAt: time.Date(2025, 4, 22, 9, 30, 0, 0, time.UTC)},
 		},
 		Speaker: &db.Speaker{ID: "spk_1", Name: "Keith Kellogg", WikidataQID: ptr("Q6385264")},
 		Citations: []*db.Citation{

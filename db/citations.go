@@ -12,7 +12,7 @@ import (
 )
 
 const citationColumns = `c.seq, c.id, q.id, q.text, c.url, c.title, c.publisher, c.published_at, c.accessed_at,
-	c.archive_url, c.excerpt, c.relation, c.version, c.created_at, c.updated_at`
+	c.archive_url, c.excerpt, c.relation, c.created_by, c.version, c.created_at, c.updated_at`
 
 const citationFrom = ` FROM citations c JOIN quotes q ON q.seq = c.quote_seq`
 
@@ -21,7 +21,7 @@ func scanCitation(row scanner) (*Citation, int64, error) {
 	var seq int64
 	var quoteText, created, updated string
 	if err := row.Scan(&seq, &c.ID, &c.QuoteID, &quoteText, &c.URL, &c.Title, &c.Publisher, &c.PublishedAt, &c.AccessedAt,
-		&c.ArchiveURL, &c.Excerpt, &c.Relation, &c.Version, &created, &updated); err != nil {
+		&c.ArchiveURL, &c.Excerpt, &c.Relation, &c.CreatedBy, &c.Version, &created, &updated); err != nil {
 		return nil, 0, err
 	}
 	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
@@ -105,14 +105,19 @@ func (d *DB) CreateCitation(ctx context.Context, quoteID string, in CitationInpu
 		if err != nil {
 			return err
 		}
+		actor := actorOf(ctx).Name
 		_, err = tx.ExecContext(ctx, `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
-			accessed_at, archive_url, excerpt, relation, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			accessed_at, archive_url, excerpt, relation, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, seq, in.URL, urlKey(in.URL), in.Title, in.Publisher, in.PublishedAt, in.AccessedAt, in.ArchiveURL, in.Excerpt,
-			in.Relation, ts, ts)
+			in.Relation, actor, ts, ts)
 		if err != nil {
 			return citationWriteError(err)
 		}
-		return nil
+		after := &Citation{ID: id, QuoteID: quoteID, URL: in.URL, Title: in.Title, Publisher: in.Publisher,
+			PublishedAt: in.PublishedAt, AccessedAt: in.AccessedAt, ArchiveURL: in.ArchiveURL, Excerpt: in.Excerpt,
+			Relation: in.Relation, CreatedBy: actor}
+		return d.audit(ctx, tx, "create", "citation", id, quoteID, nil, after)
 	})
 	if err != nil {
 		return nil, err
@@ -215,7 +220,7 @@ func (d *DB) UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []i
 		if err != nil {
 			return citationWriteError(err)
 		}
-		return nil
+		return d.audit(ctx, tx, "update", "citation", id, quoteID, cur, &next)
 	})
 	if err != nil {
 		return nil, err
@@ -244,7 +249,7 @@ func (d *DB) DeleteCitation(ctx context.Context, quoteID, id string, ifMatch []i
 		if _, err := tx.ExecContext(ctx, `DELETE FROM citations WHERE seq = ?`, seq); err != nil {
 			return fmt.Errorf("db: delete citation: %w", classify(err))
 		}
-		return nil
+		return d.audit(ctx, tx, "delete", "citation", id, quoteID, cur, nil)
 	})
 }
 

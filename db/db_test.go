@@ -211,3 +211,18 @@ func TestMemstatusDisabled(t *testing.T) {
 		t.Fatal("sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) failed: SQLite initialised before package db")
 	}
 }
+
+// The audit trail is append-only, whatever SQL is sent to it.
+func TestAuditLogAppendOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := openTest(t)
+	if _, err := d.CreateSpeaker(ctx, SpeakerInput{Name: "S"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{`UPDATE audit_log SET actor = 'someone else'`, `DELETE FROM audit_log`} {
+		if _, err := d.writer.ExecContext(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v", stmt, err)
+		}
+	}
+}

@@ -13,6 +13,8 @@ const (
 	Conflict           = "conflict"            // the change collides with what is stored
 	PreconditionFailed = "precondition_failed" // the client's version is stale
 	Unavailable        = "unavailable"         // the database cannot take the write now (full, busy)
+	Unauthorized       = "unauthorized"        // no valid API key
+	Forbidden          = "forbidden"           // the key's role does not allow this
 	Internal           = "internal"            // a bug or an unexpected failure
 )
 

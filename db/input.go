@@ -133,13 +133,12 @@ type CitationPatch struct {
 } //@name CitationPatch
 
 // VerdictInput appends a verdict to a quote. A verified attribution must rest on at
-// least one primary citation of the quote.
+// least one primary citation of the quote. The reviewer is the API key's name.
 type VerdictInput struct {
 	Attribution string   `json:"attribution" validate:"required,oneof=unverified verified paraphrased out_of_context disputed misattributed" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"verified"`
 	Rating      *string  `json:"rating,omitempty" validate:"omitempty,oneof=true mostly_true half_true mostly_false false unproven not_checkable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable" example:"not_checkable"`
 	Summary     string   `json:"summary" validate:"required,notblank,max=10000" example:"Kellogg said this on Fox News on 20 April 2025; it states a policy position, not a checkable fact."`
 	CitationIDs []string `json:"citation_ids,omitempty" binding:"optional" validate:"max=50,dive,required,max=64"`
-	Reviewer    string   `json:"reviewer" validate:"required,notblank,max=200" example:"A. Fact-Checker"`
 } //@name VerdictCreate
 
 // NormalizeDate checks a date said, given as YYYY, YYYY-MM or YYYY-MM-DD, against its

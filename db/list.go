@@ -189,3 +189,5 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+func joinAnd(where []string) string { return strings.Join(where, " AND ") }

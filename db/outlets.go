@@ -59,7 +59,7 @@ func (d *DB) insertOutlet(ctx context.Context, tx *sql.Tx, in OutletInput) (stri
 	if err != nil {
 		return "", outletWriteError(err)
 	}
-	return id, nil
+	return id, d.audit(ctx, tx, "create", "outlet", id, "", nil, &Outlet{ID: id, Name: in.Name, URL: in.URL})
 }
 
 // Outlet returns the outlet with the given ID, or NotFound.
@@ -123,7 +123,7 @@ func (d *DB) UpdateOutlet(ctx context.Context, id string, ifMatch []int64, patch
 		if err != nil {
 			return outletWriteError(err)
 		}
-		return nil
+		return d.audit(ctx, tx, "update", "outlet", id, "", cur, &next)
 	})
 	if err != nil {
 		return nil, err
@@ -141,7 +141,10 @@ func (d *DB) DeleteOutlet(ctx context.Context, id string, ifMatch []int64) error
 		if err := checkVersion(cur.Version, ifMatch); err != nil {
 			return err
 		}
-		return deleteUnquoted(ctx, tx, "outlets", "outlet_id", id)
+		if err := deleteUnquoted(ctx, tx, "outlets", "outlet_id", id); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, "delete", "outlet", id, "", cur, nil)
 	})
 }
 

@@ -11,7 +11,7 @@ import (
 
 const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
 	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
-	q.version, q.created_at, q.updated_at, q.verdict_seq`
+	q.created_by, q.version, q.created_at, q.updated_at, q.verdict_seq`
 
 const quoteFrom = ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
 
@@ -23,7 +23,7 @@ func scanQuote(row scanner, extra ...any) (*Quote, int64, error) {
 	var tags, created, updated string
 	dest := []any{&seq, &q.ID, &q.Text, &q.Speaker.ID, &q.Speaker.Name, &q.SpeakerRole, &q.SaidOn, &q.DatePrecision,
 		&outletID, &outletName, &q.Context, &q.Setting, &q.Lang, &q.SourceURL, &tags, &q.Attribution, &q.Rating,
-		&q.Version, &created, &updated, &q.verdictSeq}
+		&q.CreatedBy, &q.Version, &created, &updated, &q.verdictSeq}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, 0, err
 	}
@@ -232,10 +232,12 @@ func (d *DB) insertQuote(ctx context.Context, tx *sql.Tx, in QuoteInput) (string
 	if err != nil {
 		return "", 0, err
 	}
+	actor := actorOf(ctx).Name
 	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
-		context, setting, lang, source_url, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		context, setting, lang, source_url, tags, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, in.Text, speakerID, in.SpeakerRole, saidOn, prec, outletID, in.Context, in.Setting, in.Lang, in.SourceURL,
-		tagsJSON(tags), ts, ts)
+		tagsJSON(tags), actor, ts, ts)
 	if err != nil {
 		return "", 0, fmt.Errorf("db: insert quote: %w", classify(err))
 	}
@@ -246,7 +248,16 @@ func (d *DB) insertQuote(ctx context.Context, tx *sql.Tx, in QuoteInput) (string
 	if err := writeBands(ctx, tx, seq, in.Text); err != nil {
 		return "", 0, err
 	}
-	return id, seq, writeTags(ctx, tx, seq, tags)
+	if err := writeTags(ctx, tx, seq, tags); err != nil {
+		return "", 0, err
+	}
+	after := &Quote{ID: id, Text: in.Text, Speaker: SpeakerRef{ID: speakerID}, SpeakerRole: in.SpeakerRole, SaidOn: saidOn,
+		DatePrecision: prec, Context: in.Context, Setting: in.Setting, Lang: in.Lang, SourceURL: in.SourceURL, Tags: tags,
+		Attribution: "unverified", CreatedBy: actor}
+	if outletID != nil {
+		after.Outlet = &OutletRef{ID: *outletID}
+	}
+	return id, seq, d.audit(ctx, tx, "create", "quote", id, id, nil, after)
 }
 
 func tagsJSON(tags []string) string {
@@ -354,6 +365,9 @@ func (d *DB) UpdateQuote(ctx context.Context, id string, ifMatch []int64, p Quot
 				return err
 			}
 		}
+		if err := d.audit(ctx, tx, "update", "quote", id, id, cur, &next); err != nil {
+			return err
+		}
 		if tagsChanged {
 			return writeTags(ctx, tx, seq, next.Tags)
 		}
@@ -398,7 +412,7 @@ func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM quotes WHERE seq = ?`, seq); err != nil {
 			return fmt.Errorf("db: delete quote: %w", classify(err))
 		}
-		return nil
+		return d.audit(ctx, tx, "delete", "quote", id, id, cur, nil)
 	})
 }
 

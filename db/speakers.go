@@ -43,7 +43,9 @@ func (d *DB) insertSpeaker(ctx context.Context, tx *sql.Tx, in SpeakerInput) (st
 	if err := writeSpeakerNames(ctx, tx, id, in.Name, in.Aliases); err != nil {
 		return "", err
 	}
-	return id, nil
+	after := &Speaker{ID: id, Name: in.Name, Aliases: dedupeNames(in.Name, in.Aliases), WikidataQID: in.WikidataQID,
+		Description: in.Description, Anonymous: in.Anonymous}
+	return id, d.audit(ctx, tx, "create", "speaker", id, "", nil, after)
 }
 
 func speakerWriteError(err error) error {
@@ -190,6 +192,10 @@ func (d *DB) UpdateSpeaker(ctx context.Context, id string, ifMatch []int64, patc
 		if err := writeSpeakerNames(ctx, tx, id, next.Name, next.Aliases); err != nil {
 			return err
 		}
+		next.Aliases = append([]string{}, dedupeNames(next.Name, next.Aliases)...)
+		if err := d.audit(ctx, tx, "update", "speaker", id, "", cur, &next); err != nil {
+			return err
+		}
 		if next.Name == cur.Name && equalStrings(next.Aliases, cur.Aliases) {
 			return nil
 		}
@@ -218,7 +224,10 @@ func (d *DB) DeleteSpeaker(ctx context.Context, id string, ifMatch []int64) erro
 		if err := checkVersion(cur.Version, ifMatch); err != nil {
 			return err
 		}
-		return deleteUnquoted(ctx, tx, "speakers", "speaker_id", id)
+		if err := deleteUnquoted(ctx, tx, "speakers", "speaker_id", id); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, "delete", "speaker", id, "", cur, nil)
 	})
 }
 

@@ -67,6 +67,8 @@ type Quote struct {
 	Rating        *string    `json:"rating" extensions:"x-nullable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable"`
 	// CurrentVerdict is the newest verdict; attribution and rating repeat its axes.
 	CurrentVerdict *Verdict `json:"current_verdict" extensions:"x-nullable"`
+	// CreatedBy is the name of the API key that recorded the quote.
+	CreatedBy string `json:"created_by" example:"desk-ukraine"`
 	// Snippet is set on search hits: the matching part of the text, HTML-escaped, with the
 	// matched words in <mark>.
 	Snippet *string `json:"snippet,omitempty" example:"<mark>NATO</mark> isn’t on the table"`
@@ -97,6 +99,7 @@ type Citation struct {
 	// ExcerptMatches says whether the quote's words appear in the excerpt, comparing with
 	// quotes, apostrophes, dashes, case and white space folded; null without an excerpt.
 	ExcerptMatches *bool     `json:"excerpt_matches" extensions:"x-nullable" example:"true"`
+	CreatedBy      string    `json:"created_by" example:"desk-ukraine"`
 	Version        int64     `json:"version" example:"1"`
 	CreatedAt      time.Time `json:"created_at" format:"date-time"`
 	UpdatedAt      time.Time `json:"updated_at" format:"date-time"`
@@ -111,7 +114,7 @@ type Verdict struct {
 	Rating      *string   `json:"rating" extensions:"x-nullable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable" example:"not_checkable"`
 	Summary     string    `json:"summary" example:"Kellogg said this on Fox News on 20 April 2025; it states a policy position, not a checkable fact."`
 	CitationIDs []string  `json:"citation_ids" example:"cit_01JS8X2W5Q7K3M9N4P6R8T0V30"`
-	Reviewer    string    `json:"reviewer" example:"A. Fact-Checker"`
+	ReviewedBy  string    `json:"reviewed_by" example:"factcheck-desk"`
 	Supersedes  *string   `json:"supersedes" extensions:"x-nullable" example:"v_01JS8X2W5Q7K3M9N4P6R8T0V29"`
 	CreatedAt   time.Time `json:"created_at" format:"date-time"`
 } //@name Verdict

@@ -7,7 +7,7 @@ import (
 	"fmt"
 )
 
-const verdictColumns = `v.seq, v.id, q.id, v.attribution, v.rating, v.summary, v.reviewer, v.supersedes, v.created_at`
+const verdictColumns = `v.seq, v.id, q.id, v.attribution, v.rating, v.summary, v.reviewed_by, v.supersedes, v.created_at`
 
 const verdictFrom = ` FROM verdicts v JOIN quotes q ON q.seq = v.quote_seq`
 
@@ -15,7 +15,7 @@ func scanVerdict(row scanner) (*Verdict, int64, error) {
 	var v Verdict
 	var seq int64
 	var created string
-	if err := row.Scan(&seq, &v.ID, &v.QuoteID, &v.Attribution, &v.Rating, &v.Summary, &v.Reviewer, &v.Supersedes, &created); err != nil {
+	if err := row.Scan(&seq, &v.ID, &v.QuoteID, &v.Attribution, &v.Rating, &v.Summary, &v.ReviewedBy, &v.Supersedes, &created); err != nil {
 		return nil, 0, err
 	}
 	v.CreatedAt = parseTime(created)
@@ -80,8 +80,9 @@ func (d *DB) AppendVerdict(ctx context.Context, quoteID string, ifMatch []int64,
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO verdicts (id, quote_seq, attribution, rating, summary, reviewer, supersedes, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, qseq, in.Attribution, in.Rating, in.Summary, in.Reviewer, current, ts)
+		reviewer := actorOf(ctx).Name
+		res, err := tx.ExecContext(ctx, `INSERT INTO verdicts (id, quote_seq, attribution, rating, summary, reviewed_by, supersedes, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, qseq, in.Attribution, in.Rating, in.Summary, reviewer, current, ts)
 		if err != nil {
 			return fmt.Errorf("db: insert verdict: %w", classify(err))
 		}
@@ -99,7 +100,9 @@ func (d *DB) AppendVerdict(ctx context.Context, quoteID string, ifMatch []int64,
 		if err != nil {
 			return fmt.Errorf("db: update quote verdict: %w", classify(err))
 		}
-		return nil
+		after := &Verdict{ID: id, QuoteID: quoteID, Attribution: in.Attribution, Rating: in.Rating, Summary: in.Summary,
+			CitationIDs: citations, ReviewedBy: reviewer, Supersedes: current}
+		return d.audit(ctx, tx, "verdict", "verdict", id, quoteID, nil, after)
 	})
 	if err != nil {
 		return nil, err

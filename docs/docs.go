@@ -77,6 +77,12 @@ const docTemplate = `{
                         "schema": {
                             "type": "object"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -107,8 +113,119 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/audit": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every write — create, update, delete, verdict, key change — with who made it, when, and each changed field before and after; newest first. Append-only.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "keys"
+                ],
+                "summary": "The audit trail",
+                "operationId": "listAudit",
+                "parameters": [
+                    {
+                        "enum": [
+                            "quote",
+                            "speaker",
+                            "outlet",
+                            "citation",
+                            "verdict",
+                            "key"
+                        ],
+                        "type": "string",
+                        "description": "only this kind of resource",
+                        "name": "resource",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this resource",
+                        "name": "resource_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only writes by this key name",
+                        "name": "actor",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "at or after this RFC 3339 time",
+                        "name": "since",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "at or before this RFC 3339 time",
+                        "name": "until",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/AuditList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/claimreview": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Reviewed quotes in the order their current verdicts were given, for publishing to fact-check aggregators: keep the last next_cursor (or the time of your last poll, as since) and ask again.",
                 "produces": [
                     "application/json"
@@ -153,12 +270,29 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/export": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with \" | \"); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size. Cells are written as stored: a spreadsheet may treat a quote beginning with = as a formula.",
                 "produces": [
                     "application/x-ndjson",
@@ -284,8 +418,202 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "406": {
                         "description": "Accept names neither NDJSON nor CSV",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/keys": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "keys"
+                ],
+                "summary": "List API keys",
+                "operationId": "listKeys",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/KeyList"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The secret is in this answer and nowhere else: Verbatim stores only its hash. The key's name is what created_by, reviewed_by and the audit trail record.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "keys"
+                ],
+                "summary": "Create an API key",
+                "operationId": "createKey",
+                "parameters": [
+                    {
+                        "description": "the key",
+                        "name": "key",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/KeyCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/KeyCreated"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/keys/{id}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The key stops working at once. Revoking a revoked key changes nothing.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "keys"
+                ],
+                "summary": "Revoke an API key",
+                "operationId": "revokeKey",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "key ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/APIKey"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -295,6 +623,11 @@ const docTemplate = `{
         },
         "/v1/outlets": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -337,10 +670,27 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
             "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Where quotes are said or first reported. Names are unique, ignoring case and accents.",
                 "consumes": [
                     "application/json"
@@ -387,6 +737,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "409": {
                         "description": "an outlet with this name exists",
                         "schema": {
@@ -410,12 +772,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/outlets/{id}": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -455,8 +828,20 @@ const docTemplate = `{
                     "304": {
                         "description": "the ETag you hold is current"
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such outlet",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -464,6 +849,11 @@ const docTemplate = `{
                 }
             },
             "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Only an outlet no quote names can be deleted.",
                 "tags": [
                     "outlets"
@@ -489,6 +879,18 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such outlet",
                         "schema": {
@@ -506,10 +908,21 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
             "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Changes only the fields given; null clears url.",
                 "consumes": [
                     "application/json"
@@ -565,6 +978,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such outlet",
                         "schema": {
@@ -600,12 +1025,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/quotes": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), \"exact phrases\", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in \u003cmark\u003e (the rest HTML-escaped). Relevance is BM25; when more than 100,000 quotes match a query without filters, the 100,000 most recently recorded of them are ranked. Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named.",
                 "produces": [
                     "application/json"
@@ -739,10 +1175,27 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
             "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "The text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.",
                 "consumes": [
                     "application/json"
@@ -789,6 +1242,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "409": {
                         "description": "speaker_name matches several speakers",
                         "schema": {
@@ -812,12 +1277,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/quotes/{id}": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -857,8 +1333,20 @@ const docTemplate = `{
                     "304": {
                         "description": "the ETag you hold is current"
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -866,6 +1354,11 @@ const docTemplate = `{
                 }
             },
             "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "tags": [
                     "quotes"
                 ],
@@ -890,6 +1383,18 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote",
                         "schema": {
@@ -901,10 +1406,21 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
             "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Changes only the fields given; null clears a nullable field. Send If-Match with the ETag you edited so that a colleague's newer change is never overwritten.",
                 "consumes": [
                     "application/json"
@@ -960,6 +1476,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote",
                         "schema": {
@@ -995,12 +1523,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/quotes/{id}/citations": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -1045,8 +1584,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1054,6 +1605,11 @@ const docTemplate = `{
                 }
             },
             "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "relation says what the source is to the quote: primary (a recording, transcript or the speaker's own post), report (a news report of it), supports, refutes or context. The server never fetches the URL. With an excerpt, excerpt_matches says whether the quote's words appear in it.",
                 "consumes": [
                     "application/json"
@@ -1107,6 +1663,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote",
                         "schema": {
@@ -1136,12 +1704,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/quotes/{id}/citations/{cid}": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -1188,8 +1767,20 @@ const docTemplate = `{
                     "304": {
                         "description": "the ETag you hold is current"
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote or citation",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1197,6 +1788,11 @@ const docTemplate = `{
                 }
             },
             "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "A citation a verdict rests on is kept with the verdict: deleting it is a 409 naming the verdict.",
                 "tags": [
                     "citations"
@@ -1229,6 +1825,18 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote or citation",
                         "schema": {
@@ -1246,10 +1854,21 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
             "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Changes only the fields given; null clears a nullable field. The url and relation of a citation a verdict rests on cannot change (409).",
                 "consumes": [
                     "application/json"
@@ -1312,6 +1931,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote or citation",
                         "schema": {
@@ -1347,12 +1978,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/quotes/{id}/claimreview": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "schema.org ClaimReview JSON-LD, for search engines and fact-check aggregators. reviewRating carries ratingValue 1..5 on the five-point scale, and always an alternateName; when the attribution itself fails (misattributed, out of context, disputed) that outcome is the rating.",
                 "produces": [
                     "application/ld+json"
@@ -1378,8 +2020,93 @@ const docTemplate = `{
                             "$ref": "#/definitions/ClaimReview"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote, or no verdict yet",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/history": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The audit entries of the quote, its citations and its verdicts, newest first: who changed what, when, before and after.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quotes"
+                ],
+                "summary": "A quote's change history",
+                "operationId": "quoteHistory",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/AuditList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1389,6 +2116,11 @@ const docTemplate = `{
         },
         "/v1/quotes/{id}/similar": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Stored quotes worded like this one (\"NATO isn’t on the table\" / \"NATO is not on the table for Ukraine\"), most similar first, with a score from 0 to 1: the overlap of their normalised words and word pairs (contractions expanded, case, accents and punctuation folded). Found through MinHash bands, so the cost does not grow with the archive; variants below 0.3 are not listed.",
                 "produces": [
                     "application/json"
@@ -1428,8 +2160,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1439,6 +2183,11 @@ const docTemplate = `{
         },
         "/v1/quotes/{id}/verdicts": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -1483,8 +2232,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1492,6 +2253,11 @@ const docTemplate = `{
                 }
             },
             "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Judges the quote on both axes: attribution (did the speaker say these words, in this context?) and, optionally, rating (is the claim true?). The verdict supersedes the quote's current one, which stays in the history; verdicts are never edited or deleted. A verified attribution must rest on at least one primary citation of the quote. Send If-Match with the quote's ETag so that a colleague's newer verdict is never silently replaced; the quote's version moves on.",
                 "consumes": [
                     "application/json"
@@ -1547,6 +2313,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote",
                         "schema": {
@@ -1576,12 +2354,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/quotes/{id}/verdicts/{vid}": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Verdicts are immutable: PUT, PATCH and DELETE are 405; a correction is a new verdict.",
                 "produces": [
                     "application/json"
@@ -1614,8 +2403,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/Verdict"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such quote or verdict",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1625,6 +2426,11 @@ const docTemplate = `{
         },
         "/v1/speakers": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -1667,10 +2473,27 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
             "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "A person or body who says things; anonymous sources (\"a senior State Department official\") are speakers marked anonymous. Names and aliases are what speaker_name on a quote is matched against.",
                 "consumes": [
                     "application/json"
@@ -1717,6 +2540,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "409": {
                         "description": "another speaker has this Wikidata QID",
                         "schema": {
@@ -1740,12 +2575,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/speakers/{id}": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -1785,8 +2631,20 @@ const docTemplate = `{
                     "304": {
                         "description": "the ETag you hold is current"
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such speaker",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1794,6 +2652,11 @@ const docTemplate = `{
                 }
             },
             "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Only a speaker no quote names can be deleted.",
                 "tags": [
                     "speakers"
@@ -1819,6 +2682,18 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such speaker",
                         "schema": {
@@ -1836,10 +2711,21 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
             "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "description": "Changes only the fields given; aliases, when given, replace the list. null clears wikidata_qid.",
                 "consumes": [
                     "application/json"
@@ -1895,6 +2781,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such speaker",
                         "schema": {
@@ -1930,12 +2828,23 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/v1/speakers/{id}/quotes": {
             "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
                 "produces": [
                     "application/json"
                 ],
@@ -2023,8 +2932,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "no such speaker",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2034,12 +2955,148 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "APIKey": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "hint",
+                "id",
+                "name",
+                "revoked_at",
+                "role"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "hint": {
+                    "type": "string",
+                    "example": "vbt_k7q2"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "key_01JS8X2W5Q7K3M9N4P6R8T0V32"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "desk-ukraine"
+                },
+                "revoked_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "reader",
+                        "editor",
+                        "factchecker",
+                        "admin"
+                    ],
+                    "example": "editor"
+                }
+            }
+        },
+        "AuditChange": {
+            "type": "object",
+            "properties": {
+                "after": {},
+                "before": {}
+            }
+        },
+        "AuditEntry": {
+            "type": "object",
+            "required": [
+                "action",
+                "actor",
+                "at",
+                "changes",
+                "id",
+                "quote_id",
+                "resource",
+                "resource_id"
+            ],
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "create",
+                        "update",
+                        "delete",
+                        "verdict",
+                        "revoke"
+                    ],
+                    "example": "update"
+                },
+                "actor": {
+                    "type": "string",
+                    "example": "desk-ukraine"
+                },
+                "at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "changes": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/AuditChange"
+                    }
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1042
+                },
+                "quote_id": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "resource": {
+                    "type": "string",
+                    "enum": [
+                        "quote",
+                        "speaker",
+                        "outlet",
+                        "citation",
+                        "verdict",
+                        "key"
+                    ],
+                    "example": "quote"
+                },
+                "resource_id": {
+                    "type": "string",
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                }
+            }
+        },
+        "AuditList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/AuditEntry"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "Citation": {
             "type": "object",
             "required": [
                 "accessed_at",
                 "archive_url",
                 "created_at",
+                "created_by",
                 "excerpt",
                 "excerpt_matches",
                 "id",
@@ -2067,6 +3124,10 @@ const docTemplate = `{
                 "created_at": {
                     "type": "string",
                     "format": "date-time"
+                },
+                "created_by": {
+                    "type": "string",
+                    "example": "desk-ukraine"
                 },
                 "excerpt": {
                     "type": "string",
@@ -2458,6 +3519,7 @@ const docTemplate = `{
                 "citations",
                 "context",
                 "created_at",
+                "created_by",
                 "current_verdict",
                 "date_precision",
                 "id",
@@ -2504,6 +3566,11 @@ const docTemplate = `{
                 "created_at": {
                     "type": "string",
                     "format": "date-time"
+                },
+                "created_by": {
+                    "description": "CreatedBy is the name of the API key that recorded the quote.",
+                    "type": "string",
+                    "example": "desk-ukraine"
                 },
                 "current_verdict": {
                     "description": "CurrentVerdict is the newest verdict; attribution and rating repeat its axes.",
@@ -2694,6 +3761,60 @@ const docTemplate = `{
                 }
             }
         },
+        "KeyCreate": {
+            "type": "object",
+            "required": [
+                "name",
+                "role"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "desk-ukraine"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "reader",
+                        "editor",
+                        "factchecker",
+                        "admin"
+                    ],
+                    "example": "editor"
+                }
+            }
+        },
+        "KeyCreated": {
+            "type": "object",
+            "required": [
+                "key",
+                "secret"
+            ],
+            "properties": {
+                "key": {
+                    "$ref": "#/definitions/APIKey"
+                },
+                "secret": {
+                    "type": "string",
+                    "example": "vbt_k7q2…"
+                }
+            }
+        },
+        "KeyList": {
+            "type": "object",
+            "required": [
+                "data"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/APIKey"
+                    }
+                }
+            }
+        },
         "Outlet": {
             "type": "object",
             "required": [
@@ -2843,6 +3964,7 @@ const docTemplate = `{
                 "attribution",
                 "context",
                 "created_at",
+                "created_by",
                 "current_verdict",
                 "date_precision",
                 "id",
@@ -2880,6 +4002,11 @@ const docTemplate = `{
                 "created_at": {
                     "type": "string",
                     "format": "date-time"
+                },
+                "created_by": {
+                    "description": "CreatedBy is the name of the API key that recorded the quote.",
+                    "type": "string",
+                    "example": "desk-ukraine"
                 },
                 "current_verdict": {
                     "description": "CurrentVerdict is the newest verdict; attribution and rating repeat its axes.",
@@ -3394,7 +4521,7 @@ const docTemplate = `{
                 "id",
                 "quote_id",
                 "rating",
-                "reviewer",
+                "reviewed_by",
                 "summary",
                 "supersedes"
             ],
@@ -3446,9 +4573,9 @@ const docTemplate = `{
                     "x-nullable": true,
                     "example": "not_checkable"
                 },
-                "reviewer": {
+                "reviewed_by": {
                     "type": "string",
-                    "example": "A. Fact-Checker"
+                    "example": "factcheck-desk"
                 },
                 "summary": {
                     "type": "string",
@@ -3465,7 +4592,6 @@ const docTemplate = `{
             "type": "object",
             "required": [
                 "attribution",
-                "reviewer",
                 "summary"
             ],
             "properties": {
@@ -3501,11 +4627,6 @@ const docTemplate = `{
                     ],
                     "example": "not_checkable"
                 },
-                "reviewer": {
-                    "type": "string",
-                    "maxLength": 200,
-                    "example": "A. Fact-Checker"
-                },
                 "summary": {
                     "type": "string",
                     "maxLength": 10000,
@@ -3533,6 +4654,14 @@ const docTemplate = `{
             }
         }
     },
+    "securityDefinitions": {
+        "BearerAuth": {
+            "description": "An API key, sent as \"Bearer \u003ckey\u003e\". Roles: reader (search and read), editor (create and edit quotes, speakers, outlets, citations), factchecker (editor and verdicts), admin (everything, deletes and keys included).",
+            "type": "apiKey",
+            "name": "Authorization",
+            "in": "header"
+        }
+    },
     "tags": [
         {
             "description": "The exact words, who said them, when, where and in what context.",
@@ -3545,6 +4674,18 @@ const docTemplate = `{
         {
             "description": "Where quotes were said or first reported.",
             "name": "outlets"
+        },
+        {
+            "description": "The sources behind a quote: recordings, transcripts, reports.",
+            "name": "citations"
+        },
+        {
+            "description": "Fact-checkers' judgements, appended with their history, and their ClaimReview form.",
+            "name": "verdicts"
+        },
+        {
+            "description": "API keys and the audit trail (admin).",
+            "name": "keys"
         },
         {
             "description": "Health, readiness, metrics and the API document.",

@@ -47,6 +47,7 @@ func convert(in, out string) error {
 	doc3.OpenAPI = "3.0.3"
 	problemJSON(doc3)
 	typeNullableRefs(doc3)
+	bearer(doc3)
 	if err := doc3.Validate(context.Background()); err != nil {
 		return fmt.Errorf("the converted document is not valid OpenAPI 3: %w", err)
 	}
@@ -103,6 +104,28 @@ func typeNullableRefs(doc *openapi3.T) {
 		for _, prop := range schema.Value.Properties {
 			if v := prop.Value; prop.Ref == "" && v != nil && v.Nullable && v.Type == nil && len(v.AllOf) > 0 {
 				v.Type = &openapi3.Types{openapi3.TypeObject}
+			}
+		}
+	}
+}
+
+// bearer states the API-key scheme as what it is, HTTP bearer authentication (Swagger 2
+// can only call it an apiKey header), and marks operations without security as public
+// with an explicit empty requirement.
+func bearer(doc *openapi3.T) {
+	if doc.Components.SecuritySchemes == nil {
+		return
+	}
+	if ref := doc.Components.SecuritySchemes["BearerAuth"]; ref != nil && ref.Value != nil {
+		desc := ref.Value.Description
+		ref.Value = openapi3.NewJWTSecurityScheme()
+		ref.Value.BearerFormat = "API key"
+		ref.Value.Description = desc
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Security == nil {
+				op.Security = openapi3.NewSecurityRequirements()
 			}
 		}
 	}

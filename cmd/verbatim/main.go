@@ -12,7 +12,10 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,7 +45,13 @@ Usage:
   verbatim serve   [--addr ADDR] [--db PATH]   run the HTTP API (creates and migrates the database)
                    [--org-name NAME] [--org-url URL] [--quote-url URL-WITH-{id}]
                                                who publishes ClaimReview, and quotes' public pages
+                   [--public-read] [--cors-origin ORIGIN,...]
+                   [--rate-read N] [--rate-write N] [--rate-export N] [--rate-anonymous N] [--max-searches N]
   verbatim migrate [--db PATH]                 create or migrate the database, then exit
+  verbatim keys create --name NAME --role reader|editor|factchecker|admin [--db PATH]
+                                               make an API key; the key alone is the last line printed
+  verbatim keys list [--db PATH]               list API keys (never their secrets)
+  verbatim keys revoke ID [--db PATH]          revoke a key at once
   verbatim version                             print the version
   verbatim help                                print this help
 
@@ -66,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, getenv, stdout, stderr)
+	case "keys":
+		return keys(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "verbatim", version())
 		return nil
@@ -143,8 +154,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&pub.URL, "org-url", getenv("VERBATIM_ORG_URL"), "the organisation's home page")
 	fs.StringVar(&pub.QuoteURL, "quote-url", getenv("VERBATIM_QUOTE_URL"),
 		"public page of a quote, {id} standing for its ID (default: the quote on this API)")
+	publicRead := fs.Bool("public-read", getenv("VERBATIM_PUBLIC_READ") == "true", "let requests without a key search and read")
+	cors := fs.String("cors-origin", getenv("VERBATIM_CORS_ORIGINS"), "comma-separated origins allowed to call the API from browsers")
+	limits := api.Limits{}
+	fs.Float64Var(&limits.ReadsPerSecond, "rate-read", 50, "reads per second per key (0: unlimited)")
+	fs.Float64Var(&limits.WritesPerSecond, "rate-write", 20, "writes per second per key (0: unlimited)")
+	fs.Float64Var(&limits.ExportsPerMinute, "rate-export", 6, "exports per minute per key (0: unlimited)")
+	fs.Float64Var(&limits.AnonymousPerSecond, "rate-anonymous", 5, "requests per second per address without a key (0: unlimited)")
+	fs.IntVar(&limits.MaxSearches, "max-searches", 4*runtime.NumCPU(), "full-text searches and exports running at once (0: unlimited)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var origins []string
+	for _, o := range strings.Split(*cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
@@ -158,12 +183,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 
+	if err := bootstrapKey(ctx, store, stdout); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           api.NewServer(store, api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub}),
+		Handler: api.NewServer(store, api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub,
+			PublicRead: *publicRead, CORSOrigins: origins, Limits: limits}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -187,5 +216,83 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	logger.Info("stopped")
+	return nil
+}
+
+// bootstrapKey creates an admin key on a database that has none and prints it once, so
+// that a new installation can be used at once.
+func bootstrapKey(ctx context.Context, store *db.DB, stdout io.Writer) error {
+	existing, err := store.Keys(ctx)
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	k, secret, err := store.CreateKey(ctx, db.KeyInput{Name: "admin", Role: "admin"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "No API keys yet: created the admin key %s. It is shown once; keep it:\n%s\n", k.ID, secret)
+	return nil
+}
+
+// keys manages API keys directly in the database.
+func keys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "verbatim keys: say create, list or revoke\n")
+		return errUsage
+	}
+	fs := newFlags("keys "+args[0], stderr)
+	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	name := fs.String("name", "", "the key's name, recorded as created_by and in the audit trail")
+	role := fs.String("role", "", "reader, editor, factchecker or admin")
+	rest := args[1:]
+	var id string
+	if args[0] == "revoke" {
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			fmt.Fprint(stderr, "verbatim keys revoke: give the key's ID\n")
+			return errUsage
+		}
+		id, rest = rest[0], rest[1:]
+	}
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	switch args[0] {
+	case "create":
+		if strings.TrimSpace(*name) == "" || !slices.Contains(db.Roles, *role) {
+			fmt.Fprintf(stderr, "verbatim keys create: give --name and --role (%s)\n", strings.Join(db.Roles, ", "))
+			return errUsage
+		}
+		k, secret, err := store.CreateKey(ctx, db.KeyInput{Name: *name, Role: *role})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created %s key %s (%s); it is shown once:\n%s\n", k.Role, k.ID, k.Name, secret)
+	case "list":
+		ks, err := store.Keys(ctx)
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			state := "active"
+			if k.RevokedAt != nil {
+				state = "revoked " + k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s…\t%s\n", k.ID, k.Name, k.Role, k.Hint, state)
+		}
+	case "revoke":
+		k, err := store.RevokeKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked %s (%s)\n", k.ID, k.Name)
+	default:
+		fmt.Fprintf(stderr, "verbatim keys: unknown command %q; say create, list or revoke\n", args[0])
+		return errUsage
+	}
 	return nil
 }

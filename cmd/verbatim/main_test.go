@@ -40,8 +40,11 @@ func noEnv(string) string { return "" }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
-// startServe runs the real program on port 0 and waits until /healthz answers.
-func startServe(t *testing.T, ctx context.Context, args []string, getenv func(string) string) (base string, done <-chan error, logs *syncBuffer) {
+var printedKey = regexp.MustCompile(`(?m)^(vbt_[a-z0-9]+)$`)
+
+// startServe runs the real program on port 0 and waits until /healthz answers. key is the
+// admin key a new database is given and printed, "" when the database had keys.
+func startServe(t *testing.T, ctx context.Context, args []string, getenv func(string) string) (base, key string, done <-chan error, logs *syncBuffer) {
 	t.Helper()
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	errc := make(chan error, 1)
@@ -60,14 +63,33 @@ func startServe(t *testing.T, ctx context.Context, args []string, getenv func(st
 			if res, err := http.Get(base + "/healthz"); err == nil {
 				res.Body.Close()
 				if res.StatusCode == http.StatusOK {
-					return base, errc, stderr
+					if m := printedKey.FindStringSubmatch(stdout.String()); m != nil {
+						key = m[1]
+					}
+					return base, key, errc, stderr
 				}
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("server did not become healthy; stdout %q stderr %q", stdout, stderr)
-	return "", nil, nil
+	return "", "", nil, nil
+}
+
+// authed is a request with the key.
+func authed(t *testing.T, method, url, key string, body io.Reader) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 func TestServeStoresAndShutsDownGracefully(t *testing.T) {
@@ -76,27 +98,24 @@ func TestServeStoresAndShutsDownGracefully(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// The database comes from the environment; the address from the flag.
-	base, done, logs := startServe(t, ctx, nil, func(k string) string {
+	base, key, done, logs := startServe(t, ctx, nil, func(k string) string {
 		if k == "VERBATIM_DB" {
 			return dbPath
 		}
 		return ""
 	})
 
-	res, err := http.Post(base+"/v1/quotes", "application/json", strings.NewReader(
-		`{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "said_on": "2025-04-20", "outlet_name": "Fox News"}`))
-	if err != nil {
-		t.Fatal(err)
+	if key == "" {
+		t.Fatal("a new database printed no admin key")
 	}
+	res := authed(t, http.MethodPost, base+"/v1/quotes", key, strings.NewReader(
+		`{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "said_on": "2025-04-20", "outlet_name": "Fox News"}`))
 	var created db.Quote
 	if err := json.NewDecoder(res.Body).Decode(&created); err != nil || res.StatusCode != http.StatusCreated {
 		t.Fatalf("create: %d %v", res.StatusCode, err)
 	}
 	res.Body.Close()
-	res, err = http.Get(base + "/v1/quotes/" + created.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res = authed(t, http.MethodGet, base+"/v1/quotes/"+created.ID, key, nil)
 	var got db.Quote
 	if err := json.NewDecoder(res.Body).Decode(&got); err != nil || got.Text != created.Text {
 		t.Fatalf("get: %d %+v %v", res.StatusCode, got, err)
@@ -109,6 +128,7 @@ func TestServeStoresAndShutsDownGracefully(t *testing.T) {
 	go func() {
 		req, _ := http.NewRequest(http.MethodPost, base+"/v1/quotes", pr)
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+key)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Errorf("in-flight request failed: %v", err)
@@ -193,5 +213,55 @@ func TestCommands(t *testing.T) {
 		if tt.wantErr && tt.stderr != "" && !errors.Is(err, errUsage) {
 			t.Errorf("%v: %v, want a usage error", tt.args, err)
 		}
+	}
+}
+
+func TestKeysCommand(t *testing.T) {
+	t.Parallel()
+	dbPath := filepath.Join(t.TempDir(), "keys.db")
+	run1 := func(args ...string) (string, string, error) {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), append([]string{"verbatim", "keys"}, args...), noEnv, &stdout, &stderr)
+		return stdout.String(), stderr.String(), err
+	}
+	out, _, err := run1("create", "--name", "desk", "--role", "editor", "--db", dbPath)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	secret := lines[len(lines)-1]
+	if err != nil || !printedKey.MatchString(secret) {
+		t.Fatalf("keys create: %q %v", out, err)
+	}
+	out, _, err = run1("list", "--db", dbPath)
+	if err != nil || !strings.Contains(out, "desk\teditor") || strings.Contains(out, secret) {
+		t.Fatalf("keys list: %q %v", out, err)
+	}
+	id := strings.Fields(out)[0]
+	store, err := db.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Authenticate(context.Background(), secret); err != nil {
+		t.Errorf("the printed key does not authenticate: %v", err)
+	}
+	store.Close()
+	if out, _, err = run1("revoke", id, "--db", dbPath); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("keys revoke: %q %v", out, err)
+	}
+	store, _ = db.Open(context.Background(), dbPath)
+	if _, err := store.Authenticate(context.Background(), secret); db.ErrorCode(err) != db.Unauthorized {
+		t.Errorf("revoked key: %v", err)
+	}
+	store.Close()
+	for _, bad := range [][]string{{}, {"create", "--name", "x", "--role", "owner", "--db", dbPath}, {"revoke", "--db", dbPath}, {"rotate"}} {
+		if _, _, err := run1(bad...); !errors.Is(err, errUsage) {
+			t.Errorf("keys %v: %v, want a usage error", bad, err)
+		}
+	}
+	// serve on a database with keys prints none.
+	ctx, cancel := context.WithCancel(context.Background())
+	_, key, done, _ := startServe(t, ctx, []string{"--db", dbPath}, noEnv)
+	cancel()
+	<-done
+	if key != "" {
+		t.Errorf("serve printed a new admin key for a database that has keys")
 	}
 }

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// permission is what a route needs. Roles grant permissions cumulatively: a factchecker
+// may do all an editor may, and more.
+type permission int
+
+const (
+	public     permission = iota // anyone: health, metrics, the API document
+	canRead                      // search and read
+	canEdit                      // create and change quotes, speakers, outlets, citations; export
+	canVerdict                   // append verdicts
+	canAdmin                     // delete, manage keys, read the audit trail
+)
+
+var permissionNames = map[permission]string{public: "public", canRead: "read", canEdit: "edit", canVerdict: "verdict", canAdmin: "admin"}
+
+// grants is the highest permission of each role.
+var grants = map[string]permission{"reader": canRead, "editor": canEdit, "factchecker": canVerdict, "admin": canAdmin}
+
+// principal is who a request acts for: a key, or nobody.
+type principal struct {
+	key *db.APIKey // nil when the request carried no key
+}
+
+const principalKey = "verbatim.principal"
+
+// authenticate reads the bearer key, when there is one, and records who the request acts
+// for, in the Echo context for authorisation and in the request context for storage's
+// created_by and audit trail. A malformed header or an unknown or revoked key is a 401,
+// so a client learns at once that its key is wrong.
+func (s *Server) authenticate(c echo.Context) (principal, error) {
+	h := c.Request().Header.Get(echo.HeaderAuthorization)
+	if h == "" {
+		return principal{}, nil
+	}
+	scheme, secret, ok := strings.Cut(h, " ")
+	secret = strings.TrimSpace(secret)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" || len(secret) > 200 {
+		return principal{}, unauthorized("send the API key as Authorization: Bearer <key>")
+	}
+	key, err := s.store.Authenticate(c.Request().Context(), secret)
+	var de *db.Error
+	if errors.As(err, &de) && de.Code == db.Unauthorized {
+		return principal{}, unauthorized(de.Message)
+	}
+	if err != nil {
+		return principal{}, err
+	}
+	ctx := db.WithActor(c.Request().Context(), db.Actor{Name: key.Name, KeyID: key.ID})
+	c.SetRequest(c.Request().WithContext(ctx))
+	return principal{key: key}, nil
+}
+
+func unauthorized(detail string) *problem {
+	p := newProblem(http.StatusUnauthorized, "unauthorized", detail)
+	p.header = http.Header{"WWW-Authenticate": {`Bearer realm="verbatim"`}}
+	return p
+}
+
+// require lets a request through when its principal holds perm: anonymous requests only
+// to public routes, and to reads when the server runs with PublicRead. Public routes
+// ignore credentials, so a probe never fails on a stale key.
+func (s *Server) require(perm permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if perm == public {
+				c.Set(principalKey, principal{})
+				return next(c)
+			}
+			p, err := s.authenticate(c)
+			if err != nil {
+				return err
+			}
+			c.Set(principalKey, p)
+			if p.key == nil {
+				if perm == canRead && s.cfg.PublicRead {
+					return next(c)
+				}
+				return unauthorized("this needs an API key: send Authorization: Bearer <key>")
+			}
+			if grants[p.key.Role] < perm {
+				return newProblem(http.StatusForbidden, "forbidden",
+					"the "+p.key.Role+" role may not "+permissionNames[perm]+"; ask an admin for a key with that permission")
+			}
+			return next(c)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+)
+
+// Limits are the per-client budgets. A rate of zero leaves that class unlimited.
+type Limits struct {
+	ReadsPerSecond     float64 // per key, for GET requests
+	WritesPerSecond    float64 // per key, for everything that writes
+	ExportsPerMinute   float64 // per key, for /v1/export
+	AnonymousPerSecond float64 // per address, for every request without a key
+	// MaxSearches bounds full-text searches and exports running at once across all
+	// clients; past it a request is answered 429 at once instead of queueing.
+	MaxSearches int
+}
+
+// bucketIdle is how long an unused bucket is kept; a returning client starts full.
+const bucketIdle = 10 * time.Minute
+
+// limiter holds one token bucket per client and class.
+type limiter struct {
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func (l *limiter) get(key string, perSecond float64, now time.Time) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.buckets == nil {
+		l.buckets = map[string]*bucket{}
+	}
+	if now.Sub(l.swept) > time.Minute { // forget idle clients, so the map stays small
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > bucketIdle {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	b := l.buckets[key]
+	if b == nil {
+		burst := max(1, int(math.Ceil(perSecond*2))) // two seconds' worth may come at once
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(perSecond), burst)}
+		l.buckets[key] = b
+	}
+	b.seen = now
+	return b.lim
+}
+
+// rateLimit spends a token from the client's bucket for the request's class and says how
+// much is left in RateLimit-* headers; an empty bucket is a 429 with Retry-After. Searches
+// and exports also take a slot of the shared budget of expensive work.
+func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lim := s.cfg.Limits
+		req := c.Request()
+		if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" {
+			return next(c) // probes and scrapers are never throttled
+		}
+		p, _ := c.Get(principalKey).(principal)
+		client, class, perSecond := "", "", 0.0
+		switch {
+		case p.key == nil:
+			client, class, perSecond = "ip:"+c.RealIP(), "anonymous", lim.AnonymousPerSecond
+		case c.Path() == "/v1/export":
+			client, class, perSecond = p.key.ID, "export", lim.ExportsPerMinute/60
+		case req.Method == http.MethodGet || req.Method == http.MethodHead:
+			client, class, perSecond = p.key.ID, "read", lim.ReadsPerSecond
+		default:
+			client, class, perSecond = p.key.ID, "write", lim.WritesPerSecond
+		}
+		if perSecond > 0 {
+			now := time.Now()
+			b := s.limits.get(class+"|"+client, perSecond, now)
+			allowed := b.AllowN(now, 1)
+			remaining := max(0, int(b.TokensAt(now)))
+			h := c.Response().Header()
+			h.Set("RateLimit-Limit", strconv.Itoa(b.Burst()))
+			h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
+			refill := int(math.Ceil(float64(b.Burst()-remaining) / perSecond))
+			h.Set("RateLimit-Reset", strconv.Itoa(refill))
+			if !allowed {
+				wait := int(math.Ceil((1 - b.TokensAt(now)) / perSecond))
+				p := newProblem(http.StatusTooManyRequests, "rate_limited",
+					"the "+class+" budget of this client is spent; retry after "+strconv.Itoa(max(1, wait))+" s")
+				p.header = http.Header{"Retry-After": {strconv.Itoa(max(1, wait))}}
+				return p
+			}
+		}
+		if lim.MaxSearches > 0 && (c.Path() == "/v1/export" || (c.Path() == "/v1/quotes" && c.QueryParam("q") != "")) {
+			select {
+			case s.searches <- struct{}{}:
+				defer func() { <-s.searches }()
+			default:
+				p := newProblem(http.StatusTooManyRequests, "busy", "too many searches are running; retry in a second")
+				p.header = http.Header{"Retry-After": {"1"}}
+				return p
+			}
+		}
+		return next(c)
+	}
+}
+
+// securityHeaders tells browsers to treat answers as data: no sniffing, no framing, no
+// referrer, and no scripts outside the documentation page.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		if p := c.Path(); p != "/docs" && p != "/docs/*" {
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		}
+		return next(c)
+	}
+}
+
+// cors allows the configured origins to call the API from browsers. Off unless
+// configured.
+func (s *Server) cors() echo.MiddlewareFunc {
+	return middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins: s.cfg.CORSOrigins,
+		AllowMethods: []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
+		AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match", "If-None-Match", echo.HeaderXRequestID},
+		ExposeHeaders: []string{"ETag", echo.HeaderLocation, echo.HeaderXRequestID, "Retry-After",
+			"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"},
+		MaxAge: 600,
+	})
+}

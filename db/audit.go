@@ -1,0 +1,175 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+)
+
+// Actor is who a write is done for: the name of the API key that made the request.
+type Actor struct {
+	Name  string
+	KeyID string
+}
+
+type actorKey struct{}
+
+// WithActor returns a context whose writes are recorded as done by a. Writes without one
+// are recorded as done by "system" (the command line).
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+func actorOf(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok && a.Name != "" {
+		return a
+	}
+	return Actor{Name: "system"}
+}
+
+// AuditEntry is one write in the audit trail.
+type AuditEntry struct {
+	ID         int64             `json:"id" example:"1042"`
+	At         time.Time         `json:"at" format:"date-time"`
+	Actor      string            `json:"actor" example:"desk-ukraine"`
+	Action     string            `json:"action" enums:"create,update,delete,verdict,revoke" example:"update"`
+	Resource   string            `json:"resource" enums:"quote,speaker,outlet,citation,verdict,key" example:"quote"`
+	ResourceID string            `json:"resource_id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
+	QuoteID    *string           `json:"quote_id" extensions:"x-nullable" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
+	Changes    map[string]Change `json:"changes"`
+} //@name AuditEntry
+
+// Change is a field's value before and after a write; a side is left out where the field
+// had no value (before a creation, after a deletion, or a null).
+type Change struct {
+	Before any `json:"before,omitempty"`
+	After  any `json:"after,omitempty"`
+} //@name AuditChange
+
+// AuditFilter selects audit entries; nil fields do not filter.
+type AuditFilter struct {
+	Resource   *string
+	ResourceID *string
+	QuoteID    *string
+	Actor      *string
+	Since      *time.Time
+	Until      *time.Time
+	Limit      int
+	Cursor     *string
+}
+
+// unaudited are fields that change with every write or are derived, not stored choices.
+var unaudited = map[string]bool{"version": true, "created_at": true, "updated_at": true, "current_verdict": true,
+	"snippet": true, "possible_duplicates": true, "excerpt_matches": true}
+
+// fields flattens a resource to its audited fields; references ({"id", "name"}) become IDs.
+func fields(v any) map[string]any {
+	out := map[string]any{}
+	if v == nil || (reflect.ValueOf(v).Kind() == reflect.Pointer && reflect.ValueOf(v).IsNil()) {
+		return out
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return out
+	}
+	_ = json.Unmarshal(b, &out)
+	for k, x := range out {
+		if unaudited[k] {
+			delete(out, k)
+			continue
+		}
+		if ref, ok := x.(map[string]any); ok {
+			if id, ok := ref["id"]; ok {
+				out[k] = id
+			}
+		}
+	}
+	return out
+}
+
+// audit appends an entry for a write, in the writing transaction. before is nil for a
+// creation, after for a deletion; an update that changes no audited field records nothing.
+func (d *DB) audit(ctx context.Context, tx *sql.Tx, action, resource, id, quoteID string, before, after any) error {
+	b, a := fields(before), fields(after)
+	changes := map[string]Change{}
+	for k, av := range a {
+		if bv, ok := b[k]; !ok || !reflect.DeepEqual(bv, av) {
+			changes[k] = Change{Before: b[k], After: av}
+		}
+	}
+	for k, bv := range b {
+		if _, ok := a[k]; !ok {
+			changes[k] = Change{Before: bv}
+		}
+	}
+	if action == "update" && len(changes) == 0 {
+		return nil
+	}
+	js, err := json.Marshal(changes)
+	if err != nil {
+		return fmt.Errorf("db: audit: %w", err)
+	}
+	var qid *string
+	if quoteID != "" {
+		qid = &quoteID
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, resource, resource_id, quote_id, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, d.timestamp(), actorOf(ctx).Name, action, resource, id, qid, string(js))
+	if err != nil {
+		return fmt.Errorf("db: audit: %w", classify(err))
+	}
+	return nil
+}
+
+// Audit lists audit entries, newest first. Malformed (cursor).
+func (d *DB) Audit(ctx context.Context, f AuditFilter) (Page[*AuditEntry], error) {
+	where, args := []string{"1=1"}, []any{}
+	add := func(clause string, v *string) {
+		if v != nil {
+			where = append(where, clause)
+			args = append(args, *v)
+		}
+	}
+	add(`resource = ?`, f.Resource)
+	add(`resource_id = ?`, f.ResourceID)
+	add(`quote_id = ?`, f.QuoteID)
+	add(`actor = ?`, f.Actor)
+	if f.Since != nil {
+		add(`at >= ?`, ptr(f.Since.UTC().Format(timeFormat)))
+	}
+	if f.Until != nil {
+		add(`at <= ?`, ptr(f.Until.UTC().Format(timeFormat)))
+	}
+	var page Page[*AuditEntry]
+	err := d.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		page, err = pageBySeq(ctx, tx, "audit", f.Limit, f.Cursor, true,
+			`SELECT seq, at, actor, action, resource, resource_id, quote_id, changes FROM audit_log WHERE `+joinAnd(where),
+			args, "seq", func(row scanner) (*AuditEntry, int64, error) {
+				var e AuditEntry
+				var at, changes string
+				if err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Resource, &e.ResourceID, &e.QuoteID, &changes); err != nil {
+					return nil, 0, err
+				}
+				e.At = parseTime(at)
+				if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
+					return nil, 0, err
+				}
+				return &e, e.ID, nil
+			})
+		return err
+	})
+	return page, err
+}
+
+// QuoteHistory lists the changes to one quote, its citations and its verdicts, newest
+// first. NotFound.
+func (d *DB) QuoteHistory(ctx context.Context, quoteID string, limit int, cursor *string) (Page[*AuditEntry], error) {
+	if _, err := quoteSeq(ctx, d.reader, quoteID); err != nil {
+		return Page[*AuditEntry]{}, err
+	}
+	return d.Audit(ctx, AuditFilter{QuoteID: &quoteID, Limit: limit, Cursor: cursor})
+}

@@ -1,0 +1,149 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Roles, from least to most trusted.
+var Roles = []string{"reader", "editor", "factchecker", "admin"}
+
+// APIKey is a key's record; the secret itself is shown once, when it is created, and
+// stored only as a SHA-256 hash.
+type APIKey struct {
+	ID        string     `json:"id" example:"key_01JS8X2W5Q7K3M9N4P6R8T0V32"`
+	Name      string     `json:"name" example:"desk-ukraine"`
+	Role      string     `json:"role" enums:"reader,editor,factchecker,admin" example:"editor"`
+	Hint      string     `json:"hint" example:"vbt_k7q2"`
+	CreatedAt time.Time  `json:"created_at" format:"date-time"`
+	RevokedAt *time.Time `json:"revoked_at" extensions:"x-nullable" format:"date-time"`
+} //@name APIKey
+
+// KeyInput creates an API key.
+type KeyInput struct {
+	Name string `json:"name" validate:"required,notblank,max=100" example:"desk-ukraine"`
+	Role string `json:"role" validate:"required,oneof=reader editor factchecker admin" enums:"reader,editor,factchecker,admin" example:"editor"`
+} //@name KeyCreate
+
+// keyPrefix marks Verbatim keys, so that a leaked one is recognisable in logs and scans.
+const keyPrefix = "vbt_"
+
+var keyEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+func hashKey(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// CreateKey makes a key with 256 random bits and returns its record and its secret, which
+// is never shown again. The audit trail records it.
+func (d *DB) CreateKey(ctx context.Context, in KeyInput) (*APIKey, string, error) {
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	secret := keyPrefix + strings.ToLower(keyEncoding.EncodeToString(raw[:]))
+	now := d.now()
+	k := &APIKey{ID: newID("key_", now), Name: in.Name, Role: in.Role, Hint: secret[:8], CreatedAt: now.Truncate(time.Microsecond)}
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, name, role, hash, hint, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			k.ID, k.Name, k.Role, hashKey(secret), k.Hint, now.Format(timeFormat)); err != nil {
+			return fmt.Errorf("db: insert key: %w", classify(err))
+		}
+		return d.audit(ctx, tx, "create", "key", k.ID, "", nil, k)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return k, secret, nil
+}
+
+const keyColumns = `id, name, role, hint, created_at, revoked_at`
+
+func scanKey(row scanner, extra ...any) (*APIKey, error) {
+	var k APIKey
+	var created string
+	var revoked *string
+	if err := row.Scan(append([]any{&k.ID, &k.Name, &k.Role, &k.Hint, &created, &revoked}, extra...)...); err != nil {
+		return nil, err
+	}
+	k.CreatedAt = parseTime(created)
+	if revoked != nil {
+		t := parseTime(*revoked)
+		k.RevokedAt = &t
+	}
+	return &k, nil
+}
+
+// Authenticate returns the key a secret belongs to. Unauthorized when no key has it or
+// the key is revoked — checked on every request, so a revocation takes effect at once.
+func (d *DB) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
+	want := hashKey(secret)
+	var stored []byte
+	k, err := scanKey(d.reader.QueryRowContext(ctx, `SELECT `+keyColumns+`, hash FROM api_keys WHERE hash = ?`, want), &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errorf(Unauthorized, "", "the API key is not valid")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: authenticate: %w", err)
+	}
+	if subtle.ConstantTimeCompare(stored, want) != 1 {
+		return nil, errorf(Unauthorized, "", "the API key is not valid")
+	}
+	if k.RevokedAt != nil {
+		return nil, errorf(Unauthorized, "", "the API key has been revoked")
+	}
+	return k, nil
+}
+
+// Keys lists every key, revoked ones included, oldest first.
+func (d *DB) Keys(ctx context.Context) ([]*APIKey, error) {
+	rows, err := d.reader.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("db: list keys: %w", err)
+	}
+	defer rows.Close()
+	keys := []*APIKey{}
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("db: list keys: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// RevokeKey revokes a key at once. NotFound; revoking twice changes nothing.
+func (d *DB) RevokeKey(ctx context.Context, id string) (*APIKey, error) {
+	var k *APIKey
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		cur, err := scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errorf(NotFound, "", "no API key with this ID")
+		}
+		if err != nil {
+			return fmt.Errorf("db: find key: %w", err)
+		}
+		k = cur
+		if cur.RevokedAt != nil {
+			return nil
+		}
+		now := d.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, now.Format(timeFormat), id); err != nil {
+			return fmt.Errorf("db: revoke key: %w", classify(err))
+		}
+		revoked := *cur
+		t := now.Truncate(time.Microsecond)
+		revoked.RevokedAt = &t
+		k = &revoked
+		return d.audit(ctx, tx, "revoke", "key", id, "", cur, &revoked)
+	})
+	return k, err
+}
