@@ -12,12 +12,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/rules"
 )
 
 // maxBodyBytes caps every request body. A quote is at most 20,000 characters; 1 MiB is
@@ -195,89 +194,19 @@ func fieldAtOffset(body []byte, off int) string {
 	}
 }
 
-// newValidator builds the server's one validator: JSON names in field paths, PATCH
-// members validated by their value, and the rules the domain adds.
-func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		return name
-	})
-	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(db.Field[string]).Validatable() }, db.Field[string]{})
-	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(db.Field[[]string]).Validatable() }, db.Field[[]string]{})
-	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(db.Field[bool]).Validatable() }, db.Field[bool]{})
-	qid := regexp.MustCompile(`^Q[1-9][0-9]{0,11}$`)
-	_ = v.RegisterValidation("wikidata_qid", func(fl validator.FieldLevel) bool { return qid.MatchString(fl.Field().String()) })
-	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
-		return fl.Field().Kind() != reflect.String || strings.TrimSpace(fl.Field().String()) != ""
-	})
-	_ = v.RegisterValidation("web_url", func(fl validator.FieldLevel) bool { return isWebURL(fl.Field().String()) })
-	return v
-}
-
 // validateStruct runs the validator and turns its complaints into one 422.
 func (s *Server) validateStruct(dst any) error {
-	err := s.validate.Struct(dst)
-	if err == nil {
+	fields := rules.Check(s.validate, dst)
+	if len(fields) == 0 {
 		return nil
 	}
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return fmt.Errorf("api: validate %T: %w", dst, err)
-	}
-	fields := make([]FieldError, 0, len(verrs))
-	for _, fe := range verrs {
-		_, field, _ := strings.Cut(fe.Namespace(), ".") // drop the struct's own name
-		fields = append(fields, FieldError{Field: field, Message: ruleMessage(fe)})
+	out := make([]FieldError, len(fields))
+	for i, f := range fields {
+		out[i] = FieldError{Field: f.Field, Message: f.Message}
 	}
 	detail := "1 field is invalid"
-	if len(fields) > 1 {
-		detail = strconv.Itoa(len(fields)) + " fields are invalid"
+	if len(out) > 1 {
+		detail = strconv.Itoa(len(out)) + " fields are invalid"
 	}
-	return newProblem(http.StatusUnprocessableEntity, db.Invalid, detail, fields...)
-}
-
-func ruleMessage(fe validator.FieldError) string {
-	switch fe.Tag() {
-	case "required", "notblank":
-		if fe.Kind() == reflect.String || fe.Tag() == "required" {
-			return "is required and must not be blank"
-		}
-	case "required_without":
-		return "is required unless " + jsonName(fe.Param()) + " is given"
-	case "excluded_with":
-		return "give this or " + jsonName(fe.Param()) + ", not both"
-	case "max":
-		if fe.Kind() == reflect.Slice {
-			return "must have at most " + fe.Param() + " items"
-		}
-		return "must be at most " + fe.Param() + " characters"
-	case "oneof":
-		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "bcp47_language_tag":
-		return "must be a BCP 47 language tag such as en or pt-BR"
-	case "web_url":
-		return "must be an absolute http or https URL"
-	case "wikidata_qid":
-		return "must be a Wikidata item ID such as Q42"
-	}
-	return "fails the " + fe.Tag() + " rule"
-}
-
-// jsonName turns a Go field name from a validator parameter into its JSON name.
-func jsonName(goName string) string {
-	var b strings.Builder
-	prevLower := false
-	for _, r := range goName {
-		upper := r >= 'A' && r <= 'Z'
-		if upper && prevLower {
-			b.WriteByte('_')
-		}
-		prevLower = !upper
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
+	return newProblem(http.StatusUnprocessableEntity, db.Invalid, detail, out...)
 }

@@ -99,15 +99,6 @@ func (q *query) date(name string, end bool) (*string, error) {
 	return &date, nil
 }
 
-// isWebURL accepts absolute http and https URLs with a host.
-func isWebURL(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || strings.ContainsAny(s, " \t\r\n") {
-		return false
-	}
-	return u.Scheme == "http" || u.Scheme == "https"
-}
-
 // ifMatch reads If-Match as the versions the client accepts: nil when absent or "*" (any
 // version of an existing resource). Entity tags this server cannot have issued match
 // nothing, so they yield a version no resource has.

@@ -42,6 +42,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/rules"
 )
 
 // Store is the storage the API needs. Each method returns *db.Error values with the codes
@@ -118,6 +119,13 @@ type Store interface {
 	// QuoteHistory: NotFound, Malformed (cursor).
 	QuoteHistory(ctx context.Context, quoteID string, limit int, cursor *string) (db.Page[*db.AuditEntry], error)
 
+	// Import loads a batch: the records' own errors are in the result.
+	Import(ctx context.Context, batch []db.ImportRecord) (db.ImportResult, error)
+	// ImportRun: NotFound.
+	ImportRun(ctx context.Context, key string) (*db.ImportResult, error)
+	// RecordImportRun stores an import's result under its key.
+	RecordImportRun(ctx context.Context, key string, res db.ImportResult) error
+
 	// Review: NotFound (no quote, or no verdict yet).
 	Review(ctx context.Context, quoteID string) (*db.Review, error)
 	// ListReviews: Malformed (cursor).
@@ -160,7 +168,7 @@ func NewServer(store Store, cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, log: cfg.Logger, validate: newValidator(), metrics: newMetrics(), cfg: cfg,
+	s := &Server{echo: e, store: store, log: cfg.Logger, validate: rules.New(), metrics: newMetrics(), cfg: cfg,
 		searches: make(chan struct{}, max(1, cfg.Limits.MaxSearches))}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}

@@ -94,35 +94,42 @@ func citationWriteError(err error) error {
 // CreateCitation adds a citation to a quote. NotFound (quote), Malformed (dates),
 // Conflict (the quote already cites the URL).
 func (d *DB) CreateCitation(ctx context.Context, quoteID string, in CitationInput) (*Citation, error) {
-	if err := errors.Join(checkDay(in.PublishedAt, "published_at"), checkDay(in.AccessedAt, "accessed_at")); err != nil {
-		return nil, firstError(err)
-	}
-	now := d.now()
-	id := newID("cit_", now)
-	ts := now.Format(timeFormat)
+	var id string
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		seq, err := quoteSeq(ctx, tx, quoteID)
 		if err != nil {
 			return err
 		}
-		actor := actorOf(ctx).Name
-		_, err = tx.ExecContext(ctx, `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
-			accessed_at, archive_url, excerpt, relation, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, seq, in.URL, urlKey(in.URL), in.Title, in.Publisher, in.PublishedAt, in.AccessedAt, in.ArchiveURL, in.Excerpt,
-			in.Relation, actor, ts, ts)
-		if err != nil {
-			return citationWriteError(err)
-		}
-		after := &Citation{ID: id, QuoteID: quoteID, URL: in.URL, Title: in.Title, Publisher: in.Publisher,
-			PublishedAt: in.PublishedAt, AccessedAt: in.AccessedAt, ArchiveURL: in.ArchiveURL, Excerpt: in.Excerpt,
-			Relation: in.Relation, CreatedBy: actor}
-		return d.audit(ctx, tx, "create", "citation", id, quoteID, nil, after)
+		id, err = d.insertCitation(ctx, tx, quoteID, seq, in)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d.Citation(ctx, quoteID, id)
+}
+
+// insertCitation writes a citation of the quote quoteID (whose key is seq) and audits it.
+func (d *DB) insertCitation(ctx context.Context, tx *sql.Tx, quoteID string, seq int64, in CitationInput) (string, error) {
+	if err := errors.Join(checkDay(in.PublishedAt, "published_at"), checkDay(in.AccessedAt, "accessed_at")); err != nil {
+		return "", firstError(err)
+	}
+	now := d.now()
+	id := newID("cit_", now)
+	ts := now.Format(timeFormat)
+	actor := actorOf(ctx).Name
+	_, err := tx.ExecContext(ctx, `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
+		accessed_at, archive_url, excerpt, relation, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, seq, in.URL, urlKey(in.URL), in.Title, in.Publisher, in.PublishedAt, in.AccessedAt, in.ArchiveURL, in.Excerpt,
+		in.Relation, actor, ts, ts)
+	if err != nil {
+		return "", citationWriteError(err)
+	}
+	after := &Citation{ID: id, QuoteID: quoteID, URL: in.URL, Title: in.Title, Publisher: in.Publisher,
+		PublishedAt: in.PublishedAt, AccessedAt: in.AccessedAt, ArchiveURL: in.ArchiveURL, Excerpt: in.Excerpt,
+		Relation: in.Relation, CreatedBy: actor}
+	return id, d.audit(ctx, tx, "create", "citation", id, quoteID, nil, after)
 }
 
 // firstError unwraps errors.Join to its first error, so a *Error stays one.

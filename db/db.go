@@ -284,9 +284,9 @@ func parseTime(s string) time.Time {
 
 // Counts is how many of each resource the database holds.
 type Counts struct {
-	Quotes   int64
-	Speakers int64
-	Outlets  int64
+	Quotes   int64 `json:"quotes"`
+	Speakers int64 `json:"speakers"`
+	Outlets  int64 `json:"outlets"`
 }
 
 // Counts counts the stored resources in one snapshot.

@@ -2,10 +2,12 @@ package db
 
 import (
 	"context"
+
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/verbatimhq/verbatim/fold"
 	"strings"
 )
 
@@ -118,12 +120,24 @@ func (d *DB) resolveSpeaker(ctx context.Context, tx *sql.Tx, id, name *string) (
 	if name == nil {
 		return "", errorf(Invalid, "speaker_id", "name the speaker by speaker_id or speaker_name")
 	}
-	found, err := findSpeakerByName(ctx, tx, *name, "speaker_name")
-	if err != nil || found != "" {
-		return found, err
+	cache, _ := ctx.Value(speakerCacheKey{}).(map[string]string)
+	key := fold.String(*name)
+	if id, ok := cache[key]; ok {
+		return id, nil
 	}
-	return d.insertSpeaker(ctx, tx, SpeakerInput{Name: *name})
+	found, err := findSpeakerByName(ctx, tx, *name, "speaker_name")
+	if err == nil && found == "" {
+		found, err = d.insertSpeaker(ctx, tx, SpeakerInput{Name: *name})
+	}
+	if err == nil && cache != nil {
+		cache[key] = found
+	}
+	return found, err
 }
+
+// speakerCacheKey carries, through an import batch's context, the speakers its records
+// have named: a batch names the same people again and again.
+type speakerCacheKey struct{}
 
 // resolveOutlet is resolveSpeaker for outlets; with neither ID nor name there is none.
 func (d *DB) resolveOutlet(ctx context.Context, tx *sql.Tx, id, name *string) (*string, error) {
@@ -245,7 +259,7 @@ func (d *DB) insertQuote(ctx context.Context, tx *sql.Tx, in QuoteInput) (string
 	if err != nil {
 		return "", 0, fmt.Errorf("db: insert quote: %w", err)
 	}
-	if err := writeBands(ctx, tx, seq, in.Text); err != nil {
+	if err := writeBands(ctx, tx, seq, in.Text, true); err != nil {
 		return "", 0, err
 	}
 	if err := writeTags(ctx, tx, seq, tags); err != nil {
@@ -291,92 +305,98 @@ func (d *DB) UpdateQuote(ctx context.Context, id string, ifMatch []int64, p Quot
 		return nil, errorf(Invalid, "speaker_id", "a quote always has a speaker")
 	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
-		cur, seq, err := findQuote(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(cur.Version, ifMatch); err != nil {
-			return err
-		}
-		next := *cur
-		if p.Text.Set {
-			next.Text = p.Text.Value
-		}
-		if p.SpeakerID.Set || p.SpeakerName.Set {
-			sid, err := d.resolveSpeaker(ctx, tx, nullable(p.SpeakerID), nullable(p.SpeakerName))
-			if err != nil {
-				return err
-			}
-			next.Speaker = SpeakerRef{ID: sid}
-		}
-		if p.OutletID.Set || p.OutletName.Set {
-			oid, err := d.resolveOutlet(ctx, tx, nullable(p.OutletID), nullable(p.OutletName))
-			if err != nil {
-				return err
-			}
-			next.Outlet = nil
-			if oid != nil {
-				next.Outlet = &OutletRef{ID: *oid}
-			}
-		}
-		setNullable(&next.SpeakerRole, p.SpeakerRole)
-		setNullable(&next.Context, p.Context)
-		setNullable(&next.Setting, p.Setting)
-		setNullable(&next.Lang, p.Lang)
-		setNullable(&next.SourceURL, p.SourceURL)
-		if p.SaidOn.Set || p.DatePrecision.Set {
-			saidOn, prec := next.SaidOn, next.DatePrecision
-			if p.SaidOn.Set {
-				saidOn = nullable(p.SaidOn)
-				if !p.DatePrecision.Set {
-					prec = nil // infer it from the new date
-				}
-			}
-			if p.DatePrecision.Set {
-				prec = nullable(p.DatePrecision)
-			}
-			if next.SaidOn, next.DatePrecision, err = dateSaid(saidOn, prec); err != nil {
-				return err
-			}
-		}
-		tagsChanged := false
-		if p.Tags.Set {
-			tags := normalizeTags(p.Tags.Value)
-			tagsChanged = !equalStrings(tags, cur.Tags)
-			next.Tags = tags
-		}
-		if !tagsChanged && sameQuote(cur, &next) {
-			return nil
-		}
-		var outletID *string
-		if next.Outlet != nil {
-			outletID = &next.Outlet.ID
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE quotes SET text = ?, speaker_id = ?, speaker_role = ?, said_on = ?, date_precision = ?,
-			outlet_id = ?, context = ?, setting = ?, lang = ?, source_url = ?, tags = ?, version = version + 1, updated_at = ?
-			WHERE seq = ?`,
-			next.Text, next.Speaker.ID, next.SpeakerRole, next.SaidOn, next.DatePrecision, outletID, next.Context,
-			next.Setting, next.Lang, next.SourceURL, tagsJSON(next.Tags), d.timestamp(), seq)
-		if err != nil {
-			return fmt.Errorf("db: update quote: %w", classify(err))
-		}
-		if next.Text != cur.Text {
-			if err := writeBands(ctx, tx, seq, next.Text); err != nil {
-				return err
-			}
-		}
-		if err := d.audit(ctx, tx, "update", "quote", id, id, cur, &next); err != nil {
-			return err
-		}
-		if tagsChanged {
-			return writeTags(ctx, tx, seq, next.Tags)
-		}
-		return nil
+		_, err := d.updateQuote(ctx, tx, id, ifMatch, p)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d.Quote(ctx, id)
+}
+
+// updateQuote is UpdateQuote inside a transaction; it reports whether anything changed.
+func (d *DB) updateQuote(ctx context.Context, tx *sql.Tx, id string, ifMatch []int64, p QuotePatch) (bool, error) {
+	cur, seq, err := findQuote(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	if err := checkVersion(cur.Version, ifMatch); err != nil {
+		return false, err
+	}
+	next := *cur
+	if p.Text.Set {
+		next.Text = p.Text.Value
+	}
+	if p.SpeakerID.Set || p.SpeakerName.Set {
+		sid, err := d.resolveSpeaker(ctx, tx, nullable(p.SpeakerID), nullable(p.SpeakerName))
+		if err != nil {
+			return false, err
+		}
+		next.Speaker = SpeakerRef{ID: sid}
+	}
+	if p.OutletID.Set || p.OutletName.Set {
+		oid, err := d.resolveOutlet(ctx, tx, nullable(p.OutletID), nullable(p.OutletName))
+		if err != nil {
+			return false, err
+		}
+		next.Outlet = nil
+		if oid != nil {
+			next.Outlet = &OutletRef{ID: *oid}
+		}
+	}
+	setNullable(&next.SpeakerRole, p.SpeakerRole)
+	setNullable(&next.Context, p.Context)
+	setNullable(&next.Setting, p.Setting)
+	setNullable(&next.Lang, p.Lang)
+	setNullable(&next.SourceURL, p.SourceURL)
+	if p.SaidOn.Set || p.DatePrecision.Set {
+		saidOn, prec := next.SaidOn, next.DatePrecision
+		if p.SaidOn.Set {
+			saidOn = nullable(p.SaidOn)
+			if !p.DatePrecision.Set {
+				prec = nil // infer it from the new date
+			}
+		}
+		if p.DatePrecision.Set {
+			prec = nullable(p.DatePrecision)
+		}
+		if next.SaidOn, next.DatePrecision, err = dateSaid(saidOn, prec); err != nil {
+			return false, err
+		}
+	}
+	tagsChanged := false
+	if p.Tags.Set {
+		tags := normalizeTags(p.Tags.Value)
+		tagsChanged = !equalStrings(tags, cur.Tags)
+		next.Tags = tags
+	}
+	if !tagsChanged && sameQuote(cur, &next) {
+		return false, nil
+	}
+	var outletID *string
+	if next.Outlet != nil {
+		outletID = &next.Outlet.ID
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE quotes SET text = ?, speaker_id = ?, speaker_role = ?, said_on = ?, date_precision = ?,
+		outlet_id = ?, context = ?, setting = ?, lang = ?, source_url = ?, tags = ?, version = version + 1, updated_at = ?
+		WHERE seq = ?`,
+		next.Text, next.Speaker.ID, next.SpeakerRole, next.SaidOn, next.DatePrecision, outletID, next.Context,
+		next.Setting, next.Lang, next.SourceURL, tagsJSON(next.Tags), d.timestamp(), seq)
+	if err != nil {
+		return false, fmt.Errorf("db: update quote: %w", classify(err))
+	}
+	if next.Text != cur.Text {
+		if err := writeBands(ctx, tx, seq, next.Text, false); err != nil {
+			return false, err
+		}
+	}
+	if err := d.audit(ctx, tx, "update", "quote", id, id, cur, &next); err != nil {
+		return false, err
+	}
+	if tagsChanged {
+		return true, writeTags(ctx, tx, seq, next.Tags)
+	}
+	return true, nil
 }
 
 func setNullable(dst **string, f Field[string]) {

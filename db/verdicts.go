@@ -58,56 +58,64 @@ func loadVerdictCitations(ctx context.Context, q interface {
 // (citation_ids that are not the quote's, or a verified attribution without a primary
 // citation).
 func (d *DB) AppendVerdict(ctx context.Context, quoteID string, ifMatch []int64, in VerdictInput) (*Verdict, error) {
-	now := d.now()
-	id := newID("v_", now)
-	ts := now.Format(timeFormat)
-	var seq int64
+	var id string
 	err := d.write(ctx, func(tx *sql.Tx) error {
-		var qseq, version int64
-		var current *string
-		err := tx.QueryRowContext(ctx, `SELECT q.seq, q.version, v.id FROM quotes q LEFT JOIN verdicts v ON v.seq = q.verdict_seq
-			WHERE q.id = ?`, quoteID).Scan(&qseq, &version, &current)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errorf(NotFound, "", "no quote with this ID")
-		}
-		if err != nil {
-			return fmt.Errorf("db: find quote: %w", err)
-		}
-		if err := checkVersion(version, ifMatch); err != nil {
-			return err
-		}
-		citations, err := d.checkVerdictCitations(ctx, tx, qseq, in)
-		if err != nil {
-			return err
-		}
-		reviewer := actorOf(ctx).Name
-		res, err := tx.ExecContext(ctx, `INSERT INTO verdicts (id, quote_seq, attribution, rating, summary, reviewed_by, supersedes, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, qseq, in.Attribution, in.Rating, in.Summary, reviewer, current, ts)
-		if err != nil {
-			return fmt.Errorf("db: insert verdict: %w", classify(err))
-		}
-		if seq, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("db: insert verdict: %w", err)
-		}
-		for i, cid := range citations {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO verdict_citations (verdict_seq, ord, citation_id) VALUES (?, ?, ?)`,
-				seq, i, cid); err != nil {
-				return fmt.Errorf("db: insert verdict citation: %w", classify(err))
-			}
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE quotes SET attribution = ?, rating = ?, verdict_seq = ?, version = version + 1,
-			updated_at = ? WHERE seq = ?`, in.Attribution, in.Rating, seq, ts, qseq)
-		if err != nil {
-			return fmt.Errorf("db: update quote verdict: %w", classify(err))
-		}
-		after := &Verdict{ID: id, QuoteID: quoteID, Attribution: in.Attribution, Rating: in.Rating, Summary: in.Summary,
-			CitationIDs: citations, ReviewedBy: reviewer, Supersedes: current}
-		return d.audit(ctx, tx, "verdict", "verdict", id, quoteID, nil, after)
+		var err error
+		id, err = d.appendVerdict(ctx, tx, quoteID, ifMatch, in)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d.Verdict(ctx, quoteID, id)
+}
+
+// appendVerdict is AppendVerdict inside a transaction; it returns the verdict's ID.
+func (d *DB) appendVerdict(ctx context.Context, tx *sql.Tx, quoteID string, ifMatch []int64, in VerdictInput) (string, error) {
+	now := d.now()
+	id := newID("v_", now)
+	ts := now.Format(timeFormat)
+	var qseq, version int64
+	var current *string
+	err := tx.QueryRowContext(ctx, `SELECT q.seq, q.version, v.id FROM quotes q LEFT JOIN verdicts v ON v.seq = q.verdict_seq
+		WHERE q.id = ?`, quoteID).Scan(&qseq, &version, &current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errorf(NotFound, "", "no quote with this ID")
+	}
+	if err != nil {
+		return "", fmt.Errorf("db: find quote: %w", err)
+	}
+	if err := checkVersion(version, ifMatch); err != nil {
+		return "", err
+	}
+	citations, err := d.checkVerdictCitations(ctx, tx, qseq, in)
+	if err != nil {
+		return "", err
+	}
+	reviewer := actorOf(ctx).Name
+	res, err := tx.ExecContext(ctx, `INSERT INTO verdicts (id, quote_seq, attribution, rating, summary, reviewed_by, supersedes, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, qseq, in.Attribution, in.Rating, in.Summary, reviewer, current, ts)
+	if err != nil {
+		return "", fmt.Errorf("db: insert verdict: %w", classify(err))
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return "", fmt.Errorf("db: insert verdict: %w", err)
+	}
+	for i, cid := range citations {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO verdict_citations (verdict_seq, ord, citation_id) VALUES (?, ?, ?)`,
+			seq, i, cid); err != nil {
+			return "", fmt.Errorf("db: insert verdict citation: %w", classify(err))
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE quotes SET attribution = ?, rating = ?, verdict_seq = ?, version = version + 1,
+		updated_at = ? WHERE seq = ?`, in.Attribution, in.Rating, seq, ts, qseq)
+	if err != nil {
+		return "", fmt.Errorf("db: update quote verdict: %w", classify(err))
+	}
+	after := &Verdict{ID: id, QuoteID: quoteID, Attribution: in.Attribution, Rating: in.Rating, Summary: in.Summary,
+		CitationIDs: citations, ReviewedBy: reviewer, Supersedes: current}
+	return id, d.audit(ctx, tx, "verdict", "verdict", id, quoteID, nil, after)
 }
 
 // checkVerdictCitations returns the verdict's citation IDs, de-duplicated, after checking

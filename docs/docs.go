@@ -439,6 +439,101 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/import": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Loads NDJSON (the export shape, which round-trips exactly, or the create shape with optional external_id, verdicts, citations and rating_label), CSV or TSV through a column mapping (map=text=3,speaker=5,external_id=1+2; numbers from 1 or header names), or schema.org ClaimReview JSON-LD (an array or one object per line). Records are committed in batches of 1,000; a bad record never stops the rest and is listed with its line and the problem. Importing the same file twice creates nothing new: a record's external_id (or, without one, its words, speaker and date) identifies it. Rating labels go through the fact-check label normaliser; unknown labels are rejected, never guessed. Send an Idempotency-Key to have a retried request answered with the first result instead of running again.",
+                "consumes": [
+                    "application/x-ndjson",
+                    "text/csv",
+                    "text/tab-separated-values",
+                    "application/ld+json",
+                    "application/octet-stream"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quotes"
+                ],
+                "summary": "Bulk import quotes",
+                "operationId": "importQuotes",
+                "parameters": [
+                    {
+                        "enum": [
+                            "ndjson",
+                            "csv",
+                            "tsv",
+                            "claimreview"
+                        ],
+                        "type": "string",
+                        "description": "ndjson (default), csv, tsv or claimreview",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "CSV/TSV column mapping",
+                        "name": "map",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "the first CSV/TSV row names the columns",
+                        "name": "header",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "a key of your choosing: a repeat of the request replays the first result",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ImportResult"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown format, a bad mapping or an unreadable file",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 512 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/keys": {
             "get": {
                 "security": [
@@ -3758,6 +3853,61 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "v0.1.0"
+                }
+            }
+        },
+        "ImportLineError": {
+            "type": "object",
+            "required": [
+                "line",
+                "message"
+            ],
+            "properties": {
+                "field": {
+                    "type": "string",
+                    "example": "said_on"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 17
+                },
+                "message": {
+                    "type": "string",
+                    "example": "\"2025-13-01\" is not a date"
+                }
+            }
+        },
+        "ImportResult": {
+            "type": "object",
+            "required": [
+                "created",
+                "errors",
+                "rejected",
+                "unchanged",
+                "updated"
+            ],
+            "properties": {
+                "created": {
+                    "type": "integer",
+                    "example": 9980
+                },
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ImportLineError"
+                    }
+                },
+                "rejected": {
+                    "type": "integer",
+                    "example": 8
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 0
                 }
             }
         },

@@ -28,6 +28,7 @@ var labels = map[string]Verdict{
 	// PolitiFact's Truth-O-Meter.
 	"true": {Rating: "true"}, "mostly true": {Rating: "mostly_true"}, "half true": {Rating: "half_true"},
 	"mostly false": {Rating: "mostly_false"}, "false": {Rating: "false"}, "pants on fire": {Rating: "false"},
+	"pants fire": {Rating: "false"}, "barely true": {Rating: "mostly_false"}, // the LIAR data set's spellings
 	// PolitiFact's Flip-O-Meter rates consistency, not truth.
 	"full flop": {Rating: "not_checkable"}, "half flip": {Rating: "not_checkable"}, "no flip": {Rating: "not_checkable"},
 

@@ -52,6 +52,14 @@ Usage:
                                                make an API key; the key alone is the last line printed
   verbatim keys list [--db PATH]               list API keys (never their secrets)
   verbatim keys revoke ID [--db PATH]          revoke a key at once
+  verbatim import FILE [--format ndjson|csv|tsv|claimreview] [--map FIELD=COL,...] [--header]
+                   [--batch N] [--db PATH | --server URL --key KEY]
+                                               load quotes; a second run of the same file adds nothing
+  verbatim export [--format ndjson|csv] [--out FILE] [--db PATH]
+                                               write every quote, in constant memory
+  verbatim backup PATH [--db PATH]             take a verified copy of a live database
+  verbatim restore BACKUP [--db PATH] [--force]
+                                               verify a backup and put it in place (server stopped)
   verbatim version                             print the version
   verbatim help                                print this help
 
@@ -77,6 +85,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, rest, getenv, stdout, stderr)
 	case "keys":
 		return keys(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "verbatim", version())
 		return nil

@@ -9,7 +9,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -47,6 +49,7 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed: the same seed makes the same archive")
 	queries := flag.String("queries", "", "directory to write rare.txt and corpus.txt into (none if empty)")
 	batch := flag.Int("batch", 2000, "quotes per transaction")
+	ndjson := flag.String("ndjson", "", "write the quotes to this NDJSON file (the import's create shape) instead of a database")
 	flag.Parse()
 
 	g := newGen(*seed)
@@ -54,6 +57,12 @@ func main() {
 		if err := g.writeQueries(*queries); err != nil {
 			log.Fatal(err)
 		}
+	}
+	if *ndjson != "" {
+		if err := g.writeNDJSON(*ndjson, *n); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	ctx := context.Background()
 	if err := os.MkdirAll(filepath.Dir(*path), 0o755); err != nil {
@@ -202,4 +211,28 @@ func (g *gen) writeQueries(dir string) error {
 		}
 	}
 	return nil
+}
+
+// writeNDJSON writes n quotes as import records, each with an external key.
+func (g *gen) writeNDJSON(path string, n int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range n {
+		rec := struct {
+			db.QuoteInput
+			ExternalID string `json:"external_id"`
+		}{g.quote(), fmt.Sprintf("gen-%d", i)}
+		if err := enc.Encode(rec); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
 }

@@ -1,0 +1,119 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/verbatimhq/verbatim/db"
+)
+
+func (e *env) importBody(path, body string, headers ...string) (*response, db.ImportResult) {
+	e.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res := e.send(req)
+	var out db.ImportResult
+	if res.Code == http.StatusOK {
+		res.decode(e.t, &out)
+	}
+	return res, out
+}
+
+func TestImport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	file := `{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "external_id": "k-1", "said_on": "2025-04-20"}
+{"text": "Second", "speaker_name": "Keith Kellogg", "rating_label": "Mostly False"}
+{"text": "Bad date", "speaker_name": "S", "said_on": "2025-02-30"}
+{"text": "Third", "speaker_name": "Marco Rubio", "outlet_name": "Fox News", "tags": ["nato"]}
+`
+	res, got := e.importBody("/v1/import", file)
+	if res.Code != http.StatusOK || got.Created != 3 || got.Rejected != 1 || got.Errors[0].Line != 3 || got.Errors[0].Field != "said_on" {
+		t.Fatalf("import: %d %+v", res.Code, got)
+	}
+	if c := e.counts(); c.Quotes != 3 || c.Speakers != 2 || c.Outlets != 1 {
+		t.Errorf("counts %+v", c)
+	}
+	var page searchPage
+	page = e.search(t, "rating=mostly_false")
+	if len(page.Data) != 1 || page.Data[0].CurrentVerdict == nil || page.Data[0].CurrentVerdict.ReviewedBy != "admin" {
+		t.Errorf("the rating label became no verdict: %+v", page.Data)
+	}
+	// The same file again changes nothing; a changed record is an update.
+	_, again := e.importBody("/v1/import", file)
+	if again.Created != 0 || again.Unchanged != 3 || again.Rejected != 1 {
+		t.Errorf("second import %+v", again)
+	}
+	_, changed := e.importBody("/v1/import", strings.Replace(file, `"said_on": "2025-04-20"`, `"said_on": "2025-04-21"`, 1))
+	if changed.Updated != 1 || changed.Unchanged != 2 {
+		t.Errorf("changed import %+v", changed)
+	}
+	// An Idempotency-Key replays the first answer.
+	res, first := e.importBody("/v1/import", `{"text": "Fourth", "speaker_name": "S"}`, "Idempotency-Key", "run-7")
+	res2, replay := e.importBody("/v1/import", `{"text": "Fifth", "speaker_name": "S"}`, "Idempotency-Key", "run-7")
+	if first.Created != 1 || replay.Created != 1 || res2.Header.Get("Idempotent-Replayed") != "true" || e.counts().Quotes != 4 {
+		t.Errorf("idempotency: %+v %+v %v, %d quotes", first, replay, res2.Header, e.counts().Quotes)
+	}
+	// CSV through a mapping.
+	res, csvRes := e.importBody("/v1/import?format=csv&header=true&map=text=quote,speaker=who,said_on=when",
+		"quote,who,when\n\"A, b\",Ann,20240102\n,Bob,2024\n")
+	if res.Code != http.StatusOK || csvRes.Created != 1 || csvRes.Rejected != 1 || csvRes.Errors[0].Field != "text" {
+		t.Errorf("CSV import: %d %+v", res.Code, csvRes)
+	}
+	runBad(t, e, []badCase{
+		{name: "unknown format", method: "POST", path: "/v1/import?format=xml", body: "{}", status: 400, field: "format"},
+		{name: "bad mapping", method: "POST", path: "/v1/import?format=csv&map=words=1", body: "a,b\n", status: 400, field: "map"},
+		{name: "unknown parameter", method: "POST", path: "/v1/import?batch=5", body: "{}", status: 400, field: "batch"},
+		{name: "reader may not import", method: "POST", path: "/v1/import", body: "{}", status: 403,
+			headers: []string{"Authorization", "Bearer " + e.key("r", "reader")}},
+	})
+}
+
+// Export, then import into an empty archive, then export again: the same bytes.
+func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
+	src := newEnv(t)
+	src.create("/v1/speakers", `{"name": "Keith Kellogg", "aliases": ["Gen. Kellogg"], "wikidata_qid": "Q6385264", "description": "envoy"}`, new(db.Speaker))
+	src.create("/v1/outlets", `{"name": "Fox News", "url": "https://www.foxnews.com"}`, new(db.Outlet))
+	var q db.Quote
+	src.create("/v1/quotes", kellogg, &q)
+	var c db.Citation
+	src.create("/v1/quotes/"+q.ID+"/citations", `{"url": "https://example.com/p", "relation": "primary", "excerpt": "NATO isn't on the table", "title": "T"}`, &c)
+	src.create("/v1/quotes/"+q.ID+"/verdicts", `{"attribution": "verified", "rating": "not_checkable", "summary": "one", "citation_ids": ["`+c.ID+`"]}`, new(db.Verdict))
+	src.create("/v1/quotes/"+q.ID+"/verdicts", `{"attribution": "paraphrased", "rating": "mostly_false", "summary": "two"}`, new(db.Verdict))
+	src.create("/v1/quotes", `{"text": "Anonymous words", "speaker_name": "a senior State Department official", "said_on": "2025", "lang": "en-GB"}`, new(db.Quote))
+	exported := src.do(http.MethodGet, "/v1/export", "").Body
+
+	dst := newEnv(t)
+	_, res := dst.importBody("/v1/import", string(exported))
+	if res.Created != 2 || res.Rejected != 0 {
+		t.Fatalf("import of the export: %+v", res)
+	}
+	again := dst.do(http.MethodGet, "/v1/export", "").Body
+	if !bytes.Equal(exported, again) {
+		t.Errorf("round trip differs:\n%s\n%s", exported, again)
+	}
+	// The imported archive works: search, verdict history, ClaimReview.
+	var got db.Quote
+	dst.do(http.MethodGet, "/v1/quotes/"+q.ID, "").decode(t, &got)
+	if got.Attribution != "paraphrased" || got.CurrentVerdict == nil || got.CurrentVerdict.Summary != "two" {
+		t.Errorf("imported quote %+v", got)
+	}
+	if p := dst.search(t, "q=nato"); len(p.Data) != 1 {
+		t.Errorf("imported quote not searchable")
+	}
+	if res := dst.do(http.MethodGet, "/v1/quotes/"+q.ID+"/claimreview", ""); res.Code != http.StatusOK {
+		t.Errorf("claimreview after import: %d", res.Code)
+	}
+	// Importing the export again changes nothing.
+	if _, res := dst.importBody("/v1/import", string(exported)); res.Unchanged != 2 || res.Created != 0 {
+		t.Errorf("second import of the export %+v", res)
+	}
+}

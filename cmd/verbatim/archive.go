@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/verbatimhq/verbatim/archive"
+	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/ingest"
+)
+
+// oneArg splits "FILE --flags…" into the file and the flags.
+func oneArg(name string, args []string, stderr io.Writer) (string, []string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "verbatim %s: give the file first\n", name)
+		return "", nil, errUsage
+	}
+	return args[0], args[1:], nil
+}
+
+func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	path, rest, err := oneArg("import", args, stderr)
+	if err != nil {
+		return err
+	}
+	fs := newFlags("import", stderr)
+	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	var opt ingest.Options
+	fs.StringVar(&opt.Format, "format", "", "ndjson, csv, tsv or claimreview (default: from the file's extension)")
+	fs.StringVar(&opt.Map, "map", "", "CSV/TSV columns: text=3,speaker=5,external_id=1+2 (numbers from 1, or header names)")
+	fs.BoolVar(&opt.Header, "header", false, "the first CSV/TSV row names the columns")
+	batch := fs.Int("batch", 2000, "records per transaction")
+	server := fs.String("server", "", "import through a running server at this URL instead of the database")
+	key := fs.String("key", getenv("VERBATIM_KEY"), "API key for --server (an editor's or above)")
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	if opt.Format == "" {
+		opt.Format = formatOf(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	prog := newProgress(stderr, st.Size(), "import")
+	in := &countingReader{r: f, n: &prog.done}
+	start := time.Now()
+	var res db.ImportResult
+	if *server != "" {
+		res, err = importRemote(ctx, *server, *key, in, opt, st.Size())
+	} else {
+		var store *db.DB
+		if store, err = db.Open(ctx, *dbPath); err != nil {
+			return err
+		}
+		defer store.Close()
+		rd, rerr := ingest.NewReader(in, opt)
+		if rerr != nil {
+			return rerr
+		}
+		res, err = ingest.Run(ctx, rd, store, *batch, func(total db.ImportResult, last int) {
+			// One line per committed batch: what is printed here is in the database.
+			fmt.Fprintf(stdout, "committed through line %d: %d created, %d updated, %d unchanged, %d rejected\n",
+				last, total.Created, total.Updated, total.Unchanged, total.Rejected)
+			prog.update(total.Created + total.Updated + total.Unchanged + total.Rejected)
+		})
+	}
+	prog.finish()
+	if err != nil {
+		return fmt.Errorf("import stopped: %w (run it again: committed records will not be repeated)", err)
+	}
+	el := time.Since(start)
+	n := res.Created + res.Updated + res.Unchanged + res.Rejected
+	fmt.Fprintf(stderr, "%d records in %s (%.0f/s)\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(res)
+}
+
+func formatOf(path string) string {
+	switch {
+	case strings.HasSuffix(path, ".csv"):
+		return "csv"
+	case strings.HasSuffix(path, ".tsv"):
+		return "tsv"
+	case strings.HasSuffix(path, ".jsonld"):
+		return "claimreview"
+	}
+	return "ndjson"
+}
+
+// importRemote streams the file to POST /v1/import.
+func importRemote(ctx context.Context, server, key string, body io.Reader, opt ingest.Options, size int64) (db.ImportResult, error) {
+	var res db.ImportResult
+	q := url.Values{"format": {opt.Format}}
+	if opt.Map != "" {
+		q.Set("map", opt.Map)
+	}
+	if opt.Header {
+		q.Set("header", "true")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(server, "/")+"/v1/import?"+q.Encode(), body)
+	if err != nil {
+		return res, err
+	}
+	req.ContentLength = size
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return res, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if resp.StatusCode != http.StatusOK {
+		return res, fmt.Errorf("server answered %s: %s", resp.Status, bytes.TrimSpace(b))
+	}
+	return res, json.Unmarshal(b, &res)
+}
+
+func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", stderr)
+	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	format := fs.String("format", "ndjson", "ndjson or csv")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var w io.Writer = stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	counts, err := store.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	aw, err := archive.NewWriter(*format, w)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errUsage
+	}
+	prog := newProgress(stderr, counts.Quotes, "export")
+	n := 0
+	err = store.Export(ctx, db.QuoteFilter{Sort: "created_at"}, func(r *db.Record) error {
+		n++
+		prog.update(n)
+		return aw.Write(r)
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	if err := aw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%d quotes exported\n", n)
+	return nil
+}
+
+func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	path, rest, err := oneArg("backup", args, stderr)
+	if err != nil {
+		return err
+	}
+	fs := newFlags("backup", stderr)
+	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file (may be in use by a server)")
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rep, err := store.Backup(ctx, path)
+	if err != nil {
+		return err
+	}
+	return report(stdout, "backup "+path, rep)
+}
+
+func restoreCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	path, rest, err := oneArg("restore", args, stderr)
+	if err != nil {
+		return err
+	}
+	fs := newFlags("restore", stderr)
+	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file to restore into")
+	force := fs.Bool("force", false, "replace an existing database (stop the server first)")
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	rep, err := db.Restore(ctx, path, *dbPath, *force)
+	if err != nil {
+		return err
+	}
+	return report(stdout, "restored "+*dbPath+" from "+path, rep)
+}
+
+func report(w io.Writer, what string, rep db.Report) error {
+	fmt.Fprintf(w, "%s: integrity %s, search index %v; %d quotes, %d speakers, %d outlets, %d verdicts, %d citations, %d audit entries\n",
+		what, rep.Integrity, map[bool]string{true: "ok", false: "BROKEN"}[rep.SearchIndexOK], rep.Quotes, rep.Speakers,
+		rep.Outlets, rep.Verdicts, rep.Citations, rep.AuditLog)
+	if !rep.OK() {
+		return errors.New("verification failed")
+	}
+	return nil
+}
+
+// countingReader counts the bytes read through it, for progress.
+type countingReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	*c.n += int64(n)
+	return n, err
+}
+
+// progress shows a bar with rate and time left when writing to a terminal, and a plain
+// line every five seconds otherwise.
+type progress struct {
+	w        io.Writer
+	tty      bool
+	total    int64 // bytes of input (import) or records (export)
+	done     int64 // bytes read so far, when total counts bytes
+	records  int
+	what     string
+	start    time.Time
+	lastShow time.Time
+}
+
+func newProgress(w io.Writer, total int64, what string) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progress{w: w, tty: tty, total: total, what: what, start: time.Now()}
+}
+
+func (p *progress) update(records int) {
+	p.records = records
+	now := time.Now()
+	every := 5 * time.Second
+	if p.tty {
+		every = 200 * time.Millisecond
+	}
+	if now.Sub(p.lastShow) < every {
+		return
+	}
+	p.lastShow = now
+	el := now.Sub(p.start).Seconds()
+	rate := float64(records) / el
+	frac := 0.0
+	if p.total > 0 {
+		if p.what == "export" {
+			frac = float64(records) / float64(p.total)
+		} else {
+			frac = float64(p.done) / float64(p.total)
+		}
+	}
+	left := "?"
+	if frac > 0 && frac <= 1 {
+		left = time.Duration(el / frac * (1 - frac) * float64(time.Second)).Round(time.Second).String()
+	}
+	if p.tty {
+		bar := strings.Repeat("█", int(frac*30)) + strings.Repeat("░", 30-int(frac*30))
+		fmt.Fprintf(p.w, "\r%s %s %3.0f%% %d records, %.0f/s, %s left ", p.what, bar, frac*100, records, rate, left)
+		return
+	}
+	fmt.Fprintf(p.w, "%s: %.0f%%, %d records, %.0f/s, %s left\n", p.what, frac*100, records, rate, left)
+}
+
+func (p *progress) finish() {
+	if p.tty && !p.lastShow.IsZero() {
+		fmt.Fprintln(p.w)
+	}
+}

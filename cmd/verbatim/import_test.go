@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// TestMain lets a test run this very binary as the verbatim command, so that a test can
+// start and kill real import processes without building anything.
+func TestMain(m *testing.M) {
+	if os.Getenv("VERBATIM_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func verbatimCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "VERBATIM_TEST_MAIN=1")
+	return cmd
+}
+
+var committed = regexp.MustCompile(`committed through line (\d+)`)
+
+// An import killed at random points leaves a sound database holding every batch it
+// acknowledged; running it again completes the import without a duplicate.
+func TestImportSurvivesKill(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const n = 20000
+	file := filepath.Join(dir, "quotes.ndjson")
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, `{"external_id": "r-%06d", "text": "Record number %d of the interrupted import", "speaker_name": "Speaker %d", "said_on": "2024-01-%02d", "tags": ["t%d"]}`+"\n",
+			i, i, i%50, i%28+1, i%7)
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(dir, "v.db")
+	trials := 3
+	if testing.Short() {
+		trials = 1
+	}
+	for trial := range trials {
+		cmd := verbatimCmd("import", file, "--db", dbPath, "--batch", "500")
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		acked := 0
+		lines := make(chan int)
+		go func() {
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				if m := committed.FindStringSubmatch(sc.Text()); m != nil {
+					v, _ := strconv.Atoi(m[1])
+					lines <- v
+				}
+			}
+			close(lines)
+		}()
+		deadline := time.After(time.Duration(150+rand.IntN(900)) * time.Millisecond)
+	wait:
+		for {
+			select {
+			case v, ok := <-lines:
+				if !ok {
+					break wait
+				}
+				acked = v
+			case <-deadline:
+				_ = cmd.Process.Kill() // SIGKILL: no cleanup, no deferred close
+				for v := range lines {
+					acked = v
+				}
+				break wait
+			}
+		}
+		_ = cmd.Wait()
+		rep, err := db.Verify(context.Background(), dbPath)
+		if err != nil || !rep.OK() {
+			t.Fatalf("trial %d: after the kill the database fails its checks: %+v %v", trial, rep, err)
+		}
+		have := countBelow(t, dbPath, fmt.Sprintf("r-%06d", acked))
+		if have != acked {
+			t.Fatalf("trial %d: %d of the %d acknowledged records are stored", trial, have, acked)
+		}
+		t.Logf("trial %d: killed after line %d was acknowledged; %d quotes stored", trial, acked, rep.Quotes)
+	}
+	cmd := verbatimCmd("import", file, "--db", dbPath, "--batch", "500")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the re-run failed: %v\n%s", err, out)
+	}
+	rep, err := db.Verify(context.Background(), dbPath)
+	if err != nil || !rep.OK() || rep.Quotes != n {
+		t.Fatalf("after the re-run: %+v %v, want %d quotes", rep, err, n)
+	}
+}
+
+// countBelow counts the imported records with external keys up to last.
+func countBelow(t *testing.T, path, last string) int {
+	t.Helper()
+	conn, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRow(`SELECT count(*) FROM quotes WHERE external_id <= ?`, last).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestImportExportBackupCommands(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	file := filepath.Join(dir, "in.ndjson")
+	os.WriteFile(file, []byte(`{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "rating_label": "Half True"}
+{"text": "", "speaker_name": "x"}
+`), 0o644)
+	out, err := verbatimCmd("import", file, "--db", src).Output()
+	if err != nil || !strings.Contains(string(out), `"created": 1`) || !strings.Contains(string(out), `"rejected": 1`) {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	exported := filepath.Join(dir, "out.ndjson")
+	if out, err := verbatimCmd("export", "--db", src, "--out", exported).CombinedOutput(); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	out, err = verbatimCmd("backup", backup, "--db", src).Output()
+	if err != nil || !strings.Contains(string(out), "integrity ok, search index ok; 1 quotes") {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	restored := filepath.Join(dir, "restored.db")
+	if out, err := verbatimCmd("restore", backup, "--db", restored).Output(); err != nil || !strings.Contains(string(out), "1 quotes") {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	fresh := filepath.Join(dir, "fresh.db")
+	out, err = verbatimCmd("import", exported, "--db", fresh).Output()
+	if err != nil || !strings.Contains(string(out), `"created": 1`) {
+		t.Fatalf("import of the export: %v\n%s", err, out)
+	}
+	csvOut, err := verbatimCmd("export", "--db", fresh, "--format", "csv").Output()
+	if err != nil || !strings.Contains(string(csvOut), "half_true") {
+		t.Fatalf("CSV export: %v\n%s", err, csvOut)
+	}
+}

@@ -1,0 +1,115 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+)
+
+// Backup writes a consistent copy of the live database to path with VACUUM INTO, on a
+// connection of its own: the copy is one snapshot, and the server's writers are not held
+// back while it is taken. path must not exist. The copy is then verified.
+func (d *DB) Backup(ctx context.Context, path string) (Report, error) {
+	if _, err := os.Stat(path); err == nil {
+		return Report{}, fmt.Errorf("db: backup: %s exists; choose a new path", path)
+	}
+	conn, err := sql.Open("sqlite3", "file:"+d.path+"?_busy_timeout=5000")
+	if err != nil {
+		return Report{}, fmt.Errorf("db: backup: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return Report{}, fmt.Errorf("db: backup: %w", classify(err))
+	}
+	return Verify(ctx, path)
+}
+
+// Report is what verifying a database found.
+type Report struct {
+	Integrity     string `json:"integrity"`       // PRAGMA integrity_check: "ok" when sound
+	SearchIndexOK bool   `json:"search_index_ok"` // FTS5's own integrity check passed
+	Counts
+	Verdicts  int64 `json:"verdicts"`
+	Citations int64 `json:"citations"`
+	AuditLog  int64 `json:"audit_entries"`
+}
+
+// OK reports whether every check passed.
+func (r Report) OK() bool { return r.Integrity == "ok" && r.SearchIndexOK }
+
+// Verify checks a database file: SQLite's integrity check, the search index's own check
+// (and that it indexes every quote), and counts of what it holds.
+func Verify(ctx context.Context, path string) (Report, error) {
+	if _, err := os.Stat(path); err != nil {
+		return Report{}, fmt.Errorf("db: verify: %w", err)
+	}
+	conn, err := sql.Open("sqlite3", "file:"+path+"?"+url.Values{"_busy_timeout": {"5000"}}.Encode())
+	if err != nil {
+		return Report{}, fmt.Errorf("db: verify: %w", err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	var r Report
+	if err := conn.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&r.Integrity); err != nil {
+		return r, fmt.Errorf("db: integrity check: %w", err)
+	}
+	var indexed int64
+	err = conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM quotes), (SELECT count(*) FROM speakers),
+		(SELECT count(*) FROM outlets), (SELECT count(*) FROM verdicts), (SELECT count(*) FROM citations),
+		(SELECT count(*) FROM audit_log), (SELECT count(*) FROM quotes_fts)`).
+		Scan(&r.Quotes, &r.Speakers, &r.Outlets, &r.Verdicts, &r.Citations, &r.AuditLog, &indexed)
+	if err != nil {
+		return r, fmt.Errorf("db: count: %w", err)
+	}
+	_, ftsErr := conn.ExecContext(ctx, `INSERT INTO quotes_fts (quotes_fts, rank) VALUES ('integrity-check', 1)`)
+	r.SearchIndexOK = ftsErr == nil && indexed == r.Quotes
+	return r, nil
+}
+
+// Restore verifies the backup at from and puts a copy of it at to, atomically (a copy in
+// the same directory, synced, then renamed over). The server must not be running on to.
+// An existing database at to is replaced only with force.
+func Restore(ctx context.Context, from, to string, force bool) (Report, error) {
+	rep, err := Verify(ctx, from)
+	if err != nil {
+		return rep, err
+	}
+	if !rep.OK() {
+		return rep, fmt.Errorf("db: restore: %s fails its checks (integrity %q, search index ok %v)", from, rep.Integrity, rep.SearchIndexOK)
+	}
+	if _, err := os.Stat(to); err == nil && !force {
+		return rep, fmt.Errorf("db: restore: %s exists; stop the server and pass --force to replace it", to)
+	}
+	src, err := os.Open(from)
+	if err != nil {
+		return rep, fmt.Errorf("db: restore: %w", err)
+	}
+	defer src.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(to), ".restore-*")
+	if err != nil {
+		return rep, fmt.Errorf("db: restore: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, src); err != nil {
+		tmp.Close()
+		return rep, fmt.Errorf("db: restore: %w", err)
+	}
+	if err := errors.Join(tmp.Sync(), tmp.Close()); err != nil {
+		return rep, fmt.Errorf("db: restore: %w", err)
+	}
+	// The old database's WAL belongs to the old file: it must not be replayed onto the new.
+	for _, side := range []string{to + "-wal", to + "-shm"} {
+		if err := os.Remove(side); err != nil && !os.IsNotExist(err) {
+			return rep, fmt.Errorf("db: restore: %w", err)
+		}
+	}
+	if err := os.Rename(tmp.Name(), to); err != nil {
+		return rep, fmt.Errorf("db: restore: %w", err)
+	}
+	return rep, nil
+}

@@ -1,0 +1,73 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// A backup taken while writers keep writing is one consistent snapshot that passes every
+// check, and restores to a database that does too.
+func TestBackupDuringWritesRestores(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := openTest(t)
+	name := "Writer"
+	for i := range 300 {
+		if _, err := d.CreateQuote(ctx, QuoteInput{Text: fmt.Sprintf("before the backup %d", i), SpeakerName: &name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var written atomic.Int64
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; !stop.Load(); i++ {
+				if _, err := d.CreateQuote(ctx, QuoteInput{Text: fmt.Sprintf("during %d-%d", w, i), SpeakerName: &name}); err != nil {
+					t.Errorf("write during backup: %v", err)
+					return
+				}
+				written.Add(1)
+			}
+		}()
+	}
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup.db")
+	rep, err := d.Backup(ctx, backup)
+	stop.Store(true)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Quotes < 300 || rep.Speakers != 1 || rep.AuditLog < rep.Quotes {
+		t.Fatalf("backup report %+v", rep)
+	}
+	if _, err := d.Backup(ctx, backup); err == nil {
+		t.Error("a backup over an existing file was allowed")
+	}
+	target := filepath.Join(dir, "restored.db")
+	got, err := Restore(ctx, backup, target, false)
+	if err != nil || got.Quotes != rep.Quotes {
+		t.Fatalf("restore: %+v %v", got, err)
+	}
+	if _, err := Restore(ctx, backup, target, false); err == nil {
+		t.Error("restore over an existing database without force was allowed")
+	}
+	restored, err := Open(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	q := "backup"
+	page, err := restored.ListQuotes(ctx, QuoteFilter{Q: &q, Limit: 5})
+	if err != nil || len(page.Data) != 5 {
+		t.Errorf("search in the restored database: %d, %v", len(page.Data), err)
+	}
+	t.Logf("backup of %d quotes taken while %d more were written", rep.Quotes, written.Load())
+}

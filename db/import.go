@@ -1,0 +1,400 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/verbatimhq/verbatim/fold"
+)
+
+// ImportRecord is one quote to load, in the create shape with an optional external key,
+// verdicts and citations — or, from an export, the exported record itself, which keeps
+// its IDs, times and authors so that the archive comes back exactly.
+type ImportRecord struct {
+	Line       int    // where the record stood in its file, for error reports
+	ExternalID string // the key that makes a re-import change nothing; derived when empty
+	Quote      QuoteInput
+	Verdicts   []ImportVerdict
+	Citations  []CitationInput
+	Exported   *Record
+}
+
+// ImportVerdict is a verdict given with an imported quote; its citations are named by
+// URL among the record's citations.
+type ImportVerdict struct {
+	Attribution  string
+	Rating       *string
+	Summary      string
+	CitationURLs []string
+}
+
+// ImportResult counts what an import did and explains every rejected record.
+type ImportResult struct {
+	Created   int               `json:"created" example:"9980"`
+	Updated   int               `json:"updated" example:"0"`
+	Unchanged int               `json:"unchanged" example:"12"`
+	Rejected  int               `json:"rejected" example:"8"`
+	Errors    []ImportLineError `json:"errors"`
+} //@name ImportResult
+
+// ImportLineError is why one line of an import was rejected.
+type ImportLineError struct {
+	Line    int    `json:"line" example:"17"`
+	Field   string `json:"field,omitempty" example:"said_on"`
+	Message string `json:"message" example:"\"2025-13-01\" is not a date"`
+} //@name ImportLineError
+
+// Add folds another batch's result into r.
+func (r *ImportResult) Add(o ImportResult) {
+	r.Created += o.Created
+	r.Updated += o.Updated
+	r.Unchanged += o.Unchanged
+	r.Rejected += o.Rejected
+	r.Errors = append(r.Errors, o.Errors...)
+}
+
+// Reject records a record that could not be read at all.
+func (r *ImportResult) Reject(line int, field, msg string) {
+	r.Rejected++
+	r.Errors = append(r.Errors, ImportLineError{Line: line, Field: field, Message: msg})
+}
+
+// Import loads a batch of records in one transaction: a record that fails is rolled back
+// alone and reported with its line, and the rest commit together. A record whose key is
+// already stored is compared: unchanged, or updated in place.
+//
+// Most batches are clean, so a batch is first tried whole; only when a record fails is it
+// run again record by record behind savepoints (a savepoint per record cost a seventh of
+// an import).
+func (d *DB) Import(ctx context.Context, batch []ImportRecord) (ImportResult, error) {
+	res, err := d.importBatch(ctx, batch, false)
+	if errors.Is(err, errRecord) {
+		return d.importBatch(ctx, batch, true)
+	}
+	return res, err
+}
+
+// errRecord aborts a batch tried whole when one of its records fails.
+var errRecord = errors.New("a record failed")
+
+func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints bool) (ImportResult, error) {
+	var res ImportResult
+	speakers := map[string]string{} // folded name → ID, found or created in this batch
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		res = ImportResult{}
+		ctx := context.WithValue(ctx, speakerCacheKey{}, speakers)
+		for i := range batch {
+			rec := &batch[i]
+			if savepoints {
+				if _, err := tx.ExecContext(ctx, `SAVEPOINT record`); err != nil {
+					return fmt.Errorf("db: savepoint: %w", err)
+				}
+			}
+			outcome, err := d.importOne(ctx, tx, rec)
+			if err != nil {
+				var e *Error
+				if !errors.As(err, &e) || e.Code == Internal || e.Code == Unavailable {
+					return err // not the record's fault: the batch fails and can be retried
+				}
+				if !savepoints {
+					return errRecord
+				}
+				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO record`); rerr != nil {
+					return fmt.Errorf("db: rollback record: %w", rerr)
+				}
+				clear(speakers) // the rolled-back record may have created one
+				res.Reject(rec.Line, e.Field, e.Message)
+			} else {
+				switch outcome {
+				case "created":
+					res.Created++
+				case "updated":
+					res.Updated++
+				default:
+					res.Unchanged++
+				}
+			}
+			if savepoints {
+				if _, err := tx.ExecContext(ctx, `RELEASE record`); err != nil {
+					return fmt.Errorf("db: release savepoint: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// contentKey is the external key of a record that brings none: the same words by the
+// same speaker on the same day are the same record.
+func contentKey(in QuoteInput) string {
+	var speaker, said string
+	if in.SpeakerName != nil {
+		speaker = *in.SpeakerName
+	} else if in.SpeakerID != nil {
+		speaker = *in.SpeakerID
+	}
+	if in.SaidOn != nil {
+		said = *in.SaidOn
+	}
+	h := sha256.Sum256([]byte(in.Text + "\x00" + strings.ToLower(speaker) + "\x00" + said))
+	return "sha256:" + hex.EncodeToString(h[:16])
+}
+
+func (d *DB) importOne(ctx context.Context, tx *sql.Tx, rec *ImportRecord) (string, error) {
+	if rec.Exported != nil {
+		return d.importExported(ctx, tx, rec.Exported)
+	}
+	if strings.TrimSpace(rec.Quote.Text) == "" {
+		return "", errorf(Invalid, "text", "is required and must not be blank")
+	}
+	if rec.Quote.SpeakerID == nil && (rec.Quote.SpeakerName == nil || strings.TrimSpace(*rec.Quote.SpeakerName) == "") {
+		return "", errorf(Invalid, "speaker_name", "name the speaker by speaker_name or speaker_id")
+	}
+	key := rec.ExternalID
+	if key == "" {
+		key = contentKey(rec.Quote)
+	}
+	var existing string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM quotes WHERE external_id = ?`, key).Scan(&existing)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return "", fmt.Errorf("db: find imported quote: %w", err)
+	default:
+		return d.reimport(ctx, tx, existing, rec.Quote)
+	}
+	id, seq, err := d.insertQuote(ctx, tx, rec.Quote)
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE quotes SET external_id = ? WHERE seq = ?`, key, seq); err != nil {
+		return "", fmt.Errorf("db: set external id: %w", classify(err))
+	}
+	byURL := map[string]string{}
+	for i, c := range rec.Citations {
+		cit, err := d.insertCitation(ctx, tx, id, seq, c)
+		if err != nil {
+			return "", prefixField(err, fmt.Sprintf("citations[%d]", i))
+		}
+		byURL[c.URL] = cit
+	}
+	for i, v := range rec.Verdicts {
+		in := VerdictInput{Attribution: v.Attribution, Rating: v.Rating, Summary: v.Summary}
+		for _, u := range v.CitationURLs {
+			in.CitationIDs = append(in.CitationIDs, byURL[u])
+		}
+		if _, err := d.appendVerdict(ctx, tx, id, nil, in); err != nil {
+			return "", prefixField(err, fmt.Sprintf("verdicts[%d]", i))
+		}
+	}
+	return "created", nil
+}
+
+// reimport compares a stored quote with its record again: the same fields change nothing,
+// different ones are an update.
+func (d *DB) reimport(ctx context.Context, tx *sql.Tx, id string, in QuoteInput) (string, error) {
+	cur, _, err := findQuote(ctx, tx, id)
+	if err != nil {
+		return "", err
+	}
+	p := QuotePatch{Text: set(in.Text), SpeakerRole: setPtr(in.SpeakerRole), Context: setPtr(in.Context),
+		Setting: setPtr(in.Setting), Lang: setPtr(in.Lang), SourceURL: setPtr(in.SourceURL), Tags: set(in.Tags)}
+	if in.Tags == nil {
+		p.Tags = set([]string{})
+	}
+	if in.SaidOn != nil {
+		p.SaidOn, p.DatePrecision = set(*in.SaidOn), setPtr(in.DatePrecision)
+	} else {
+		p.SaidOn, p.DatePrecision = Field[string]{Set: true, Null: true}, Field[string]{Set: true, Null: true}
+	}
+	if in.SpeakerID != nil {
+		p.SpeakerID = set(*in.SpeakerID)
+	} else if in.SpeakerName != nil && !strings.EqualFold(*in.SpeakerName, cur.Speaker.Name) {
+		p.SpeakerName = set(*in.SpeakerName)
+	}
+	switch {
+	case in.OutletID != nil:
+		p.OutletID = set(*in.OutletID)
+	case in.OutletName != nil && (cur.Outlet == nil || !strings.EqualFold(*in.OutletName, cur.Outlet.Name)):
+		p.OutletName = set(*in.OutletName)
+	case in.OutletName == nil && cur.Outlet != nil:
+		p.OutletID = Field[string]{Set: true, Null: true}
+	}
+	changed, err := d.updateQuote(ctx, tx, id, nil, p)
+	if err != nil || !changed {
+		return "unchanged", err
+	}
+	return "updated", nil
+}
+
+func set[T any](v T) Field[T] { return Field[T]{Set: true, Value: v} }
+
+func setPtr(v *string) Field[string] {
+	if v == nil {
+		return Field[string]{Set: true, Null: true}
+	}
+	return set(*v)
+}
+
+func prefixField(err error, prefix string) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	field := prefix
+	if e.Field != "" {
+		field += "." + e.Field
+	}
+	return &Error{Code: e.Code, Field: field, Message: e.Message, err: e.err}
+}
+
+// importExported loads a record exported by Verbatim, keeping its IDs, times, authors and
+// verdict history. A quote already stored under its ID is left as it is.
+func (d *DB) importExported(ctx context.Context, tx *sql.Tx, r *Record) (string, error) {
+	if r.Quote == nil || r.ID == "" || r.SpeakerDetail == nil {
+		return "", errorf(Invalid, "id", "an exported record needs id and speaker_detail")
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE id = ?`, r.ID).Scan(&n); err != nil {
+		return "", fmt.Errorf("db: find quote: %w", err)
+	}
+	if n > 0 {
+		return "unchanged", nil
+	}
+	sp := r.SpeakerDetail
+	if _, err := findSpeaker(ctx, tx, sp.ID); ErrorCode(err) == NotFound {
+		_, err := tx.ExecContext(ctx, `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key, version,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sp.ID, sp.Name, sp.WikidataQID, sp.Description,
+			sp.Anonymous, fold.String(sp.Name), sp.Version, sp.CreatedAt.UTC().Format(timeFormat), sp.UpdatedAt.UTC().Format(timeFormat))
+		if err != nil {
+			return "", prefixField(speakerWriteError(err), "speaker_detail")
+		}
+		if err := writeSpeakerNames(ctx, tx, sp.ID, sp.Name, sp.Aliases); err != nil {
+			return "", err
+		}
+	} else if err != nil {
+		return "", err
+	}
+	if o := r.OutletDetail; o != nil {
+		if _, err := findOutlet(ctx, tx, o.ID); ErrorCode(err) == NotFound {
+			_, err := tx.ExecContext(ctx, `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Version,
+				o.CreatedAt.UTC().Format(timeFormat), o.UpdatedAt.UTC().Format(timeFormat))
+			if err != nil {
+				return "", prefixField(outletWriteError(err), "outlet_detail")
+			}
+		} else if err != nil {
+			return "", err
+		}
+	}
+	q := r.Quote
+	if q.SaidOn != nil {
+		if _, _, err := dateSaid(q.SaidOn, q.DatePrecision); err != nil {
+			return "", err
+		}
+	}
+	var outletID *string
+	if r.OutletDetail != nil {
+		outletID = &r.OutletDetail.ID
+	}
+	tags := normalizeTags(q.Tags)
+	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
+		context, setting, lang, source_url, tags, created_by, version, created_at, updated_at, external_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		q.ID, q.Text, sp.ID, q.SpeakerRole, q.SaidOn, q.DatePrecision, outletID, q.Context, q.Setting, q.Lang, q.SourceURL,
+		tagsJSON(tags), q.CreatedBy, q.Version, q.CreatedAt.UTC().Format(timeFormat), q.UpdatedAt.UTC().Format(timeFormat), nil)
+	if err != nil {
+		if isUnique(err) {
+			return "", errorf(Conflict, "id", "another quote has this ID")
+		}
+		return "", fmt.Errorf("db: insert quote: %w", classify(err))
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return "", fmt.Errorf("db: insert quote: %w", err)
+	}
+	if err := writeBands(ctx, tx, seq, q.Text, true); err != nil {
+		return "", err
+	}
+	if err := writeTags(ctx, tx, seq, tags); err != nil {
+		return "", err
+	}
+	for i, c := range r.Citations {
+		_, err := tx.ExecContext(ctx, `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
+			accessed_at, archive_url, excerpt, relation, created_by, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, seq, c.URL, urlKey(c.URL), c.Title, c.Publisher, c.PublishedAt, c.AccessedAt, c.ArchiveURL, c.Excerpt,
+			c.Relation, c.CreatedBy, c.Version, c.CreatedAt.UTC().Format(timeFormat), c.UpdatedAt.UTC().Format(timeFormat))
+		if err != nil {
+			return "", prefixField(citationWriteError(err), fmt.Sprintf("citations[%d]", i))
+		}
+	}
+	var last int64
+	for _, v := range r.Verdicts {
+		res, err := tx.ExecContext(ctx, `INSERT INTO verdicts (id, quote_seq, attribution, rating, summary, reviewed_by, supersedes,
+			created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, seq, v.Attribution, v.Rating, v.Summary, v.ReviewedBy, v.Supersedes,
+			v.CreatedAt.UTC().Format(timeFormat))
+		if err != nil {
+			return "", fmt.Errorf("db: insert verdict: %w", classify(err))
+		}
+		if last, err = res.LastInsertId(); err != nil {
+			return "", err
+		}
+		for i, cid := range v.CitationIDs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO verdict_citations (verdict_seq, ord, citation_id) VALUES (?, ?, ?)`,
+				last, i, cid); err != nil {
+				return "", fmt.Errorf("db: insert verdict citation: %w", classify(err))
+			}
+		}
+	}
+	if last != 0 {
+		// The attribution, rating and version as exported, the verdicts behind them.
+		_, err := tx.ExecContext(ctx, `UPDATE quotes SET attribution = ?, rating = ?, verdict_seq = ?, version = ?, updated_at = ?
+			WHERE seq = ?`, q.Attribution, q.Rating, last, q.Version, q.UpdatedAt.UTC().Format(timeFormat), seq)
+		if err != nil {
+			return "", fmt.Errorf("db: set verdict: %w", classify(err))
+		}
+	}
+	return "created", d.audit(ctx, tx, "create", "quote", q.ID, q.ID, nil, q)
+}
+
+// RecordImportRun stores an import's result under its Idempotency-Key; ImportRun returns
+// it. A key is used once: a second import with it replays the first answer.
+func (d *DB) RecordImportRun(ctx context.Context, key string, res ImportResult) error {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	return d.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO import_runs (key, result, created_at) VALUES (?, ?, ?)`,
+			key, string(b), d.timestamp())
+		if err != nil {
+			return fmt.Errorf("db: record import run: %w", classify(err))
+		}
+		return nil
+	})
+}
+
+// ImportRun returns the result stored under an Idempotency-Key; NotFound when none is.
+func (d *DB) ImportRun(ctx context.Context, key string) (*ImportResult, error) {
+	var js string
+	err := d.reader.QueryRowContext(ctx, `SELECT result FROM import_runs WHERE key = ?`, key).Scan(&js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errorf(NotFound, "", "no import with this key")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: find import run: %w", err)
+	}
+	var res ImportResult
+	if err := json.Unmarshal([]byte(js), &res); err != nil {
+		return nil, fmt.Errorf("db: read import run: %w", err)
+	}
+	return &res, nil
+}
