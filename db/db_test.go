@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -224,5 +225,26 @@ func TestAuditLogAppendOnly(t *testing.T) {
 		if _, err := d.writer.ExecContext(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: %v", stmt, err)
 		}
+	}
+}
+
+// The bulk path records creations in the audit trail exactly as a single create does.
+func TestCreationChangesMatchAudit(t *testing.T) {
+	t.Parallel()
+	role, said := "Envoy", "2025-04-20"
+	q := &Quote{ID: "q_1", Text: "words", Speaker: SpeakerRef{ID: "spk_1", Name: "S"}, SpeakerRole: &role, SaidOn: &said,
+		Outlet: &OutletRef{ID: "out_1", Name: "O"}, Tags: []string{"a", "b"}, Attribution: "unverified", CreatedBy: "desk"}
+	got, err := creationChanges(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fields(q)
+	changes := map[string]Change{}
+	for k, v := range f {
+		changes[k] = Change{After: v}
+	}
+	want, _ := json.Marshal(changes)
+	if got != string(want) {
+		t.Errorf("bulk audit\n got %s\nwant %s", got, want)
 	}
 }

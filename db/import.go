@@ -89,8 +89,34 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		ctx := context.WithValue(ctx, speakerCacheKey{}, speakers)
-		for i := range batch {
-			rec := &batch[i]
+		todo := make([]*ImportRecord, 0, len(batch))
+		if !savepoints {
+			// New quotes with nothing hanging off them go in with multi-row statements;
+			// the rest, record by record.
+			var bulk []*ImportRecord
+			for i := range batch {
+				if bulkEligible(&batch[i]) {
+					bulk = append(bulk, &batch[i])
+				} else {
+					todo = append(todo, &batch[i])
+				}
+			}
+			created, rest, err := d.bulkInsert(ctx, tx, bulk)
+			if err != nil {
+				var e *Error
+				if errors.As(err, &e) && e.Code != Internal && e.Code != Unavailable {
+					return errRecord
+				}
+				return err
+			}
+			res.Created += created
+			todo = append(todo, rest...)
+		} else {
+			for i := range batch {
+				todo = append(todo, &batch[i])
+			}
+		}
+		for _, rec := range todo {
 			if savepoints {
 				if _, err := tx.ExecContext(ctx, `SAVEPOINT record`); err != nil {
 					return fmt.Errorf("db: savepoint: %w", err)
