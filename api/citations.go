@@ -36,6 +36,7 @@ type CitationList struct {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/quotes/{id}/citations [post]
 func (s *Server) handleCitationCreate(c echo.Context) error {
 	var in db.CitationInput
@@ -94,6 +95,7 @@ func (s *Server) handleCitationList(c echo.Context) error {
 //	@Security	BearerAuth
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/v1/quotes/{id}/citations/{cid} [get]
 func (s *Server) handleCitationGet(c echo.Context) error {
 	cit, err := s.store.Citation(c.Request().Context(), c.Param("id"), c.Param("cid"))
@@ -128,6 +130,7 @@ func (s *Server) handleCitationGet(c echo.Context) error {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/quotes/{id}/citations/{cid} [patch]
 func (s *Server) handleCitationUpdate(c echo.Context) error {
 	var p db.CitationPatch
@@ -161,6 +164,8 @@ func (s *Server) handleCitationUpdate(c echo.Context) error {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
+//	@Failure		400	{object}	Problem	"an unknown query parameter"
 //	@Router			/v1/quotes/{id}/citations/{cid} [delete]
 func (s *Server) handleCitationDelete(c echo.Context) error {
 	if err := s.store.DeleteCitation(c.Request().Context(), c.Param("id"), c.Param("cid"), ifMatch(c.Request())); err != nil {

@@ -28,6 +28,7 @@ type ClaimReviewList struct {
 //	@Security		BearerAuth
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		400	{object}	Problem	"an unknown query parameter"
 //	@Router			/v1/quotes/{id}/claimreview [get]
 func (s *Server) handleClaimReviewGet(c echo.Context) error {
 	r, err := s.store.Review(c.Request().Context(), c.Param("id"))

@@ -27,11 +27,11 @@ import (
 var (
 	contractOnce   sync.Once
 	contractRouter routers.Router
-	contractDoc    []byte
+	contractSpec   *openapi3.T
 	contractErr    error
 )
 
-func contract(t *testing.T) routers.Router {
+func contract(t testing.TB) routers.Router {
 	t.Helper()
 	contractOnce.Do(func() {
 		openapi3filter.RegisterBodyDecoder("application/ld+json", openapi3filter.JSONBodyDecoder)
@@ -50,10 +50,7 @@ func contract(t *testing.T) routers.Router {
 		if contractErr = doc.Validate(loader.Context); contractErr != nil {
 			return
 		}
-		contractDoc, contractErr = doc.MarshalJSON()
-		if contractErr != nil {
-			return
-		}
+		contractSpec = doc
 		contractRouter, contractErr = legacy.NewRouter(doc)
 	})
 	if contractErr != nil {
@@ -104,13 +101,13 @@ func toPlain(v any) any {
 
 // env is one server over its own database file.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	store  *db.DB
 	server *api.Server
 	admin  string // an admin key's secret, sent by default
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "verbatim.db"))
@@ -152,14 +149,14 @@ func newServerConfig(e *env, cfg api.Config) *api.Server {
 }
 
 // in returns the same server and database reporting to t (a subtest).
-func (e *env) in(t *testing.T) *env {
+func (e *env) in(t testing.TB) *env {
 	c := *e
 	c.t = t
 	return &c
 }
 
 // testWriter sends the server's warnings and errors to the test log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
@@ -173,7 +170,7 @@ type response struct {
 }
 
 // decode unmarshals the body into v, failing the test when it cannot.
-func (r *response) decode(t *testing.T, v any) {
+func (r *response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
@@ -181,7 +178,7 @@ func (r *response) decode(t *testing.T, v any) {
 }
 
 // problem decodes a problem+json body, failing the test when the response is not one.
-func (r *response) problem(t *testing.T) api.Problem {
+func (r *response) problem(t testing.TB) api.Problem {
 	t.Helper()
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("Content-Type = %q, want application/problem+json (body %s)", ct, r.Body)
@@ -239,7 +236,7 @@ func serve(handler http.Handler, req *http.Request) *response {
 // checkContract validates a response against openapi.yaml: its status must be documented
 // for the operation and its body must match the schema. Requests to paths or methods the
 // document does not have (404 and 405 probes) have no operation to check against.
-func checkContract(t *testing.T, req *http.Request, res *response) {
+func checkContract(t testing.TB, req *http.Request, res *response) {
 	t.Helper()
 	if res.Code == http.StatusMethodNotAllowed || req.Method == http.MethodOptions {
 		return // only the router answers 405, and CORS preflights, for operations the document rightly lacks
@@ -271,7 +268,7 @@ func checkContract(t *testing.T, req *http.Request, res *response) {
 }
 
 // mustJSON marshals v for a request body.
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -33,6 +33,7 @@ const maxImportBytes = 512 << 20
 //	@Failure		403				{object}	Problem	"the key's role may not do this"
 //	@Failure		413				{object}	Problem	"body over 512 MiB"
 //	@Failure		429				{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507				{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/import [post]
 func (s *Server) handleImport(c echo.Context) error {
 	q, err := readQuery(c, "format", "map", "header")

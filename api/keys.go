@@ -36,6 +36,7 @@ type AuditList struct {
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	403	{object}	Problem	"the key's role may not do this"
 //	@Failure	429	{object}	Problem	"the client's budget is spent"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/v1/keys [get]
 func (s *Server) handleKeyList(c echo.Context) error {
 	keys, err := s.store.Keys(c.Request().Context())
@@ -63,6 +64,7 @@ func (s *Server) handleKeyList(c echo.Context) error {
 //	@Failure		415	{object}	Problem	"body is not JSON"
 //	@Failure		422	{object}	Problem	"fields break the rules"
 //	@Failure		429	{object}	Problem	"the client's budget is spent"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/keys [post]
 func (s *Server) handleKeyCreate(c echo.Context) error {
 	var in db.KeyInput
@@ -91,6 +93,8 @@ func (s *Server) handleKeyCreate(c echo.Context) error {
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		404	{object}	Problem	"no such key"
 //	@Failure		429	{object}	Problem	"the client's budget is spent"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
+//	@Failure		400	{object}	Problem	"an unknown query parameter"
 //	@Router			/v1/keys/{id} [delete]
 func (s *Server) handleKeyRevoke(c echo.Context) error {
 	k, err := s.store.RevokeKey(c.Request().Context(), c.Param("id"))

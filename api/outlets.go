@@ -28,6 +28,7 @@ import (
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/outlets [post]
 func (s *Server) handleOutletCreate(c echo.Context) error {
 	var in db.OutletInput
@@ -57,6 +58,7 @@ func (s *Server) handleOutletCreate(c echo.Context) error {
 //	@Security	BearerAuth
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/v1/outlets/{id} [get]
 func (s *Server) handleOutletGet(c echo.Context) error {
 	o, err := s.store.Outlet(c.Request().Context(), c.Param("id"))
@@ -90,6 +92,7 @@ func (s *Server) handleOutletGet(c echo.Context) error {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/outlets/{id} [patch]
 func (s *Server) handleOutletUpdate(c echo.Context) error {
 	var p db.OutletPatch
@@ -122,6 +125,8 @@ func (s *Server) handleOutletUpdate(c echo.Context) error {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
+//	@Failure		400	{object}	Problem	"an unknown query parameter"
 //	@Router			/v1/outlets/{id} [delete]
 func (s *Server) handleOutletDelete(c echo.Context) error {
 	if err := s.store.DeleteOutlet(c.Request().Context(), c.Param("id"), ifMatch(c.Request())); err != nil {

@@ -62,6 +62,7 @@ var statusOf = map[string]int{
 	db.Conflict:           http.StatusConflict,
 	db.PreconditionFailed: http.StatusPreconditionFailed,
 	db.Unavailable:        http.StatusServiceUnavailable,
+	db.Full:               http.StatusInsufficientStorage,
 	db.Unauthorized:       http.StatusUnauthorized,
 	db.Forbidden:          http.StatusForbidden,
 	db.Internal:           http.StatusInternalServerError,
@@ -123,6 +124,9 @@ func (s *Server) toProblem(err error, c echo.Context) *problem {
 		if de.Field != "" {
 			p.fields = []FieldError{{Field: de.Field, Message: de.Message}}
 			p.detail = de.Field + ": " + de.Message
+		}
+		if de.Code == db.Full {
+			s.log.Error("storage full", "error", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		if de.Code == db.Unavailable {
 			p.header = http.Header{"Retry-After": {"1"}}

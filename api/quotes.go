@@ -30,6 +30,7 @@ import (
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/quotes [post]
 func (s *Server) handleQuoteCreate(c echo.Context) error {
 	var in db.QuoteInput
@@ -59,6 +60,7 @@ func (s *Server) handleQuoteCreate(c echo.Context) error {
 //	@Security	BearerAuth
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/v1/quotes/{id} [get]
 func (s *Server) handleQuoteGet(c echo.Context) error {
 	q, err := s.store.Quote(c.Request().Context(), c.Param("id"))
@@ -92,6 +94,7 @@ func (s *Server) handleQuoteGet(c echo.Context) error {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/quotes/{id} [patch]
 func (s *Server) handleQuoteUpdate(c echo.Context) error {
 	var p db.QuotePatch
@@ -123,6 +126,8 @@ func (s *Server) handleQuoteUpdate(c echo.Context) error {
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	403	{object}	Problem	"the key's role may not do this"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure	507	{object}	Problem	"the database is full: nothing was written"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/v1/quotes/{id} [delete]
 func (s *Server) handleQuoteDelete(c echo.Context) error {
 	if err := s.store.DeleteQuote(c.Request().Context(), c.Param("id"), ifMatch(c.Request())); err != nil {

@@ -76,7 +76,29 @@ func (s *Server) routes() {
 	}
 	e.Use(limitBody)
 	for _, r := range s.table() {
-		e.Add(r.method, r.path, r.handler, s.require(r.perm), s.rateLimit)
+		mw := []echo.MiddlewareFunc{s.require(r.perm), s.rateLimit}
+		if r.perm != public && !takesQuery[r.method+" "+r.path] {
+			mw = append(mw, refuseQuery)
+		}
+		e.Add(r.method, r.path, r.handler, mw...)
+	}
+}
+
+// takesQuery are the API routes that read query parameters; the others refuse any, so
+// that a parameter a client thinks does something never silently does nothing.
+var takesQuery = map[string]bool{
+	"GET /v1/quotes": true, "GET /v1/quotes/:id/similar": true, "GET /v1/quotes/:id/history": true,
+	"GET /v1/export": true, "POST /v1/import": true, "GET /v1/quotes/:id/citations": true,
+	"GET /v1/quotes/:id/verdicts": true, "GET /v1/claimreview": true, "GET /v1/speakers": true,
+	"GET /v1/speakers/:id/quotes": true, "GET /v1/outlets": true, "GET /v1/audit": true,
+}
+
+func refuseQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, err := readQuery(c); err != nil {
+			return err
+		}
+		return next(c)
 	}
 }
 

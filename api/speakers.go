@@ -28,6 +28,7 @@ import (
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/speakers [post]
 func (s *Server) handleSpeakerCreate(c echo.Context) error {
 	var in db.SpeakerInput
@@ -57,6 +58,7 @@ func (s *Server) handleSpeakerCreate(c echo.Context) error {
 //	@Security	BearerAuth
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/v1/speakers/{id} [get]
 func (s *Server) handleSpeakerGet(c echo.Context) error {
 	sp, err := s.store.Speaker(c.Request().Context(), c.Param("id"))
@@ -90,6 +92,7 @@ func (s *Server) handleSpeakerGet(c echo.Context) error {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/speakers/{id} [patch]
 func (s *Server) handleSpeakerUpdate(c echo.Context) error {
 	var p db.SpeakerPatch
@@ -123,6 +126,8 @@ func (s *Server) handleSpeakerUpdate(c echo.Context) error {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
+//	@Failure		400	{object}	Problem	"an unknown query parameter"
 //	@Router			/v1/speakers/{id} [delete]
 func (s *Server) handleSpeakerDelete(c echo.Context) error {
 	if err := s.store.DeleteSpeaker(c.Request().Context(), c.Param("id"), ifMatch(c.Request())); err != nil {

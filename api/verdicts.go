@@ -36,6 +36,7 @@ type VerdictList struct {
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		403	{object}	Problem	"the key's role may not do this"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
 //	@Router			/v1/quotes/{id}/verdicts [post]
 func (s *Server) handleVerdictCreate(c echo.Context) error {
 	var in db.VerdictInput
@@ -92,6 +93,7 @@ func (s *Server) handleVerdictList(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		400	{object}	Problem	"an unknown query parameter"
 //	@Router			/v1/quotes/{id}/verdicts/{vid} [get]
 func (s *Server) handleVerdictGet(c echo.Context) error {
 	v, err := s.store.Verdict(c.Request().Context(), c.Param("id"), c.Param("vid"))

@@ -259,7 +259,7 @@ func classify(err error) error {
 	}
 	switch se.Code {
 	case sqlite3.ErrFull:
-		return &Error{Code: Unavailable, Message: "the database is out of space", err: err}
+		return &Error{Code: Full, Message: "the database has no room left; nothing was written — free space or raise the size cap, then retry", err: err}
 	case sqlite3.ErrBusy, sqlite3.ErrLocked:
 		return &Error{Code: Unavailable, Message: "the database is busy; try again", err: err}
 	}
@@ -300,4 +300,23 @@ func (d *DB) Counts(ctx context.Context) (Counts, error) {
 		return Counts{}, fmt.Errorf("db: count: %w", err)
 	}
 	return c, nil
+}
+
+// LimitSize caps the database file at about maxBytes (SQLite's max_page_count on the
+// writer connection); a write past it fails as Full and writes nothing. Zero or less
+// lifts the cap. It is the operator's guard against a runaway import filling the disk.
+func (d *DB) LimitSize(ctx context.Context, maxBytes int64) error {
+	var pageSize int64
+	if err := d.writer.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return fmt.Errorf("db: page size: %w", err)
+	}
+	pages := int64(4294967294) // SQLite's own ceiling
+	if maxBytes > 0 {
+		pages = max(1, maxBytes/pageSize)
+	}
+	var got int64
+	if err := d.writer.QueryRowContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)).Scan(&got); err != nil {
+		return fmt.Errorf("db: max page count: %w", err)
+	}
+	return nil
 }

@@ -12,7 +12,8 @@ const (
 	NotFound           = "not_found"           // no such resource
 	Conflict           = "conflict"            // the change collides with what is stored
 	PreconditionFailed = "precondition_failed" // the client's version is stale
-	Unavailable        = "unavailable"         // the database cannot take the write now (full, busy)
+	Unavailable        = "unavailable"         // the database cannot take the write now (busy)
+	Full               = "storage_full"        // the disk, or the configured size cap, is full
 	Unauthorized       = "unauthorized"        // no valid API key
 	Forbidden          = "forbidden"           // the key's role does not allow this
 	Internal           = "internal"            // a bug or an unexpected failure

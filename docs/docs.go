@@ -530,6 +530,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -554,6 +560,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/KeyList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
                         }
                     },
                     "401": {
@@ -653,6 +665,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -689,6 +707,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/APIKey"
                         }
                     },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "no valid API key",
                         "schema": {
@@ -709,6 +733,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -873,6 +903,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -922,6 +958,12 @@ const docTemplate = `{
                     },
                     "304": {
                         "description": "the ETag you hold is current"
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     },
                     "401": {
                         "description": "no valid API key",
@@ -974,6 +1016,12 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "no valid API key",
                         "schema": {
@@ -1006,6 +1054,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1123,6 +1177,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1378,6 +1438,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -1427,6 +1493,12 @@ const docTemplate = `{
                     },
                     "304": {
                         "description": "the ETag you hold is current"
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     },
                     "401": {
                         "description": "no valid API key",
@@ -1478,6 +1550,12 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "no valid API key",
                         "schema": {
@@ -1504,6 +1582,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1621,6 +1705,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1805,6 +1895,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -1861,6 +1957,12 @@ const docTemplate = `{
                     },
                     "304": {
                         "description": "the ETag you hold is current"
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     },
                     "401": {
                         "description": "no valid API key",
@@ -1920,6 +2022,12 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "no valid API key",
                         "schema": {
@@ -1952,6 +2060,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2079,6 +2193,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -2113,6 +2233,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ClaimReview"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
                         }
                     },
                     "401": {
@@ -2455,6 +2581,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -2496,6 +2628,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Verdict"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
                         }
                     },
                     "401": {
@@ -2676,6 +2814,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -2725,6 +2869,12 @@ const docTemplate = `{
                     },
                     "304": {
                         "description": "the ETag you hold is current"
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     },
                     "401": {
                         "description": "no valid API key",
@@ -2777,6 +2927,12 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "no valid API key",
                         "schema": {
@@ -2809,6 +2965,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2926,6 +3088,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }

@@ -54,6 +54,9 @@ type Reader struct {
 // fields or columns is an error before anything is read.
 func NewReader(r io.Reader, opt Options) (*Reader, error) {
 	rd := &Reader{validate: rules.New()}
+	if (opt.Map != "" || opt.Header) && opt.Format != "csv" && opt.Format != "tsv" {
+		return nil, errors.New("a column mapping and a header row apply to csv and tsv only")
+	}
 	switch opt.Format {
 	case "ndjson", "":
 		rd.next = rd.ndjson(r)

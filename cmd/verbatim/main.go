@@ -47,6 +47,7 @@ Usage:
                                                who publishes ClaimReview, and quotes' public pages
                    [--public-read] [--cors-origin ORIGIN,...]
                    [--rate-read N] [--rate-write N] [--rate-export N] [--rate-anonymous N] [--max-searches N]
+                   [--max-db-mb N]
   verbatim migrate [--db PATH]                 create or migrate the database, then exit
   verbatim keys create --name NAME --role reader|editor|factchecker|admin [--db PATH]
                                                make an API key; the key alone is the last line printed
@@ -178,6 +179,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Float64Var(&limits.ExportsPerMinute, "rate-export", 6, "exports per minute per key (0: unlimited)")
 	fs.Float64Var(&limits.AnonymousPerSecond, "rate-anonymous", 5, "requests per second per address without a key (0: unlimited)")
 	fs.IntVar(&limits.MaxSearches, "max-searches", 4*runtime.NumCPU(), "full-text searches and exports running at once (0: unlimited)")
+	maxMB := fs.Int64("max-db-mb", 0, "refuse writes (507) once the database reaches this many MiB (0: no cap)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -199,6 +201,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 
+	if err := store.LimitSize(ctx, *maxMB<<20); err != nil {
+		return err
+	}
 	if err := bootstrapKey(ctx, store, stdout); err != nil {
 		return err
 	}
