@@ -96,3 +96,16 @@ func TestInternalErrorsAreOpaque(t *testing.T) {
 		}
 	}
 }
+
+// A client that goes away mid-request is not a server failure: no 5xx, no error log.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/v1/quotes?q=nato", nil).WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	if res := serve(e.server, req); res.Code != 499 {
+		t.Errorf("abandoned request: %d %s", res.Code, res.Body)
+	}
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,6 +54,9 @@ func badRequest(field, message string) *problem {
 	}
 	return p
 }
+
+// statusClientClosed is logged for requests the client abandoned.
+const statusClientClosed = 499
 
 // statusOf maps storage error codes to HTTP statuses: the one place that does.
 var statusOf = map[string]int{
@@ -133,6 +137,11 @@ func (s *Server) toProblem(err error, c echo.Context) *problem {
 			s.log.Warn("storage unavailable", "error", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		return p
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away mid-request: not a server failure, and nobody reads the
+		// answer. 499 (as nginx logs it) keeps it out of the 5xx counts.
+		return newProblem(statusClientClosed, "client_closed", "the client closed the request")
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) && he.Code < 500 {
