@@ -33,6 +33,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/v1/quotes/:id/history", s.handleQuoteHistory, canRead},
 		{http.MethodGet, "/v1/export", s.handleExport, canRead},
 		{http.MethodPost, "/v1/import", s.handleImport, canEdit},
+		{http.MethodPost, "/v1/extract", s.handleExtract, canEdit},
 
 		{http.MethodGet, "/v1/quotes/:id/citations", s.handleCitationList, canRead},
 		{http.MethodPost, "/v1/quotes/:id/citations", s.handleCitationCreate, canEdit},

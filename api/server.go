@@ -126,6 +126,9 @@ type Store interface {
 	// RecordImportRun stores an import's result under its key.
 	RecordImportRun(ctx context.Context, key string, res db.ImportResult) error
 
+	// CreateExtracted stores extracted quotes, all or none: Invalid, Malformed.
+	CreateExtracted(ctx context.Context, items []db.ExtractedQuote) ([]string, error)
+
 	// Review: NotFound (no quote, or no verdict yet).
 	Review(ctx context.Context, quoteID string) (*db.Review, error)
 	// ListReviews: Malformed (cursor).

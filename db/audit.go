@@ -63,7 +63,7 @@ type AuditFilter struct {
 
 // unaudited are fields that change with every write or are derived, not stored choices.
 var unaudited = map[string]bool{"version": true, "created_at": true, "updated_at": true, "current_verdict": true,
-	"snippet": true, "possible_duplicates": true, "excerpt_matches": true}
+	"snippet": true, "possible_duplicates": true, "excerpt_matches": true, "extraction": true}
 
 // fields flattens a resource to its audited fields; references ({"id", "name"}) become IDs.
 func fields(v any) map[string]any {

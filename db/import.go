@@ -352,6 +352,12 @@ func (d *DB) importExported(ctx context.Context, tx *sql.Tx, r *Record) (string,
 	if err := writeTags(ctx, tx, seq, tags); err != nil {
 		return "", err
 	}
+	if q.Extraction != nil {
+		js, _ := json.Marshal(q.Extraction)
+		if _, err := tx.ExecContext(ctx, `UPDATE quotes SET extraction = ? WHERE seq = ?`, string(js), seq); err != nil {
+			return "", fmt.Errorf("db: record extraction: %w", classify(err))
+		}
+	}
 	for i, c := range r.Citations {
 		_, err := tx.ExecContext(ctx, `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
 			accessed_at, archive_url, excerpt, relation, created_by, version, created_at, updated_at)

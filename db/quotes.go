@@ -13,7 +13,7 @@ import (
 
 const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
 	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
-	q.created_by, q.version, q.created_at, q.updated_at, q.verdict_seq`
+	q.created_by, q.version, q.created_at, q.updated_at, q.verdict_seq, q.extraction`
 
 const quoteFrom = ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
 
@@ -23,9 +23,10 @@ func scanQuote(row scanner, extra ...any) (*Quote, int64, error) {
 	var seq int64
 	var outletID, outletName *string
 	var tags, created, updated string
+	var extraction *string
 	dest := []any{&seq, &q.ID, &q.Text, &q.Speaker.ID, &q.Speaker.Name, &q.SpeakerRole, &q.SaidOn, &q.DatePrecision,
 		&outletID, &outletName, &q.Context, &q.Setting, &q.Lang, &q.SourceURL, &tags, &q.Attribution, &q.Rating,
-		&q.CreatedBy, &q.Version, &created, &updated, &q.verdictSeq}
+		&q.CreatedBy, &q.Version, &created, &updated, &q.verdictSeq, &extraction}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, 0, err
 	}
@@ -36,6 +37,12 @@ func scanQuote(row scanner, extra ...any) (*Quote, int64, error) {
 		q.Tags = []string{}
 	}
 	q.CreatedAt, q.UpdatedAt = parseTime(created), parseTime(updated)
+	if extraction != nil {
+		var x Extraction
+		if json.Unmarshal([]byte(*extraction), &x) == nil {
+			q.Extraction = &x
+		}
+	}
 	return &q, seq, nil
 }
 

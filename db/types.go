@@ -69,6 +69,8 @@ type Quote struct {
 	CurrentVerdict *Verdict `json:"current_verdict" extensions:"x-nullable"`
 	// CreatedBy is the name of the API key that recorded the quote.
 	CreatedBy string `json:"created_by" example:"desk-ukraine"`
+	// Extraction says how the extractor found the quote; null for quotes recorded by hand.
+	Extraction *Extraction `json:"extraction" extensions:"x-nullable"`
 	// Snippet is set on search hits: the matching part of the text, HTML-escaped, with the
 	// matched words in <mark>.
 	Snippet *string `json:"snippet,omitempty" example:"<mark>NATO</mark> isn’t on the table"`

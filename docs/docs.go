@@ -439,6 +439,94 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/extract": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Reads article text and proposes its quotes for a person to confirm: the words exactly as they stand, their character offsets, the speaker resolved to the fullest name the article gives (a pronoun to the last person named; anonymous sources marked), the role the article gives, the cue, and where the article says so the outlet, the date (resolved against published_on) and the setting, with a confidence. Quoted phrases with no speaker in sight (titles, scare quotes) are left out; words quoted inside the writer's own sentence get a low confidence. With save, candidates with a speaker are stored as unverified quotes in one transaction, each recording how it was extracted, with the article (url) as a report citation. Rules only: no network, no model.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quotes"
+                ],
+                "summary": "Find the quotes in an article",
+                "operationId": "extractQuotes",
+                "parameters": [
+                    {
+                        "description": "the article",
+                        "name": "article",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ExtractRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ExtractResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field, wrong type or bad date",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules, or a candidate to save does",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/import": {
             "post": {
                 "security": [
@@ -3785,6 +3873,7 @@ const docTemplate = `{
                 "created_by",
                 "current_verdict",
                 "date_precision",
+                "extraction",
                 "id",
                 "lang",
                 "outlet",
@@ -3853,6 +3942,15 @@ const docTemplate = `{
                     ],
                     "x-nullable": true,
                     "example": "day"
+                },
+                "extraction": {
+                    "description": "Extraction says how the extractor found the quote; null for quotes recorded by hand.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Extraction"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string",
@@ -3967,6 +4065,153 @@ const docTemplate = `{
                 "version": {
                     "type": "integer",
                     "example": 1
+                }
+            }
+        },
+        "ExtractCandidate": {
+            "type": "object",
+            "required": [
+                "anonymous",
+                "confidence",
+                "end",
+                "start",
+                "text"
+            ],
+            "properties": {
+                "anonymous": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "confidence": {
+                    "type": "number",
+                    "example": 0.9
+                },
+                "context": {
+                    "type": "string",
+                    "example": "in an interview with Fox News on April 20"
+                },
+                "cue": {
+                    "type": "string",
+                    "example": "said"
+                },
+                "date_precision": {
+                    "type": "string",
+                    "example": "day"
+                },
+                "end": {
+                    "type": "integer",
+                    "example": 1641
+                },
+                "outlet_name": {
+                    "type": "string",
+                    "example": "Fox News"
+                },
+                "said_on": {
+                    "type": "string",
+                    "example": "2025-04-20"
+                },
+                "setting": {
+                    "type": "string",
+                    "example": "interview"
+                },
+                "speaker_name": {
+                    "type": "string",
+                    "example": "Keith Kellogg"
+                },
+                "speaker_role": {
+                    "type": "string",
+                    "example": "US Special Envoy to Ukraine"
+                },
+                "start": {
+                    "type": "integer",
+                    "example": 1618
+                },
+                "text": {
+                    "type": "string",
+                    "example": "NATO isn’t on the table"
+                }
+            }
+        },
+        "ExtractRequest": {
+            "type": "object",
+            "required": [
+                "text"
+            ],
+            "properties": {
+                "lang": {
+                    "type": "string",
+                    "example": "en"
+                },
+                "outlet_name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Kyiv Post"
+                },
+                "published_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2025-04-21"
+                },
+                "save": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "text": {
+                    "type": "string",
+                    "maxLength": 200000,
+                    "example": "\"NATO isn’t on the table,” said US Special Envoy to Ukraine Keith Kellogg in an interview with Fox News on April 20"
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 2048,
+                    "example": "https://example.com/witkoff-london-talks"
+                }
+            }
+        },
+        "ExtractResponse": {
+            "type": "object",
+            "required": [
+                "data"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ExtractCandidate"
+                    }
+                },
+                "saved": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "Extraction": {
+            "type": "object",
+            "required": [
+                "confidence",
+                "end",
+                "start",
+                "version"
+            ],
+            "properties": {
+                "confidence": {
+                    "type": "number",
+                    "example": 0.9
+                },
+                "end": {
+                    "type": "integer",
+                    "example": 1617
+                },
+                "start": {
+                    "type": "integer",
+                    "example": 1594
+                },
+                "version": {
+                    "type": "string",
+                    "example": "rules-1"
                 }
             }
         },
@@ -4285,6 +4530,7 @@ const docTemplate = `{
                 "created_by",
                 "current_verdict",
                 "date_precision",
+                "extraction",
                 "id",
                 "lang",
                 "outlet",
@@ -4344,6 +4590,15 @@ const docTemplate = `{
                     ],
                     "x-nullable": true,
                     "example": "day"
+                },
+                "extraction": {
+                    "description": "Extraction says how the extractor found the quote; null for quotes recorded by hand.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Extraction"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string",

@@ -1,0 +1,102 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/extract"
+)
+
+// ExtractRequest is an article to read quotes from.
+type ExtractRequest struct {
+	Text        string  `json:"text" validate:"required,notblank,max=200000" example:"\"NATO isn’t on the table,” said US Special Envoy to Ukraine Keith Kellogg in an interview with Fox News on April 20"`
+	URL         *string `json:"url,omitempty" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
+	PublishedOn *string `json:"published_on,omitempty" format:"date" example:"2025-04-21"`
+	OutletName  *string `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Kyiv Post"`
+	Lang        *string `json:"lang,omitempty" validate:"omitempty,bcp47_language_tag" example:"en"`
+	Save        bool    `json:"save,omitempty" example:"false"`
+} //@name ExtractRequest
+
+// ExtractResponse is the candidates, and with save the IDs of the quotes stored from
+// them, in the same order.
+type ExtractResponse struct {
+	Data  []extract.Candidate `json:"data"`
+	Saved []string            `json:"saved,omitempty"`
+} //@name ExtractResponse
+
+// handleExtract godoc
+//
+//	@Summary		Find the quotes in an article
+//	@ID				extractQuotes
+//	@Description	Reads article text and proposes its quotes for a person to confirm: the words exactly as they stand, their character offsets, the speaker resolved to the fullest name the article gives (a pronoun to the last person named; anonymous sources marked), the role the article gives, the cue, and where the article says so the outlet, the date (resolved against published_on) and the setting, with a confidence. Quoted phrases with no speaker in sight (titles, scare quotes) are left out; words quoted inside the writer's own sentence get a low confidence. With save, candidates with a speaker are stored as unverified quotes in one transaction, each recording how it was extracted, with the article (url) as a report citation. Rules only: no network, no model.
+//	@Tags			quotes
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			article	body		ExtractRequest	true	"the article"
+//	@Success		200		{object}	ExtractResponse
+//	@Failure		400		{object}	Problem	"malformed JSON, unknown field, wrong type or bad date"
+//	@Failure		401		{object}	Problem	"no valid API key"
+//	@Failure		403		{object}	Problem	"the key's role may not do this"
+//	@Failure		413		{object}	Problem	"body over 1 MiB"
+//	@Failure		415		{object}	Problem	"body is not JSON"
+//	@Failure		422		{object}	Problem	"fields break the rules, or a candidate to save does"
+//	@Failure		429		{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		507		{object}	Problem	"the database is full: nothing was written"
+//	@Router			/v1/extract [post]
+func (s *Server) handleExtract(c echo.Context) error {
+	var in ExtractRequest
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	opt := extract.Options{}
+	if in.PublishedOn != nil {
+		t, err := time.Parse("2006-01-02", *in.PublishedOn)
+		if err != nil {
+			return badRequest("published_on", "must be a date: YYYY-MM-DD")
+		}
+		opt.PublishedOn = t
+	}
+	if in.OutletName != nil {
+		opt.Outlet = *in.OutletName
+	}
+	cands := extract.Extract(in.Text, opt)
+	if cands == nil {
+		cands = []extract.Candidate{}
+	}
+	res := ExtractResponse{Data: cands}
+	if in.Save && len(cands) > 0 {
+		items := make([]db.ExtractedQuote, 0, len(cands))
+		for _, cd := range cands {
+			items = append(items, db.ExtractedQuote{Quote: candidateQuote(cd, in), ArticleURL: in.URL,
+				Extraction: db.Extraction{Version: extract.Version, Start: cd.Start, End: cd.End, Confidence: cd.Confidence}})
+		}
+		ids, err := s.store.CreateExtracted(c.Request().Context(), items)
+		if err != nil {
+			return err
+		}
+		res.Saved = ids
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// candidateQuote turns a candidate into a quote to store; the article's outlet stands in
+// where the candidate names none.
+func candidateQuote(cd extract.Candidate, in ExtractRequest) db.QuoteInput {
+	opt := func(s string) *string {
+		if s = strings.TrimSpace(s); s == "" {
+			return nil
+		}
+		return &s
+	}
+	q := db.QuoteInput{Text: cd.Text, SpeakerName: opt(cd.SpeakerName), SpeakerRole: opt(cd.SpeakerRole),
+		SaidOn: opt(cd.SaidOn), DatePrecision: opt(cd.DatePrecision), OutletName: opt(cd.OutletName),
+		Context: opt(cd.Context), Setting: opt(cd.Setting), Lang: in.Lang, SourceURL: in.URL}
+	if q.OutletName == nil {
+		q.OutletName = in.OutletName
+	}
+	return q
+}

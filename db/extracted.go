@@ -1,0 +1,53 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+)
+
+// Extraction records how the extractor found a quote.
+type Extraction struct {
+	Version    string  `json:"version" example:"rules-1"`
+	Start      int     `json:"start" example:"1594"`
+	End        int     `json:"end" example:"1617"`
+	Confidence float64 `json:"confidence" example:"0.9"`
+} //@name Extraction
+
+// ExtractedQuote is a candidate to store: the quote, how it was found, and the article
+// it came from (a report citation, when the article has a URL).
+type ExtractedQuote struct {
+	Quote      QuoteInput
+	Extraction Extraction
+	ArticleURL *string
+}
+
+// CreateExtracted stores extracted quotes as unverified quotes, each with its extraction
+// and the article as a report citation, all in one transaction: one that cannot be stored
+// stores none (its error's field is prefixed with its index).
+func (d *DB) CreateExtracted(ctx context.Context, items []ExtractedQuote) ([]string, error) {
+	ids := make([]string, 0, len(items))
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		ids = ids[:0]
+		for i, it := range items {
+			id, seq, err := d.insertQuote(ctx, tx, it.Quote)
+			if err != nil {
+				return prefixField(err, fmt.Sprintf("data[%d]", i))
+			}
+			js, _ := json.Marshal(it.Extraction)
+			if _, err := tx.ExecContext(ctx, `UPDATE quotes SET extraction = ? WHERE seq = ?`, string(js), seq); err != nil {
+				return fmt.Errorf("db: record extraction: %w", classify(err))
+			}
+			if it.ArticleURL != nil {
+				excerpt := it.Quote.Text
+				if _, err := d.insertCitation(ctx, tx, id, seq, CitationInput{URL: *it.ArticleURL, Relation: "report", Excerpt: &excerpt}); err != nil {
+					return prefixField(err, fmt.Sprintf("data[%d]", i))
+				}
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	return ids, err
+}

@@ -1,0 +1,137 @@
+package extract
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var published = time.Date(2025, 4, 21, 0, 0, 0, 0, time.UTC)
+
+func one(t *testing.T, text string) Candidate {
+	t.Helper()
+	cs := Extract(text, Options{PublishedOn: published})
+	if len(cs) != 1 {
+		t.Fatalf("%d candidates in %q: %+v", len(cs), text, cs)
+	}
+	return cs[0]
+}
+
+func TestExtractCases(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, text                string
+		quote, speaker, role, cue string
+	}{
+		{"mismatched marks, role and name after the cue",
+			"Talks go on.\n\n\"NATO isn’t on the table,” said US\u00a0Special Envoy to\u00a0Ukraine Keith Kellogg in\u00a0an\u00a0interview with Fox News on\u00a0April\u00a020\n",
+			"NATO isn’t on the table", "Keith Kellogg", "US Special Envoy to Ukraine", "said"},
+		{"straight marks, name then cue", `"We will not leave," Ms. Figueroa said.`, "We will not leave", "Figueroa", "", "said"},
+		{"speaker before the quote", `Senator Jane Smith told reporters: "The bill is dead."`, "The bill is dead.", "Jane Smith", "Senator", "told"},
+		{"wire copy marks", "``We are ready for the vote,'' Gov. Tom Wolf said on Tuesday.", "We are ready for the vote", "Tom Wolf", "Gov.", "said"},
+		{"according to", "“Prices will fall next year,” according to Maria Lopez, the bank’s chief economist.", "Prices will fall next year", "Maria Lopez", "", "according to"},
+		{"surname resolved to the full name", "Rubio met Keith Kellogg on Monday. “No deal yet,” Kellogg said.", "No deal yet", "Keith Kellogg", "", "said"},
+		{"anonymous source", `"There is no ultimatum," a senior State Department official said.`, "There is no ultimatum", "a senior State Department official", "", "said"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := one(t, tt.text)
+			if c.Text != tt.quote || c.SpeakerName != tt.speaker || c.SpeakerRole != tt.role || c.Cue != tt.cue {
+				t.Errorf("got %q by %q (%q) cue %q", c.Text, c.SpeakerName, c.SpeakerRole, c.Cue)
+			}
+			if got := string([]rune(tt.text)[c.Start:c.End]); got != c.Text {
+				t.Errorf("offsets point at %q, not %q", got, c.Text)
+			}
+		})
+	}
+}
+
+func TestSplitQuotesPronounsAndContinuations(t *testing.T) {
+	t.Parallel()
+	text := "Maria Figueroa, a nurse, was at the hospital. \"We were there,\" she said, \"under legitimate pretenses.\" " +
+		"\"Nobody told us anything.\"\n\"It went on for weeks,\" she added."
+	cs := Extract(text, Options{PublishedOn: published})
+	if len(cs) != 4 {
+		t.Fatalf("candidates %+v", cs)
+	}
+	for i, c := range cs {
+		if c.SpeakerName != "Maria Figueroa" {
+			t.Errorf("candidate %d %q: speaker %q, want the pronoun resolved", i, c.Text, c.SpeakerName)
+		}
+	}
+	if cs[1].Text != "under legitimate pretenses." || cs[2].Confidence >= cs[0].Confidence {
+		t.Errorf("split and continued quotes: %+v", cs)
+	}
+}
+
+func TestTitlesScareQuotesAndPartialQuotes(t *testing.T) {
+	t.Parallel()
+	// A film title and scare quotes with nobody saying them.
+	if cs := Extract(`The film "Hidden Figures" opened to "mixed" reviews in Boston.`, Options{}); len(cs) != 0 {
+		t.Errorf("titles and scare quotes extracted: %+v", cs)
+	}
+	// Words quoted inside the writer's sentence are kept, with a low confidence.
+	c := one(t, `Trump urged supporters to "go to your place and vote," he said at a rally in Ohio.`)
+	if c.Confidence > 0.5 {
+		t.Errorf("partial quote confidence %.2f", c.Confidence)
+	}
+}
+
+func TestDetails(t *testing.T) {
+	t.Parallel()
+	c := one(t, `"We are close," Secretary of State Marco Rubio said in a statement on Sunday.`)
+	if c.SpeakerName != "Marco Rubio" || c.SpeakerRole != "Secretary of State" || c.Setting != "statement" ||
+		c.SaidOn != "2025-04-20" || c.DatePrecision != "day" {
+		t.Errorf("%+v", c)
+	}
+	c = one(t, `"It is over," Witkoff told CNN on December 30.`)
+	if c.OutletName != "CNN" || c.SaidOn != "2024-12-30" {
+		t.Errorf("a December date in an April article is last year's: %+v", c)
+	}
+}
+
+// The article the product was conceived from.
+func TestSeedArticle(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../shared/data/article-witkoff-london-talks.txt")
+	if err != nil {
+		t.Skipf("seed article not found: %v", err)
+	}
+	cs := Extract(string(b), Options{PublishedOn: published})
+	var kellogg, official *Candidate
+	for i := range cs {
+		switch {
+		case strings.ReplaceAll(cs[i].Text, "\u00a0", " ") == "NATO isn’t on the table": // the article's spaces are non-breaking
+			kellogg = &cs[i]
+		case strings.HasPrefix(cs[i].Text, "list of"):
+			official = &cs[i]
+		}
+	}
+	if kellogg == nil || kellogg.SpeakerName != "Keith Kellogg" || kellogg.SpeakerRole != "US Special Envoy to Ukraine" ||
+		kellogg.OutletName != "Fox News" || kellogg.Setting != "interview" || kellogg.SaidOn != "2025-04-20" {
+		t.Errorf("Kellogg's quote: %+v", kellogg)
+	}
+	if official == nil || !official.Anonymous || official.SpeakerName != "A senior State Department official" {
+		t.Errorf("the official's words: %+v", official)
+	}
+}
+
+// FuzzExtract: arbitrary text never panics, and every candidate's offsets point at its text.
+func FuzzExtract(f *testing.F) {
+	for _, s := range []string{`"a," b said.`, "``x'' y said", `“`, `"`, `" he said "`, "\"\n\"", `a "b" c`, "\xff\"x,\" she said"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		rs := []rune(text)
+		for _, c := range Extract(text, Options{PublishedOn: published}) {
+			if c.Start < 0 || c.End > len(rs) || c.Start > c.End || string(rs[c.Start:c.End]) != c.Text {
+				t.Fatalf("%q: candidate %+v does not point at its text", text, c)
+			}
+			if !utf8.ValidString(c.SpeakerName) && utf8.ValidString(text) {
+				t.Fatalf("invalid speaker %q", c.SpeakerName)
+			}
+		}
+	})
+}
