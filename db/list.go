@@ -115,20 +115,24 @@ func listByName[T any](ctx context.Context, d *DB, sortName string, limit int, c
 	return page, nil
 }
 
-// deleteUnquoted deletes the row id of table (speakers or outlets) unless quotes name it
-// in column, which is Conflict: the archive never loses who said a quote or where.
-func deleteUnquoted(ctx context.Context, tx *sql.Tx, table, column, id string) error {
+// deleteUnquoted deletes a speaker or outlet (resource) at the stored version, unless
+// quotes name it, which is Conflict: the archive never loses who said a quote or where.
+// The deletion is audited with the resource as it was.
+func (d *DB) deleteUnquoted(ctx context.Context, tx *sql.Tx, resource, id string, version int64, ifMatch []int64, cur any) error {
+	if err := checkVersion(version, ifMatch); err != nil {
+		return err
+	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE `+column+` = ?`, id).Scan(&n); err != nil {
-		return fmt.Errorf("db: count quotes by %s: %w", column, err)
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE `+resource+`_id = ?`, id).Scan(&n); err != nil {
+		return fmt.Errorf("db: count quotes by %s: %w", resource, err)
 	}
 	if n > 0 {
-		return errorf(Conflict, "", fmt.Sprintf("%d quotes name this %s; delete or reassign them first", n, strings.TrimSuffix(table, "s")))
+		return errorf(Conflict, "", fmt.Sprintf("%d quotes name this %s; delete or reassign them first", n, resource))
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("db: delete from %s: %w", table, classify(err))
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+resource+`s WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("db: delete %s: %w", resource, classify(err))
 	}
-	return nil
+	return d.audit(ctx, tx, "delete", resource, id, "", cur, nil)
 }
 
 // scanner is a *sql.Row or *sql.Rows.

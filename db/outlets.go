@@ -138,13 +138,7 @@ func (d *DB) DeleteOutlet(ctx context.Context, id string, ifMatch []int64) error
 		if err != nil {
 			return err
 		}
-		if err := checkVersion(cur.Version, ifMatch); err != nil {
-			return err
-		}
-		if err := deleteUnquoted(ctx, tx, "outlets", "outlet_id", id); err != nil {
-			return err
-		}
-		return d.audit(ctx, tx, "delete", "outlet", id, "", cur, nil)
+		return d.deleteUnquoted(ctx, tx, "outlet", id, cur.Version, ifMatch, cur)
 	})
 }
 

@@ -221,13 +221,7 @@ func (d *DB) DeleteSpeaker(ctx context.Context, id string, ifMatch []int64) erro
 		if err != nil {
 			return err
 		}
-		if err := checkVersion(cur.Version, ifMatch); err != nil {
-			return err
-		}
-		if err := deleteUnquoted(ctx, tx, "speakers", "speaker_id", id); err != nil {
-			return err
-		}
-		return d.audit(ctx, tx, "delete", "speaker", id, "", cur, nil)
+		return d.deleteUnquoted(ctx, tx, "speaker", id, cur.Version, ifMatch, cur)
 	})
 }
 
