@@ -83,8 +83,8 @@ func Extract(text string, opt Options) []Candidate {
 		if !ok {
 			continue
 		}
-		if len(words) < 3 && c.Confidence < 0.8 {
-			continue // a short quoted phrase without a close cue: a title or scare quotes
+		if len(words) < 3 && c.Confidence < 0.8 || titleCase(words) {
+			continue // a short phrase without a close cue, or a title: not speech
 		}
 		// The comma a quote ends on before its attribution is the writer's, not the speaker's.
 		c.Text = strings.TrimRight(strings.TrimRightFunc(string(orig[sp.start:sp.end]), unicode.IsSpace), ",")
@@ -100,6 +100,25 @@ func Extract(text string, opt Options) []Candidate {
 
 func isOpen(r rune) bool  { return r == '"' || r == '“' || r == '«' || r == '„' }
 func isClose(r rune) bool { return r == '"' || r == '”' || r == '»' || r == '“' }
+
+// titleCase says whether quoted words look like a title ("Collapse: How Societies Choose
+// to Fail or Succeed", "Morning Joe"): most words capitalised, no closing punctuation.
+func titleCase(words []string) bool {
+	if len(words) < 2 || len(words) > 12 {
+		return false
+	}
+	last := words[len(words)-1]
+	if strings.ContainsAny(last[len(last)-1:], ".!?,") {
+		return false
+	}
+	caps := 0
+	for _, w := range words {
+		if isCap(w) {
+			caps++
+		}
+	}
+	return caps*4 >= len(words)*3
+}
 
 // continues says whether the quote sp follows straight on from a quote that ended at
 // prevEnd: only white space, attribution-free punctuation or one paragraph break between,
@@ -158,7 +177,8 @@ func quoteSpans(rs []rune) []span {
 var cueWords = []string{"said", "says", "told", "tells", "added", "asked", "asks", "stated", "wrote", "writes", "tweeted",
 	"explained", "noted", "argued", "insisted", "declared", "warned", "claimed", "continued", "replied", "recalled",
 	"acknowledged", "announced", "remarked", "suggested", "urged", "joked", "conceded", "countered", "cautioned",
-	"predicted", "stressed", "clarified", "confirmed", "responded", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
+	"predicted", "stressed", "clarified", "confirmed", "responded", "sang", "chanted", "shouted", "yelled",
+	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
 
 var cueRE = regexp.MustCompile(`(?i)\b(according to|` + strings.Join(cueWords[:len(cueWords)-1], "|") + `)\b`)
 
@@ -363,10 +383,14 @@ func hasName(phrase string) bool {
 // capitalised words at the end that is not a title) and the role before it; "Kellogg, the
 // envoy" is name first.
 func splitName(phrase string) (name, role string) {
+	phrase = parenthetical.ReplaceAllString(phrase, " ") // "Rep. Gwen Moore (D-Wis.)"
 	if i := strings.Index(phrase, ","); i > 0 {
 		phrase = phrase[:i]
 	}
 	words := strings.Fields(phrase)
+	for len(words) > 0 && conjunction[strings.ToLower(words[0])] {
+		words = words[1:] // "But Megan Hester said"
+	}
 	j := len(words)
 	for j > 0 && isCap(words[j-1]) && !titleWord[strings.ToLower(strings.Trim(words[j-1], ".,"))] {
 		if j >= 2 && inTitle[words[j-2]] {
@@ -385,6 +409,10 @@ func splitName(phrase string) (name, role string) {
 	return strings.Trim(name, ".,;:"), role
 }
 
+var parenthetical = regexp.MustCompile(`\([^)]*\)`)
+
+var conjunction = map[string]bool{"but": true, "and": true, "so": true, "yet": true, "then": true, "also": true, "still": true}
+
 var honorific = map[string]bool{"the": true, "a": true, "an": true, "mr.": true, "ms.": true, "mrs.": true, "dr.": true,
 	"mr": true, "ms": true, "mrs": true, "dr": true, "miss": true}
 
@@ -397,7 +425,8 @@ var titleWord = map[string]bool{"president": true, "sen": true, "senator": true,
 	"prime": true, "special": true, "state": true, "us": true, "u.s.": true, "former": true, "spokesman": true,
 	"spokeswoman": true, "speaker": true, "leader": true, "chairman": true, "chairwoman": true, "ambassador": true,
 	"democratic": true, "republican": true, "candidate": true, "nominee": true, "officer": true, "police": true,
-	"attorney": true, "sheriff": true, "commissioner": true, "ceo": true, "vice": true, "house": true, "white": true}
+	"attorney": true, "sheriff": true, "commissioner": true, "ceo": true, "vice": true, "house": true, "white": true,
+	"democrat": true, "gop": true, "rep.": true, "sen.": true, "gov.": true, "dr.": true, "gen.": true, "lt.": true, "col.": true}
 
 func lastWord(s string) string {
 	f := strings.Fields(s)
