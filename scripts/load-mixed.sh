@@ -65,17 +65,25 @@ op verdict 'return wrk.format("POST", "/v1/quotes/" .. ids[(i % #ids) + 1] .. "/
 
 echo "mixed load for ${seconds}s on a copy of $src ($(wc -l <"$work/ids") quotes read and written)"
 declare -A conns=([get]=4 [search]=2 [create]=1 [update]=1 [verdict]=1)
+pids=()
 for o in get search create update verdict; do
 	wrk -t1 -c"${conns[$o]}" -d"${seconds}s" --timeout 10s -s "$work/$o.lua" "$base" >"$work/$o.res" 2>&1 &
+	pids+=($!)
 done
 peak=0
+cpu() { awk '/^cpu / {print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
+read -r busy0 total0 < <(cpu)
+stime0=$(awk '{print $14+$15}' /proc/$server/stat)
 end=$((SECONDS + seconds + 2))
 while [ $SECONDS -lt $end ]; do
 	rss=$(awk '/VmRSS/ {print $2}' /proc/$server/status 2>/dev/null || echo 0)
 	[ "$rss" -gt "$peak" ] && peak=$rss
 	sleep 1
 done
-wait $(jobs -p | grep -v "^$server$") 2>/dev/null || true
+wait "${pids[@]}" 2>/dev/null || true
+read -r busy1 total1 < <(cpu)
+stime1=$(awk '{print $14+$15}' /proc/$server/stat)
+ticks=$(getconf CLK_TCK)
 printf '%-8s %10s %9s %9s %7s\n' op req/s p50_ms p99_ms errors
 for o in get search create update verdict; do
 	awk -v o="$o" '/^RESULT/ {printf "%-8s %10s %9s %9s %7s\n", o, $2, $3, $4, $5}' "$work/$o.res"
@@ -84,6 +92,8 @@ busy=$(grep -c 'database is busy' "$work/server.log" || true)
 fives=$(grep -c '"status":5' "$work/server.log" || true)
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
 echo "server: peak RSS $((hwm / 1024)) MB (sampled $((peak / 1024)) MB), 5xx answers $fives, SQLITE_BUSY $busy"
+awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v s=$((stime1 - stime0)) -v hz="$ticks" -v sec="$seconds" -v n="$(nproc)" \
+	'BEGIN {printf "CPU: machine %.0f%% busy over %d cores; the server used %.2f cores, the load generators the rest\n", 100 * b / t, n, s / hz / sec}'
 { grep '"level":"ERROR"' "$work/server.log" | grep -v '"msg":"request"' | cut -c1-400 | head -3; } || true
 
 # GET by ID against a bare Echo handler, alone, same connections, same machine.
