@@ -297,3 +297,28 @@ func (e *env) counts() db.Counts {
 	}
 	return c
 }
+
+// concurrently sends n requests at once, all with If-Match "1" and the admin key, bodies
+// made by body(i); it returns the answers, each checked against the contract.
+func (e *env) concurrently(n int, method, path string, body func(i int) string) []*response {
+	e.t.Helper()
+	var wg sync.WaitGroup
+	results := make([]*response, n)
+	reqs := make([]*http.Request, n)
+	for i := range n {
+		reqs[i] = httptest.NewRequest(method, path, strings.NewReader(body(i)))
+		reqs[i].Header.Set("Content-Type", "application/json")
+		reqs[i].Header.Set("If-Match", `"1"`)
+		reqs[i].Header.Set("Authorization", "Bearer "+e.admin)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = serve(e.server, reqs[i])
+		}()
+	}
+	wg.Wait()
+	for i, res := range results {
+		checkContract(e.t, reqs[i], res)
+	}
+	return results
+}
