@@ -178,7 +178,7 @@ var cueWords = []string{"said", "says", "told", "tells", "added", "asked", "asks
 	"explained", "noted", "argued", "insisted", "declared", "warned", "claimed", "continued", "replied", "recalled",
 	"acknowledged", "announced", "remarked", "suggested", "urged", "joked", "conceded", "countered", "cautioned",
 	"predicted", "stressed", "clarified", "confirmed", "responded", "sang", "chanted", "shouted", "yelled",
-	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
+	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "sings", "asking", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
 
 var cueRE = regexp.MustCompile(`(?i)\b(according to|` + strings.Join(cueWords[:len(cueWords)-1], "|") + `)\b`)
 
@@ -192,12 +192,33 @@ func attribute(rs []rune, sp span, people map[string]string, lastPerson string, 
 	if !ok {
 		c, ok = fromBefore(before, people, lastPerson, opt)
 	}
+	if !ok && strings.TrimSpace(before) == "" {
+		// "Caddell continued:" closing the paragraph before a quote that opens its own.
+		if prev := lastSentence(rs, sp.before); strings.HasSuffix(prev, ":") {
+			c, ok = fromBefore(prev, people, lastPerson, opt)
+		}
+	}
 	if ok && partial(rs, sp, before) {
 		// Words quoted inside the writer's own sentence ('urged supporters to "go and
 		// vote"'): real speech, but the frame is the writer's.
 		c.Confidence = min(c.Confidence, 0.5)
 	}
 	return c, ok
+}
+
+// lastSentence is the end of the paragraph before position i, when i opens a paragraph.
+func lastSentence(rs []rune, i int) string {
+	j := i
+	for j >= 0 && (rs[j] == ' ' || rs[j] == '\n') {
+		if rs[j] == '\n' {
+			for j >= 0 && (rs[j] == ' ' || rs[j] == '\n') {
+				j--
+			}
+			return strings.TrimSpace(clause(rs, j, -1))
+		}
+		j--
+	}
+	return ""
 }
 
 // partial says whether a quote stands inside a sentence of the writer's: text before it

@@ -135,3 +135,11 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+func TestAttributionClosingThePreviousParagraph(t *testing.T) {
+	t.Parallel()
+	c := one(t, "The pollster Pat Caddell spoke on Thursday. Caddell continued:\n\n\"The health issue is a partisan issue.\"")
+	if c.SpeakerName != "Pat Caddell" || c.Cue != "continued" {
+		t.Errorf("%+v", c)
+	}
+}
