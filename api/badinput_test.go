@@ -110,6 +110,7 @@ func TestQuoteCreateBadInput(t *testing.T) {
 		post("blank tag", `{`+valid+`, "tags": ["ok", " "]}`, 422, "tags[1]"),
 		post("text too long", `{"text": "`+strings.Repeat("é", 20001)+`", "speaker_name": "A"}`, 422, "text"),
 		post("role too long", `{`+valid+`, "speaker_role": "`+strings.Repeat("r", 301)+`"}`, 422, "speaker_role"),
+		post("control character in text", `{"text": "NATO \u0001 table", "speaker_name": "A"}`, 422, "text"),
 		post("invalid UTF-8 in text", "{\"text\": \"NATO \xff\xfe table\", \"speaker_name\": \"A\"}", 400, "text"),
 		post("invalid UTF-8 in a tag", "{"+valid+", \"tags\": [\"ok\", \"b\xc3\"]}", 400, "tags[1]"),
 		post("ambiguous speaker name", "", 0, ""), // replaced below

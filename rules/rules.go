@@ -40,6 +40,13 @@ func New() *validator.Validate {
 	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
 		return fl.Field().Kind() != reflect.String || strings.TrimSpace(fl.Field().String()) != ""
 	})
+	// Control characters other than tab and line breaks are never part of what anyone
+	// said, and would collide with the search index's snippet marks.
+	_ = v.RegisterValidation("nocontrol", func(fl validator.FieldLevel) bool {
+		return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool {
+			return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
+		})
+	})
 	_ = v.RegisterValidation("web_url", func(fl validator.FieldLevel) bool { return IsWebURL(fl.Field().String()) })
 	return v
 }
@@ -67,6 +74,8 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be an absolute http or https URL"
 	case "wikidata_qid":
 		return "must be a Wikidata item ID such as Q42"
+	case "nocontrol":
+		return "must not contain control characters"
 	}
 	return "fails the " + fe.Tag() + " rule"
 }
