@@ -274,6 +274,16 @@ var anonRE = regexp.MustCompile(`(?i)^(an?|the|one|two|three|several)\s+([\w\-�
 // fromAfter reads ", said US Special Envoy to Ukraine Keith Kellogg in an interview…" and
 // ", Kellogg said".
 func fromAfter(after string, people map[string]string, lastPerson string, opt Options) (Candidate, bool) {
+	if d := strings.TrimLeft(after, " "); strings.HasPrefix(d, "—") || strings.HasPrefix(d, "―") || strings.HasPrefix(d, "–") {
+		// "“…” — Esther Tapia, Phoenix": a dash and a name sign the quote.
+		phrase := strings.TrimSpace(strings.TrimLeft(d, "—―– "))
+		if !cueRE.MatchString(phrase) {
+			c := Candidate{Cue: "—", Confidence: 0.8}
+			if fill(&c, phrase, people, lastPerson) {
+				return c, true
+			}
+		}
+	}
 	s := strings.TrimLeft(after, " ,\u00a0—–-")
 	loc := cueRE.FindStringIndex(s)
 	if loc == nil || loc[0] > 80 {

@@ -143,3 +143,11 @@ func TestAttributionClosingThePreviousParagraph(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+func TestDashSignsTheQuote(t *testing.T) {
+	t.Parallel()
+	c := one(t, "Readers wrote in.\n\n“He can’t even answer a question without scaring people.” — Esther Tapia, Phoenix\n")
+	if c.SpeakerName != "Esther Tapia" || c.Cue != "—" {
+		t.Errorf("%+v", c)
+	}
+}

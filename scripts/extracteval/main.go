@@ -132,7 +132,17 @@ func overlaps(start, end int, spans [][]int) bool {
 
 // sameSpeaker matches names by their words: "Keith Kellogg" matches "Kellogg".
 func sameSpeaker(got, want string) bool {
-	g, w := strings.Fields(fold.String(got)), strings.Fields(fold.String(want))
+	// Gold speaker spans keep their punctuation ("Mr. King, 82,"): compare bare words.
+	words := func(s string) []string {
+		var out []string
+		for _, f := range strings.Fields(fold.String(s)) {
+			if f = strings.Trim(f, ".,;:()’'\""); f != "" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	g, w := words(got), words(want)
 	if len(g) == 0 || len(w) == 0 {
 		return false
 	}
