@@ -178,7 +178,7 @@ var cueWords = []string{"said", "says", "told", "tells", "added", "asked", "asks
 	"explained", "noted", "argued", "insisted", "declared", "warned", "claimed", "continued", "replied", "recalled",
 	"acknowledged", "announced", "remarked", "suggested", "urged", "joked", "conceded", "countered", "cautioned",
 	"predicted", "stressed", "clarified", "confirmed", "responded", "sang", "chanted", "shouted", "yelled",
-	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "sings", "asking", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
+	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "sings", "asking", "saying", "adding", "telling", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
 
 var cueRE = regexp.MustCompile(`(?i)\b(according to|` + strings.Join(cueWords[:len(cueWords)-1], "|") + `)\b`)
 
@@ -286,7 +286,21 @@ func fromAfter(after string, people map[string]string, lastPerson string, opt Op
 	}
 	s := strings.TrimLeft(after, " ,\u00a0—–-")
 	loc := cueRE.FindStringIndex(s)
-	if loc == nil || loc[0] > 80 {
+	if loc != nil && loc[0] > 80 {
+		// "…,” Scott Pruitt, the Republican attorney general of Oklahoma, one of the states
+		// suing the EPA, said": a name, then an apposition before the cue.
+		name, _, ok := strings.Cut(s, ",")
+		if n, _ := splitName(name); !ok || n == "" || len(name) > 60 {
+			return Candidate{}, false
+		}
+		c := Candidate{Cue: strings.ToLower(s[loc[0]:loc[1]]), Confidence: 0.75}
+		if !fill(&c, name, people, lastPerson) {
+			return Candidate{}, false
+		}
+		details(&c, strings.TrimSpace(s[loc[1]:]), opt)
+		return c, true
+	}
+	if loc == nil {
 		return Candidate{}, false
 	}
 	cue := strings.ToLower(s[loc[0]:loc[1]])

@@ -151,3 +151,11 @@ func TestDashSignsTheQuote(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+func TestNameThenAppositionThenCue(t *testing.T) {
+	t.Parallel()
+	c := one(t, "“It’s an invasion of the state regulatory domain,” Scott Pruitt, the Republican attorney general of Oklahoma, one of the states suing the EPA, said at an event.")
+	if c.SpeakerName != "Scott Pruitt" || c.Cue != "said" {
+		t.Errorf("%+v", c)
+	}
+}
