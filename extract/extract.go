@@ -108,17 +108,24 @@ func titleCase(words []string) bool {
 		return false
 	}
 	last := words[len(words)-1]
-	if strings.ContainsAny(last[len(last)-1:], ".!?,") {
-		return false
+	if strings.ContainsAny(last[len(last)-1:], "!?,") || strings.HasSuffix(last, ".") && len(words) > 5 {
+		return false // a sentence; a short title may still carry the sentence's full stop ("Face the Nation.")
 	}
-	caps := 0
+	caps, counted := 0, 0
 	for _, w := range words {
+		if smallWord[strings.ToLower(w)] {
+			continue // titles keep "the", "and", "of" small
+		}
+		counted++
 		if isCap(w) {
 			caps++
 		}
 	}
-	return caps*4 >= len(words)*3
+	return counted > 0 && caps*4 >= counted*3
 }
+
+var smallWord = map[string]bool{"the": true, "and": true, "of": true, "to": true, "a": true, "an": true, "in": true,
+	"on": true, "for": true, "or": true, "at": true, "by": true, "with": true}
 
 // continues says whether the quote sp follows straight on from a quote that ended at
 // prevEnd: only white space, attribution-free punctuation or one paragraph break between,

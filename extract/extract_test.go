@@ -159,3 +159,10 @@ func TestNameThenAppositionThenCue(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+func TestShowTitlesAreNotSpeech(t *testing.T) {
+	t.Parallel()
+	if cs := Extract(`Paul D. Ryan said on "Face the Nation." Mike Pence spoke to "Fox and Friends."`, Options{}); len(cs) != 0 {
+		t.Errorf("show titles extracted: %+v", cs)
+	}
+}
