@@ -417,6 +417,14 @@ func fill(c *Candidate, phrase string, people map[string]string, lastPerson stri
 	}
 	name, role := splitName(phrase)
 	if name == "" {
+		// "the mayor", "the ruling", "the union": a description the article uses as the
+		// speaker; kept as written, with less confidence than a name.
+		words := strings.Fields(phrase)
+		if len(words) >= 2 && len(words) <= 5 && strings.EqualFold(words[0], "the") && !strings.ContainsAny(phrase, ".;:") {
+			c.SpeakerName = phrase
+			c.Confidence -= 0.1
+			return true
+		}
 		return false
 	}
 	if full, ok := people[lastWord(name)]; ok && len(full) > len(name) && strings.HasSuffix(full, name) {

@@ -166,3 +166,11 @@ func TestShowTitlesAreNotSpeech(t *testing.T) {
 		t.Errorf("show titles extracted: %+v", cs)
 	}
 }
+
+func TestDescriptionsAsSpeakers(t *testing.T) {
+	t.Parallel()
+	c := one(t, `"We do not see a link to terrorism," the mayor said on Sunday.`)
+	if c.SpeakerName != "the mayor" || c.Confidence >= 0.9 {
+		t.Errorf("%+v", c)
+	}
+}
