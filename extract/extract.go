@@ -357,7 +357,7 @@ func fromBefore(before string, people map[string]string, lastPerson string, opt 
 		c.Confidence = 0.6 // a partial quote at the end of reported speech
 	}
 	who := pre
-	if cue == "according to" {
+	if cue == "according to" || pre == "" { // "according to X:", "Said Ellis:"
 		who, _ = subject(strings.TrimSpace(s[loc[1]:]))
 	} else if i := strings.LastIndexAny(pre, ",;"); i >= 0 && i < len(pre)-1 {
 		who = strings.TrimSpace(pre[i+1:])
@@ -369,7 +369,7 @@ func fromBefore(before string, people map[string]string, lastPerson string, opt 
 	return c, true
 }
 
-var stop = regexp.MustCompile(`(?i)\s(in|on|at|during|while|after|before|to|from|last|this|when|as|who|that|which|of a|about)\s`)
+var stop = regexp.MustCompile(`(?i)\s(in|on|at|during|while|after|before|to|from|for|of|last|this|when|as|who|that|which|about)\s`)
 
 // subject takes the speaker phrase at the start of s: up to a preposition or comma.
 func subject(s string) (string, string) {
@@ -380,10 +380,12 @@ func subject(s string) (string, string) {
 	// "US Special Envoy to Ukraine Keith Kellogg in an interview": a preposition inside a
 	// title ("Envoy to Ukraine") is kept when capitalised words follow it.
 	for _, m := range stop.FindAllStringIndex(s[:end], -1) {
-		rest := strings.TrimSpace(s[m[1]:end])
-		next := strings.Fields(rest)
-		if len(next) > 0 && isCap(next[0]) && strings.ToLower(strings.TrimSpace(s[m[0]:m[1]])) == "to" {
-			continue
+		next := strings.Fields(s[m[1]:end])
+		prep := strings.ToLower(strings.TrimSpace(s[m[0]:m[1]]))
+		prev := strings.Fields(s[:m[0]])
+		if len(next) > 0 && isCap(next[0]) && inTitle[prep] && len(prev) > 0 &&
+			titleWord[strings.ToLower(strings.Trim(prev[len(prev)-1], ".,"))] {
+			continue // "Envoy to Ukraine", "Secretary of State", "Representative for Ukraine"
 		}
 		end = m[0]
 		break
@@ -471,6 +473,16 @@ func splitName(phrase string) (name, role string) {
 
 var parenthetical = regexp.MustCompile(`\([^)]*\)`)
 
+// notName are capitalised words that start sentences, not names.
+var notName = func() map[string]bool {
+	m := map[string]bool{"the": true, "but": true, "and": true, "said": true, "says": true, "according": true, "asked": true,
+		"told": true, "when": true, "if": true, "in": true, "on": true, "at": true, "as": true, "after": true, "before": true}
+	for _, c := range cueWords {
+		m[c] = true
+	}
+	return m
+}()
+
 var conjunction = map[string]bool{"but": true, "and": true, "so": true, "yet": true, "then": true, "also": true, "still": true}
 
 var honorific = map[string]bool{"the": true, "a": true, "an": true, "mr.": true, "ms.": true, "mrs.": true, "dr.": true,
@@ -486,7 +498,7 @@ var titleWord = map[string]bool{"president": true, "sen": true, "senator": true,
 	"spokeswoman": true, "speaker": true, "leader": true, "chairman": true, "chairwoman": true, "ambassador": true,
 	"democratic": true, "republican": true, "candidate": true, "nominee": true, "officer": true, "police": true,
 	"attorney": true, "sheriff": true, "commissioner": true, "ceo": true, "vice": true, "house": true, "white": true,
-	"democrat": true, "gop": true, "rep.": true, "sen.": true, "gov.": true, "dr.": true, "gen.": true, "lt.": true, "col.": true}
+	"democrat": true, "gop": true, "rep.": true, "del": true, "delegate": true, "sen.": true, "gov.": true, "dr.": true, "gen.": true, "lt.": true, "col.": true}
 
 func lastWord(s string) string {
 	f := strings.Fields(s)
@@ -507,8 +519,8 @@ func names(rs []rune) map[string]string {
 		if prev := strings.Fields(text[max(0, loc[0]-12):loc[0]]); len(prev) > 0 && inTitle[prev[len(prev)-1]] {
 			words = words[1:] // "Envoy to Ukraine Keith Kellogg": Ukraine ends the title
 		}
-		for len(words) > 0 && titleWord[strings.ToLower(strings.Trim(words[0], "."))] {
-			words = words[1:]
+		for len(words) > 0 && (titleWord[strings.ToLower(strings.Trim(words[0], "."))] || notName[strings.ToLower(words[0])]) {
+			words = words[1:] // titles, and sentence-initial words: "Said Ellis", "But Megan Hester"
 		}
 		if len(words) < 2 {
 			continue

@@ -174,3 +174,17 @@ func TestDescriptionsAsSpeakers(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+func TestPrepositionsAfterNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ text, speaker string }{
+		{`"This is a waste of time," said Del. Stacey Plaskett of the Virgin Islands.`, "Stacey Plaskett"},
+		{"“The impact is still small,” wrote Cameron Easley for Morning Consult.", "Cameron Easley"},
+		{"Said Ellis: “I don’t get the sense she’s interested.”", "Ellis"},
+	}
+	for _, tt := range tests {
+		if c := one(t, tt.text); c.SpeakerName != tt.speaker {
+			t.Errorf("%q: %+v", tt.text, c)
+		}
+	}
+}
