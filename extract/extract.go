@@ -108,8 +108,8 @@ func titleCase(words []string) bool {
 		return false
 	}
 	last := words[len(words)-1]
-	if strings.ContainsAny(last[len(last)-1:], "!?,") || strings.HasSuffix(last, ".") && len(words) > 5 {
-		return false // a sentence; a short title may still carry the sentence's full stop ("Face the Nation.")
+	if strings.ContainsAny(last[len(last)-1:], "!?") || strings.ContainsAny(last[len(last)-1:], ".,") && len(words) > 5 {
+		return false // a sentence; a short title may carry the writer's comma or full stop ("Face the Nation,")
 	}
 	caps, counted := 0, 0
 	for _, w := range words {
