@@ -362,6 +362,11 @@ func fromBefore(before string, people map[string]string, lastPerson string, opt 
 	} else if i := strings.LastIndexAny(pre, ",;"); i >= 0 && i < len(pre)-1 {
 		who = strings.TrimSpace(pre[i+1:])
 	}
+	if l := cueRE.FindStringIndex(who); l != nil && l[0] > 0 {
+		// "Trump said, adding later, “…”", "Blige sings to Clinton before asking her, “…”":
+		// the speaker stands before the first cue.
+		who = strings.TrimSpace(who[:l[0]])
+	}
 	if !fill(&c, who, people, lastPerson) {
 		return Candidate{}, false
 	}

@@ -188,3 +188,11 @@ func TestPrepositionsAfterNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSpeakerBeforeTheFirstCue(t *testing.T) {
+	t.Parallel()
+	cs := Extract("“We certainly can’t afford to do this anymore,” Trump said, adding later, “NATO is costing us a fortune.”", Options{})
+	if len(cs) != 2 || cs[1].SpeakerName != "Trump" {
+		t.Errorf("%+v", cs)
+	}
+}
