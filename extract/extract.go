@@ -185,7 +185,8 @@ var cueWords = []string{"said", "says", "told", "tells", "added", "asked", "asks
 	"explained", "noted", "argued", "insisted", "declared", "warned", "claimed", "continued", "replied", "recalled",
 	"acknowledged", "announced", "remarked", "suggested", "urged", "joked", "conceded", "countered", "cautioned",
 	"predicted", "stressed", "clarified", "confirmed", "responded", "sang", "chanted", "shouted", "yelled",
-	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "sings", "asking", "saying", "adding", "telling", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
+	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "sings", "asking", "saying", "adding", "telling", "reports", "reported", "boasted", "asserting",
+	"tweeting", "writing", "likened", "lamented", "complained", "insists", "notes", "argues", "explains", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
 
 var cueRE = regexp.MustCompile(`(?i)\b(according to|` + strings.Join(cueWords[:len(cueWords)-1], "|") + `)\b`)
 
