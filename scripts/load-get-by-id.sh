@@ -23,21 +23,24 @@ wait_addr() { # file → base URL once the server prints it
 	echo "server did not start: $(cat "$1")" >&2; exit 1
 }
 
-"$work/verbatim" serve --addr 127.0.0.1:0 --db "$work/load.db" >"$work/verbatim.out" 2>/dev/null &
+"$work/verbatim" migrate --db "$work/load.db" >/dev/null
+key=$("$work/verbatim" keys create --name load --role admin --db "$work/load.db" | tail -1)
+auth="Authorization: Bearer $key"
+"$work/verbatim" serve --addr 127.0.0.1:0 --db "$work/load.db" --rate-read 0 --rate-write 0 >"$work/verbatim.out" 2>/dev/null &
 verbatim=$(wait_addr "$work/verbatim.out")
 
 echo "seeding $quotes quotes…" >&2
-seq "$quotes" | xargs -P 4 -I{} curl -sf -o /dev/null -H 'Content-Type: application/json' \
+seq "$quotes" | xargs -P 4 -I{} curl -sf -o /dev/null -H "$auth" -H 'Content-Type: application/json' \
 	-d '{"text": "NATO isn’t on the table, said for the {}th time", "speaker_name": "Speaker {}", "speaker_role": "US Special Envoy to Ukraine", "said_on": "2025-04-20", "outlet_name": "Fox News", "context": "interview with Fox News", "setting": "interview", "lang": "en", "tags": ["nato", "ukraine"]}' \
 	"$verbatim/v1/quotes"
 cursor="" ; : >"$work/ids"
 while :; do
-	page=$(curl -sf "$verbatim/v1/quotes?limit=100${cursor:+&cursor=$cursor}")
+	page=$(curl -sf -H "$auth" "$verbatim/v1/quotes?limit=100${cursor:+&cursor=$cursor}")
 	jq -r '.data[].id' <<<"$page" >>"$work/ids"
 	cursor=$(jq -r '.next_cursor // empty' <<<"$page")
 	[ -n "$cursor" ] || break
 done
-curl -sf "$verbatim/v1/quotes/$(head -1 "$work/ids")" >"$work/body.json"
+curl -sf -H "$auth" "$verbatim/v1/quotes/$(head -1 "$work/ids")" >"$work/body.json"
 
 "$work/echobaseline" --body "$work/body.json" >"$work/echo.out" 2>&1 &
 baseline=$(wait_addr "$work/echo.out")
@@ -46,6 +49,7 @@ cat >"$work/ids.lua" <<LUA
 local ids = {}
 for line in io.lines("$work/ids") do ids[#ids + 1] = line end
 local i = 0
+wrk.headers["Authorization"] = "Bearer $key"
 request = function()
 	i = i + 1
 	return wrk.format("GET", "/v1/quotes/" .. ids[(i % #ids) + 1])

@@ -16,7 +16,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$wo
 go build -tags sqlite_fts5 -o "$work/verbatim" ./cmd/verbatim
 go build -tags sqlite_fts5 -o "$work/searchbench" ./scripts/searchbench
 
-"$work/verbatim" serve --addr 127.0.0.1:0 --db "$db" >"$work/out" 2>/dev/null &
+key=$("$work/verbatim" keys create --name load-search --role reader --db "$db" | tail -1)
+"$work/verbatim" serve --addr 127.0.0.1:0 --db "$db" --rate-read 0 --max-searches 0 >"$work/out" 2>/dev/null &
 for _ in $(seq 400); do grep -q 'listening on' "$work/out" 2>/dev/null && break; sleep 0.05; done
 base=$(grep -o 'http://[^ ]*' "$work/out" | head -1)
 [ -n "$base" ] || { echo "server did not start" >&2; exit 1; }
@@ -28,6 +29,7 @@ for line in io.lines("$1") do
 	qs[#qs + 1] = line:gsub("([^%w%-%.%_%~])", function(c) return string.format("%%%02X", string.byte(c)) end)
 end
 local i = 0
+wrk.headers["Authorization"] = "Bearer $key"
 request = function()
 	i = i + 1
 	return wrk.format("GET", "/v1/quotes?limit=20&q=" .. qs[(i % #qs) + 1])
