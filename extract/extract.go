@@ -456,8 +456,8 @@ func splitName(phrase string) (name, role string) {
 		phrase = phrase[:i]
 	}
 	words := strings.Fields(phrase)
-	for len(words) > 0 && conjunction[strings.ToLower(words[0])] {
-		words = words[1:] // "But Megan Hester said"
+	for len(words) > 0 && (conjunction[strings.ToLower(words[0])] || notName[strings.ToLower(words[0])]) {
+		words = words[1:] // "But Megan Hester said", "When Clinton said"
 	}
 	j := len(words)
 	for j > 0 && isCap(words[j-1]) && !titleWord[strings.ToLower(strings.Trim(words[j-1], ".,"))] {
@@ -482,7 +482,8 @@ var parenthetical = regexp.MustCompile(`\([^)]*\)`)
 // notName are capitalised words that start sentences, not names.
 var notName = func() map[string]bool {
 	m := map[string]bool{"the": true, "but": true, "and": true, "said": true, "says": true, "according": true, "asked": true,
-		"told": true, "when": true, "if": true, "in": true, "on": true, "at": true, "as": true, "after": true, "before": true}
+		"told": true, "when": true, "while": true, "if": true, "in": true, "on": true, "at": true, "as": true, "after": true,
+		"before": true, "since": true, "because": true, "though": true, "although": true}
 	for _, c := range cueWords {
 		m[c] = true
 	}
