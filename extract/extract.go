@@ -186,7 +186,8 @@ var cueWords = []string{"said", "says", "told", "tells", "added", "asked", "asks
 	"acknowledged", "announced", "remarked", "suggested", "urged", "joked", "conceded", "countered", "cautioned",
 	"predicted", "stressed", "clarified", "confirmed", "responded", "sang", "chanted", "shouted", "yelled",
 	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "sings", "asking", "saying", "adding", "telling", "reports", "reported", "boasted", "asserting",
-	"tweeting", "writing", "likened", "lamented", "complained", "insists", "notes", "argues", "explains", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
+	"tweeting", "writing", "likened", "lamented", "complained", "insists", "notes", "argues", "explains",
+	"demanded", "scolded", "pressed", "charged", "retorted", "snapped", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
 
 var cueRE = regexp.MustCompile(`(?i)\b(according to|` + strings.Join(cueWords[:len(cueWords)-1], "|") + `)\b`)
 
@@ -196,9 +197,16 @@ var cueRE = regexp.MustCompile(`(?i)\b(according to|` + strings.Join(cueWords[:l
 func attribute(rs []rune, sp span, people map[string]string, lastPerson string, opt Options) (Candidate, bool) {
 	after := clause(rs, sp.after, 1)
 	before := clause(rs, sp.before, -1)
-	c, ok := fromAfter(after, people, lastPerson, opt)
+	// A colon introduces the quote ("McCaskill scolded him: “…”"): the speaker named
+	// before it wins over a pronoun after it.
+	first, second := fromAfter, fromBefore
+	ctxFirst, ctxSecond := after, before
+	if strings.HasSuffix(strings.TrimSpace(before), ":") {
+		first, second, ctxFirst, ctxSecond = fromBefore, fromAfter, before, after
+	}
+	c, ok := first(ctxFirst, people, lastPerson, opt)
 	if !ok {
-		c, ok = fromBefore(before, people, lastPerson, opt)
+		c, ok = second(ctxSecond, people, lastPerson, opt)
 	}
 	if !ok && strings.TrimSpace(before) == "" {
 		// "Caddell continued:" closing the paragraph before a quote that opens its own.
