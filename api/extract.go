@@ -20,18 +20,23 @@ type ExtractRequest struct {
 	Save        bool    `json:"save,omitempty" example:"false"`
 } //@name ExtractRequest
 
-// ExtractResponse is the candidates, and with save the IDs of the quotes stored from
-// them, in the same order.
+// ExtractResponse is the candidates.
 type ExtractResponse struct {
-	Data  []extract.Candidate `json:"data"`
-	Saved []string            `json:"saved,omitempty"`
+	Data []ExtractedCandidate `json:"data"`
 } //@name ExtractResponse
+
+// ExtractedCandidate is a candidate, with the ID of the quote stored from it when the
+// request saved it.
+type ExtractedCandidate struct {
+	extract.Candidate
+	QuoteID *string `json:"quote_id,omitempty" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
+} //@name ExtractedCandidate
 
 // handleExtract godoc
 //
 //	@Summary		Find the quotes in an article
 //	@ID				extractQuotes
-//	@Description	Reads article text and proposes its quotes for a person to confirm: the words exactly as they stand, their character offsets, the speaker resolved to the fullest name the article gives (a pronoun to the last person named; anonymous sources marked), the role the article gives, the cue, and where the article says so the outlet, the date (resolved against published_on) and the setting, with a confidence. Quoted phrases with no speaker in sight (titles, scare quotes) are left out; words quoted inside the writer's own sentence get a low confidence. With save, candidates with a speaker are stored as unverified quotes in one transaction, each recording how it was extracted, with the article (url) as a report citation. Rules only: no network, no model.
+//	@Description	Reads article text and proposes its quotes for a person to confirm: the words exactly as they stand, their character offsets, the speaker resolved to the fullest name the article gives (a pronoun to the last person named; anonymous sources marked), the role the article gives, the cue, and where the article says so the outlet, the date (resolved against published_on) and the setting, with a confidence. Quoted phrases with no speaker in sight (titles, scare quotes) are left out; words quoted inside the writer's own sentence get a low confidence. With save, the candidates of confidence 0.7 or more (the operating point whose precision and recall are measured) are stored as unverified quotes in one transaction, each recording how it was extracted, with the article (url) as a report citation; each saved candidate names its quote_id. Rules only: no network, no model.
 //	@Tags			quotes
 //	@Accept			json
 //	@Produce		json
@@ -63,22 +68,25 @@ func (s *Server) handleExtract(c echo.Context) error {
 	if in.OutletName != nil {
 		opt.Outlet = *in.OutletName
 	}
-	cands := extract.Extract(in.Text, opt)
-	if cands == nil {
-		cands = []extract.Candidate{}
-	}
-	res := ExtractResponse{Data: cands}
-	if in.Save && len(cands) > 0 {
-		items := make([]db.ExtractedQuote, 0, len(cands))
-		for _, cd := range cands {
+	res := ExtractResponse{Data: []ExtractedCandidate{}}
+	var items []db.ExtractedQuote
+	var saved []int // indexes in res.Data of the candidates saved
+	for _, cd := range extract.Extract(in.Text, opt) {
+		res.Data = append(res.Data, ExtractedCandidate{Candidate: cd})
+		if in.Save && cd.Confidence >= extract.Threshold && cd.SpeakerName != "" {
 			items = append(items, db.ExtractedQuote{Quote: candidateQuote(cd, in), ArticleURL: in.URL,
 				Extraction: db.Extraction{Version: extract.Version, Start: cd.Start, End: cd.End, Confidence: cd.Confidence}})
+			saved = append(saved, len(res.Data)-1)
 		}
+	}
+	if len(items) > 0 {
 		ids, err := s.store.CreateExtracted(c.Request().Context(), items)
 		if err != nil {
 			return err
 		}
-		res.Saved = ids
+		for i, idx := range saved {
+			res.Data[idx].QuoteID = &ids[i]
+		}
 	}
 	return c.JSON(http.StatusOK, res)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/extract"
 )
 
 const article = "Talks go on in London this week.\n\n" +
@@ -19,7 +20,7 @@ func TestExtractEndpoint(t *testing.T) {
 	res := e.do(http.MethodPost, "/v1/extract", body)
 	var got api.ExtractResponse
 	res.decode(t, &got)
-	if res.Code != http.StatusOK || len(got.Data) != 2 || got.Saved != nil {
+	if res.Code != http.StatusOK || len(got.Data) != 2 || got.Data[0].QuoteID != nil {
 		t.Fatalf("extract: %d %s", res.Code, res.Body)
 	}
 	k := got.Data[0]
@@ -36,20 +37,23 @@ func TestExtractEndpoint(t *testing.T) {
 	res = e.do(http.MethodPost, "/v1/extract", mustJSON(t, map[string]any{"text": article, "published_on": "2025-04-21",
 		"url": "https://example.com/witkoff", "save": true}))
 	res.decode(t, &got)
-	if len(got.Saved) != 2 {
+	// Kellogg's quote is attributed right beside it; the official's words stand at the end
+	// of reported speech, below the operating point: returned, not saved.
+	if got.Data[0].QuoteID == nil || got.Data[1].QuoteID != nil || got.Data[1].Confidence >= extract.Threshold {
 		t.Fatalf("save: %s", res.Body)
 	}
+	saved := *got.Data[0].QuoteID
 	var q db.Quote
-	e.do(http.MethodGet, "/v1/quotes/"+got.Saved[0], "").decode(t, &q)
+	e.do(http.MethodGet, "/v1/quotes/"+saved, "").decode(t, &q)
 	if q.Attribution != "unverified" || q.Extraction == nil || q.Extraction.Version == "" || q.Extraction.Start != k.Start ||
 		q.Outlet == nil || q.Outlet.Name != "Fox News" || q.Text != k.Text {
 		t.Errorf("saved quote %+v", q)
 	}
-	if c := e.counts(); c.Speakers != 2 {
-		t.Errorf("speakers %+v: Kellogg must be found, not created again", c)
+	if c := e.counts(); c.Speakers != 1 || c.Quotes != 1 {
+		t.Errorf("counts %+v: Kellogg must be found, not created again, and only he saved", c)
 	}
 	var cites struct{ Data []db.Citation }
-	e.do(http.MethodGet, "/v1/quotes/"+got.Saved[0]+"/citations", "").decode(t, &cites)
+	e.do(http.MethodGet, "/v1/quotes/"+saved+"/citations", "").decode(t, &cites)
 	if len(cites.Data) != 1 || cites.Data[0].Relation != "report" || !*cites.Data[0].ExcerptMatches {
 		t.Errorf("article citation %+v", cites.Data)
 	}

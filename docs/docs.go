@@ -446,7 +446,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Reads article text and proposes its quotes for a person to confirm: the words exactly as they stand, their character offsets, the speaker resolved to the fullest name the article gives (a pronoun to the last person named; anonymous sources marked), the role the article gives, the cue, and where the article says so the outlet, the date (resolved against published_on) and the setting, with a confidence. Quoted phrases with no speaker in sight (titles, scare quotes) are left out; words quoted inside the writer's own sentence get a low confidence. With save, candidates with a speaker are stored as unverified quotes in one transaction, each recording how it was extracted, with the article (url) as a report citation. Rules only: no network, no model.",
+                "description": "Reads article text and proposes its quotes for a person to confirm: the words exactly as they stand, their character offsets, the speaker resolved to the fullest name the article gives (a pronoun to the last person named; anonymous sources marked), the role the article gives, the cue, and where the article says so the outlet, the date (resolved against published_on) and the setting, with a confidence. Quoted phrases with no speaker in sight (titles, scare quotes) are left out; words quoted inside the writer's own sentence get a low confidence. With save, the candidates of confidence 0.7 or more (the operating point whose precision and recall are measured) are stored as unverified quotes in one transaction, each recording how it was extracted, with the article (url) as a report citation; each saved candidate names its quote_id. Rules only: no network, no model.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4068,70 +4068,6 @@ const docTemplate = `{
                 }
             }
         },
-        "ExtractCandidate": {
-            "type": "object",
-            "required": [
-                "anonymous",
-                "confidence",
-                "end",
-                "start",
-                "text"
-            ],
-            "properties": {
-                "anonymous": {
-                    "type": "boolean",
-                    "example": false
-                },
-                "confidence": {
-                    "type": "number",
-                    "example": 0.9
-                },
-                "context": {
-                    "type": "string",
-                    "example": "in an interview with Fox News on April 20"
-                },
-                "cue": {
-                    "type": "string",
-                    "example": "said"
-                },
-                "date_precision": {
-                    "type": "string",
-                    "example": "day"
-                },
-                "end": {
-                    "type": "integer",
-                    "example": 1641
-                },
-                "outlet_name": {
-                    "type": "string",
-                    "example": "Fox News"
-                },
-                "said_on": {
-                    "type": "string",
-                    "example": "2025-04-20"
-                },
-                "setting": {
-                    "type": "string",
-                    "example": "interview"
-                },
-                "speaker_name": {
-                    "type": "string",
-                    "example": "Keith Kellogg"
-                },
-                "speaker_role": {
-                    "type": "string",
-                    "example": "US Special Envoy to Ukraine"
-                },
-                "start": {
-                    "type": "integer",
-                    "example": 1618
-                },
-                "text": {
-                    "type": "string",
-                    "example": "NATO isn’t on the table"
-                }
-            }
-        },
         "ExtractRequest": {
             "type": "object",
             "required": [
@@ -4177,14 +4113,76 @@ const docTemplate = `{
                 "data": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/ExtractCandidate"
+                        "$ref": "#/definitions/ExtractedCandidate"
                     }
+                }
+            }
+        },
+        "ExtractedCandidate": {
+            "type": "object",
+            "required": [
+                "anonymous",
+                "confidence",
+                "end",
+                "start",
+                "text"
+            ],
+            "properties": {
+                "anonymous": {
+                    "type": "boolean",
+                    "example": false
                 },
-                "saved": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
+                "confidence": {
+                    "type": "number",
+                    "example": 0.9
+                },
+                "context": {
+                    "type": "string",
+                    "example": "in an interview with Fox News on April 20"
+                },
+                "cue": {
+                    "type": "string",
+                    "example": "said"
+                },
+                "date_precision": {
+                    "type": "string",
+                    "example": "day"
+                },
+                "end": {
+                    "type": "integer",
+                    "example": 1641
+                },
+                "outlet_name": {
+                    "type": "string",
+                    "example": "Fox News"
+                },
+                "quote_id": {
+                    "type": "string",
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "said_on": {
+                    "type": "string",
+                    "example": "2025-04-20"
+                },
+                "setting": {
+                    "type": "string",
+                    "example": "interview"
+                },
+                "speaker_name": {
+                    "type": "string",
+                    "example": "Keith Kellogg"
+                },
+                "speaker_role": {
+                    "type": "string",
+                    "example": "US Special Envoy to Ukraine"
+                },
+                "start": {
+                    "type": "integer",
+                    "example": 1618
+                },
+                "text": {
+                    "type": "string",
+                    "example": "NATO isn’t on the table"
                 }
             }
         },

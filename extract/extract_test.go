@@ -196,3 +196,18 @@ func TestSpeakerBeforeTheFirstCue(t *testing.T) {
 		t.Errorf("%+v", cs)
 	}
 }
+
+func TestQuoteRunningOverParagraphs(t *testing.T) {
+	t.Parallel()
+	text := "The mayor spoke for an hour.\n\n“We were there for weeks and nobody came.\n\n“Then the water rose,” Mayor Ann Lee said.\n"
+	cs := Extract(text, Options{})
+	if len(cs) != 2 || cs[0].SpeakerName != "Ann Lee" || cs[1].SpeakerName != "Ann Lee" ||
+		cs[0].Text != "We were there for weeks and nobody came." {
+		t.Errorf("%+v", cs)
+	}
+	for _, c := range cs {
+		if string([]rune(text)[c.Start:c.End]) != c.Text {
+			t.Errorf("offsets of %q", c.Text)
+		}
+	}
+}

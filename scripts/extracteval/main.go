@@ -37,7 +37,7 @@ func main() {
 	corpus := flag.String("corpus", "../shared/data/polnear", "corpus directory")
 	split := flag.String("split", "dev", "train or dev")
 	worst := flag.Int("worst", 15, "how many misses to print")
-	threshold := flag.Float64("min-confidence", 0.6, "score only candidates at least this confident")
+	threshold := flag.Float64("min-confidence", extract.Threshold, "score only candidates at least this confident")
 	flag.Parse()
 
 	f, err := os.Open(filepath.Join(*corpus, "direct_quote_pairs."+*split+".jsonl"))
