@@ -142,7 +142,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; i < 400; i++ {
+			for i := 0; i < 1_000_000; i++ { // until the server refuses: the load must straddle the shutdown
 				method, path, body := http.MethodGet, "/v1/quotes?q=quote&limit=50", ""
 				if i%2 == 0 {
 					method, path, body = http.MethodPost, "/v1/quotes", fmt.Sprintf(`{"text": "quote %d-%d", "speaker_name": "S%d"}`, w, i, w)
