@@ -65,9 +65,6 @@ func (s *Server) handleExtract(c echo.Context) error {
 		}
 		opt.PublishedOn = t
 	}
-	if in.OutletName != nil {
-		opt.Outlet = *in.OutletName
-	}
 	res := ExtractResponse{Data: []ExtractedCandidate{}}
 	var items []db.ExtractedQuote
 	var saved []int // indexes in res.Data of the candidates saved

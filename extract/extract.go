@@ -24,7 +24,6 @@ const Threshold = 0.7
 // Options are what the caller knows of the article.
 type Options struct {
 	PublishedOn time.Time // the publication date, for "on April 20" and "on Sunday"; zero when unknown
-	Outlet      string    // the publishing outlet, when the article does not name another
 }
 
 // Candidate is one quote found in the text. Start and End are offsets in characters
