@@ -41,8 +41,7 @@ func TestImport(t *testing.T) {
 	if c := e.counts(); c.Quotes != 3 || c.Speakers != 2 || c.Outlets != 1 {
 		t.Errorf("counts %+v", c)
 	}
-	var page searchPage
-	page = e.search(t, "rating=mostly_false")
+	page := e.search(t, "rating=mostly_false")
 	if len(page.Data) != 1 || page.Data[0].CurrentVerdict == nil || page.Data[0].CurrentVerdict.ReviewedBy != "admin" {
 		t.Errorf("the rating label became no verdict: %+v", page.Data)
 	}
@@ -56,7 +55,7 @@ func TestImport(t *testing.T) {
 		t.Errorf("changed import %+v", changed)
 	}
 	// An Idempotency-Key replays the first answer.
-	res, first := e.importBody("/v1/import", `{"text": "Fourth", "speaker_name": "S"}`, "Idempotency-Key", "run-7")
+	_, first := e.importBody("/v1/import", `{"text": "Fourth", "speaker_name": "S"}`, "Idempotency-Key", "run-7")
 	res2, replay := e.importBody("/v1/import", `{"text": "Fifth", "speaker_name": "S"}`, "Idempotency-Key", "run-7")
 	if first.Created != 1 || replay.Created != 1 || res2.Header.Get("Idempotent-Replayed") != "true" || e.counts().Quotes != 4 {
 		t.Errorf("idempotency: %+v %+v %v, %d quotes", first, replay, res2.Header, e.counts().Quotes)

@@ -104,7 +104,7 @@ func TestQuoteTextStoredExactly(t *testing.T) {
 		"<b>Tags</b> & \"straight\" and “curly” quotes — dashes…",
 		"Zelenskyy’s \u00a0non-breaking\u00a0spaces and e\u0301 combining",
 		"line one\nline two\ttabbed",
-		"emoji 🇺🇦 and RTL ‏עברית",
+		"emoji 🇺🇦 and RTL \u200fעברית",
 	}
 	for _, text := range texts {
 		var q db.Quote

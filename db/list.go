@@ -160,11 +160,6 @@ func isUnique(err error) bool {
 	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
 }
 
-func isForeignKey(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey
-}
-
 // nullable turns a PATCH member into the pointer stored for a nullable column: nil when
 // the member was null (or absent).
 func nullable[T any](f Field[T]) *T {
