@@ -40,11 +40,13 @@ func New() *validator.Validate {
 	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
 		return fl.Field().Kind() != reflect.String || strings.TrimSpace(fl.Field().String()) != ""
 	})
-	// Control characters other than tab and line breaks are never part of what anyone
-	// said, and would collide with the search index's snippet marks.
+	// C0 control characters other than tab and line breaks are never part of what anyone
+	// said, and would collide with the search index's snippet marks. (C1 controls are
+	// left alone: they turn up in mis-decoded archives — LIAR has U+0090 — and the words
+	// are kept as they came.)
 	_ = v.RegisterValidation("nocontrol", func(fl validator.FieldLevel) bool {
 		return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool {
-			return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
+			return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 		})
 	})
 	_ = v.RegisterValidation("web_url", func(fl validator.FieldLevel) bool { return IsWebURL(fl.Field().String()) })
