@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -163,5 +164,57 @@ func TestImportExportBackupCommands(t *testing.T) {
 	csvOut, err := verbatimCmd("export", "--db", fresh, "--format", "csv").Output()
 	if err != nil || !strings.Contains(string(csvOut), "half_true") {
 		t.Fatalf("CSV export: %v\n%s", err, csvOut)
+	}
+}
+
+// The real data sets beside the repository import without editing, every rejected line
+// explained, and a second import creates nothing. Skipped where shared/data is absent.
+func TestImportSharedData(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join("..", "..", "..", "shared", "data")
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("shared data not found: %v", err)
+	}
+	dbPath := filepath.Join(t.TempDir(), "shared.db")
+	liarMap := "external_id=1,rating=2,text=3,tags=4,speaker=5,speaker_role=6,context=14"
+	files := []struct {
+		args    []string
+		created int
+	}{
+		{[]string{filepath.Join(data, "liar", "train.tsv"), "--format", "tsv", "--map", liarMap}, 10269},
+		{[]string{filepath.Join(data, "liar", "valid.tsv"), "--format", "tsv", "--map", liarMap}, 1284},
+		{[]string{filepath.Join(data, "liar", "test.tsv"), "--format", "tsv", "--map", liarMap}, 1283},
+		{[]string{filepath.Join(data, "clef2019", "all_sentences.tsv"), "--format", "tsv", "--header",
+			"--map", "external_id=doc_id+line_number,said_on=date_yyyymmdd,context=event_slug,text=text,speaker=speaker"}, 23254},
+		{[]string{filepath.Join(data, "claimskg", "claimreview_reconstructed.jsonl"), "--format", "claimreview"}, 329},
+	}
+	for _, f := range files {
+		for pass := range 2 {
+			var stdout, stderr strings.Builder
+			args := append(append([]string{"verbatim", "import"}, f.args...), "--db", dbPath)
+			if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != nil {
+				t.Fatalf("%s: %v\n%s", f.args[0], err, stderr.String())
+			}
+			out := stdout.String()
+			var res db.ImportResult
+			if err := json.Unmarshal([]byte(out[strings.Index(out, "{\n"):]), &res); err != nil {
+				t.Fatalf("%s: result %v", f.args[0], err)
+			}
+			want := f.created
+			if pass == 1 {
+				want = 0
+			}
+			if res.Created != want {
+				t.Errorf("%s pass %d: created %d, want %d", filepath.Base(f.args[0]), pass+1, res.Created, want)
+			}
+			if len(res.Errors) != res.Rejected {
+				t.Errorf("%s: %d rejected, %d explained", filepath.Base(f.args[0]), res.Rejected, len(res.Errors))
+			}
+			for _, e := range res.Errors {
+				if e.Line <= 0 || e.Message == "" {
+					t.Errorf("%s: unexplained rejection %+v", filepath.Base(f.args[0]), e)
+				}
+			}
+		}
 	}
 }
