@@ -33,7 +33,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	fs := newFlags("import", stderr)
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	dbPath := dbFlag(fs, getenv, "database file")
 	var opt ingest.Options
 	fs.StringVar(&opt.Format, "format", "", "ndjson, csv, tsv or claimreview (default: from the file's extension)")
 	fs.StringVar(&opt.Map, "map", "", "CSV/TSV columns: text=3,speaker=5,external_id=1+2 (numbers from 1, or header names)")
@@ -134,7 +134,7 @@ func importRemote(ctx context.Context, server, key string, body io.Reader, opt i
 
 func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", stderr)
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	dbPath := dbFlag(fs, getenv, "database file")
 	format := fs.String("format", "ndjson", "ndjson or csv")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	if err := parse(fs, args); err != nil {
@@ -187,7 +187,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	fs := newFlags("backup", stderr)
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file (may be in use by a server)")
+	dbPath := dbFlag(fs, getenv, "database file (may be in use by a server)")
 	if err := parse(fs, rest); err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	fs := newFlags("restore", stderr)
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file to restore into")
+	dbPath := dbFlag(fs, getenv, "database file to restore into")
 	force := fs.Bool("force", false, "replace an existing database (stop the server first)")
 	if err := parse(fs, rest); err != nil {
 		return err

@@ -39,6 +39,10 @@ func main() {
 // errUsage reports bad command-line use; the message has already been printed.
 var errUsage = errors.New("usage")
 
+// errHelp stops a subcommand after its -h output: asking for help must never also run
+// the command (restore -h must not restore). run turns it into success.
+var errHelp = errors.New("help")
+
 const usage = `verbatim — quote attribution and fact-check service
 
 Usage:
@@ -75,6 +79,13 @@ Flags override the environment.
 // run is the whole program: main only wires it to the process. ctx ends the program
 // (SIGINT/SIGTERM in main, the test's cancel in tests).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := dispatch(ctx, args, getenv, stdout, stderr); !errors.Is(err, errHelp) {
+		return err
+	}
+	return nil
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -126,10 +137,15 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// dbFlag declares the --db flag every subcommand that touches the database shares.
+func dbFlag(fs *flag.FlagSet, getenv func(string) string, usage string) *string {
+	return fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), usage)
+}
+
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return errHelp
 		}
 		return errUsage
 	}
@@ -142,7 +158,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("migrate", stderr)
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	dbPath := dbFlag(fs, getenv, "database file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -165,7 +181,7 @@ const shutdownGrace = 15 * time.Second
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", envOr(getenv, "VERBATIM_ADDR", "127.0.0.1:8080"), "listen address")
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	dbPath := dbFlag(fs, getenv, "database file")
 	var pub claimreview.Publisher
 	fs.StringVar(&pub.Name, "org-name", envOr(getenv, "VERBATIM_ORG_NAME", "Verbatim"), "the organisation publishing ClaimReview")
 	fs.StringVar(&pub.URL, "org-url", getenv("VERBATIM_ORG_URL"), "the organisation's home page")
@@ -262,7 +278,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		return errUsage
 	}
 	fs := newFlags("keys "+args[0], stderr)
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "database file")
+	dbPath := dbFlag(fs, getenv, "database file")
 	name := fs.String("name", "", "the key's name, recorded as created_by and in the audit trail")
 	role := fs.String("role", "", "reader, editor, factchecker or admin")
 	rest := args[1:]

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -213,6 +214,32 @@ func TestCommands(t *testing.T) {
 		if tt.wantErr && tt.stderr != "" && !errors.Is(err, errUsage) {
 			t.Errorf("%v: %v, want a usage error", tt.args, err)
 		}
+	}
+}
+
+// Asking a subcommand for help prints its flags and succeeds without doing the work.
+func TestSubcommandHelpRunsNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "never.db")
+	for _, args := range [][]string{
+		{"serve", "-h", "--db", dbPath},
+		{"migrate", "--db", dbPath, "-h"},
+		{"keys", "create", "--name", "x", "--role", "admin", "--db", dbPath, "-h"},
+		{"export", "--db", dbPath, "--out", filepath.Join(dir, "out.ndjson"), "-h"},
+		{"backup", filepath.Join(dir, "b.db"), "--db", dbPath, "-h"},
+		{"restore", filepath.Join(dir, "b.db"), "--db", dbPath, "-h"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), append([]string{"verbatim"}, args...), noEnv, &stdout, &stderr); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if !strings.Contains(stderr.String(), "-db") {
+			t.Errorf("%v: stderr %q, want the flag list", args, stderr.String())
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("help created %v", entries)
 	}
 }
 
