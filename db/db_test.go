@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -228,23 +229,36 @@ func TestAuditLogAppendOnly(t *testing.T) {
 	}
 }
 
-// The bulk path records creations in the audit trail exactly as a single create does.
-func TestCreationChangesMatchAudit(t *testing.T) {
+// The bulk path records creations in the audit trail exactly as a single create does:
+// every *string field of Quote set, none set, and text that JSON escapes.
+func TestQuoteCreationMatchesAudit(t *testing.T) {
 	t.Parallel()
-	role, said := "Envoy", "2025-04-20"
-	q := &Quote{ID: "q_1", Text: "words", Speaker: SpeakerRef{ID: "spk_1", Name: "S"}, SpeakerRole: &role, SaidOn: &said,
-		Outlet: &OutletRef{ID: "out_1", Name: "O"}, Tags: []string{"a", "b"}, Attribution: "unverified", CreatedBy: "desk"}
-	got, err := creationChanges(q)
-	if err != nil {
-		t.Fatal(err)
+	full := &Quote{ID: "q_1", Text: "words", Speaker: SpeakerRef{ID: "spk_1", Name: "S"}, Outlet: &OutletRef{ID: "out_1", Name: "O"},
+		Tags: []string{"a", "b"}, Attribution: "unverified", CreatedBy: "desk"}
+	v := reflect.ValueOf(full).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); f.CanSet() && f.Type() == reflect.TypeFor[*string]() {
+			s := v.Type().Field(i).Name + " <\"&>\u2028"
+			f.Set(reflect.ValueOf(&s))
+		}
 	}
-	f := fields(q)
-	changes := map[string]Change{}
-	for k, v := range f {
-		changes[k] = Change{After: v}
-	}
-	want, _ := json.Marshal(changes)
-	if got != string(want) {
-		t.Errorf("bulk audit\n got %s\nwant %s", got, want)
+	for name, q := range map[string]*Quote{
+		"every field": full,
+		"nulls":       {ID: "q_2", Text: "w", Speaker: SpeakerRef{ID: "spk_1"}, Attribution: "unverified", CreatedBy: "desk"},
+		"no tags":     {ID: "q_3", Text: "w", Speaker: SpeakerRef{ID: "spk_1"}, Tags: []string{}, Attribution: "verified"},
+		"escapes":     {ID: "q_4", Text: "“NATO” isn’t <on> the table & \"more\"\n\t\x00", Speaker: SpeakerRef{ID: "spk_1"}},
+	} {
+		got, err := quoteCreation(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes := map[string]Change{}
+		for k, v := range fields(q) {
+			changes[k] = Change{After: v}
+		}
+		want, _ := json.Marshal(changes)
+		if got != string(want) {
+			t.Errorf("%s: bulk audit\n got %s\nwant %s", name, got, want)
+		}
 	}
 }

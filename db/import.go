@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/verbatimhq/verbatim/fold"
+	"github.com/verbatimhq/verbatim/similar"
 )
 
 // ImportRecord is one quote to load, in the create shape with an optional external key,
@@ -23,6 +24,32 @@ type ImportRecord struct {
 	Verdicts   []ImportVerdict
 	Citations  []CitationInput
 	Exported   *Record
+
+	prep *prepared
+}
+
+// prepared is the part of importing a record that needs no database.
+type prepared struct {
+	key   string   // the external key
+	tags  []string // normalised
+	bands []int64  // variant band keys, for the bulk path
+}
+
+// Prepare does the part of importing the record that needs no database — its key, tags
+// and variant bands — so that a reader can do it on another core while the previous
+// batch is written. Import prepares any record that was not.
+func (r *ImportRecord) Prepare() {
+	if r.prep != nil {
+		return
+	}
+	p := &prepared{key: r.ExternalID, tags: normalizeTags(r.Quote.Tags)}
+	if p.key == "" {
+		p.key = contentKey(r.Quote)
+	}
+	if bulkEligible(r) {
+		p.bands = similar.BandKeys(similar.Features(r.Quote.Text))
+	}
+	r.prep = p
 }
 
 // ImportVerdict is a verdict given with an imported quote; its citations are named by
@@ -85,10 +112,10 @@ var errRecord = errors.New("a record failed")
 
 func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints bool) (ImportResult, error) {
 	var res ImportResult
-	speakers := map[string]string{} // folded name → ID, found or created in this batch
+	known := newNames() // found or created in this batch
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
-		ctx := context.WithValue(ctx, speakerCacheKey{}, speakers)
+		ctx := context.WithValue(ctx, namesKey{}, known)
 		todo := make([]*ImportRecord, 0, len(batch))
 		if !savepoints {
 			// New quotes with nothing hanging off them go in with multi-row statements;
@@ -134,7 +161,7 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO record`); rerr != nil {
 					return fmt.Errorf("db: rollback record: %w", rerr)
 				}
-				clear(speakers) // the rolled-back record may have created one
+				known.forget() // the rolled-back record may have created a speaker or outlet
 				res.Reject(rec.Line, e.Field, e.Message)
 			} else {
 				switch outcome {
@@ -183,10 +210,8 @@ func (d *DB) importOne(ctx context.Context, tx *sql.Tx, rec *ImportRecord) (stri
 	if rec.Quote.SpeakerID == nil && (rec.Quote.SpeakerName == nil || strings.TrimSpace(*rec.Quote.SpeakerName) == "") {
 		return "", errorf(Invalid, "speaker_name", "name the speaker by speaker_name or speaker_id")
 	}
-	key := rec.ExternalID
-	if key == "" {
-		key = contentKey(rec.Quote)
-	}
+	rec.Prepare()
+	key := rec.prep.key
 	var existing string
 	err := tx.QueryRowContext(ctx, `SELECT id FROM quotes WHERE external_id = ?`, key).Scan(&existing)
 	switch {

@@ -127,9 +127,9 @@ func (d *DB) resolveSpeaker(ctx context.Context, tx *sql.Tx, id, name *string) (
 	if name == nil {
 		return "", errorf(Invalid, "speaker_id", "name the speaker by speaker_id or speaker_name")
 	}
-	cache, _ := ctx.Value(speakerCacheKey{}).(map[string]string)
+	cache, _ := ctx.Value(namesKey{}).(*names)
 	key := fold.String(*name)
-	if id, ok := cache[key]; ok {
+	if id, ok := cache.speaker(key); ok {
 		return id, nil
 	}
 	found, err := findSpeakerByName(ctx, tx, *name, "speaker_name")
@@ -137,14 +137,40 @@ func (d *DB) resolveSpeaker(ctx context.Context, tx *sql.Tx, id, name *string) (
 		found, err = d.insertSpeaker(ctx, tx, SpeakerInput{Name: *name})
 	}
 	if err == nil && cache != nil {
-		cache[key] = found
+		cache.speakers[key] = found
 	}
 	return found, err
 }
 
-// speakerCacheKey carries, through an import batch's context, the speakers its records
-// have named: a batch names the same people again and again.
-type speakerCacheKey struct{}
+// names carries, through an import batch's context, the speakers and outlets its records
+// have named by folded name: a batch names the same people and outlets again and again.
+type names struct{ speakers, outlets map[string]string }
+
+type namesKey struct{}
+
+func newNames() *names { return &names{speakers: map[string]string{}, outlets: map[string]string{}} }
+
+// forget drops what a rolled-back record may have created.
+func (n *names) forget() {
+	clear(n.speakers)
+	clear(n.outlets)
+}
+
+func (n *names) speaker(key string) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	id, ok := n.speakers[key]
+	return id, ok
+}
+
+func (n *names) outlet(key string) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	id, ok := n.outlets[key]
+	return id, ok
+}
 
 // resolveOutlet is resolveSpeaker for outlets; with neither ID nor name there is none.
 func (d *DB) resolveOutlet(ctx context.Context, tx *sql.Tx, id, name *string) (*string, error) {
@@ -158,6 +184,11 @@ func (d *DB) resolveOutlet(ctx context.Context, tx *sql.Tx, id, name *string) (*
 		}
 		return id, nil
 	case name != nil:
+		cache, _ := ctx.Value(namesKey{}).(*names)
+		key := fold.String(*name)
+		if id, ok := cache.outlet(key); ok {
+			return &id, nil
+		}
 		found, err := findOutletByName(ctx, tx, *name)
 		if err != nil {
 			return nil, err
@@ -166,6 +197,9 @@ func (d *DB) resolveOutlet(ctx context.Context, tx *sql.Tx, id, name *string) (*
 			if found, err = d.insertOutlet(ctx, tx, OutletInput{Name: *name}); err != nil {
 				return nil, err
 			}
+		}
+		if cache != nil {
+			cache.outlets[key] = found
 		}
 		return &found, nil
 	}
