@@ -371,7 +371,7 @@ func (d *DB) importExported(ctx context.Context, tx *sql.Tx, r *Record) (string,
 	if err != nil {
 		return "", fmt.Errorf("db: insert quote: %w", err)
 	}
-	if err := writeBands(ctx, tx, seq, q.Text, true); err != nil {
+	if err := writeBands(ctx, tx, seq, nil, q.Text); err != nil {
 		return "", err
 	}
 	if err := writeTags(ctx, tx, seq, tags); err != nil {

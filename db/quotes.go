@@ -300,7 +300,7 @@ func (d *DB) insertQuote(ctx context.Context, tx *sql.Tx, in QuoteInput) (string
 	if err != nil {
 		return "", 0, fmt.Errorf("db: insert quote: %w", err)
 	}
-	if err := writeBands(ctx, tx, seq, in.Text, true); err != nil {
+	if err := writeBands(ctx, tx, seq, nil, in.Text); err != nil {
 		return "", 0, err
 	}
 	if err := writeTags(ctx, tx, seq, tags); err != nil {
@@ -427,7 +427,7 @@ func (d *DB) updateQuote(ctx context.Context, tx *sql.Tx, id string, ifMatch []i
 		return false, fmt.Errorf("db: update quote: %w", classify(err))
 	}
 	if next.Text != cur.Text {
-		if err := writeBands(ctx, tx, seq, next.Text, false); err != nil {
+		if err := writeBands(ctx, tx, seq, &cur.Text, next.Text); err != nil {
 			return false, err
 		}
 	}
@@ -460,7 +460,7 @@ func sameQuote(a, b *Quote) bool {
 		equalPtr(a.SourceURL, b.SourceURL)
 }
 
-// DeleteQuote removes a quote and its tags. NotFound, PreconditionFailed.
+// DeleteQuote removes a quote, its tags and its variant bands. NotFound, PreconditionFailed.
 func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error {
 	return d.write(ctx, func(tx *sql.Tx) error {
 		cur, seq, err := findQuote(ctx, tx, id)
@@ -468,6 +468,9 @@ func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error 
 			return err
 		}
 		if err := checkVersion(cur.Version, ifMatch); err != nil {
+			return err
+		}
+		if err := clearBands(ctx, tx, seq, cur.Text); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM quotes WHERE seq = ?`, seq); err != nil {

@@ -26,12 +26,12 @@ type SimilarQuote struct {
 	Quote *Quote  `json:"quote"`
 } //@name SimilarQuote
 
-// writeBands sets the LSH band keys a quote is found by, replacing any it had unless the
-// quote is fresh (just inserted, so it has none to clear).
-func writeBands(ctx context.Context, tx *sql.Tx, seq int64, text string, fresh bool) error {
-	if !fresh {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM quote_bands WHERE quote_seq = ?`, seq); err != nil {
-			return fmt.Errorf("db: clear bands: %w", classify(err))
+// writeBands sets the LSH band keys a quote is found by. old is the text whose bands it
+// had, nil for a quote just inserted.
+func writeBands(ctx context.Context, tx *sql.Tx, seq int64, old *string, text string) error {
+	if old != nil {
+		if err := clearBands(ctx, tx, seq, *old); err != nil {
+			return err
 		}
 	}
 	keys := similar.BandKeys(similar.Features(text))
@@ -46,6 +46,24 @@ func writeBands(ctx context.Context, tx *sql.Tx, seq int64, text string, fresh b
 	stmt := `INSERT OR IGNORE INTO quote_bands (key, quote_seq) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?),", len(keys)), ",")
 	if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
 		return fmt.Errorf("db: write bands: %w", classify(err))
+	}
+	return nil
+}
+
+// clearBands deletes the band keys of a quote whose text was text. The table is keyed by
+// band only (migration 008), so the keys are computed again rather than looked up.
+func clearBands(ctx context.Context, tx *sql.Tx, seq int64, text string) error {
+	keys := similar.BandKeys(similar.Features(text))
+	if len(keys) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 1+len(keys))
+	args = append(args, seq)
+	for _, key := range keys {
+		args = append(args, key)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM quote_bands WHERE quote_seq = ? AND key IN (`+placeholders(len(keys))+`)`, args...); err != nil {
+		return fmt.Errorf("db: clear bands: %w", classify(err))
 	}
 	return nil
 }
@@ -151,7 +169,7 @@ func backfillBands(ctx context.Context, tx *sql.Tx) error {
 	}
 	rows.Close()
 	for _, r := range todo {
-		if err := writeBands(ctx, tx, r.seq, r.text, true); err != nil {
+		if err := writeBands(ctx, tx, r.seq, nil, r.text); err != nil {
 			return err
 		}
 	}
