@@ -33,6 +33,9 @@ type DB struct {
 	now func() time.Time
 	// rankWindow is how many of the newest matches relevance ranks (defaultRankWindow).
 	rankWindow int
+	// watch sees every commit; keys caches authenticated keys until the next one.
+	watch *watch
+	keys  keyCache
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the schema
@@ -85,6 +88,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetConnMaxIdleTime(0)
 	reader.SetConnMaxLifetime(0)
 	d.reader = reader
+	if d.watch, err = newWatch(ctx, "file:"+path+"?"+r.Encode()); err != nil {
+		d.Close()
+		return nil, err
+	}
 	if err := d.Ping(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -105,6 +112,9 @@ func (d *DB) Close() error {
 	var errs []error
 	if d.reader != nil {
 		errs = append(errs, d.reader.Close())
+	}
+	if d.watch != nil {
+		errs = append(errs, d.watch.close())
 	}
 	if d.writer != nil {
 		// A clean shutdown leaves no WAL behind to replay.
