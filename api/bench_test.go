@@ -18,7 +18,7 @@ import (
 
 // benchServer is a server over a fresh database with n stored quotes, logging as in
 // production (JSON lines) but to nowhere.
-func benchServer(b *testing.B, n int) (*api.Server, []string) {
+func benchServer(b *testing.B, n int) (*api.Server, []string, string) {
 	b.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
@@ -38,18 +38,24 @@ func benchServer(b *testing.B, n int) (*api.Server, []string) {
 		}
 		ids[i] = q.ID
 	}
+	_, secret, err := store.CreateKey(ctx, db.KeyInput{Name: "bench", Role: "admin"})
+	if err != nil {
+		b.Fatal(err)
+	}
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	return api.NewServer(store, api.Config{Logger: logger}), ids
+	b.ResetTimer() // the seeding is not what is measured
+	return api.NewServer(store, api.Config{Logger: logger}), ids, "Bearer " + secret
 }
 
 func BenchmarkQuoteCreate(b *testing.B) {
-	srv, _ := benchServer(b, 0)
+	srv, _, auth := benchServer(b, 0)
 	body := `{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "speaker_role": "US Special Envoy to Ukraine",
 		"said_on": "2025-04-20", "outlet_name": "Fox News", "setting": "interview", "lang": "en", "tags": ["nato", "ukraine"]}`
 	b.ReportAllocs()
 	for b.Loop() {
 		req := httptest.NewRequest(http.MethodPost, "/v1/quotes", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", auth)
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
 		if rec.Code != http.StatusCreated {
@@ -61,14 +67,16 @@ func BenchmarkQuoteCreate(b *testing.B) {
 // BenchmarkQuoteGet reads quotes by ID through the whole stack; BenchmarkBareEchoGet
 // answers the same bytes from a bare Echo handler. Compare the two from one run.
 func BenchmarkQuoteGet(b *testing.B) {
-	srv, ids := benchServer(b, 1000)
+	srv, ids, auth := benchServer(b, 1000)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
 			i++
 			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/quotes/"+ids[i%len(ids)], nil))
+			req := httptest.NewRequest(http.MethodGet, "/v1/quotes/"+ids[i%len(ids)], nil)
+			req.Header.Set("Authorization", auth)
+			srv.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
 				b.Errorf("%d %s", rec.Code, rec.Body)
 				return
@@ -78,9 +86,11 @@ func BenchmarkQuoteGet(b *testing.B) {
 }
 
 func BenchmarkBareEchoGet(b *testing.B) {
-	srv, ids := benchServer(b, 1)
+	srv, ids, auth := benchServer(b, 1)
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/quotes/"+ids[0], nil))
+	req := httptest.NewRequest(http.MethodGet, "/v1/quotes/"+ids[0], nil)
+	req.Header.Set("Authorization", auth)
+	srv.ServeHTTP(rec, req)
 	body := rec.Body.Bytes()
 	e := echo.New()
 	e.GET("/v1/quotes/:id", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, body) })
