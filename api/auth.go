@@ -47,7 +47,12 @@ func (s *Server) authenticate(c echo.Context) (principal, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" || len(secret) > 200 {
 		return principal{}, unauthorized("send the API key as Authorization: Bearer <key>")
 	}
-	key, err := s.store.Authenticate(c.Request().Context(), secret)
+	fresh, err := s.store.Fresh(c.Request().Context())
+	if err != nil {
+		return principal{}, err
+	}
+	c.SetRequest(c.Request().WithContext(fresh))
+	key, err := s.store.Authenticate(fresh, secret)
 	var de *db.Error
 	if errors.As(err, &de) && de.Code == db.Unauthorized {
 		return principal{}, unauthorized(de.Message)

@@ -108,6 +108,9 @@ type Store interface {
 	ListVerdicts(ctx context.Context, quoteID string, limit int, cursor *string) (db.Page[*db.Verdict], error)
 	// Authenticate: Unauthorized (unknown or revoked key).
 	Authenticate(ctx context.Context, secret string) (*db.APIKey, error)
+	// Fresh returns ctx marked so that what the store serves it from memory is at least
+	// as new as this moment: one look at the database's version serves a whole request.
+	Fresh(ctx context.Context) (context.Context, error)
 	// CreateKey returns the key and its secret.
 	CreateKey(ctx context.Context, in db.KeyInput) (*db.APIKey, string, error)
 	// Keys lists every key.

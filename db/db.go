@@ -33,9 +33,12 @@ type DB struct {
 	now func() time.Time
 	// rankWindow is how many of the newest matches relevance ranks (defaultRankWindow).
 	rankWindow int
-	// watch sees every commit; keys caches authenticated keys until the next one.
-	watch *watch
-	keys  keyCache
+	// watch sees every commit. Until the next one, keys holds the keys requests have
+	// authenticated with (by hash) — every request is authenticated — and quotes the
+	// quotes read by ID: reading one from SQLite cost six times a bare Echo handler.
+	watch  *watch
+	keys   cache[string, APIKey]
+	quotes cache[string, *Quote]
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the schema
@@ -69,7 +72,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
 
-	d := &DB{path: path, writer: writer, now: func() time.Time { return time.Now().UTC() }, rankWindow: defaultRankWindow}
+	d := &DB{path: path, writer: writer, now: func() time.Time { return time.Now().UTC() }, rankWindow: defaultRankWindow,
+		keys: cache[string, APIKey]{max: 10000}, quotes: cache[string, *Quote]{max: 50000}}
 	if err := d.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err
@@ -250,6 +254,7 @@ func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", classify(err))
 	}
+	d.committed()
 	return nil
 }
 

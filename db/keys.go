@@ -85,12 +85,13 @@ func scanKey(row scanner, extra ...any) (*APIKey, error) {
 // the key is revoked — checked on every request, so a revocation takes effect at once.
 func (d *DB) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
 	want := hashKey(secret)
-	gen, err := d.watch.generation(ctx)
+	gen, err := d.generation(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if k, ok := d.keys.get(gen, want); ok {
-		return k, nil
+	cached, ok, token := d.keys.get(gen, string(want))
+	if ok {
+		return &cached, nil
 	}
 	var stored []byte
 	k, err := scanKey(d.reader.QueryRowContext(ctx, `SELECT `+keyColumns+`, hash FROM api_keys WHERE hash = ?`, want), &stored)
@@ -106,7 +107,7 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
 	if k.RevokedAt != nil {
 		return nil, errorf(Unauthorized, "", "the API key has been revoked")
 	}
-	d.keys.put(gen, want, k)
+	d.keys.put(gen, token, string(want), *k)
 	return k, nil
 }
 

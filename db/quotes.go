@@ -65,18 +65,34 @@ func findQuote(ctx context.Context, tx querier, id string) (*Quote, int64, error
 // Quote returns the quote with the given ID, or NotFound. An unreviewed quote is one
 // statement, which reads one snapshot without a transaction of its own; a reviewed one
 // reads its current verdict in the same transaction.
+//
+// Quotes read are kept until the database next changes (see DB.quotes); the caller gets
+// its own copy of the top level to set fields on.
 func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
-	q, _, err := findQuote(ctx, d.reader, id)
-	if err != nil || q.verdictSeq == nil {
-		return q, err
+	gen, err := d.generation(ctx)
+	if err != nil {
+		return nil, err
 	}
-	err = d.read(ctx, func(tx *sql.Tx) error {
-		if q, _, err = findQuote(ctx, tx, id); err != nil {
-			return err
-		}
-		return attachVerdicts(ctx, tx, []*Quote{q})
-	})
-	return q, err
+	cached, ok, token := d.quotes.get(gen, id)
+	if ok {
+		cp := *cached
+		return &cp, nil
+	}
+	q, _, err := findQuote(ctx, d.reader, id)
+	if err == nil && q.verdictSeq != nil {
+		err = d.read(ctx, func(tx *sql.Tx) error {
+			if q, _, err = findQuote(ctx, tx, id); err != nil {
+				return err
+			}
+			return attachVerdicts(ctx, tx, []*Quote{q})
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.quotes.put(gen, token, id, q)
+	cp := *q
+	return &cp, nil
 }
 
 // attachVerdicts fills in the current verdict of each reviewed quote, in two queries.

@@ -52,43 +52,86 @@ func (w *watch) generation(ctx context.Context) (uint64, error) {
 	return w.gen, nil
 }
 
+// freshKey carries, through a request's context, the generation read when it began.
+type freshKey struct{}
+
+// Fresh returns ctx marked with the database's generation now, so that the caches serve
+// everything read for it at least as new as this moment without looking again.
+func (d *DB) Fresh(ctx context.Context) (context.Context, error) {
+	gen, err := d.watch.generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return context.WithValue(ctx, freshKey{}, gen), nil
+}
+
+// generation is the generation ctx was marked with by Fresh, or else the current one.
+// Writes through this DB empty the caches as they commit (see committed), so a request
+// that writes and then reads sees its own write although its mark is older.
+func (d *DB) generation(ctx context.Context) (uint64, error) {
+	if gen, ok := ctx.Value(freshKey{}).(uint64); ok {
+		return gen, nil
+	}
+	return d.watch.generation(ctx)
+}
+
+// committed empties the caches after a write of this process has committed.
+func (d *DB) committed() {
+	d.keys.clear()
+	d.quotes.clear()
+}
+
 func (w *watch) close() error {
 	w.stmt.Close()
 	return w.db.Close()
 }
 
-// keyCache holds the keys requests have authenticated with, by hash, for as long as
-// nothing in the database changes: every request is authenticated, and looking its key up
-// in SQLite was a fifth of a read by ID. Revoking a key is a commit, so the next request
-// finds the cache stale and reads the key again.
-type keyCache struct {
-	mu   sync.RWMutex
-	gen  uint64
-	keys map[string]APIKey
+// cache holds values read from the database for as long as nothing in it changes: the
+// first read after any commit — by this process or another — finds the cache stale and
+// starts it afresh, so nothing is ever served that the database no longer says.
+//
+// A value is read between a get that missed and its put; a write of this process that
+// commits in between empties the cache (clear) and moves its epoch, and the put, holding
+// the epoch of its get, is then dropped: what it read may predate the write.
+type cache[K comparable, V any] struct {
+	mu     sync.RWMutex
+	gen    uint64 // the database's generation the values were read at
+	epoch  uint64 // moves with every clear
+	values map[K]V
+	max    int
 }
 
-// maxCachedKeys bounds the cache; only keys that exist are cached, so it is never reached
-// in practice.
-const maxCachedKeys = 10000
-
-func (c *keyCache) get(gen uint64, hash []byte) (*APIKey, bool) {
+// get returns the value stored for k at generation gen, or else the token to put the
+// value with once it is read.
+func (c *cache[K, V]) get(gen uint64, k K) (v V, ok bool, token uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if c.gen != gen {
-		return nil, false
+	if c.gen == gen {
+		if v, ok = c.values[k]; ok {
+			return v, true, 0
+		}
 	}
-	k, ok := c.keys[string(hash)]
-	return &k, ok
+	return v, false, c.epoch
 }
 
-func (c *keyCache) put(gen uint64, hash []byte, k *APIKey) {
+// put stores v, read at generation gen after a get that returned token. A full cache
+// starts afresh: entries live only until the next commit, so there is little to keep.
+func (c *cache[K, V]) put(gen, token uint64, k K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen < c.gen {
-		return // read before a change another request has already seen
+	if gen < c.gen || token != c.epoch {
+		return // read before a change another request has seen, or this process made
 	}
-	if gen != c.gen || c.keys == nil || len(c.keys) >= maxCachedKeys {
-		c.keys, c.gen = map[string]APIKey{}, gen
+	if gen != c.gen || c.values == nil || len(c.values) >= c.max {
+		c.values, c.gen = make(map[K]V), gen
 	}
-	c.keys[string(hash)] = *k
+	c.values[k] = v
+}
+
+// clear drops every entry and refuses the puts of reads already under way.
+func (c *cache[K, V]) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.values = nil
+	c.epoch++
 }
