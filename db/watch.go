@@ -12,12 +12,22 @@ import (
 // that what is cached in memory is dropped the moment it may be stale. It reads SQLite's
 // data_version, which changes when any other connection commits and is only comparable
 // on one connection, so it keeps a connection of its own.
+//
+// Under load many requests ask at once; one read serves all who asked before it began
+// (a read that was already under way when a caller asked cannot answer it: the commit
+// the caller must see may have come after it), so the connection is never a queue.
 type watch struct {
-	mu   sync.Mutex
 	db   *sql.DB
 	stmt *sql.Stmt
-	last int64
-	gen  uint64 // counts the changes seen
+
+	mu       sync.Mutex
+	done     *sync.Cond // signalled when a read finishes
+	running  bool       // a read is under way
+	started  uint64     // reads begun
+	finished uint64     // the number of the latest read to finish
+	err      error      // its error
+	last     int64      // data_version as last read
+	gen      uint64     // counts the changes seen
 }
 
 func newWatch(ctx context.Context, dsn string) (*watch, error) {
@@ -34,20 +44,39 @@ func newWatch(ctx context.Context, dsn string) (*watch, error) {
 		conn.Close()
 		return nil, fmt.Errorf("db: prepare watch: %w", err)
 	}
-	return &watch{db: conn, stmt: stmt}, nil
+	w := &watch{db: conn, stmt: stmt}
+	w.done = sync.NewCond(&w.mu)
+	return w, nil
 }
 
-// generation is a number that moves whenever the database has changed since the last call.
+// generation is a number that moves whenever the database has changed since the last
+// read: it reflects every commit made before the call.
 func (w *watch) generation(ctx context.Context) (uint64, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var v int64
-	if err := w.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
-		return 0, fmt.Errorf("db: data version: %w", err)
+	need := w.started + 1 // the first read to begin after this call
+	for w.finished < need {
+		if w.running {
+			w.done.Wait()
+			continue
+		}
+		w.running = true
+		w.started++
+		n := w.started
+		w.mu.Unlock()
+		var v int64
+		// This read answers other callers too: one caller giving up must not fail it.
+		err := w.stmt.QueryRowContext(context.WithoutCancel(ctx)).Scan(&v)
+		w.mu.Lock()
+		w.running, w.finished, w.err = false, n, err
+		if err == nil && v != w.last {
+			w.last = v
+			w.gen++
+		}
+		w.done.Broadcast()
 	}
-	if v != w.last {
-		w.last = v
-		w.gen++
+	if w.err != nil {
+		return 0, fmt.Errorf("db: data version: %w", w.err)
 	}
 	return w.gen, nil
 }

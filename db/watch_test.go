@@ -2,7 +2,9 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -120,4 +122,57 @@ func TestCachePutAfterClearIsRefused(t *testing.T) {
 	if v, ok, _ := c.get(2, "q"); !ok || v != 43 {
 		t.Fatalf("after an older put: %d, %v", v, ok)
 	}
+}
+
+// Concurrent callers share reads of the version, yet every caller sees every commit made
+// before it asked.
+func TestWatchSeesEveryEarlierCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "watch.db")
+	d, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 8 { // callers that keep the watch busy
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					if _, err := d.watch.generation(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	for i := range 50 {
+		before, err := d.watch.generation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.CreateSpeaker(ctx, SpeakerInput{Name: fmt.Sprint("S", i)}); err != nil {
+			t.Fatal(err)
+		}
+		after, err := d.watch.generation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after <= before {
+			t.Fatalf("commit %d: generation %d before, %d after", i, before, after)
+		}
+	}
+	close(stop)
+	wg.Wait()
 }
