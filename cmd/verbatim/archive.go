@@ -38,7 +38,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&opt.Format, "format", "", "ndjson, csv, tsv or claimreview (default: from the file's extension)")
 	fs.StringVar(&opt.Map, "map", "", "CSV/TSV columns: text=3,speaker=5,external_id=1+2 (numbers from 1, or header names)")
 	fs.BoolVar(&opt.Header, "header", false, "the first CSV/TSV row names the columns")
-	batch := fs.Int("batch", 10000, "records per transaction (fewer, larger commits write each index page fewer times)")
+	batch := fs.Int("batch", 25000, "records per transaction: each commit rewrites the index pages it touched, so fewer, larger commits write far less (memory grows with the batch)")
 	server := fs.String("server", "", "import through a running server at this URL instead of the database")
 	key := fs.String("key", getenv("VERBATIM_KEY"), "API key for --server (an editor's or above)")
 	if err := parse(fs, rest); err != nil {

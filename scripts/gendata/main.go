@@ -50,6 +50,7 @@ func main() {
 	queries := flag.String("queries", "", "directory to write rare.txt and corpus.txt into (none if empty)")
 	batch := flag.Int("batch", 2000, "quotes per transaction")
 	ndjson := flag.String("ndjson", "", "write the quotes to this NDJSON file (the import's create shape) instead of a database")
+	idPrefix := flag.String("id-prefix", "gen-", "external_id of the NDJSON records: this prefix and the record's number (another prefix makes records new to a database already loaded from a file)")
 	flag.Parse()
 
 	g := newGen(*seed)
@@ -59,7 +60,7 @@ func main() {
 		}
 	}
 	if *ndjson != "" {
-		if err := g.writeNDJSON(*ndjson, *n); err != nil {
+		if err := g.writeNDJSON(*ndjson, *n, *idPrefix); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -214,7 +215,7 @@ func (g *gen) writeQueries(dir string) error {
 }
 
 // writeNDJSON writes n quotes as import records, each with an external key.
-func (g *gen) writeNDJSON(path string, n int) error {
+func (g *gen) writeNDJSON(path string, n int, prefix string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -226,7 +227,7 @@ func (g *gen) writeNDJSON(path string, n int) error {
 		rec := struct {
 			db.QuoteInput
 			ExternalID string `json:"external_id"`
-		}{g.quote(), fmt.Sprintf("gen-%d", i)}
+		}{g.quote(), fmt.Sprintf("%s%d", prefix, i)}
 		if err := enc.Encode(rec); err != nil {
 			return err
 		}
