@@ -29,8 +29,6 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
-	// searchers is a smaller read-only pool for full-text searches (see Open).
-	searchers *sql.DB
 	// now is the clock; tests may replace it.
 	now func() time.Time
 	// rankWindow is how many of the newest matches relevance ranks (defaultRankWindow).
@@ -94,21 +92,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetConnMaxIdleTime(0)
 	reader.SetConnMaxLifetime(0)
 	d.reader = reader
-	// Full-text searches get connections of their own, one fewer than the cores: a broad
-	// search keeps a core busy for a tenth of a second, and with every core searching,
-	// reads by ID and writes queued behind them for one. Searches beyond it wait their
-	// turn (or their request's deadline) in database/sql.
-	searchers, err := sql.Open("sqlite3", "file:"+path+"?"+r.Encode())
-	if err != nil {
-		d.Close()
-		return nil, fmt.Errorf("db: open search readers: %w", err)
-	}
-	ns := max(1, runtime.NumCPU()-1)
-	searchers.SetMaxOpenConns(ns)
-	searchers.SetMaxIdleConns(ns)
-	searchers.SetConnMaxIdleTime(0)
-	searchers.SetConnMaxLifetime(0)
-	d.searchers = searchers
 	if d.watch, err = newWatch(ctx, "file:"+path+"?"+r.Encode()); err != nil {
 		d.Close()
 		return nil, err
@@ -133,9 +116,6 @@ func (d *DB) Close() error {
 	var errs []error
 	if d.reader != nil {
 		errs = append(errs, d.reader.Close())
-	}
-	if d.searchers != nil {
-		errs = append(errs, d.searchers.Close())
 	}
 	if d.watch != nil {
 		errs = append(errs, d.watch.close())
@@ -280,12 +260,7 @@ func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // read runs fn in one read transaction, so multi-statement reads see one snapshot.
 func (d *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return readOn(ctx, d.reader, fn)
-}
-
-// readOn is read on a given pool.
-func readOn(ctx context.Context, pool *sql.DB, fn func(tx *sql.Tx) error) error {
-	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := d.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("db: begin read: %w", err)
 	}

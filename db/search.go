@@ -73,13 +73,11 @@ func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
 // clients may ask for.
 func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePage, error) {
 	var query *search.Query
-	pool := d.reader
 	if f.Q != nil {
 		var err error
 		if query, err = search.Parse(*f.Q); err != nil {
 			return QuotePage{}, errorf(Malformed, "q", strings.TrimPrefix(err.Error(), search.ErrQuery.Error()+": "))
 		}
-		pool = d.searchers
 	}
 	sort := f.Sort
 	if sort == "" {
@@ -155,7 +153,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		// bm25 scores move as the archive grows (every document's term weights change), so
 		// the score kept in the cursor is stale. Re-score the last row seen and continue
 		// from where it stands now; the stored score serves if it no longer matches.
-		err := pool.QueryRowContext(ctx, `SELECT `+bm25+` FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = ?`,
+		err := d.reader.QueryRowContext(ctx, `SELECT `+bm25+` FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = ?`,
 			query.FTS(), c.Seq).Scan(&c.Rank)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return QuotePage{}, fmt.Errorf("db: re-score cursor: %w", err)
@@ -166,7 +164,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		if c != nil {
 			floor = c.Floor
 		} else {
-			err := pool.QueryRowContext(ctx, `SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rowid DESC
+			err := d.reader.QueryRowContext(ctx, `SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rowid DESC
 				LIMIT 1 OFFSET ?`, query.FTS(), d.rankWindow).Scan(&floor)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return QuotePage{}, fmt.Errorf("db: rank window: %w", err)
@@ -190,7 +188,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 	args = append(args, limit+1)
 
 	page := QuotePage{Data: []*Quote{}}
-	err = readOn(ctx, pool, func(tx *sql.Tx) error {
+	err = d.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, stmt, args...)
 		if err != nil {
 			return fmt.Errorf("db: list quotes: %w", err)
