@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/verbatimhq/verbatim/archive"
@@ -234,12 +235,12 @@ func report(w io.Writer, what string, rep db.Report) error {
 // countingReader counts the bytes read through it, for progress.
 type countingReader struct {
 	r io.Reader
-	n *int64
+	n *atomic.Int64 // read by the progress bar while another goroutine reads the input
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	*c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
@@ -248,8 +249,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 type progress struct {
 	w        io.Writer
 	tty      bool
-	total    int64 // bytes of input (import) or records (export)
-	done     int64 // bytes read so far, when total counts bytes
+	total    int64        // bytes of input (import) or records (export)
+	done     atomic.Int64 // bytes read so far, when total counts bytes
 	records  int
 	what     string
 	start    time.Time
@@ -284,7 +285,7 @@ func (p *progress) update(records int) {
 		if p.what == "export" {
 			frac = float64(records) / float64(p.total)
 		} else {
-			frac = float64(p.done) / float64(p.total)
+			frac = float64(p.done.Load()) / float64(p.total)
 		}
 	}
 	left := "?"
