@@ -54,6 +54,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	common.Set("_foreign_keys", "on")
 	common.Set("_synchronous", "NORMAL")
 	// Each connection keeps its prepared statements: preparing was a fifth of a read by ID.
+	common.Set("_stmt_cache_size", "64")
 	// database/sql never shares a connection between goroutines, so SQLite's own
 	// per-connection mutex is pure overhead.
 	common.Set("_mutex", "no")
