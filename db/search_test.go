@@ -62,3 +62,54 @@ func TestRankWindow(t *testing.T) {
 		t.Errorf("filtered relevance: %d quotes of %d, %v", len(p.Data), c.Quotes, err)
 	}
 }
+
+// The window counts quotes holding every word of the query, so a phrase of common words
+// ranks its matches among the newest quotes with those words, and pages through the same.
+func TestRankWindowPhrase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := openTest(t)
+	d.rankWindow = 10
+	name := "S"
+	want := map[string]bool{}
+	for i := range 40 {
+		text := fmt.Sprintf("table on the %d", i) // the words, not the phrase
+		if i%3 == 0 {
+			text = fmt.Sprintf("on the table %d", i)
+		}
+		q, err := d.CreateQuote(ctx, QuoteInput{Text: text, SpeakerName: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= 29 && i%3 == 0 { // the 11 newest have the words; 30, 33, 36, 39 the phrase
+			want[q.ID] = true
+		}
+	}
+	query := `"on the table"`
+	seen := map[string]bool{}
+	f := QuoteFilter{Q: &query, Limit: 3}
+	for {
+		p, err := d.ListQuotes(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range p.Data {
+			if !want[q.ID] || seen[q.ID] {
+				t.Errorf("%s (%q) ranked: outside the window or twice", q.ID, q.Text)
+			}
+			seen[q.ID] = true
+		}
+		if p.NextCursor == nil {
+			break
+		}
+		f.Cursor = p.NextCursor
+	}
+	if len(seen) != len(want) {
+		t.Errorf("ranked %d phrase matches, want the %d in the window", len(seen), len(want))
+	}
+	// Every phrase match is still found by date.
+	p, err := d.ListQuotes(ctx, QuoteFilter{Q: &query, Sort: "-said_on", Limit: 100})
+	if err != nil || len(p.Data) != 14 {
+		t.Errorf("by date: %d phrase matches, want 14 (%v)", len(p.Data), err)
+	}
+}

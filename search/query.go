@@ -154,7 +154,16 @@ func Tokens(s string) []string {
 
 // FTS writes the query as an FTS5 MATCH expression. Every token is inside a quoted FTS5
 // string, so operators, column filters and NEAR groups cannot be smuggled in.
-func (q *Query) FTS() string {
+func (q *Query) FTS() string { return q.expr(false) }
+
+// Loose writes an FTS5 expression that matches every quote the query matches, and maybe
+// more, without checking word positions: each phrase becomes its words anywhere in the
+// quote, and excluded phrases are dropped (excluding any one of their words would exclude
+// too much). A phrase of common words costs mostly its position checks, so the loose form
+// is the cheap way to bound how much a search will have to look at.
+func (q *Query) Loose() string { return q.expr(true) }
+
+func (q *Query) expr(loose bool) string {
 	var b strings.Builder
 	for i, g := range q.Groups {
 		if i > 0 {
@@ -167,17 +176,36 @@ func (q *Query) FTS() string {
 			if j > 0 {
 				b.WriteString(" OR ")
 			}
-			b.WriteString(t.fts())
+			if loose {
+				b.WriteString(t.words())
+			} else {
+				b.WriteString(t.fts())
+			}
 		}
 		if len(g) > 1 {
 			b.WriteByte(')')
 		}
 	}
 	for _, t := range q.Excluded {
+		if loose && len(t.Tokens) > 1 {
+			continue
+		}
 		b.WriteString(" NOT ")
 		b.WriteString(t.fts())
 	}
 	return b.String()
+}
+
+// words writes a term as all of its words, in any order and place.
+func (t Term) words() string {
+	if len(t.Tokens) == 1 {
+		return t.fts()
+	}
+	parts := make([]string, len(t.Tokens))
+	for i, tok := range t.Tokens {
+		parts[i] = Term{Tokens: []string{tok}, Prefix: t.Prefix && i == len(t.Tokens)-1}.fts()
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
 }
 
 func (t Term) fts() string {

@@ -88,6 +88,31 @@ func TestParseRefuses(t *testing.T) {
 
 // FuzzParse: whatever is typed, Parse either refuses it with ErrQuery or yields an FTS5
 // expression whose every user token sits inside a balanced quoted string.
+func TestLoose(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, loose string
+	}{
+		{`nato table`, `"nato" AND "table"`},
+		{`"on the table"`, `("on" AND "the" AND "table")`},
+		{`isn't`, `("isn" AND "t")`},
+		{`"durable pea"*`, `("durable" AND "pea"*)`},
+		{`nat*`, `"nat"*`},
+		{`"peace plan" OR nato table`, `(("peace" AND "plan") OR "nato") AND "table"`},
+		{`nato -russia`, `"nato" NOT "russia"`},
+		{`nato -"peace plan" -russia`, `"nato" NOT "russia"`},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.in, err)
+		}
+		if got := q.Loose(); got != tt.loose {
+			t.Errorf("Parse(%q).Loose() = %s, want %s", tt.in, got, tt.loose)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{`nato`, `"on the table"`, `nat*`, `-x y`, `a OR b`, `NEAR("a" "b")`, `"`, `isn’t`, "\xff\xfe", `x:"y`} {
 		f.Add(s)
@@ -100,33 +125,34 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		fts := q.FTS()
 		if !utf8.ValidString(s) {
-			return // invalid input bytes become U+FFFD separators; the structure check still holds below
+			return // invalid input bytes become U+FFFD separators
 		}
-		// Outside quoted strings only operators, parentheses, * and spaces may appear.
-		outside := strings.Builder{}
-		in := false
-		for i := 0; i < len(fts); i++ {
-			c := fts[i]
-			if c == '"' {
-				if in && i+1 < len(fts) && fts[i+1] == '"' {
-					i++
+		for _, fts := range []string{q.FTS(), q.Loose()} {
+			// Outside quoted strings only operators, parentheses, * and spaces may appear.
+			outside := strings.Builder{}
+			in := false
+			for i := 0; i < len(fts); i++ {
+				c := fts[i]
+				if c == '"' {
+					if in && i+1 < len(fts) && fts[i+1] == '"' {
+						i++
+						continue
+					}
+					in = !in
 					continue
 				}
-				in = !in
-				continue
+				if !in {
+					outside.WriteByte(c)
+				}
 			}
-			if !in {
-				outside.WriteByte(c)
+			if in {
+				t.Fatalf("unbalanced quotes in %s", fts)
 			}
-		}
-		if in {
-			t.Fatalf("unbalanced quotes in %s", fts)
-		}
-		for _, w := range strings.Fields(strings.NewReplacer("(", " ", ")", " ", "*", " ").Replace(outside.String())) {
-			if w != "AND" && w != "OR" && w != "NOT" {
-				t.Fatalf("%q outside a string in %s (from %q)", w, fts, s)
+			for _, w := range strings.Fields(strings.NewReplacer("(", " ", ")", " ", "*", " ").Replace(outside.String())) {
+				if w != "AND" && w != "OR" && w != "NOT" {
+					t.Fatalf("%q outside a string in %s (from %q)", w, fts, s)
+				}
 			}
 		}
 	})
