@@ -140,7 +140,7 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //
 //	@Summary		Search and filter quotes
 //	@ID				listQuotes
-//	@Description	q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), "exact phrases", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in <mark> (the rest HTML-escaped). Relevance is BM25; when more than 100,000 quotes match a query without filters, the 100,000 most recently recorded of them are ranked. Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named.
+//	@Description	q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), "exact phrases", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in <mark> (the rest HTML-escaped). Relevance is BM25; when more than 50,000 quotes hold every word of a query without filters, its matches among the 50,000 most recently recorded of those are ranked (a date sort or an export finds every match). Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named.
 //	@Tags			quotes
 //	@Produce		json
 //	@Param			q			query		string	false	"full-text query"
