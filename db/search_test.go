@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 )
@@ -111,5 +112,54 @@ func TestRankWindowPhrase(t *testing.T) {
 	p, err := d.ListQuotes(ctx, QuoteFilter{Q: &query, Sort: "-said_on", Limit: 100})
 	if err != nil || len(p.Data) != 14 {
 		t.Errorf("by date: %d phrase matches, want 14 (%v)", len(p.Data), err)
+	}
+}
+
+// A page's quotes are read in one statement and come back in the order asked for.
+func TestQuotesBySeqKeepsOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := openTest(t)
+	name := "S"
+	var seqs []int64
+	texts := map[int64]string{}
+	for i := range 5 {
+		q, err := d.CreateQuote(ctx, QuoteInput{Text: fmt.Sprintf("quote number %d", i), SpeakerName: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seq int64
+		if err := d.reader.QueryRowContext(ctx, `SELECT seq FROM quotes WHERE id = ?`, q.ID).Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, seq)
+		texts[seq] = q.Text
+	}
+	for _, order := range [][]int64{{}, {seqs[4], seqs[0], seqs[2]}, {seqs[1]}, {seqs[3], seqs[2], seqs[1], seqs[0], seqs[4]}} {
+		err := d.read(ctx, func(tx *sql.Tx) error {
+			got, err := quotesBySeq(ctx, tx, order)
+			if err != nil {
+				return err
+			}
+			if len(got) != len(order) {
+				t.Fatalf("%d quotes for %d seqs", len(got), len(order))
+			}
+			for i, q := range got {
+				if q.Text != texts[order[i]] {
+					t.Errorf("position %d: %q, want %q", i, q.Text, texts[order[i]])
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := d.read(ctx, func(tx *sql.Tx) error {
+		_, err := quotesBySeq(ctx, tx, []int64{seqs[0], 1 << 40})
+		return err
+	})
+	if err == nil {
+		t.Error("a seq with no quote read without error")
 	}
 }

@@ -113,19 +113,19 @@ func similarTo(ctx context.Context, tx *sql.Tx, text string, exclude int64, minS
 	return out[:min(len(out), limit)], nil
 }
 
-// quotesBySeq loads the scored quotes, in order, with their current verdicts.
-func quotesBySeq(ctx context.Context, tx *sql.Tx, hits []scored) ([]SimilarQuote, error) {
-	out := make([]SimilarQuote, 0, len(hits))
-	for _, h := range hits {
-		q, _, err := scanQuote(tx.QueryRowContext(ctx, `SELECT `+quoteColumns+quoteFrom+` WHERE q.seq = ?`, h.seq))
-		if err != nil {
-			return nil, fmt.Errorf("db: read similar quote: %w", err)
-		}
-		out = append(out, SimilarQuote{Score: float64(int(h.score*1000+0.5)) / 1000, Quote: q})
+// similarQuotes loads the scored quotes, in order, with their current verdicts.
+func similarQuotes(ctx context.Context, tx *sql.Tx, hits []scored) ([]SimilarQuote, error) {
+	seqs := make([]int64, len(hits))
+	for i, h := range hits {
+		seqs[i] = h.seq
 	}
-	quotes := make([]*Quote, len(out))
-	for i := range out {
-		quotes[i] = out[i].Quote
+	quotes, err := quotesBySeq(ctx, tx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SimilarQuote, len(hits))
+	for i, h := range hits {
+		out[i] = SimilarQuote{Score: float64(int(h.score*1000+0.5)) / 1000, Quote: quotes[i]}
 	}
 	return out, attachVerdicts(ctx, tx, quotes)
 }
@@ -142,7 +142,7 @@ func (d *DB) Similar(ctx context.Context, id string, limit int) ([]SimilarQuote,
 		if err != nil {
 			return err
 		}
-		out, err = quotesBySeq(ctx, tx, hits)
+		out, err = similarQuotes(ctx, tx, hits)
 		return err
 	})
 	return out, err
