@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"html"
 	"strings"
 
 	"github.com/verbatimhq/verbatim/fold"
@@ -55,6 +54,9 @@ type FacetCount struct {
 
 // bm25 ranks the words of a quote above its speaker's names, and those above its context.
 const bm25 = `bm25(quotes_fts, 10.0, 2.0, 1.0)`
+
+// snippetWords is how many words of a quote a search hit's snippet shows at most.
+const snippetWords = 40
 
 // defaultRankWindow bounds the work of an unfiltered relevance search: when more quotes
 // than this contain every word of the query (a query of common words over a large
@@ -237,17 +239,9 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		if page.Data, err = quotesBySeq(ctx, tx, seqs); err != nil {
 			return err
 		}
-		for i, q := range page.Data {
-			if query != nil {
-				// Control characters mark the matches: stored text is escaped for HTML
-				// afterwards, so the marks survive escaping unambiguously.
-				var snip string
-				err := tx.QueryRowContext(ctx, `SELECT snippet(quotes_fts, 0, char(1), char(2), '…', 40) FROM quotes_fts
-					WHERE quotes_fts MATCH ? AND rowid = ?`, query.FTS(), seqs[i]).Scan(&snip)
-				if err != nil {
-					return fmt.Errorf("db: snippet: %w", err)
-				}
-				q.Snippet = ptr(markSnippet(snip))
+		if query != nil {
+			for _, q := range page.Data {
+				q.Snippet = ptr(query.Snippet(q.Text, snippetWords))
 			}
 		}
 		if err := attachVerdicts(ctx, tx, page.Data); err != nil {
@@ -313,11 +307,4 @@ func countFacets(ctx context.Context, tx *sql.Tx, facets []string, from string, 
 }
 
 // markSnippet escapes a snippet for HTML and turns FTS5's match marks into <mark>.
-func markSnippet(s string) string {
-	return snippetMarks.Replace(html.EscapeString(s))
-}
-
-// snippetMarks is built once: building a Replacer was 3 % of a rare-word search.
-var snippetMarks = strings.NewReplacer("\x01", "<mark>", "\x02", "</mark>")
-
 func ptr[T any](v T) *T { return &v }

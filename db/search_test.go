@@ -4,7 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"html"
+	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"github.com/verbatimhq/verbatim/search"
 )
 
 // Beyond the rank window, relevance ranks the newest matches only, and every page of one
@@ -161,5 +166,64 @@ func TestQuotesBySeqKeepsOrder(t *testing.T) {
 	})
 	if err == nil {
 		t.Error("a seq with no quote read without error")
+	}
+}
+
+// A hit's snippet is made in Go (search.Query.Snippet) instead of by FTS5's snippet(),
+// one statement a hit. It must read the same: same window, same marks, for the words
+// that fold alike on both sides — across case, accents, typographic apostrophes,
+// phrases, prefixes, OR, exclusions, sentences and texts longer than the window.
+func TestSnippetMatchesFTS5(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := openTest(t)
+	words := []string{"nato", "NATO", "Nato", "table", "Table", "on", "the", "The", "isn’t", "isn't", "señor", "Señor",
+		"senor", "peace", "plan", "Zelenskyy’s", "Zelenskyy", "e\u0301te\u0301", "x²", "2025", "U.S.", "—", "…", "«", "»",
+		"&", "<b>", "durable", "durability", "talks", "Kyiv", "\"on", "table\""}
+	seps := []string{" ", " ", " ", " ", ", ", ". ", ": ", " — ", "\n", ".\n"}
+	rng := rand.New(rand.NewPCG(4, 2))
+	name := "S"
+	for range 300 {
+		var b strings.Builder
+		for i := range 1 + rng.IntN(90) {
+			if i > 0 {
+				b.WriteString(seps[rng.IntN(len(seps))])
+			}
+			b.WriteString(words[rng.IntN(len(words))])
+		}
+		if _, err := d.CreateQuote(ctx, QuoteInput{Text: b.String(), SpeakerName: &name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries := []string{`nato`, `table`, `"on the table"`, `nat*`, `ta*`, `isn't`, `senor`, `peace OR plan`, `nato -peace`,
+		`"peace plan"*`, `the table`, `zelenskyy`, `ete`, `x²`, `2025`, `u s`, `durab*`, `"nato table" OR kyiv`, `the the`,
+		`talks kyiv nato`}
+	fts5 := strings.NewReplacer("\x01", "<mark>", "\x02", "</mark>")
+	compared := 0
+	for _, raw := range queries {
+		query, err := search.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := d.reader.QueryContext(ctx, `SELECT q.text, snippet(quotes_fts, 0, char(1), char(2), '…', ?)
+			FROM quotes_fts JOIN quotes q ON q.seq = quotes_fts.rowid WHERE quotes_fts MATCH ?`, snippetWords, query.FTS())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var text, snip string
+			if err := rows.Scan(&text, &snip); err != nil {
+				t.Fatal(err)
+			}
+			want := fts5.Replace(html.EscapeString(snip))
+			if got := query.Snippet(text, snippetWords); got != want {
+				t.Errorf("q=%s text %q:\n got %s\nwant %s", raw, text, got, want)
+			}
+			compared++
+		}
+		rows.Close()
+	}
+	if compared < 1000 {
+		t.Errorf("only %d snippets compared; the generator should make more matches", compared)
 	}
 }

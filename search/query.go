@@ -147,9 +147,7 @@ func isQuote(r rune) bool {
 // characters make words; everything else separates them. "isn't" is isn + t, on both
 // sides of the index, which is what makes isn't find isn’t.
 func Tokens(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Co, r) || unicode.Is(unicode.Mn, r))
-	})
+	return strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) })
 }
 
 // FTS writes the query as an FTS5 MATCH expression. Every token is inside a quoted FTS5
