@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ func main() {
 	queries := flag.String("queries", "bench/rare.txt", "file with one query per line")
 	duration := flag.Duration("duration", 10*time.Second, "how long to run")
 	clients := flag.Int("c", 2, "concurrent clients")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 
 	raw, err := os.ReadFile(*queries)
@@ -39,6 +41,17 @@ func main() {
 		log.Fatal(err)
 	}
 	defer store.Close()
+
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	var mu sync.Mutex
 	var latencies []time.Duration
