@@ -102,3 +102,78 @@ func BenchmarkBareEchoGet(b *testing.B) {
 		}
 	})
 }
+
+// searchBench is a database of 5,000 quotes of 15 words drawn from 400 made-up ones, so
+// that a one-word query matches about 190 quotes and a page is 20 hits with snippets, as
+// a rare-word search over a large archive is; and the one-word queries to run on it.
+func searchBench(b *testing.B) (*db.DB, *api.Server, []string, string) {
+	b.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	words := make([]string, 400)
+	for i := range words {
+		words[i] = fmt.Sprintf("w%cq%cz%d", 'a'+i%26, 'a'+i/26%26, i)
+	}
+	var ins []db.QuoteInput
+	for i := range 5000 {
+		text := make([]string, 15)
+		for j := range text {
+			text[j] = words[(i*7+j*131+j*j*17)%len(words)]
+		}
+		name, outlet := fmt.Sprintf("Speaker %d", i%300), fmt.Sprintf("Outlet %d", i%40)
+		said := fmt.Sprintf("20%02d-%02d-%02d", 10+i%15, i%12+1, i%28+1)
+		ins = append(ins, db.QuoteInput{Text: strings.Join(text, " ") + ".", SpeakerName: &name, OutletName: &outlet, SaidOn: &said})
+	}
+	if err := store.CreateQuotes(ctx, ins); err != nil {
+		b.Fatal(err)
+	}
+	_, secret, err := store.CreateKey(ctx, db.KeyInput{Name: "bench", Role: "reader"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	b.ResetTimer()
+	return store, api.NewServer(store, api.Config{Logger: logger}), words, "Bearer " + secret
+}
+
+// BenchmarkSearch runs the same one-word searches through the whole stack (router,
+// middleware, key check, JSON, access log; no network) and as the bare store call the
+// handler makes, from 2 goroutines: the difference is what the API adds to a search.
+func BenchmarkSearch(b *testing.B) {
+	b.Run("router", func(b *testing.B) {
+		_, srv, words, auth := searchBench(b)
+		b.ReportAllocs()
+		b.SetParallelism(1) // GOMAXPROCS goroutines: 2 on the 2-core machines the targets are for
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest(http.MethodGet, "/v1/quotes?limit=20&q="+words[i%len(words)], nil)
+				req.Header.Set("Authorization", auth)
+				srv.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || rec.Body.Len() < 5000 {
+					b.Errorf("%d %.200s", rec.Code, rec.Body)
+					return
+				}
+			}
+		})
+	})
+	b.Run("store", func(b *testing.B) {
+		store, _, words, _ := searchBench(b)
+		ctx := context.Background()
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				q := words[i%len(words)]
+				page, err := store.ListQuotes(ctx, db.QuoteFilter{Q: &q, Limit: 20})
+				if err != nil || len(page.Data) != 20 {
+					b.Errorf("%d hits, %v", len(page.Data), err)
+					return
+				}
+			}
+		})
+	})
+}
