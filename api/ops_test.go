@@ -2,7 +2,10 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -107,5 +110,47 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+e.admin)
 	if res := serve(e.server, req); res.Code != 499 {
 		t.Errorf("abandoned request: %d %s", res.Code, res.Body)
+	}
+}
+
+// JSON answers are sent whole with their length, not chunked, however large; answers
+// whose status goes out before the body (problems) are still complete.
+func TestJSONAnswersSayTheirLength(t *testing.T) {
+	e := newEnv(t)
+	for i := range 30 {
+		e.create("/v1/quotes", mustJSON(t, map[string]any{"text": fmt.Sprintf("Quote %d: %s", i, strings.Repeat("NATO isn’t on the table. ", 20)),
+			"speaker_name": "Keith Kellogg"}), &map[string]any{})
+	}
+	ts := httptest.NewServer(e.server)
+	defer ts.Close()
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/v1/quotes?limit=30", http.StatusOK},
+		{"/v1/quotes?q=nato&limit=30", http.StatusOK},
+		{"/healthz", http.StatusOK},
+		{"/v1/quotes?limit=zero", http.StatusBadRequest},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+tc.path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.admin)
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != tc.status || !json.Valid(body) {
+			t.Errorf("%s: %d %.100s", tc.path, res.StatusCode, body)
+		}
+		if res.ContentLength != int64(len(body)) || len(res.TransferEncoding) > 0 {
+			t.Errorf("%s: Content-Length %d, Transfer-Encoding %v, body %d bytes", tc.path, res.ContentLength, res.TransferEncoding, len(body))
+		}
+		if tc.status == http.StatusOK && len(body) < 2048 && tc.path != "/healthz" {
+			t.Errorf("%s: %d bytes is too small to test what chunking would do", tc.path, len(body))
+		}
 	}
 }
