@@ -16,9 +16,10 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
-// benchServer is a server over a fresh database with n stored quotes, logging as in
-// production (JSON lines) but to nowhere.
-func benchServer(b *testing.B, n int) (*api.Server, []string, string) {
+// benchSetup opens a fresh database, lets seed fill it, and returns it with a server over
+// it logging as in production (JSON lines) but to nowhere, and an admin key's header.
+// The seeding is not what is measured.
+func benchSetup(b *testing.B, seed func(ctx context.Context, store *db.DB)) (*db.DB, *api.Server, string) {
 	b.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
@@ -26,25 +27,34 @@ func benchServer(b *testing.B, n int) (*api.Server, []string, string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	ids := make([]string, n)
-	for i := range n {
-		name := fmt.Sprintf("Speaker %d", i%50)
-		outlet := fmt.Sprintf("Outlet %d", i%10)
-		said := fmt.Sprintf("2025-%02d-%02d", i%12+1, i%28+1)
-		q, err := store.CreateQuote(ctx, db.QuoteInput{Text: fmt.Sprintf("NATO isn’t on the table, said for the %dth time", i),
-			SpeakerName: &name, OutletName: &outlet, SaidOn: &said, Tags: []string{"nato", "ukraine"}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids[i] = q.ID
-	}
+	seed(ctx, store)
 	_, secret, err := store.CreateKey(ctx, db.KeyInput{Name: "bench", Role: "admin"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	b.ResetTimer() // the seeding is not what is measured
-	return api.NewServer(store, api.Config{Logger: logger}), ids, "Bearer " + secret
+	b.ResetTimer()
+	return store, api.NewServer(store, api.Config{Logger: logger}), "Bearer " + secret
+}
+
+// benchServer is a server over a fresh database with n stored quotes, and their IDs.
+func benchServer(b *testing.B, n int) (*api.Server, []string, string) {
+	b.Helper()
+	ids := make([]string, n)
+	_, srv, auth := benchSetup(b, func(ctx context.Context, store *db.DB) {
+		for i := range ids {
+			name := fmt.Sprintf("Speaker %d", i%50)
+			outlet := fmt.Sprintf("Outlet %d", i%10)
+			said := fmt.Sprintf("2025-%02d-%02d", i%12+1, i%28+1)
+			q, err := store.CreateQuote(ctx, db.QuoteInput{Text: fmt.Sprintf("NATO isn’t on the table, said for the %dth time", i),
+				SpeakerName: &name, OutletName: &outlet, SaidOn: &said, Tags: []string{"nato", "ukraine"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids[i] = q.ID
+		}
+	})
+	return srv, ids, auth
 }
 
 func BenchmarkQuoteCreate(b *testing.B) {
@@ -108,36 +118,26 @@ func BenchmarkBareEchoGet(b *testing.B) {
 // a rare-word search over a large archive is; and the one-word queries to run on it.
 func searchBench(b *testing.B) (*db.DB, *api.Server, []string, string) {
 	b.Helper()
-	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
 	words := make([]string, 400)
 	for i := range words {
 		words[i] = fmt.Sprintf("w%cq%cz%d", 'a'+i%26, 'a'+i/26%26, i)
 	}
-	var ins []db.QuoteInput
-	for i := range 5000 {
-		text := make([]string, 15)
-		for j := range text {
-			text[j] = words[(i*7+j*131+j*j*17)%len(words)]
+	store, srv, auth := benchSetup(b, func(ctx context.Context, store *db.DB) {
+		var ins []db.QuoteInput
+		for i := range 5000 {
+			text := make([]string, 15)
+			for j := range text {
+				text[j] = words[(i*7+j*131+j*j*17)%len(words)]
+			}
+			name, outlet := fmt.Sprintf("Speaker %d", i%300), fmt.Sprintf("Outlet %d", i%40)
+			said := fmt.Sprintf("20%02d-%02d-%02d", 10+i%15, i%12+1, i%28+1)
+			ins = append(ins, db.QuoteInput{Text: strings.Join(text, " ") + ".", SpeakerName: &name, OutletName: &outlet, SaidOn: &said})
 		}
-		name, outlet := fmt.Sprintf("Speaker %d", i%300), fmt.Sprintf("Outlet %d", i%40)
-		said := fmt.Sprintf("20%02d-%02d-%02d", 10+i%15, i%12+1, i%28+1)
-		ins = append(ins, db.QuoteInput{Text: strings.Join(text, " ") + ".", SpeakerName: &name, OutletName: &outlet, SaidOn: &said})
-	}
-	if err := store.CreateQuotes(ctx, ins); err != nil {
-		b.Fatal(err)
-	}
-	_, secret, err := store.CreateKey(ctx, db.KeyInput{Name: "bench", Role: "reader"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	b.ResetTimer()
-	return store, api.NewServer(store, api.Config{Logger: logger}), words, "Bearer " + secret
+		if err := store.CreateQuotes(ctx, ins); err != nil {
+			b.Fatal(err)
+		}
+	})
+	return store, srv, words, auth
 }
 
 // BenchmarkSearch runs the same one-word searches through the whole stack (router,
