@@ -9,22 +9,15 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
-// permission is what a route needs. Roles grant permissions cumulatively: a factchecker
-// may do all an editor may, and more.
-type permission int
-
+// The permissions routes need are storage's (db.Permission): one table says who may do
+// what, and storage checks it again on every write, whichever way the write came in.
 const (
-	public     permission = iota // anyone: health, metrics, the API document
-	canRead                      // search and read
-	canEdit                      // create and change quotes, speakers, outlets, citations; export
-	canVerdict                   // append verdicts
-	canAdmin                     // delete, manage keys, read the audit trail
+	public     = db.PermPublic
+	canRead    = db.PermRead
+	canEdit    = db.PermEdit
+	canVerdict = db.PermVerdict
+	canAdmin   = db.PermAdmin
 )
-
-var permissionNames = map[permission]string{public: "public", canRead: "read", canEdit: "edit", canVerdict: "verdict", canAdmin: "admin"}
-
-// grants is the highest permission of each role.
-var grants = map[string]permission{"reader": canRead, "editor": canEdit, "factchecker": canVerdict, "admin": canAdmin}
 
 // principal is who a request acts for: a key, or nobody.
 type principal struct {
@@ -60,7 +53,7 @@ func (s *Server) authenticate(c echo.Context) (principal, error) {
 	if err != nil {
 		return principal{}, err
 	}
-	ctx := db.WithActor(c.Request().Context(), db.Actor{Name: key.Name, KeyID: key.ID})
+	ctx := db.WithActor(c.Request().Context(), db.Actor{Name: key.Name, KeyID: key.ID, Role: key.Role})
 	c.SetRequest(c.Request().WithContext(ctx))
 	return principal{key: key}, nil
 }
@@ -74,7 +67,7 @@ func unauthorized(detail string) *problem {
 // require lets a request through when its principal holds perm: anonymous requests only
 // to public routes, and to reads when the server runs with PublicRead. Public routes
 // ignore credentials, so a probe never fails on a stale key.
-func (s *Server) require(perm permission) echo.MiddlewareFunc {
+func (s *Server) require(perm db.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if perm == public {
@@ -88,13 +81,15 @@ func (s *Server) require(perm permission) echo.MiddlewareFunc {
 			c.Set(principalKey, p)
 			if p.key == nil {
 				if perm == canRead && s.cfg.PublicRead {
+					// Storage sees an actor of no role, never the command line's.
+					c.SetRequest(c.Request().WithContext(db.WithActor(c.Request().Context(), db.Actor{Name: "anonymous"})))
 					return next(c)
 				}
 				return unauthorized("this needs an API key: send Authorization: Bearer <key>")
 			}
-			if grants[p.key.Role] < perm {
+			if !(db.Actor{Role: p.key.Role}).Can(perm) {
 				return newProblem(http.StatusForbidden, "forbidden",
-					"the "+p.key.Role+" role may not "+permissionNames[perm]+"; ask an admin for a key with that permission")
+					"the "+p.key.Role+" role may not "+perm.String()+"; ask an admin for a key with that permission")
 			}
 			return next(c)
 		}

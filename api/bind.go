@@ -16,7 +16,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
-	"github.com/verbatimhq/verbatim/rules"
 )
 
 // maxBodyBytes caps every request body. A quote is at most 20,000 characters; 1 MiB is
@@ -194,12 +193,17 @@ func fieldAtOffset(body []byte, off int) string {
 	}
 }
 
-// validateStruct runs the validator and turns its complaints into one 422.
+// validateStruct runs storage's rules on a request body, so that one 422 lists every
+// failing field (storage applies the same rules again when it writes).
 func (s *Server) validateStruct(dst any) error {
-	fields := rules.Check(s.validate, dst)
-	if len(fields) == 0 {
-		return nil
+	if fields := db.FieldErrors(dst); len(fields) > 0 {
+		return fieldsProblem(fields)
 	}
+	return nil
+}
+
+// fieldsProblem is the 422 listing every field that breaks a rule.
+func fieldsProblem(fields []db.FieldError) *problem {
 	out := make([]FieldError, len(fields))
 	for i, f := range fields {
 		out[i] = FieldError{Field: f.Field, Message: f.Message}

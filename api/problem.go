@@ -125,7 +125,10 @@ func (s *Server) toProblem(err error, c echo.Context) *problem {
 	var de *db.Error
 	if errors.As(err, &de) && de.Code != db.Internal {
 		p := newProblem(statusOf[de.Code], de.Code, de.Message)
-		if de.Field != "" {
+		switch {
+		case len(de.Fields) > 0:
+			return fieldsProblem(de.Fields)
+		case de.Field != "":
 			p.fields = []FieldError{{Field: de.Field, Message: de.Message}}
 			p.detail = de.Field + ": " + de.Message
 		}

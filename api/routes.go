@@ -4,13 +4,14 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/db"
 )
 
 // route is one operation: its method and path, its handler and the permission it needs.
 type route struct {
 	method, path string
 	handler      echo.HandlerFunc
-	perm         permission
+	perm         db.Permission
 }
 
 // table is every route of the API, in one place: reading it tells the whole surface and
@@ -112,7 +113,7 @@ type RouteInfo struct {
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.table() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Permission: permissionNames[r.perm]})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Permission: r.perm.String()})
 	}
 	return out
 }

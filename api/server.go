@@ -40,11 +40,9 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
-	"github.com/verbatimhq/verbatim/rules"
 )
 
 // Store is the storage the API needs. Each method returns *db.Error values with the codes
@@ -162,7 +160,6 @@ type Server struct {
 	echo     *echo.Echo
 	store    Store
 	log      *slog.Logger
-	validate *validator.Validate
 	metrics  *metrics
 	cfg      Config
 	limits   limiter
@@ -176,7 +173,7 @@ func NewServer(store Store, cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, log: cfg.Logger, validate: rules.New(), metrics: newMetrics(), cfg: cfg,
+	s := &Server{echo: e, store: store, log: cfg.Logger, metrics: newMetrics(), cfg: cfg,
 		searches: make(chan struct{}, max(1, cfg.Limits.MaxSearches))}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}

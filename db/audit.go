@@ -9,27 +9,6 @@ import (
 	"time"
 )
 
-// Actor is who a write is done for: the name of the API key that made the request.
-type Actor struct {
-	Name  string
-	KeyID string
-}
-
-type actorKey struct{}
-
-// WithActor returns a context whose writes are recorded as done by a. Writes without one
-// are recorded as done by "system" (the command line).
-func WithActor(ctx context.Context, a Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
-}
-
-func actorOf(ctx context.Context) Actor {
-	if a, ok := ctx.Value(actorKey{}).(Actor); ok && a.Name != "" {
-		return a
-	}
-	return Actor{Name: "system"}
-}
-
 // AuditEntry is one write in the audit trail.
 type AuditEntry struct {
 	ID         int64             `json:"id" example:"1042"`
@@ -126,6 +105,13 @@ func (d *DB) audit(ctx context.Context, tx *sql.Tx, action, resource, id, quoteI
 
 // Audit lists audit entries, newest first. Malformed (cursor).
 func (d *DB) Audit(ctx context.Context, f AuditFilter) (Page[*AuditEntry], error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return Page[*AuditEntry]{}, err
+	}
+	return d.auditEntries(ctx, f)
+}
+
+func (d *DB) auditEntries(ctx context.Context, f AuditFilter) (Page[*AuditEntry], error) {
 	where, args := []string{"1=1"}, []any{}
 	add := func(clause string, v *string) {
 		if v != nil {
@@ -171,5 +157,5 @@ func (d *DB) QuoteHistory(ctx context.Context, quoteID string, limit int, cursor
 	if _, err := quoteSeq(ctx, d.reader, quoteID); err != nil {
 		return Page[*AuditEntry]{}, err
 	}
-	return d.Audit(ctx, AuditFilter{QuoteID: &quoteID, Limit: limit, Cursor: cursor})
+	return d.auditEntries(ctx, AuditFilter{QuoteID: &quoteID, Limit: limit, Cursor: cursor})
 }

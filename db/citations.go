@@ -94,6 +94,9 @@ func citationWriteError(err error) error {
 // CreateCitation adds a citation to a quote. NotFound (quote), Malformed (dates),
 // Conflict (the quote already cites the URL).
 func (d *DB) CreateCitation(ctx context.Context, quoteID string, in CitationInput) (*Citation, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
 	var id string
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		seq, err := quoteSeq(ctx, tx, quoteID)
@@ -111,6 +114,9 @@ func (d *DB) CreateCitation(ctx context.Context, quoteID string, in CitationInpu
 
 // insertCitation writes a citation of the quote quoteID (whose key is seq) and audits it.
 func (d *DB) insertCitation(ctx context.Context, tx *sql.Tx, quoteID string, seq int64, in CitationInput) (string, error) {
+	if err := validateInput(&in); err != nil {
+		return "", err
+	}
 	if err := errors.Join(checkDay(in.PublishedAt, "published_at"), checkDay(in.AccessedAt, "accessed_at")); err != nil {
 		return "", firstError(err)
 	}
@@ -182,6 +188,12 @@ func verdictsResting(ctx context.Context, tx *sql.Tx, citationID string) ([]stri
 // UpdateCitation applies patch to a citation. NotFound, PreconditionFailed, Malformed,
 // Conflict (URL cited twice, or url/relation of a citation a verdict rests on).
 func (d *DB) UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []int64, p CitationPatch) (*Citation, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
+	if err := validateInput(&p); err != nil {
+		return nil, err
+	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		cur, seq, err := findCitation(ctx, tx, quoteID, id)
 		if err != nil {
@@ -238,6 +250,9 @@ func (d *DB) UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []i
 // DeleteCitation removes a citation no verdict rests on. NotFound, PreconditionFailed,
 // Conflict (naming the verdict).
 func (d *DB) DeleteCitation(ctx context.Context, quoteID, id string, ifMatch []int64) error {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx *sql.Tx) error {
 		cur, seq, err := findCitation(ctx, tx, quoteID, id)
 		if err != nil {

@@ -20,11 +20,13 @@ const (
 )
 
 // Error is a storage error a client can act on. Field, when set, names the JSON field
-// the error is about.
+// the error is about; Fields, when set, lists every failing field of an input (the first
+// of them is Field and Message).
 type Error struct {
 	Code    string
 	Field   string
 	Message string
+	Fields  []FieldError
 	err     error
 }
 

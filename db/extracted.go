@@ -27,6 +27,9 @@ type ExtractedQuote struct {
 // and the article as a report citation, all in one transaction: one that cannot be stored
 // stores none (its error's field is prefixed with its index).
 func (d *DB) CreateExtracted(ctx context.Context, items []ExtractedQuote) ([]string, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
 	ids := make([]string, 0, len(items))
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		ids = ids[:0]

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/verbatimhq/verbatim/fold"
@@ -30,16 +31,22 @@ type ImportRecord struct {
 
 // prepared is the part of importing a record that needs no database.
 type prepared struct {
+	err   *Error   // the rules the record breaks
 	key   string   // the external key
 	tags  []string // normalised
 	bands []int64  // variant band keys, for the bulk path
 }
 
-// Prepare does the part of importing the record that needs no database — its key, tags
-// and variant bands — so that a reader can do it on another core while the previous
-// batch is written. Import prepares any record that was not.
+// Prepare does the part of importing the record that needs no database — checking it
+// against the rules, its key, tags and variant bands — so that a reader can do it on
+// another core while the previous batch is written. Import prepares any record that was
+// not, so no record escapes the rules.
 func (r *ImportRecord) Prepare() {
 	if r.prep != nil {
+		return
+	}
+	if err := r.check(); err != nil {
+		r.prep = &prepared{err: err}
 		return
 	}
 	p := &prepared{key: r.ExternalID, tags: normalizeTags(r.Quote.Tags)}
@@ -99,12 +106,63 @@ func (r *ImportResult) Reject(line int, field, msg string) {
 // Most batches are clean, so a batch is first tried whole; only when a record fails is it
 // run again record by record behind savepoints (a savepoint per record cost a seventh of
 // an import).
+//
+// Every record is held to the API's rules and needs the role its writes need (see
+// needs): a record that breaks a rule, or that the actor may not write, is rejected with
+// its line; the rest go in. Forbidden when the actor may not import at all.
 func (d *DB) Import(ctx context.Context, batch []ImportRecord) (ImportResult, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return ImportResult{}, err
+	}
+	actor := actorOf(ctx)
+	var refused ImportResult
+	var kept []ImportRecord
+	for i := range batch {
+		r := &batch[i]
+		r.Prepare()
+		var e *Error
+		if r.prep.err != nil {
+			e = r.prep.err
+		} else if perm, field := r.needs(); !actor.Can(perm) {
+			e = authorize(ctx, perm, field).(*Error)
+		}
+		if e == nil {
+			if kept != nil {
+				kept = append(kept, *r)
+			}
+			continue
+		}
+		if kept == nil {
+			kept = append(make([]ImportRecord, 0, len(batch)), batch[:i]...)
+		}
+		msg := e.Message
+		if len(e.Fields) > 1 {
+			msg += fmt.Sprintf(" (and %d more: %s)", len(e.Fields)-1, moreFields(e.Fields[1:]))
+		}
+		refused.Reject(r.Line, e.Field, msg)
+	}
+	if kept != nil {
+		batch = kept
+	}
 	res, err := d.importBatch(ctx, batch, false)
 	if errors.Is(err, errRecord) {
-		return d.importBatch(ctx, batch, true)
+		res, err = d.importBatch(ctx, batch, true)
 	}
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	res.Add(refused)
+	slices.SortStableFunc(res.Errors, func(a, b ImportLineError) int { return a.Line - b.Line })
+	return res, nil
+}
+
+// moreFields names the further failing fields of a rejected record.
+func moreFields(fe []FieldError) string {
+	names := make([]string, 0, len(fe))
+	for _, f := range fe {
+		names = append(names, f.Field)
+	}
+	return strings.Join(names, ", ")
 }
 
 // errRecord aborts a batch tried whole when one of its records fails.
@@ -204,13 +262,6 @@ func (d *DB) importOne(ctx context.Context, tx *sql.Tx, rec *ImportRecord) (stri
 	if rec.Exported != nil {
 		return d.importExported(ctx, tx, rec.Exported)
 	}
-	if strings.TrimSpace(rec.Quote.Text) == "" {
-		return "", errorf(Invalid, "text", "is required and must not be blank")
-	}
-	if rec.Quote.SpeakerID == nil && (rec.Quote.SpeakerName == nil || strings.TrimSpace(*rec.Quote.SpeakerName) == "") {
-		return "", errorf(Invalid, "speaker_name", "name the speaker by speaker_name or speaker_id")
-	}
-	rec.Prepare()
 	key := rec.prep.key
 	var existing string
 	err := tx.QueryRowContext(ctx, `SELECT id FROM quotes WHERE external_id = ?`, key).Scan(&existing)
@@ -303,15 +354,16 @@ func prefixField(err error, prefix string) error {
 	if e.Field != "" {
 		field += "." + e.Field
 	}
-	return &Error{Code: e.Code, Field: field, Message: e.Message, err: e.err}
+	fields := make([]FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		fields[i] = FieldError{Field: prefix + "." + f.Field, Message: f.Message}
+	}
+	return &Error{Code: e.Code, Field: field, Message: e.Message, Fields: fields, err: e.err}
 }
 
 // importExported loads a record exported by Verbatim, keeping its IDs, times, authors and
 // verdict history. A quote already stored under its ID is left as it is.
 func (d *DB) importExported(ctx context.Context, tx *sql.Tx, r *Record) (string, error) {
-	if r.Quote == nil || r.ID == "" || r.SpeakerDetail == nil {
-		return "", errorf(Invalid, "id", "an exported record needs id and speaker_detail")
-	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE id = ?`, r.ID).Scan(&n); err != nil {
 		return "", fmt.Errorf("db: find quote: %w", err)

@@ -24,7 +24,7 @@ func TestImportIndexesBulkBatches(t *testing.T) {
 	// One record with a verdict takes the record-at-a-time path inside the same batch,
 	// and one repeats a key already in the batch.
 	batch = append(batch, ImportRecord{Line: 251, ExternalID: "v", Quote: QuoteInput{Text: "Verdicted sanctions words",
-		SpeakerName: str("Speaker 1")}, Verdicts: []ImportVerdict{{Attribution: "paraphrased"}}})
+		SpeakerName: str("Speaker 1")}, Verdicts: []ImportVerdict{{Attribution: "paraphrased", Summary: "The gist, not the words."}}})
 	batch = append(batch, ImportRecord{Line: 252, ExternalID: "k0", Quote: batch[0].Quote})
 	res, err := d.Import(ctx, batch)
 	if err != nil {

@@ -74,7 +74,7 @@ type OutletPatch struct {
 // QuoteInput creates a quote. The speaker is named by speaker_id or speaker_name (found
 // through names and aliases, or created); the outlet likewise, and is optional.
 type QuoteInput struct {
-	Text          string   `json:"text" validate:"required,notblank,nocontrol,max=20000" example:"NATO isn’t on the table"`
+	Text          string   `json:"text" validate:"required,notblank,max=20000" example:"NATO isn’t on the table"`
 	SpeakerID     *string  `json:"speaker_id,omitempty" validate:"required_without=SpeakerName,excluded_with=SpeakerName,omitempty,max=64"`
 	SpeakerName   *string  `json:"speaker_name,omitempty" validate:"omitempty,notblank,max=200" example:"Keith Kellogg"`
 	SpeakerRole   *string  `json:"speaker_role,omitempty" validate:"omitempty,max=300" example:"US Special Envoy to Ukraine"`
@@ -92,7 +92,7 @@ type QuoteInput struct {
 // QuotePatch changes the given fields of a quote. Nullable fields are cleared with null;
 // speaker and outlet may be named by ID or by name, as on create.
 type QuotePatch struct {
-	Text          Field[string]   `json:"text,omitempty" swaggertype:"string" validate:"omitempty,notblank,nocontrol,max=20000"`
+	Text          Field[string]   `json:"text,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=20000"`
 	SpeakerID     Field[string]   `json:"speaker_id,omitempty" swaggertype:"string" validate:"omitempty,max=64"`
 	SpeakerName   Field[string]   `json:"speaker_name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200"`
 	SpeakerRole   Field[string]   `json:"speaker_role,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=300"`

@@ -13,9 +13,6 @@ import (
 	"time"
 )
 
-// Roles, from least to most trusted.
-var Roles = []string{"reader", "editor", "factchecker", "admin"}
-
 // APIKey is a key's record; the secret itself is shown once, when it is created, and
 // stored only as a SHA-256 hash.
 type APIKey struct {
@@ -46,6 +43,12 @@ func hashKey(secret string) []byte {
 // CreateKey makes a key with 256 random bits and returns its record and its secret, which
 // is never shown again. The audit trail records it.
 func (d *DB) CreateKey(ctx context.Context, in KeyInput) (*APIKey, string, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return nil, "", err
+	}
+	if err := validateInput(&in); err != nil {
+		return nil, "", err
+	}
 	var raw [32]byte
 	_, _ = rand.Read(raw[:])
 	secret := keyPrefix + strings.ToLower(keyEncoding.EncodeToString(raw[:]))
@@ -113,6 +116,9 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
 
 // Keys lists every key, revoked ones included, oldest first.
 func (d *DB) Keys(ctx context.Context) ([]*APIKey, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return nil, err
+	}
 	rows, err := d.reader.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("db: list keys: %w", err)
@@ -131,6 +137,9 @@ func (d *DB) Keys(ctx context.Context) ([]*APIKey, error) {
 
 // RevokeKey revokes a key at once. NotFound; revoking twice changes nothing.
 func (d *DB) RevokeKey(ctx context.Context, id string) (*APIKey, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return nil, err
+	}
 	var k *APIKey
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		cur, err := scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))

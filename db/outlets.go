@@ -38,6 +38,12 @@ func outletWriteError(err error) error {
 // CreateOutlet stores a new outlet. Outlet names are unique, folded: a second "fox news"
 // is Conflict.
 func (d *DB) CreateOutlet(ctx context.Context, in OutletInput) (*Outlet, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
+	if err := validateInput(&in); err != nil {
+		return nil, err
+	}
 	var id string
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -100,6 +106,12 @@ func findOutletByName(ctx context.Context, tx *sql.Tx, name string) (string, err
 // UpdateOutlet applies patch to the outlet; ifMatch as for UpdateSpeaker. NotFound,
 // PreconditionFailed, Conflict.
 func (d *DB) UpdateOutlet(ctx context.Context, id string, ifMatch []int64, patch OutletPatch) (*Outlet, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
+	if err := validateInput(&patch); err != nil {
+		return nil, err
+	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		cur, err := findOutlet(ctx, tx, id)
 		if err != nil {
@@ -133,6 +145,9 @@ func (d *DB) UpdateOutlet(ctx context.Context, id string, ifMatch []int64, patch
 
 // DeleteOutlet removes an outlet no quote names. NotFound, PreconditionFailed, Conflict.
 func (d *DB) DeleteOutlet(ctx context.Context, id string, ifMatch []int64) error {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx *sql.Tx) error {
 		cur, err := findOutlet(ctx, tx, id)
 		if err != nil {

@@ -280,6 +280,9 @@ func dateSaid(saidOn, precision *string) (*string, *string, error) {
 // name, all in one transaction. The text is stored exactly as given. The quote returned
 // lists the stored quotes it may duplicate.
 func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
 	var id string
 	var dups []scored
 	err := d.write(ctx, func(tx *sql.Tx) error {
@@ -309,6 +312,9 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 // looking for duplicates: the fast path for loading an archive. One invalid quote fails
 // the batch, with the error's field prefixed by its index ("[3].said_on").
 func (d *DB) CreateQuotes(ctx context.Context, ins []QuoteInput) error {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx *sql.Tx) error {
 		for i, in := range ins {
 			if _, _, err := d.insertQuote(ctx, tx, in); err != nil {
@@ -326,6 +332,9 @@ func (d *DB) CreateQuotes(ctx context.Context, ins []QuoteInput) error {
 // insertQuote writes one quote with its tags, variant bands and (through triggers) search
 // index entry, resolving its speaker and outlet.
 func (d *DB) insertQuote(ctx context.Context, tx *sql.Tx, in QuoteInput) (string, int64, error) {
+	if err := validateInput(&in); err != nil {
+		return "", 0, err
+	}
 	saidOn, prec, err := dateSaid(in.SaidOn, in.DatePrecision)
 	if err != nil {
 		return "", 0, err
@@ -391,6 +400,9 @@ func writeTags(ctx context.Context, tx *sql.Tx, seq int64, tags []string) error 
 // changes nothing leaves the version alone. NotFound, PreconditionFailed, Invalid,
 // Malformed, Conflict (an ambiguous speaker name).
 func (d *DB) UpdateQuote(ctx context.Context, id string, ifMatch []int64, p QuotePatch) (*Quote, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
 	if p.SpeakerID.Set && p.SpeakerName.Set {
 		return nil, errorf(Invalid, "speaker_name", "give speaker_id or speaker_name, not both")
 	}
@@ -412,6 +424,9 @@ func (d *DB) UpdateQuote(ctx context.Context, id string, ifMatch []int64, p Quot
 
 // updateQuote is UpdateQuote inside a transaction; it reports whether anything changed.
 func (d *DB) updateQuote(ctx context.Context, tx *sql.Tx, id string, ifMatch []int64, p QuotePatch) (bool, error) {
+	if err := validateInput(&p); err != nil {
+		return false, err
+	}
 	cur, seq, err := findQuote(ctx, tx, id)
 	if err != nil {
 		return false, err
@@ -517,6 +532,9 @@ func sameQuote(a, b *Quote) bool {
 
 // DeleteQuote removes a quote, its tags and its variant bands. NotFound, PreconditionFailed.
 func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx *sql.Tx) error {
 		cur, seq, err := findQuote(ctx, tx, id)
 		if err != nil {

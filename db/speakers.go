@@ -19,6 +19,12 @@ type SpeakerFilter struct {
 
 // CreateSpeaker stores a new speaker. A wikidata_qid already in use is Conflict.
 func (d *DB) CreateSpeaker(ctx context.Context, in SpeakerInput) (*Speaker, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
+	if err := validateInput(&in); err != nil {
+		return nil, err
+	}
 	var id string
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -155,6 +161,12 @@ func loadAliases(ctx context.Context, tx *sql.Tx, speakers []*Speaker) error {
 // UpdateSpeaker applies patch to the speaker. When ifMatch is not empty the stored
 // version must be one of it, else PreconditionFailed. NotFound, Conflict as on create.
 func (d *DB) UpdateSpeaker(ctx context.Context, id string, ifMatch []int64, patch SpeakerPatch) (*Speaker, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
+	if err := validateInput(&patch); err != nil {
+		return nil, err
+	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		cur, err := findSpeaker(ctx, tx, id)
 		if err != nil {
@@ -216,6 +228,9 @@ func (d *DB) UpdateSpeaker(ctx context.Context, id string, ifMatch []int64, patc
 // DeleteSpeaker removes a speaker no quote names. NotFound, PreconditionFailed, and
 // Conflict while quotes still name the speaker.
 func (d *DB) DeleteSpeaker(ctx context.Context, id string, ifMatch []int64) error {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx *sql.Tx) error {
 		cur, err := findSpeaker(ctx, tx, id)
 		if err != nil {

@@ -58,6 +58,9 @@ func loadVerdictCitations(ctx context.Context, q interface {
 // (citation_ids that are not the quote's, or a verified attribution without a primary
 // citation).
 func (d *DB) AppendVerdict(ctx context.Context, quoteID string, ifMatch []int64, in VerdictInput) (*Verdict, error) {
+	if err := authorize(ctx, PermVerdict, ""); err != nil {
+		return nil, err
+	}
 	var id string
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -72,6 +75,9 @@ func (d *DB) AppendVerdict(ctx context.Context, quoteID string, ifMatch []int64,
 
 // appendVerdict is AppendVerdict inside a transaction; it returns the verdict's ID.
 func (d *DB) appendVerdict(ctx context.Context, tx *sql.Tx, quoteID string, ifMatch []int64, in VerdictInput) (string, error) {
+	if err := validateInput(&in); err != nil {
+		return "", err
+	}
 	now := d.now()
 	id := newID("v_", now)
 	ts := now.Format(timeFormat)

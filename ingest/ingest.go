@@ -14,11 +14,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/ratings"
-	"github.com/verbatimhq/verbatim/rules"
 )
 
 // Formats the reader knows.
@@ -44,16 +43,16 @@ type Record struct {
 	Err *db.ImportLineError
 }
 
-// Reader reads records one at a time.
+// Reader reads records one at a time. It only reads: the rules every record is held to
+// are storage's, which applies them to whatever reaches it.
 type Reader struct {
-	next     func() (*Record, error)
-	validate *validator.Validate
+	next func() (*Record, error)
 }
 
 // NewReader returns a reader of r in the given format. A mapping that names unknown
 // fields or columns is an error before anything is read.
 func NewReader(r io.Reader, opt Options) (*Reader, error) {
-	rd := &Reader{validate: rules.New()}
+	rd := &Reader{}
 	if (opt.Map != "" || opt.Header) && opt.Format != "csv" && opt.Format != "tsv" {
 		return nil, errors.New("a column mapping and a header row apply to csv and tsv only")
 	}
@@ -93,9 +92,9 @@ type line struct {
 }
 
 type lineVerdict struct {
-	Attribution  string   `json:"attribution" validate:"required,oneof=unverified verified paraphrased out_of_context disputed misattributed"`
-	Rating       *string  `json:"rating" validate:"omitempty,oneof=true mostly_true half_true mostly_false false unproven not_checkable"`
-	Summary      string   `json:"summary" validate:"required,notblank,max=10000"`
+	Attribution  string   `json:"attribution"`
+	Rating       *string  `json:"rating"`
+	Summary      string   `json:"summary"`
 	CitationURLs []string `json:"citation_urls"`
 }
 
@@ -123,6 +122,9 @@ func (r *Reader) ndjson(in io.Reader) func() (*Record, error) {
 }
 
 func (r *Reader) decodeLine(n int, b []byte) *Record {
+	if bad := invalidUTF8(b); bad != nil {
+		return bad(n)
+	}
 	var probe struct {
 		SpeakerDetail json.RawMessage `json:"speaker_detail"`
 	}
@@ -147,9 +149,6 @@ func (r *Reader) decodeLine(n int, b []byte) *Record {
 		rec.ExternalID = *l.ExternalID
 	}
 	for _, v := range l.Verdicts {
-		if fe := rules.Check(r.validate, &v); len(fe) > 0 {
-			return lineError(n, "verdicts."+fe[0].Field, fe[0].Message)
-		}
 		rec.Verdicts = append(rec.Verdicts, db.ImportVerdict{Attribution: v.Attribution, Rating: v.Rating, Summary: v.Summary,
 			CitationURLs: v.CitationURLs})
 	}
@@ -160,20 +159,26 @@ func (r *Reader) decodeLine(n int, b []byte) *Record {
 		}
 		rec.Verdicts = append(rec.Verdicts, v)
 	}
-	return r.checked(rec)
+	return &Record{ImportRecord: rec}
 }
 
-// checked holds a record to the API's rules.
-func (r *Reader) checked(rec db.ImportRecord) *Record {
-	if fe := rules.Check(r.validate, &rec.Quote); len(fe) > 0 {
-		return lineError(rec.Line, fe[0].Field, fe[0].Message)
+// invalidUTF8 refuses bytes that are not UTF-8 before a JSON decoder sees them: it
+// would replace them with U+FFFD, and the words are never altered.
+func invalidUTF8(b []byte) func(line int) *Record {
+	if utf8.Valid(b) {
+		return nil
 	}
-	for i := range rec.Citations {
-		if fe := rules.Check(r.validate, &rec.Citations[i]); len(fe) > 0 {
-			return lineError(rec.Line, fmt.Sprintf("citations[%d].%s", i, fe[0].Field), fe[0].Message)
+	off := 0
+	for off < len(b) {
+		r, size := utf8.DecodeRune(b[off:])
+		if r == utf8.RuneError && size <= 1 {
+			break
 		}
+		off += size
 	}
-	return &Record{ImportRecord: rec}
+	return func(line int) *Record {
+		return lineError(line, "", fmt.Sprintf("invalid UTF-8 at byte %d of the line; text must be UTF-8", off+1))
+	}
 }
 
 // labelVerdict turns a published rating label into a verdict through the normaliser; an
@@ -272,7 +277,7 @@ func (r *Reader) table(in io.Reader, opt Options) (func() (*Record, error), erro
 			}
 			rec.Verdicts = append(rec.Verdicts, v)
 		}
-		return r.checked(rec), nil
+		return &Record{ImportRecord: rec}, nil
 	}, nil
 }
 

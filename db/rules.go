@@ -1,0 +1,196 @@
+package db
+
+// The validation rules every way into Verbatim shares. They live beside the inputs they
+// check, and storage applies them itself on every write — the API's handlers, the bulk
+// import through the API and the command line — so no way in can skip them. The API also
+// runs them before storage, only to list every failing field of a request at once.
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// FieldError names a JSON field that breaks a rule, and why.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// FieldErrors lists every field of v (a pointer to an input struct) that breaks a rule,
+// by its JSON name; nil when v keeps every rule.
+func FieldErrors(v any) []FieldError { return checkRules(theValidator(), v) }
+
+// validateInput is FieldErrors as a storage error: Invalid, naming every failing field.
+func validateInput(v any) error {
+	fe := FieldErrors(v)
+	if len(fe) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Field: fe[0].Field, Message: fe[0].Message, Fields: fe}
+}
+
+// theValidator is built once: validator caches what it learns of each struct type.
+var theValidator = sync.OnceValue(newValidator)
+
+// newValidator builds the one validator: JSON names in field paths, PATCH members
+// validated by their value, and the rules the domain adds.
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[string]).Validatable() }, Field[string]{})
+	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[[]string]).Validatable() }, Field[[]string]{})
+	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[bool]).Validatable() }, Field[bool]{})
+	qid := regexp.MustCompile(`^Q[1-9][0-9]{0,11}$`)
+	_ = v.RegisterValidation("wikidata_qid", func(fl validator.FieldLevel) bool { return qid.MatchString(fl.Field().String()) })
+	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
+		return fl.Field().Kind() != reflect.String || strings.TrimSpace(fl.Field().String()) != ""
+	})
+	_ = v.RegisterValidation("web_url", func(fl validator.FieldLevel) bool { return IsWebURL(fl.Field().String()) })
+	return v
+}
+
+func ruleMessage(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required", "notblank":
+		if fe.Kind() == reflect.String || fe.Tag() == "required" {
+			return "is required and must not be blank"
+		}
+	case "required_without":
+		return "is required unless " + jsonName(fe.Param()) + " is given"
+	case "excluded_with":
+		return "give this or " + jsonName(fe.Param()) + ", not both"
+	case "max":
+		if fe.Kind() == reflect.Slice {
+			return "must have at most " + fe.Param() + " items"
+		}
+		return "must be at most " + fe.Param() + " characters"
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "bcp47_language_tag":
+		return "must be a BCP 47 language tag such as en or pt-BR"
+	case "web_url":
+		return "must be an absolute http or https URL"
+	case "wikidata_qid":
+		return "must be a Wikidata item ID such as Q42"
+	}
+	return "fails the " + fe.Tag() + " rule"
+}
+
+// checkRules validates dst (a pointer to a struct) and lists every failing field by its
+// JSON name. A value the validator cannot check at all is one field-less error.
+func checkRules(v *validator.Validate, dst any) []FieldError {
+	out := textErrors(reflect.ValueOf(dst), "")
+	err := v.Struct(dst)
+	if err == nil {
+		return out
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return append(out, FieldError{Message: err.Error()})
+	}
+	for _, fe := range verrs {
+		_, field, _ := strings.Cut(fe.Namespace(), ".") // drop the struct's own name
+		out = append(out, FieldError{Field: field, Message: ruleMessage(fe)})
+	}
+	return out
+}
+
+// textErrors checks every string in v, however deep, for what no field may hold: bytes
+// that are not UTF-8 (a CSV or TSV cell arrives raw, and the words are refused rather
+// than altered; the JSON readers check the bytes before decoding, which would replace
+// them with U+FFFD) and C0 control characters other than tab and line breaks, which are
+// never part of what anyone said and would collide with the snippet marks. C1 controls
+// are left alone: they turn up in mis-decoded archives (LIAR has U+0090) and the words are
+// kept as they came.
+func textErrors(v reflect.Value, path string) []FieldError {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return textErrors(v.Elem(), path)
+	case reflect.String:
+		s := v.String()
+		if !utf8.ValidString(s) {
+			return []FieldError{{Field: path, Message: "must be valid UTF-8"}}
+		}
+		if strings.ContainsFunc(s, func(r rune) bool { return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f }) {
+			return []FieldError{{Field: path, Message: "must not contain control characters"}}
+		}
+	case reflect.Slice, reflect.Array:
+		var out []FieldError
+		for i := range v.Len() {
+			out = append(out, textErrors(v.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+		return out
+	case reflect.Struct:
+		var out []FieldError
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			sub := path
+			switch {
+			case f.Anonymous:
+			case name == "" && t.Name() != "" && strings.HasPrefix(t.Name(), "Field["):
+				// a PATCH member's Value stands for the member itself
+			case name == "":
+				continue
+			default:
+				if sub != "" {
+					sub += "."
+				}
+				sub += name
+			}
+			out = append(out, textErrors(v.Field(i), sub)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// IsWebURL accepts absolute http and https URLs with a host.
+func IsWebURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || strings.ContainsAny(s, " \t\r\n") {
+		return false
+	}
+	return u.Scheme == "http" || u.Scheme == "https"
+}
+
+// jsonName turns a Go field name from a validator parameter into its JSON name.
+func jsonName(goName string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, r := range goName {
+		upper := r >= 'A' && r <= 'Z'
+		if upper && prevLower {
+			b.WriteByte('_')
+		}
+		prevLower = !upper
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
