@@ -217,4 +217,3 @@ func invalid(fe []FieldError) *Error {
 	}
 	return &Error{Code: Invalid, Field: fe[0].Field, Message: fe[0].Message, Fields: fe}
 }
-
