@@ -54,11 +54,21 @@ func TestImport(t *testing.T) {
 	if changed.Updated != 1 || changed.Unchanged != 2 {
 		t.Errorf("changed import %+v", changed)
 	}
-	// An Idempotency-Key replays the first answer.
+	// An Idempotency-Key replays the first answer to the same request, refuses another
+	// request under the same key, and belongs to the API key that sent it.
 	_, first := e.importBody("/v1/import", `{"text": "Fourth", "speaker_name": "S"}`, "Idempotency-Key", "run-7")
-	res2, replay := e.importBody("/v1/import", `{"text": "Fifth", "speaker_name": "S"}`, "Idempotency-Key", "run-7")
+	res2, replay := e.importBody("/v1/import", `{"text": "Fourth", "speaker_name": "S"}`, "Idempotency-Key", "run-7")
 	if first.Created != 1 || replay.Created != 1 || res2.Header.Get("Idempotent-Replayed") != "true" || e.counts().Quotes != 4 {
 		t.Errorf("idempotency: %+v %+v %v, %d quotes", first, replay, res2.Header, e.counts().Quotes)
+	}
+	if res, _ := e.importBody("/v1/import", `{"text": "Fifth", "speaker_name": "S"}`, "Idempotency-Key", "run-7"); res.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(res.Body), `"field":"Idempotency-Key"`) || e.counts().Quotes != 4 {
+		t.Errorf("another body under a used key: %d %s", res.Code, res.Body)
+	}
+	other := e.key("editor-b", "editor")
+	res3, own := e.importBody("/v1/import", `{"text": "Fifth", "speaker_name": "S"}`, "Idempotency-Key", "run-7", "Authorization", "Bearer "+other)
+	if res3.Code != http.StatusOK || own.Created != 1 || res3.Header.Get("Idempotent-Replayed") != "" || e.counts().Quotes != 5 {
+		t.Errorf("another API key's request under the same Idempotency-Key: %d %+v", res3.Code, own)
 	}
 	// CSV through a mapping.
 	res, csvRes := e.importBody("/v1/import?format=csv&header=true&map=text=quote,speaker=who,said_on=when",

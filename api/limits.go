@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"strconv"
@@ -18,9 +19,30 @@ type Limits struct {
 	WritesPerSecond    float64 // per key, for everything that writes
 	ExportsPerMinute   float64 // per key, for /v1/export
 	AnonymousPerSecond float64 // per address, for every request without a key
-	// MaxSearches bounds full-text searches and exports running at once across all
-	// clients; past it a request is answered 429 at once instead of queueing.
+	// MaxSearches bounds the expensive reads running at once across all clients — full-
+	// text searches, facet counts, speaker-name filters and exports; past it a request is
+	// answered 429 at once instead of queueing.
 	MaxSearches int
+	// SearchTimeout is the time budget of each of those reads but exports (which stream
+	// for as long as the archive takes); past it the search is interrupted and answered
+	// 503. Zero leaves searches unbounded.
+	SearchTimeout time.Duration
+}
+
+// expensive reports whether a request is one of the reads MaxSearches bounds, and
+// whether it is a search that SearchTimeout bounds.
+func expensive(c echo.Context) (bounded, timed bool) {
+	switch c.Path() {
+	case "/v1/export":
+		return true, false
+	case "/v1/quotes", "/v1/speakers/:id/quotes":
+		for _, p := range []string{"q", "facets", "speaker"} {
+			if c.QueryParam(p) != "" {
+				return true, true
+			}
+		}
+	}
+	return false, false
 }
 
 // bucketIdle is how long an unused bucket is kept; a returning client starts full.
@@ -102,7 +124,8 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 				return p
 			}
 		}
-		if lim.MaxSearches > 0 && (c.Path() == "/v1/export" || (c.Path() == "/v1/quotes" && c.QueryParam("q") != "")) {
+		bounded, timed := expensive(c)
+		if bounded && lim.MaxSearches > 0 {
 			select {
 			case s.searches <- struct{}{}:
 				defer func() { <-s.searches }()
@@ -111,6 +134,11 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 				p.header = http.Header{"Retry-After": {"1"}}
 				return p
 			}
+		}
+		if timed && lim.SearchTimeout > 0 {
+			ctx, cancel := context.WithTimeout(req.Context(), lim.SearchTimeout)
+			defer cancel()
+			c.SetRequest(req.WithContext(ctx))
 		}
 		return next(c)
 	}

@@ -20,6 +20,8 @@ type Problem struct {
 	Detail    string       `json:"detail,omitempty" example:"1 field is invalid"`
 	RequestID string       `json:"request_id,omitempty" example:"3f1b8c9e0a7d4e2b"`
 	Errors    []FieldError `json:"errors,omitempty"`
+	// Import, on an import that stopped part way, is what it committed before it stopped.
+	Import *db.ImportResult `json:"import,omitempty"`
 } //@name Problem
 
 // FieldError names one JSON field (or query parameter) that is wrong, and why.
@@ -35,6 +37,8 @@ type problem struct {
 	detail string
 	fields []FieldError
 	header http.Header
+	// importResult is what an import that stopped part way committed.
+	importResult *db.ImportResult
 }
 
 func (p *problem) Error() string {
@@ -67,6 +71,7 @@ var statusOf = map[string]int{
 	db.PreconditionFailed: http.StatusPreconditionFailed,
 	db.Unavailable:        http.StatusServiceUnavailable,
 	db.Full:               http.StatusInsufficientStorage,
+	db.Timeout:            http.StatusServiceUnavailable,
 	db.Unauthorized:       http.StatusUnauthorized,
 	db.Forbidden:          http.StatusForbidden,
 	db.Internal:           http.StatusInternalServerError,
@@ -101,6 +106,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		Detail:    p.detail,
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 		Errors:    p.fields,
+		Import:    p.importResult,
 	}
 	for k, vs := range p.header {
 		for _, v := range vs {

@@ -114,13 +114,15 @@ func (s *Server) handleQuoteUpdate(c echo.Context) error {
 
 // handleQuoteDelete godoc
 //
-//	@Summary	Delete a quote
-//	@ID			deleteQuote
-//	@Tags		quotes
+//	@Summary		Delete a quote
+//	@ID				deleteQuote
+//	@Description	Removes a quote with its citations. A quote that has verdicts is never deleted (409): a verdict history is public record, and a correction is a new verdict (misattributed, or unverified with the reason).
+//	@Tags			quotes
 //	@Param		id			path	string	true	"quote ID"
 //	@Param		If-Match	header	string	false	"the ETag you hold; 412 when the quote has changed since"
 //	@Success	204			"deleted"
 //	@Failure	404			{object}	Problem	"no such quote"
+//	@Failure	409			{object}	Problem	"the quote has verdicts"
 //	@Failure	412			{object}	Problem	"the quote has changed since your ETag"
 //	@Security	BearerAuth
 //	@Failure	401	{object}	Problem	"no valid API key"

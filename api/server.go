@@ -124,10 +124,13 @@ type Store interface {
 
 	// Import loads a batch: the records' own errors are in the result.
 	Import(ctx context.Context, batch []db.ImportRecord) (db.ImportResult, error)
-	// ImportRun: NotFound.
-	ImportRun(ctx context.Context, key string) (*db.ImportResult, error)
-	// RecordImportRun stores an import's result under its key.
-	RecordImportRun(ctx context.Context, key string, res db.ImportResult) error
+	// ClaimIdempotencyKey claims an Idempotency-Key for the request's API key, or
+	// returns what is remembered of its earlier use.
+	ClaimIdempotencyKey(ctx context.Context, key string) (*db.IdempotentRun, error)
+	// CompleteIdempotencyKey remembers the answer to a claimed key's request.
+	CompleteIdempotencyKey(ctx context.Context, key, requestHash string, status int, response []byte) error
+	// ReleaseIdempotencyKey forgets the claim of a request that failed.
+	ReleaseIdempotencyKey(ctx context.Context, key string) error
 
 	// CreateExtracted stores extracted quotes, all or none: Invalid, Malformed.
 	CreateExtracted(ctx context.Context, items []db.ExtractedQuote) ([]string, error)

@@ -14,6 +14,7 @@ const (
 	PreconditionFailed = "precondition_failed" // the client's version is stale
 	Unavailable        = "unavailable"         // the database cannot take the write now (busy)
 	Full               = "storage_full"        // the disk, or the configured size cap, is full
+	Timeout            = "timeout"             // the work ran out of its time budget
 	Unauthorized       = "unauthorized"        // no valid API key
 	Forbidden          = "forbidden"           // the key's role does not allow this
 	Internal           = "internal"            // a bug or an unexpected failure

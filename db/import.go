@@ -70,11 +70,14 @@ type ImportVerdict struct {
 
 // ImportResult counts what an import did and explains every rejected record.
 type ImportResult struct {
-	Created   int               `json:"created" example:"9980"`
-	Updated   int               `json:"updated" example:"0"`
-	Unchanged int               `json:"unchanged" example:"12"`
-	Rejected  int               `json:"rejected" example:"8"`
-	Errors    []ImportLineError `json:"errors"`
+	Created   int `json:"created" example:"9980"`
+	Updated   int `json:"updated" example:"0"`
+	Unchanged int `json:"unchanged" example:"12"`
+	Rejected  int `json:"rejected" example:"8"`
+	// LastLine is the last line of the input settled — committed, found unchanged or
+	// rejected; an import that stopped part way can be run again from the next.
+	LastLine int               `json:"last_line" example:"10000"`
+	Errors   []ImportLineError `json:"errors"`
 } //@name ImportResult
 
 // ImportLineError is why one line of an import was rejected.
@@ -472,38 +475,4 @@ func (d *DB) importExported(ctx context.Context, tx *sql.Tx, r *Record) (string,
 		}
 	}
 	return "created", d.audit(ctx, tx, "create", "quote", q.ID, q.ID, nil, q)
-}
-
-// RecordImportRun stores an import's result under its Idempotency-Key; ImportRun returns
-// it. A key is used once: a second import with it replays the first answer.
-func (d *DB) RecordImportRun(ctx context.Context, key string, res ImportResult) error {
-	b, err := json.Marshal(res)
-	if err != nil {
-		return err
-	}
-	return d.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO import_runs (key, result, created_at) VALUES (?, ?, ?)`,
-			key, string(b), d.timestamp())
-		if err != nil {
-			return fmt.Errorf("db: record import run: %w", classify(err))
-		}
-		return nil
-	})
-}
-
-// ImportRun returns the result stored under an Idempotency-Key; NotFound when none is.
-func (d *DB) ImportRun(ctx context.Context, key string) (*ImportResult, error) {
-	var js string
-	err := d.reader.QueryRowContext(ctx, `SELECT result FROM import_runs WHERE key = ?`, key).Scan(&js)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errorf(NotFound, "", "no import with this key")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("db: find import run: %w", err)
-	}
-	var res ImportResult
-	if err := json.Unmarshal([]byte(js), &res); err != nil {
-		return nil, fmt.Errorf("db: read import run: %w", err)
-	}
-	return &res, nil
 }

@@ -504,10 +504,39 @@ func (d *DB) updateQuote(ctx context.Context, tx *sql.Tx, id string, ifMatch []i
 	if err := d.audit(ctx, tx, "update", "quote", id, id, cur, &next); err != nil {
 		return false, err
 	}
+	if err := d.resetReview(ctx, tx, cur, &next); err != nil {
+		return false, err
+	}
 	if tagsChanged {
 		return true, writeTags(ctx, tx, seq, next.Tags)
 	}
 	return true, nil
+}
+
+// resetReview appends a verdict that returns a reviewed quote to unverified when its
+// words or its speaker change: a verdict judged those words by that speaker, and must not
+// go on vouching for others (nor ClaimReview publish it under them). The history keeps
+// the earlier verdict; a fact-checker reviews the quote anew. It applies whoever makes
+// the change and whichever way it comes (PATCH, a re-import), because every way goes
+// through updateQuote.
+func (d *DB) resetReview(ctx context.Context, tx *sql.Tx, cur, next *Quote) error {
+	if cur.Attribution == "unverified" && cur.Rating == nil {
+		return nil
+	}
+	var changed []string
+	if next.Text != cur.Text {
+		changed = append(changed, "words")
+	}
+	if next.Speaker.ID != cur.Speaker.ID {
+		changed = append(changed, "speaker")
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	summary := fmt.Sprintf("Reset to unverified by Verbatim: %s changed the quote's %s after it was reviewed, so the earlier verdict no longer applies.",
+		actorOf(ctx).Name, strings.Join(changed, " and "))
+	_, err := d.appendVerdict(WithActor(ctx, System), tx, cur.ID, nil, VerdictInput{Attribution: "unverified", Summary: summary})
+	return err
 }
 
 func setNullable(dst **string, f Field[string]) {
@@ -530,7 +559,8 @@ func sameQuote(a, b *Quote) bool {
 		equalPtr(a.SourceURL, b.SourceURL)
 }
 
-// DeleteQuote removes a quote, its tags and its variant bands. NotFound, PreconditionFailed.
+// DeleteQuote removes a quote, its tags, citations and variant bands. NotFound, PreconditionFailed,
+// Conflict (the quote has verdicts: a verdict history outlives nothing it judged).
 func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error {
 	if err := authorize(ctx, PermAdmin, ""); err != nil {
 		return err
@@ -542,6 +572,11 @@ func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error 
 		}
 		if err := checkVersion(cur.Version, ifMatch); err != nil {
 			return err
+		}
+		if cur.verdictSeq != nil {
+			// A verdict is public record: deleting the quote would take its history with
+			// it. A correction is a new verdict (misattributed, say), which keeps both.
+			return errorf(Conflict, "", "this quote has verdicts, and a verdict history is never deleted; append a verdict instead (misattributed, or unverified with the reason)")
 		}
 		if err := clearBands(ctx, tx, seq, cur.Text); err != nil {
 			return err

@@ -239,11 +239,6 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		if page.Data, err = quotesBySeq(ctx, tx, seqs); err != nil {
 			return err
 		}
-		if query != nil {
-			for _, q := range page.Data {
-				q.Snippet = ptr(query.Snippet(q.Text, snippetWords))
-			}
-		}
 		if err := attachVerdicts(ctx, tx, page.Data); err != nil {
 			return err
 		}
@@ -258,9 +253,27 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		return err
 	})
 	if err != nil {
-		return QuotePage{}, err
+		return QuotePage{}, searchError(ctx, err)
+	}
+	// Snippets are pure Go, made after the read transaction has given its connection back.
+	if query != nil {
+		for _, q := range page.Data {
+			if err := ctx.Err(); err != nil {
+				return QuotePage{}, searchError(ctx, err)
+			}
+			q.Snippet = ptr(query.Snippet(q.Text, snippetWords))
+		}
 	}
 	return page, nil
+}
+
+// searchError says so when a search ran out of its time budget (the context's deadline):
+// SQLite was interrupted, and the client should narrow the search.
+func searchError(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &Error{Code: Timeout, Message: "the search took longer than its time budget; narrow it with filters or more words", err: err}
+	}
+	return err
 }
 
 // facetSQL is, per facet, the value and label expressions to group by.

@@ -534,7 +534,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Loads NDJSON (the export shape, which round-trips exactly, or the create shape with optional external_id, verdicts, citations and rating_label), CSV or TSV through a column mapping (map=text=3,speaker=5,external_id=1+2; numbers from 1 or header names), or schema.org ClaimReview JSON-LD (an array or one object per line). Records are committed in batches of 1,000; a bad record never stops the rest and is listed with its line and the problem. Importing the same file twice creates nothing new: a record's external_id (or, without one, its words, speaker and date) identifies it. Rating labels go through the fact-check label normaliser; unknown labels are rejected, never guessed. Send an Idempotency-Key to have a retried request answered with the first result instead of running again.",
+                "description": "Loads NDJSON (the export shape, which round-trips exactly, or the create shape with optional external_id, verdicts, citations and rating_label), CSV or TSV through a column mapping (map=text=3,speaker=5,external_id=1+2; numbers from 1 or header names), or schema.org ClaimReview JSON-LD (an array or one object per line). Records are committed in batches of 1,000; a bad record never stops the rest and is listed with its line and the problem. Importing the same file twice creates nothing new: a record's external_id (or, without one, its words, speaker and date) identifies it. Rating labels go through the fact-check label normaliser; unknown labels are rejected, never guessed. Importing verdicts (verdicts, rating_label, a CSV rating column, a ClaimReview rating) needs the factchecker role; an exported record, which brings the fields the server owns (ids, authors, reviewers, versions, times), is a restore and needs admin. Every record is held to the rules of POST and PATCH; a record that breaks one, or that the key's role may not write, is rejected with its line. Send an Idempotency-Key to have a retried request answered with the first result instead of running again: keys belong to the API key that sent them and are remembered for 24 hours; another request under a used key is 422. A large import may take as long as it needs while its body keeps arriving; one that stops part way (the body cut off or unreadable) answers a problem whose import member says what was committed before it stopped, and running the file again completes it.",
                 "consumes": [
                     "application/x-ndjson",
                     "text/csv",
@@ -577,7 +577,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "a key of your choosing: a repeat of the request replays the first result",
+                        "description": "a key of your choosing (at most 255 characters): a repeat of the request within 24 hours replays the first result",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -607,8 +607,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "409": {
+                        "description": "a request with this Idempotency-Key is still running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "413": {
                         "description": "body over 512 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "the Idempotency-Key was used with another request",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1614,6 +1626,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Removes a quote with its citations. A quote that has verdicts is never deleted (409): a verdict history is public record, and a correction is a new verdict (misattributed, or unverified with the reason).",
                 "tags": [
                     "quotes"
                 ],
@@ -1658,6 +1671,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the quote has verdicts",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -4293,6 +4312,7 @@ const docTemplate = `{
             "required": [
                 "created",
                 "errors",
+                "last_line",
                 "rejected",
                 "unchanged",
                 "updated"
@@ -4307,6 +4327,11 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/ImportLineError"
                     }
+                },
+                "last_line": {
+                    "description": "LastLine is the last line of the input settled — committed, found unchanged or\nrejected; an import that stopped part way can be run again from the next.",
+                    "type": "integer",
+                    "example": 10000
                 },
                 "rejected": {
                     "type": "integer",
@@ -4500,6 +4525,14 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/FieldError"
                     }
+                },
+                "import": {
+                    "description": "Import, on an import that stopped part way, is what it committed before it stopped.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/ImportResult"
+                        }
+                    ]
                 },
                 "request_id": {
                     "type": "string",

@@ -53,12 +53,20 @@ func Run(ctx context.Context, rd *Reader, store Importer, batch int, progress fu
 			}
 			total.Add(res)
 		}
+		total.LastLine = max(total.LastLine, c.last)
 		if progress != nil && (len(c.recs) > 0 || c.rejected.Rejected > 0) {
 			progress(total, c.last)
 		}
 	}
 	return total, ctx.Err()
 }
+
+// ReadError is the input failing part way (a broken connection, a line too long, JSON
+// that cannot be followed); what was committed before it stays committed.
+type ReadError struct{ Err error }
+
+func (e *ReadError) Error() string { return "reading the import: " + e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
 
 // read sends rd's records in chunks of batch until the end, an error or ctx's end.
 func read(ctx context.Context, rd *Reader, batch int, out chan<- chunk) {
@@ -79,7 +87,7 @@ func read(ctx context.Context, rd *Reader, batch int, out chan<- chunk) {
 			return
 		}
 		if err != nil {
-			send(chunk{err: err})
+			send(chunk{err: &ReadError{Err: err}})
 			return
 		}
 		c.last = rec.Line

@@ -64,7 +64,7 @@ type span struct{ start, end int }
 
 // tokenSpans splits text into words exactly as Tokens does, keeping where each is.
 func tokenSpans(text string) []span {
-	var out []span
+	out := make([]span, 0, len(text)/6+1) // about a word in six bytes of English
 	start := -1
 	for i, r := range text {
 		if isWordRune(r) {
@@ -151,6 +151,12 @@ func coalesce(hits []hit) []hit {
 	return out
 }
 
+// maxWindowStarts bounds the occurrences bestWindow tries as a window's start. A quote
+// rarely holds a query's words more than a few dozen times; past that (one word repeated
+// thousands of times, say) a later window can only tie the earlier ones on distinct terms,
+// and a tie keeps the first, so the bound changes no snippet a person would tell apart.
+const maxWindowStarts = 256
+
 // bestWindow picks the first word of a maxTokens-word window of a longer text, scoring as
 // FTS5's snippet() does: for each occurrence, the window from it (centred on the
 // occurrences it holds) and the window from the start of its sentence (with a bonus of
@@ -158,18 +164,22 @@ func coalesce(hits []hit) []hit {
 func bestWindow(text string, words []span, hits []hit, maxTokens int) int {
 	n := len(words)
 	sentences := sentenceStarts(text, words)
+	// Hits are in order of position, so the hits inside a window are found by binary
+	// search and counted up to its end: a score costs the window's hits, not the text's.
+	// (Scanning every hit for every hit was quadratic: a 20,000-character "a a a …" took
+	// a sixth of a second.)
+	var seen []int // the terms seen in the window being scored
 	score := func(from int) (int, int) { // score, and the start that centres the hits
-		seen := map[int]bool{}
+		seen = seen[:0]
 		s, first, last := 0, -1, 0
-		for _, h := range hits {
-			if h.first < from || h.first >= from+maxTokens {
-				continue
-			}
-			if seen[h.term] {
+		i, _ := slices.BinarySearchFunc(hits, from, func(h hit, from int) int { return cmp.Compare(h.first, from) })
+		for ; i < len(hits) && hits[i].first < from+maxTokens; i++ {
+			h := hits[i]
+			if slices.Contains(seen, h.term) {
 				s++
 			} else {
 				s += 1000
-				seen[h.term] = true
+				seen = append(seen, h.term)
 			}
 			if first < 0 {
 				first = h.first
@@ -181,14 +191,14 @@ func bestWindow(text string, words []span, hits []hit, maxTokens int) int {
 		return s, adj
 	}
 	best, bestStart := 0, 0
-	for _, h := range hits {
+	for _, h := range hits[:min(len(hits), maxWindowStarts)] {
 		if s, adj := score(h.first); s > best {
 			best, bestStart = s, adj
 		}
 		// The sentence the occurrence is in: the last sentence start at or before it.
-		j := 0
-		for j+1 < len(sentences) && sentences[j+1] <= h.first {
-			j++
+		j, found := slices.BinarySearch(sentences, h.first)
+		if !found {
+			j--
 		}
 		if sentences[j] < h.first {
 			s, _ := score(sentences[j])

@@ -57,3 +57,34 @@ func FuzzSnippet(f *testing.F) {
 		}
 	})
 }
+
+// repetitive is the hostile quote: the longest text the API takes, one word repeated.
+var repetitive = strings.Repeat("a ", 10000)
+
+// TestSnippetRepetitiveIsLinear pins the bound on a snippet's work by counting, not timing:
+// a text of one repeated word is 10,000 occurrences, and choosing the window must score
+// each against the hits of its own window only.
+func TestSnippetRepetitiveIsLinear(t *testing.T) {
+	q, err := Parse("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := q.Snippet(repetitive, 40)
+	if !strings.HasPrefix(got, "<mark>a</mark> <mark>a</mark>") || !strings.HasSuffix(got, "…") || strings.Count(got, "<mark>") != 40 {
+		t.Fatalf("snippet %q", got)
+	}
+	allocs := testing.AllocsPerRun(3, func() { q.Snippet(repetitive, 40) })
+	if allocs > 100 {
+		t.Errorf("%.0f allocations for one snippet: the window search allocates per hit", allocs)
+	}
+}
+
+func BenchmarkSnippetRepetitive(b *testing.B) {
+	q, err := Parse("a")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		q.Snippet(repetitive, 40)
+	}
+}
