@@ -168,7 +168,7 @@ func bestWindow(text string, words []span, hits []hit, maxTokens int) int {
 	// search and counted up to its end: a score costs the window's hits, not the text's.
 	// (Scanning every hit for every hit was quadratic: a 20,000-character "a a a …" took
 	// a sixth of a second.)
-	var seen []int // the terms seen in the window being scored
+	var seen []int                       // the terms seen in the window being scored
 	score := func(from int) (int, int) { // score, and the start that centres the hits
 		seen = seen[:0]
 		s, first, last := 0, -1, 0
