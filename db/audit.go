@@ -132,7 +132,7 @@ func (d *DB) auditEntries(ctx context.Context, f AuditFilter) (Page[*AuditEntry]
 	var page Page[*AuditEntry]
 	err := d.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		page, err = pageBySeq(ctx, tx, "audit", f.Limit, f.Cursor, true,
+		page, err = pageBySeq(ctx, d, tx, "audit", f.Limit, f.Cursor, true,
 			`SELECT seq, at, actor, action, resource, resource_id, quote_id, changes FROM audit_log WHERE `+joinAnd(where),
 			args, "seq", func(row scanner) (*AuditEntry, int64, error) {
 				var e AuditEntry

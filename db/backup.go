@@ -18,7 +18,7 @@ func (d *DB) Backup(ctx context.Context, path string) (Report, error) {
 	if _, err := os.Stat(path); err == nil {
 		return Report{}, fmt.Errorf("db: backup: %s exists; choose a new path", path)
 	}
-	conn, err := sql.Open("sqlite3", "file:"+d.path+"?_busy_timeout=5000")
+	conn, err := sql.Open("sqlite3", sqliteURI(d.path, url.Values{"_busy_timeout": {"5000"}}))
 	if err != nil {
 		return Report{}, fmt.Errorf("db: backup: %w", err)
 	}
@@ -48,7 +48,9 @@ func Verify(ctx context.Context, path string) (Report, error) {
 	if _, err := os.Stat(path); err != nil {
 		return Report{}, fmt.Errorf("db: verify: %w", err)
 	}
-	conn, err := sql.Open("sqlite3", "file:"+path+"?"+url.Values{"_busy_timeout": {"5000"}}.Encode())
+	// mode=rw: verifying never creates the file it is given (the search index check is
+	// an INSERT by its form, so the file is opened for writing).
+	conn, err := sql.Open("sqlite3", sqliteURI(path, url.Values{"_busy_timeout": {"5000"}, "mode": {"rw"}}))
 	if err != nil {
 		return Report{}, fmt.Errorf("db: verify: %w", err)
 	}
@@ -84,6 +86,15 @@ func Restore(ctx context.Context, from, to string, force bool) (Report, error) {
 	}
 	if _, err := os.Stat(to); err == nil && !force {
 		return rep, fmt.Errorf("db: restore: %s exists; stop the server and pass --force to replace it", to)
+	}
+	// Replacing a database a server has open would lose the writes it acknowledges
+	// after: the file is held for this process alone until it is replaced.
+	held, err := holdAlone(to)
+	if err != nil {
+		return rep, fmt.Errorf("db: restore: %w", err)
+	}
+	if held != nil {
+		defer held.Close()
 	}
 	src, err := os.Open(from)
 	if err != nil {

@@ -283,7 +283,7 @@ func (d *DB) ListCitations(ctx context.Context, quoteID string, limit int, cur *
 		if err != nil {
 			return err
 		}
-		page, err = pageBySeq(ctx, tx, "citations", limit, cur, false,
+		page, err = pageBySeq(ctx, d, tx, "citations", limit, cur, false,
 			`SELECT `+citationColumns+citationFrom+` WHERE c.quote_seq = ?`, []any{qseq}, "c.seq", scanCitation)
 		return err
 	})
@@ -292,11 +292,11 @@ func (d *DB) ListCitations(ctx context.Context, quoteID string, limit int, cur *
 
 // pageBySeq pages through rows ordered by an integer key (ascending, or descending when
 // desc). The query must not yet have ORDER BY or LIMIT.
-func pageBySeq[T any](ctx context.Context, tx *sql.Tx, sortName string, limit int, cur *string, desc bool,
+func pageBySeq[T any](ctx context.Context, d *DB, tx *sql.Tx, sortName string, limit int, cur *string, desc bool,
 	query string, args []any, seqColumn string, scan func(scanner) (T, int64, error),
 ) (Page[T], error) {
 	limit = clampLimit(limit)
-	c, err := decodeCursor(cur, sortName)
+	c, err := d.decodeCursor(cur, sortName)
 	if err != nil {
 		return Page[T]{}, err
 	}
@@ -323,7 +323,7 @@ func pageBySeq[T any](ctx context.Context, tx *sql.Tx, sortName string, limit in
 			return Page[T]{}, fmt.Errorf("db: list %s: %w", sortName, err)
 		}
 		if len(page.Data) == limit {
-			page.NextCursor = cursor{Sort: sortName, Seq: last}.encode()
+			page.NextCursor = d.encodeCursor(cursor{Sort: sortName, Seq: last})
 			break
 		}
 		page.Data = append(page.Data, v)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -36,9 +37,13 @@ type DB struct {
 	// watch sees every commit. Until the next one, keys holds the keys requests have
 	// authenticated with (by hash) — every request is authenticated — and quotes the
 	// quotes read by ID: reading one from SQLite cost six times a bare Echo handler.
-	watch  *watch
-	keys   cache[string, APIKey]
-	quotes cache[string, *Quote]
+	watch *watch
+	// held is the database file, open for its shared lock (holdFile).
+	held *os.File
+	// cursorKey signs list cursors (migration 010).
+	cursorKey []byte
+	keys      cache[string, APIKey]
+	quotes    cache[string, *Quote]
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the schema
@@ -64,7 +69,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// The writer's own page cache, 64 MiB: a batch touches pages all over the indexes, and
 	// with the default 2 MiB it spilled and re-read them (an import ran 1.4 times faster).
 	w.Set("_cache_size", "-65536")
-	writer, err := sql.Open("sqlite3", "file:"+path+"?"+w.Encode())
+	writer, err := sql.Open("sqlite3", sqliteURI(path, w))
 	if err != nil {
 		return nil, fmt.Errorf("db: open writer: %w", err)
 	}
@@ -79,10 +84,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, err
 	}
+	if d.held, err = holdFile(path); err != nil {
+		writer.Close()
+		return nil, err
+	}
+	if err := writer.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = 'cursor'`).Scan(&d.cursorKey); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("db: read the cursor key: %w", err)
+	}
 
 	r := cloneValues(common)
 	r.Set("_query_only", "true")
-	reader, err := sql.Open("sqlite3", "file:"+path+"?"+r.Encode())
+	reader, err := sql.Open("sqlite3", sqliteURI(path, r))
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("db: open readers: %w", err)
@@ -93,7 +106,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetConnMaxIdleTime(0)
 	reader.SetConnMaxLifetime(0)
 	d.reader = reader
-	if d.watch, err = newWatch(ctx, "file:"+path+"?"+r.Encode()); err != nil {
+	if d.watch, err = newWatch(ctx, sqliteURI(path, r)); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -127,6 +140,9 @@ func (d *DB) Close() error {
 			errs = append(errs, fmt.Errorf("db: checkpoint: %w", err))
 		}
 		errs = append(errs, d.writer.Close())
+	}
+	if d.held != nil {
+		errs = append(errs, d.held.Close()) // after SQLite's connections: closing it releases the lock
 	}
 	return errors.Join(errs...)
 }

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -42,18 +44,32 @@ type cursor struct {
 	ID    string `json:"i,omitempty"`
 }
 
-func (c cursor) encode() *string {
+// encodeCursor signs c: a client cannot forge a position (a relevance cursor's floor
+// would otherwise let it rank outside the rank window).
+func (d *DB) encodeCursor(c cursor) *string {
 	b, _ := json.Marshal(c) // a struct of strings and ints always marshals
 	s := base64.RawURLEncoding.EncodeToString(b)
+	s += "." + base64.RawURLEncoding.EncodeToString(d.cursorMAC(s))
 	return &s
 }
 
-func decodeCursor(s *string, sort string) (*cursor, error) {
+func (d *DB) cursorMAC(payload string) []byte {
+	m := hmac.New(sha256.New, d.cursorKey)
+	m.Write([]byte(payload))
+	return m.Sum(nil)[:16]
+}
+
+func (d *DB) decodeCursor(s *string, sort string) (*cursor, error) {
 	if s == nil || *s == "" {
 		return nil, nil
 	}
 	bad := errorf(Malformed, "cursor", "not a cursor this server issued; start again without one")
-	b, err := base64.RawURLEncoding.DecodeString(*s)
+	payload, sig, ok := strings.Cut(*s, ".")
+	mac, err := base64.RawURLEncoding.DecodeString(sig)
+	if !ok || err != nil || !hmac.Equal(mac, d.cursorMAC(payload)) {
+		return nil, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(payload)
 	if err != nil {
 		return nil, bad
 	}
@@ -74,7 +90,7 @@ func listByName[T any](ctx context.Context, d *DB, sortName string, limit int, c
 	scan func(*sql.Rows) (v T, key, id string, err error), after func(*sql.Tx, []T) error,
 ) (Page[T], error) {
 	limit = clampLimit(limit)
-	c, err := decodeCursor(cur, sortName)
+	c, err := d.decodeCursor(cur, sortName)
 	if err != nil {
 		return Page[T]{}, err
 	}
@@ -98,7 +114,7 @@ func listByName[T any](ctx context.Context, d *DB, sortName string, limit int, c
 				return fmt.Errorf("db: list %s: %w", sortName, err)
 			}
 			if len(page.Data) == limit {
-				page.NextCursor = last.encode() // a row beyond the page: there is a next one
+				page.NextCursor = d.encodeCursor(last) // a row beyond the page: there is a next one
 				break
 			}
 			page.Data = append(page.Data, v)

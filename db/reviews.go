@@ -55,7 +55,7 @@ func (d *DB) ListReviews(ctx context.Context, f ReviewFilter) (Page[*Review], er
 			query += ` AND cv.created_at >= ?`
 			args = append(args, f.Since.UTC().Format(timeFormat))
 		}
-		page, err := pageBySeq(ctx, tx, "reviews", f.Limit, f.Cursor, false, query, args, "q.verdict_seq",
+		page, err := pageBySeq(ctx, d, tx, "reviews", f.Limit, f.Cursor, false, query, args, "q.verdict_seq",
 			func(row scanner) (*Quote, int64, error) {
 				q, _, err := scanQuote(row)
 				if err != nil {

@@ -119,7 +119,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 	if strings.HasPrefix(sort, "-") {
 		dir, cmp = "DESC", "<"
 	}
-	c, err := decodeCursor(f.Cursor, sort)
+	c, err := d.decodeCursor(f.Cursor, sort)
 	if err != nil {
 		return QuotePage{}, err
 	}
@@ -229,7 +229,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 			case string:
 				last.Key = k
 			}
-			page.NextCursor = last.encode()
+			page.NextCursor = d.encodeCursor(last)
 			hits = hits[:limit]
 		}
 		seqs := make([]int64, len(hits))

@@ -184,7 +184,7 @@ func (d *DB) ListVerdicts(ctx context.Context, quoteID string, limit int, cur *s
 			return err
 		}
 		bySeq := map[int64]*Verdict{}
-		page, err = pageBySeq(ctx, tx, "verdicts", limit, cur, true,
+		page, err = pageBySeq(ctx, d, tx, "verdicts", limit, cur, true,
 			`SELECT `+verdictColumns+verdictFrom+` WHERE v.quote_seq = ?`, []any{qseq}, "v.seq",
 			func(row scanner) (*Verdict, int64, error) {
 				v, seq, err := scanVerdict(row)

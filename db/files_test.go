@@ -1,0 +1,117 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Paths with the characters a file: URI gives meaning to are the files they name: a
+// backup to night#1.db is night#1.db (not a stray "night"), and a restore from evil.db#x
+// verifies the very file it copies.
+func TestPathsAreFilesNotURIs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, err := Open(ctx, filepath.Join(dir, "live?mode=memory#x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	name := "Keith Kellogg"
+	if _, err := d.CreateQuote(ctx, QuoteInput{Text: "NATO isn’t on the table", SpeakerName: &name}); err != nil {
+		t.Fatal(err)
+	}
+	for _, backup := range []string{"night#1.db", "50%.db", "a?b.db"} {
+		rep, err := d.Backup(ctx, filepath.Join(dir, backup))
+		if err != nil || !rep.OK() || rep.Quotes != 1 {
+			t.Errorf("backup to %s: %+v %v", backup, rep, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	for _, stray := range []string{"night", "50", "a", "live"} {
+		if _, err := os.Stat(filepath.Join(dir, stray)); err == nil {
+			t.Errorf("a stray file %q was created: %v", stray, names)
+		}
+	}
+	// evil.db is a sound database, evil.db#x is not a database at all: the restore must
+	// refuse the file it would copy.
+	if _, err := d.Backup(ctx, filepath.Join(dir, "evil.db")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "evil.db#x"), []byte("not a database"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Restore(ctx, filepath.Join(dir, "evil.db#x"), filepath.Join(dir, "target.db"), false); err == nil {
+		t.Error("a restore verified one file and copied another")
+	}
+	if _, err := Verify(ctx, filepath.Join(dir, "absent.db")); err == nil {
+		t.Error("verifying a missing file succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "absent.db")); err == nil {
+		t.Error("verify created the file it was asked to check")
+	}
+}
+
+// A restore never replaces a database another handle (a running server) holds open: the
+// writes it acknowledged after the restore would be lost.
+func TestRestoreRefusesADatabaseInUse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live.db")
+	d, err := Open(ctx, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	if _, err := d.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Restore(ctx, backup, live, true); !errors.Is(err, ErrInUse) {
+		t.Fatalf("restore over a database in use: %v", err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Restore(ctx, backup, live, true); err != nil {
+		t.Fatalf("restore once the database is closed: %v", err)
+	}
+}
+
+// Cursors are signed: one changed by a client (its rank floor, say) is refused.
+func TestForgedCursorsAreRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := openTest(t)
+	name := "S"
+	for i := range 3 {
+		if _, err := d.CreateQuote(ctx, QuoteInput{Text: strings.Repeat("grain ", i+1), SpeakerName: &name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := "grain"
+	page, err := d.ListQuotes(ctx, QuoteFilter{Q: &q, Limit: 1})
+	if err != nil || page.NextCursor == nil {
+		t.Fatalf("first page: %v %v", page.NextCursor, err)
+	}
+	if _, err := d.ListQuotes(ctx, QuoteFilter{Q: &q, Limit: 1, Cursor: page.NextCursor}); err != nil {
+		t.Fatalf("the issued cursor: %v", err)
+	}
+	forged := d.encodeCursor(cursor{Sort: "relevance", Seq: 1 << 40, Floor: 1})
+	payload, _, _ := strings.Cut(*forged, ".")
+	real := *page.NextCursor
+	_, sig, _ := strings.Cut(real, ".")
+	for _, c := range []string{payload, payload + "." + sig, real + "x", "e30"} {
+		if _, err := d.ListQuotes(ctx, QuoteFilter{Q: &q, Limit: 1, Cursor: &c}); ErrorCode(err) != Malformed {
+			t.Errorf("cursor %q: %v, want malformed", c, err)
+		}
+	}
+}
