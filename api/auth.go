@@ -75,6 +75,14 @@ func (s *Server) require(perm db.Permission) echo.MiddlewareFunc {
 				return next(c)
 			}
 			p, err := s.authenticate(c)
+			var refused *problem
+			if errors.As(err, &refused) && refused.status == http.StatusUnauthorized {
+				// A wrong key spends its address's anonymous budget: guessing keys, or
+				// flooding with bad ones, is throttled like any request without a key.
+				if err := s.spend(c, "anonymous", clientAddress(c), s.cfg.Limits.AnonymousPerSecond); err != nil {
+					return err
+				}
+			}
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +50,11 @@ func expensive(c echo.Context) (bounded, timed bool) {
 // bucketIdle is how long an unused bucket is kept; a returning client starts full.
 const bucketIdle = 10 * time.Minute
 
+// maxBuckets bounds the buckets kept. Past it, clients not yet seen share one bucket per
+// class until idle ones are forgotten: memory stays bounded however many addresses a
+// flood comes from, and the clients already known keep their own budgets.
+const maxBuckets = 100_000
+
 // limiter holds one token bucket per client and class.
 type limiter struct {
 	mu      sync.Mutex
@@ -75,6 +82,11 @@ func (l *limiter) get(key string, perSecond float64, now time.Time) *rate.Limite
 		l.swept = now
 	}
 	b := l.buckets[key]
+	if b == nil && len(l.buckets) >= maxBuckets {
+		class, _, _ := strings.Cut(key, "|")
+		key = class + "|overflow"
+		b = l.buckets[key]
+	}
 	if b == nil {
 		burst := max(1, int(math.Ceil(perSecond*2))) // two seconds' worth may come at once
 		b = &bucket{lim: rate.NewLimiter(rate.Limit(perSecond), burst)}
@@ -82,6 +94,47 @@ func (l *limiter) get(key string, perSecond float64, now time.Time) *rate.Limite
 	}
 	b.seen = now
 	return b.lim
+}
+
+// spend takes a token from the client's bucket of the class and says how much is left in
+// RateLimit-* headers; an empty bucket is a 429 with Retry-After. A rate of zero spends
+// nothing.
+func (s *Server) spend(c echo.Context, class, client string, perSecond float64) error {
+	if perSecond <= 0 {
+		return nil
+	}
+	now := time.Now()
+	b := s.limits.get(class+"|"+client, perSecond, now)
+	allowed := b.AllowN(now, 1)
+	remaining := max(0, int(b.TokensAt(now)))
+	h := c.Response().Header()
+	h.Set("RateLimit-Limit", strconv.Itoa(b.Burst()))
+	h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
+	refill := int(math.Ceil(float64(b.Burst()-remaining) / perSecond))
+	h.Set("RateLimit-Reset", strconv.Itoa(refill))
+	if !allowed {
+		wait := max(1, int(math.Ceil((1-b.TokensAt(now))/perSecond)))
+		p := newProblem(http.StatusTooManyRequests, "rate_limited",
+			"the "+class+" budget of this client is spent; retry after "+strconv.Itoa(wait)+" s")
+		p.header = http.Header{"Retry-After": {strconv.Itoa(wait)}}
+		return p
+	}
+	return nil
+}
+
+// clientAddress is the address a request without a key is budgeted by: the peer's, or
+// the one a trusted proxy forwarded (Config.TrustedProxies). IPv6 clients are counted by
+// their /64, which one subscriber usually holds whole.
+func clientAddress(c echo.Context) string {
+	ip, err := netip.ParseAddr(c.RealIP())
+	if err != nil {
+		return "ip:" + c.RealIP()
+	}
+	if ip.Is6() && !ip.Is4In6() {
+		p, _ := ip.Prefix(64)
+		return "ip:" + p.String()
+	}
+	return "ip:" + ip.Unmap().String()
 }
 
 // rateLimit spends a token from the client's bucket for the request's class and says how
@@ -98,7 +151,7 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		client, class, perSecond := "", "", 0.0
 		switch {
 		case p.key == nil:
-			client, class, perSecond = "ip:"+c.RealIP(), "anonymous", lim.AnonymousPerSecond
+			client, class, perSecond = clientAddress(c), "anonymous", lim.AnonymousPerSecond
 		case c.Path() == "/v1/export":
 			client, class, perSecond = p.key.ID, "export", lim.ExportsPerMinute/60
 		case req.Method == http.MethodGet || req.Method == http.MethodHead:
@@ -106,23 +159,8 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		default:
 			client, class, perSecond = p.key.ID, "write", lim.WritesPerSecond
 		}
-		if perSecond > 0 {
-			now := time.Now()
-			b := s.limits.get(class+"|"+client, perSecond, now)
-			allowed := b.AllowN(now, 1)
-			remaining := max(0, int(b.TokensAt(now)))
-			h := c.Response().Header()
-			h.Set("RateLimit-Limit", strconv.Itoa(b.Burst()))
-			h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
-			refill := int(math.Ceil(float64(b.Burst()-remaining) / perSecond))
-			h.Set("RateLimit-Reset", strconv.Itoa(refill))
-			if !allowed {
-				wait := int(math.Ceil((1 - b.TokensAt(now)) / perSecond))
-				p := newProblem(http.StatusTooManyRequests, "rate_limited",
-					"the "+class+" budget of this client is spent; retry after "+strconv.Itoa(max(1, wait))+" s")
-				p.header = http.Header{"Retry-After": {strconv.Itoa(max(1, wait))}}
-				return p
-			}
+		if err := s.spend(c, class, client, perSecond); err != nil {
+			return err
 		}
 		bounded, timed := expensive(c)
 		if bounded && lim.MaxSearches > 0 {

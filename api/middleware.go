@@ -84,8 +84,9 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		status := c.Response().Status
 		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
-		s.metrics.duration.WithLabelValues(c.Request().Method, route).Observe(elapsed.Seconds())
+		method := metricMethod(c.Request().Method)
+		s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
@@ -102,6 +103,18 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		)
 		return nil
 	}
+}
+
+// metricMethod bounds the method label: any method token a client sends would otherwise
+// become a time series of its own (routes are already bounded: the route table's paths,
+// or "unmatched").
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 // metrics are the server's Prometheus collectors, in a registry of its own so that two

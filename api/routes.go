@@ -83,6 +83,10 @@ func (s *Server) routes() {
 			mw = append(mw, refuseQuery)
 		}
 		e.Add(r.method, r.path, r.handler, mw...)
+		if r.method == http.MethodGet {
+			// HEAD answers as GET does, headers only (net/http drops the body).
+			e.Add(http.MethodHead, r.path, r.handler, mw...)
+		}
 	}
 }
 

@@ -36,7 +36,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 
@@ -156,6 +158,10 @@ type Config struct {
 	CORSOrigins []string
 	// Limits are the per-client budgets; the zero value limits nothing.
 	Limits Limits
+	// TrustedProxies are the peers whose X-Forwarded-For is believed, for the client
+	// address of logs and anonymous budgets. None by default: the peer's own address
+	// counts, and a client cannot pick its address by sending the header.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is Verbatim's HTTP API. It is an http.Handler.
@@ -179,9 +185,22 @@ func NewServer(store Store, cfg Config) *Server {
 	s := &Server{echo: e, store: store, log: cfg.Logger, metrics: newMetrics(), cfg: cfg,
 		searches: make(chan struct{}, max(1, cfg.Limits.MaxSearches))}
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, p := range cfg.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(prefixNet(p)))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 	e.JSONSerializer = jsonSerializer{}
 	s.routes()
 	return s
+}
+
+func prefixNet(p netip.Prefix) *net.IPNet {
+	p = p.Masked()
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
 
 // ServeHTTP serves the API.

@@ -79,10 +79,27 @@ func (c *csvWriter) Write(r *db.Record) error {
 	for i, cit := range r.Citations {
 		urls[i] = cit.URL
 	}
-	return c.w.Write([]string{r.ID, r.Text, r.Speaker.ID, r.Speaker.Name, str(r.SpeakerRole), str(r.SaidOn),
+	row := []string{r.ID, r.Text, r.Speaker.ID, r.Speaker.Name, str(r.SpeakerRole), str(r.SaidOn),
 		str(r.DatePrecision), outletID, outletName, str(r.Context), str(r.Setting), str(r.Lang), str(r.SourceURL),
 		strings.Join(r.Tags, " | "), r.Attribution, str(r.Rating), summary, reviewer, at, strings.Join(urls, " | "),
-		fmt.Sprint(r.Version), r.CreatedAt.Format(time.RFC3339Nano), r.UpdatedAt.Format(time.RFC3339Nano)})
+		fmt.Sprint(r.Version), r.CreatedAt.Format(time.RFC3339Nano), r.UpdatedAt.Format(time.RFC3339Nano)}
+	for i := range row {
+		row[i] = NeutralizeCell(row[i])
+	}
+	return c.w.Write(row)
+}
+
+// NeutralizeCell keeps a spreadsheet from running a cell as a formula, as OWASP's CSV
+// injection advice says: a cell that begins with = + - @, a tab or a carriage return
+// (every text column can: quotes, names, summaries and URLs are the public's words)
+// gets a leading apostrophe, which spreadsheets show as text and do not display. The
+// CSV is for reading in a spreadsheet; the NDJSON export keeps the words exactly and is
+// the one to import again.
+func NeutralizeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (c *csvWriter) Flush() error {

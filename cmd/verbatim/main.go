@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime"
@@ -23,6 +24,7 @@ import (
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
+	"golang.org/x/net/netutil"
 )
 
 func main() {
@@ -51,6 +53,7 @@ Usage:
                                                who publishes ClaimReview, and quotes' public pages
                    [--public-read] [--cors-origin ORIGIN,...]
                    [--rate-read N] [--rate-write N] [--rate-export N] [--rate-anonymous N] [--max-searches N]
+                   [--search-timeout D] [--trusted-proxy CIDR,…] [--max-connections N]
                    [--max-db-mb N]
   verbatim migrate [--db PATH]                 create or migrate the database, then exit
   verbatim keys create --name NAME --role reader|editor|factchecker|admin [--db PATH]
@@ -194,10 +197,32 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Float64Var(&limits.WritesPerSecond, "rate-write", 20, "writes per second per key (0: unlimited)")
 	fs.Float64Var(&limits.ExportsPerMinute, "rate-export", 6, "exports per minute per key (0: unlimited)")
 	fs.Float64Var(&limits.AnonymousPerSecond, "rate-anonymous", 5, "requests per second per address without a key (0: unlimited)")
-	fs.IntVar(&limits.MaxSearches, "max-searches", 4*runtime.NumCPU(), "full-text searches and exports running at once (0: unlimited)")
+	fs.IntVar(&limits.MaxSearches, "max-searches", 4*runtime.NumCPU(), "searches, facet counts and exports running at once (0: unlimited)")
+	fs.DurationVar(&limits.SearchTimeout, "search-timeout", 10*time.Second, "time budget of one search; past it the search is stopped and answered 503 (0: none)")
+	proxies := fs.String("trusted-proxy", getenv("VERBATIM_TRUSTED_PROXIES"),
+		"comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: none)")
+	maxConns := fs.Int("max-connections", 1024, "connections served at once; more wait to be accepted")
 	maxMB := fs.Int64("max-db-mb", 0, "refuse writes (507) once the database reaches this many MiB (0: no cap)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var trusted []netip.Prefix
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			if addr, aerr := netip.ParseAddr(p); aerr == nil {
+				pfx = netip.PrefixFrom(addr, addr.BitLen())
+			} else {
+				return fmt.Errorf("--trusted-proxy %q: give CIDRs such as 10.0.0.0/8 or addresses: %w", p, err)
+			}
+		}
+		trusted = append(trusted, pfx)
+	}
+	if *maxConns < 1 {
+		return fmt.Errorf("--max-connections must be 1 or more")
 	}
 	var origins []string
 	for _, o := range strings.Split(*cors, ",") {
@@ -229,18 +254,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler: api.NewServer(store, api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub,
-			PublicRead: *publicRead, CORSOrigins: origins, Limits: limits}),
+			PublicRead: *publicRead, CORSOrigins: origins, Limits: limits, TrustedProxies: trusted}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		IdleTimeout:       30 * time.Second, // an idle keep-alive connection holds a slot of --max-connections
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "version", version())
 	fmt.Fprintf(stdout, "verbatim listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(netutil.LimitListener(ln, *maxConns)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
