@@ -37,7 +37,7 @@ func expensive(c echo.Context) (bounded, timed bool) {
 	switch c.Path() {
 	case "/v1/export":
 		return true, false
-	case "/v1/quotes", "/v1/speakers/:id/quotes":
+	case "/v1/quotes":
 		for _, p := range []string{"q", "facets", "speaker"} {
 			if c.QueryParam(p) != "" {
 				return true, true

@@ -142,7 +142,7 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //
 //	@Summary		Search and filter quotes
 //	@ID				listQuotes
-//	@Description	q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), "exact phrases", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in <mark> (the rest HTML-escaped). Relevance is BM25; when more than 50,000 quotes hold every word of a query without filters, its matches among the 50,000 most recently recorded of those are ranked (a date sort or an export finds every match). Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named.
+//	@Description	q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), "exact phrases", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in <mark> (the rest HTML-escaped). Relevance is BM25; when more than 50,000 quotes hold every word of a query without filters, its matches among the 50,000 most recently recorded of those are ranked (a date sort or an export finds every match). Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named. Full-text searches, facet counts and the speaker name filter are the expensive reads: they share the server's --max-searches slots (429 past them) and each has a time budget (503 past it). Cursors are signed; a cursor the server did not issue is 400. Every GET route also answers HEAD.
 //	@Tags			quotes
 //	@Produce		json
 //	@Param			q			query		string	false	"full-text query"
@@ -164,6 +164,7 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure		503	{object}	Problem	"the search ran past its time budget (serve --search-timeout); narrow it"
 //	@Router			/v1/quotes [get]
 func (s *Server) handleQuoteList(c echo.Context) error {
 	f, err := quoteFilter(c, quoteListParams...)

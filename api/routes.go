@@ -85,10 +85,27 @@ func (s *Server) routes() {
 		e.Add(r.method, r.path, r.handler, mw...)
 		if r.method == http.MethodGet {
 			// HEAD answers as GET does, headers only (net/http drops the body).
-			e.Add(http.MethodHead, r.path, r.handler, mw...)
+			e.Add(http.MethodHead, r.path, r.handler, append([]echo.MiddlewareFunc{headersOnly}, mw...)...)
 		}
 	}
 }
+
+// headersOnly answers a HEAD request with the headers its GET would have and no body,
+// whatever writes the answer (net/http drops HEAD bodies itself, but not every writer
+// a handler is served through does).
+func headersOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Writer = bodiless{c.Response().Writer}
+		return next(c)
+	}
+}
+
+type bodiless struct{ http.ResponseWriter }
+
+func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
+
+// Unwrap lets http.ResponseController reach the connection beneath.
+func (b bodiless) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 // takesQuery are the API routes that read query parameters; the others refuse any, so
 // that a parameter a client thinks does something never silently does nothing.

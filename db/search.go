@@ -75,8 +75,11 @@ const snippetWords = 40
 const defaultRankWindow = 50_000
 
 // ListQuotes searches and filters quotes. Malformed (q, sort, cursor, facets).
+//
+// A search that runs past the context's deadline is interrupted: Timeout.
 func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
-	return d.listQuotes(ctx, f, clampLimit(f.Limit))
+	page, err := d.listQuotes(ctx, f, clampLimit(f.Limit))
+	return page, searchError(ctx, err)
 }
 
 // listQuotes is ListQuotes with the page size given: exports take larger pages than
@@ -253,13 +256,13 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 		return err
 	})
 	if err != nil {
-		return QuotePage{}, searchError(ctx, err)
+		return QuotePage{}, err
 	}
 	// Snippets are pure Go, made after the read transaction has given its connection back.
 	if query != nil {
 		for _, q := range page.Data {
 			if err := ctx.Err(); err != nil {
-				return QuotePage{}, searchError(ctx, err)
+				return QuotePage{}, err
 			}
 			q.Snippet = ptr(query.Snippet(q.Text, snippetWords))
 		}
@@ -270,7 +273,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 // searchError says so when a search ran out of its time budget (the context's deadline):
 // SQLite was interrupted, and the client should narrow the search.
 func searchError(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &Error{Code: Timeout, Message: "the search took longer than its time budget; narrow it with filters or more words", err: err}
 	}
 	return err

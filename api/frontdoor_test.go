@@ -1,0 +1,205 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/verbatimhq/verbatim/api"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// anonymous sends a keyless GET from the peer remote with the X-Forwarded-For given.
+func anonymous(e *env, s *api.Server, remote, xff string) *response {
+	e.t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/v1/quotes", nil)
+	req.RemoteAddr = remote
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	res := serve(s, req)
+	checkContract(e.t, req, res)
+	return res
+}
+
+// X-Forwarded-For counts only from a configured proxy: otherwise a client rotating it
+// would get a fresh anonymous budget with every request.
+func TestForwardedForIsTrustedOnlyFromConfiguredProxies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	limits := api.Limits{AnonymousPerSecond: 0.5} // a burst of one
+	direct := newServerConfig(e, api.Config{PublicRead: true, Limits: limits})
+	if res := anonymous(e, direct, "203.0.113.9:4000", "198.51.100.1"); res.Code != http.StatusOK {
+		t.Fatalf("first request: %d", res.Code)
+	}
+	if res := anonymous(e, direct, "203.0.113.9:4000", "198.51.100.2"); res.Code != http.StatusTooManyRequests {
+		t.Errorf("a rotated X-Forwarded-For from an untrusted peer bought a new budget: %d", res.Code)
+	}
+	proxied := newServerConfig(e, api.Config{PublicRead: true, Limits: limits,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}})
+	for i := range 3 {
+		if res := anonymous(e, proxied, "192.0.2.7:4000", fmt.Sprintf("198.51.100.%d", i+1)); res.Code != http.StatusOK {
+			t.Errorf("client %d behind the trusted proxy: %d", i, res.Code)
+		}
+	}
+	if res := anonymous(e, proxied, "192.0.2.7:4000", "198.51.100.1"); res.Code != http.StatusTooManyRequests {
+		t.Errorf("a client behind the proxy kept its budget: %d", res.Code)
+	}
+	// IPv6 clients are one budget per /64.
+	if res := anonymous(e, direct, "[2001:db8:1:2::1]:4000", ""); res.Code != http.StatusOK {
+		t.Fatalf("IPv6 client: %d", res.Code)
+	}
+	if res := anonymous(e, direct, "[2001:db8:1:2::ffff]:4000", ""); res.Code != http.StatusTooManyRequests {
+		t.Errorf("another address of the same /64 bought a new budget: %d", res.Code)
+	}
+}
+
+// A wrong key spends the anonymous budget of its address: keys cannot be guessed at
+// full speed.
+func TestFailedAuthenticationIsThrottled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := newServerConfig(e, api.Config{Limits: api.Limits{AnonymousPerSecond: 1}}) // a burst of two
+	var codes []int
+	for _, key := range []string{"vbt_guess1", "vbt_guess2", "vbt_guess3", "not-even-a-bearer"} {
+		req := httptest.NewRequest(http.MethodGet, "/v1/quotes", nil)
+		req.RemoteAddr = "203.0.113.5:1"
+		req.Header.Set("Authorization", "Bearer "+key)
+		res := serve(s, req)
+		checkContract(t, req, res)
+		codes = append(codes, res.Code)
+	}
+	if fmt.Sprint(codes) != "[401 401 429 429]" {
+		t.Errorf("answers to wrong keys: %v", codes)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/v1/quotes", nil)
+	req.RemoteAddr = "203.0.113.5:1"
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	if res := serve(s, req); res.Code != http.StatusOK {
+		t.Errorf("a valid key from the same address: %d", res.Code)
+	}
+}
+
+// Odd method tokens do not become metric series of their own.
+func TestMetricLabelsAreBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 50 {
+		serve(e.server, httptest.NewRequest(fmt.Sprintf("M%dX", i), "/v1/quotes", nil))
+	}
+	body := string(e.do(http.MethodGet, "/metrics", "").Body)
+	if strings.Contains(body, `method="M1X"`) || !strings.Contains(body, `method="OTHER"`) {
+		t.Errorf("metrics carry client method tokens:\n%s", grepLines(body, "verbatim_http_requests_total"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// HEAD answers every GET route with its headers and no body.
+func TestHEADOnEveryGETRoute(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var q db.Quote
+	e.create("/v1/quotes", `{"text": "Head words", "speaker_name": "Ann"}`, &q)
+	for _, path := range []string{"/healthz", "/readyz", "/openapi.yaml", "/v1/quotes", "/v1/quotes/" + q.ID, "/v1/speakers"} {
+		get := e.do(http.MethodGet, path, "")
+		head := e.do(http.MethodHead, path, "")
+		if head.Code != get.Code || len(head.Body) != 0 || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") ||
+			head.Header.Get("ETag") != get.Header.Get("ETag") {
+			t.Errorf("HEAD %s: %d %q (GET: %d %q)", path, head.Code, head.Body, get.Code, get.Header.Get("Content-Type"))
+		}
+	}
+	for _, r := range e.server.Routes() {
+		if r.Method != http.MethodGet || strings.Contains(r.Path, "*") {
+			continue
+		}
+		path := strings.NewReplacer(":id", q.ID, ":cid", "cit_x", ":vid", "v_x").Replace(r.Path)
+		if res := serve(e.server, httptest.NewRequest(http.MethodHead, path, nil)); res.Code == http.StatusMethodNotAllowed {
+			t.Errorf("HEAD %s is 405", r.Path)
+		}
+	}
+}
+
+// A search past its time budget is stopped and answered 503, never left running; the
+// hostile long quotes the API accepts are searched in bounded time.
+func TestSearchBudget(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	long := strings.TrimSpace(strings.Repeat("a ", 10000))
+	for range 40 {
+		e.create("/v1/quotes", mustJSON(t, map[string]any{"text": long, "speaker_name": "A"}), &db.Quote{})
+	}
+	start := time.Now()
+	res := e.do(http.MethodGet, "/v1/quotes?q=a&limit=40", "")
+	var page struct{ Data []db.Quote }
+	res.decode(t, &page)
+	if res.Code != http.StatusOK || len(page.Data) != 40 || page.Data[0].Snippet == nil {
+		t.Fatalf("search: %d, %d hits", res.Code, len(page.Data))
+	}
+	t.Logf("40 snippets of 20,000-character repetitive quotes: %v", time.Since(start))
+	tight := newServerConfig(e, api.Config{Limits: api.Limits{SearchTimeout: time.Nanosecond}})
+	req := httptest.NewRequest(http.MethodGet, "/v1/quotes?q=a&limit=40", nil)
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	r := serve(tight, req)
+	checkContract(t, req, r)
+	if r.Code != http.StatusServiceUnavailable || !strings.Contains(string(r.Body), "urn:verbatim:problem:timeout") {
+		t.Errorf("a search past its budget: %d %s", r.Code, r.Body)
+	}
+	// Facets and the speaker filter count against it too; a plain list does not.
+	for _, path := range []string{"/v1/quotes?facets=speaker", "/v1/quotes?speaker=a"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.admin)
+		if r := serve(tight, req); r.Code != http.StatusServiceUnavailable {
+			t.Errorf("%s past its budget: %d", path, r.Code)
+		}
+	}
+	req = httptest.NewRequest(http.MethodGet, "/v1/quotes?limit=1", nil)
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	if r := serve(tight, req); r.Code != http.StatusOK {
+		t.Errorf("a plain list under a search budget: %d", r.Code)
+	}
+}
+
+// An import takes as long as its body keeps coming, past the server's read and write
+// timeouts, which are set for ordinary requests.
+func TestSlowImportOutlivesTheServersTimeouts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ts := httptest.NewUnstartedServer(e.server)
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	ts.Start()
+	defer ts.Close()
+	pr, pw := io.Pipe()
+	go func() {
+		for i := range 10 {
+			fmt.Fprintf(pw, `{"external_id": "slow-%d", "text": "Slow line %d", "speaker_name": "S"}`+"\n", i, i)
+			time.Sleep(100 * time.Millisecond) // a second in all: over three times the timeouts
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/v1/import", pr)
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	res, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var got db.ImportResult
+	if err := json.NewDecoder(res.Body).Decode(&got); err != nil || res.StatusCode != http.StatusOK || got.Created != 10 || got.LastLine != 10 {
+		t.Fatalf("slow import: %d %+v %v", res.StatusCode, got, err)
+	}
+}

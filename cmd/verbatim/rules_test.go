@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// The command line's import keeps the API's rules: locally (as the operator, who may
+// restore and give verdicts, but whose records are held to every field rule) and through
+// a server, where the key's role decides what may be written.
+func TestImportCommandKeepsTheRules(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	lines := []string{
+		`{"text": "Good words", "speaker_name": "Ann"}`,
+		`{"text": "Tab\there, BEL` + "\\u0007" + `", "speaker_name": "Ann"}`,
+		`{"text": "Bad lang", "speaker_name": "Ann", "lang": "not a bcp47 tag!!"}`,
+		`{"text": "Script", "speaker_name": "Ann", "source_url": "javascript:alert(1)"}`,
+		`{"id": "../../phish", "text": "Forged", "speaker": {"id": "spk_1", "name": "S"}, "speaker_detail": {"id": "spk_1", "name": "S"}, "attribution": "certified_by_the_ceo", "version": -5}`,
+		`{"text": "Rated words", "speaker_name": "Ann", "rating_label": "False"}`,
+	}
+	file := filepath.Join(dir, "mixed.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tsv := filepath.Join(dir, "latin1.tsv")
+	if err := os.WriteFile(tsv, []byte("caf\xe9 words\tAnn\nplain words\tAnn\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(dir, "local.db")
+	result := func(out []byte) db.ImportResult {
+		t.Helper()
+		var res db.ImportResult
+		i := bytes.LastIndex(out, []byte("\n{"))
+		if err := json.Unmarshal(out[i+1:], &res); err != nil {
+			t.Fatalf("import output %s: %v", out, err)
+		}
+		return res
+	}
+	fields := func(res db.ImportResult) map[int]string {
+		m := map[int]string{}
+		for _, e := range res.Errors {
+			m[e.Line] = e.Field
+		}
+		return m
+	}
+	out, _ := verbatimCmd("import", file, "--db", dbPath).Output()
+	res := result(out)
+	want := map[int]string{2: "text", 3: "lang", 4: "source_url", 5: "id"}
+	if res.Created != 2 || res.Rejected != 4 || !equalMaps(fields(res), want) {
+		t.Errorf("local import: %+v, want lines %v rejected", res, want)
+	}
+	out, _ = verbatimCmd("import", tsv, "--db", dbPath, "--format", "tsv", "--map", "text=1,speaker=2").Output()
+	if res := result(out); res.Created != 1 || res.Rejected != 1 || res.Errors[0].Line != 1 || res.Errors[0].Field != "text" {
+		t.Errorf("TSV with a byte that is not UTF-8: %+v", res)
+	}
+
+	// Through a server, as an editor: the rating label needs a factchecker.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	base, _, done, _ := startServe(t, ctx, []string{"--db", filepath.Join(dir, "served.db")}, noEnv)
+	keyOut, err := verbatimCmd("keys", "create", "--db", filepath.Join(dir, "served.db"), "--name", "desk", "--role", "editor").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	editor := strings.TrimSpace(string(keyOut[bytes.LastIndexByte(bytes.TrimSpace(keyOut), '\n')+1:]))
+	out, _ = verbatimCmd("import", file, "--server", base, "--key", editor).Output()
+	res = result(out)
+	want = map[int]string{2: "text", 3: "lang", 4: "source_url", 5: "id", 6: "verdicts"}
+	if res.Created != 1 || res.Rejected != 5 || !equalMaps(fields(res), want) {
+		t.Errorf("import through the server as an editor: %+v, want lines %v rejected", res, want)
+	}
+	cancel()
+	<-done
+}
+
+func equalMaps(a, b map[int]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !strings.HasPrefix(v, b[k]) || b[k] == "" && v != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// serve takes no more connections at once than --max-connections: the next waits until
+// one is free.
+func TestServeCapsConnections(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	base, _, done, _ := startServe(t, ctx, []string{"--db", filepath.Join(t.TempDir(), "v.db"), "--max-connections", "1"}, noEnv)
+	// Let go of startServe's keep-alive connection, then hold the only slot.
+	http.DefaultClient.CloseIdleConnections()
+	time.Sleep(100 * time.Millisecond)
+	hold, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	client := &http.Client{Timeout: 500 * time.Millisecond, Transport: &http.Transport{DisableKeepAlives: true}}
+	if res, err := client.Get(base + "/healthz"); err == nil {
+		res.Body.Close()
+		t.Fatalf("a second connection was served while the cap was held: %d", res.StatusCode)
+	}
+	hold.Close()
+	client.Timeout = 5 * time.Second
+	res, err := client.Get(base + "/healthz")
+	if err != nil {
+		t.Fatalf("once the slot was free: %v", err)
+	}
+	res.Body.Close()
+	cancel()
+	<-done
+}
