@@ -276,7 +276,10 @@ func TestExportedRecordsAreHeldToTheServersRules(t *testing.T) {
 		{"version -5", "version", func(r map[string]any) { r["version"] = -5 }},
 		{"a blank author", "created_by", func(r map[string]any) { r["created_by"] = " " }},
 		{"a BEL in the author", "created_by", func(r map[string]any) { r["created_by"] = "ceo\a" }},
-		{"created in the future", "created_at", func(r map[string]any) { r["created_at"] = "2999-01-01T00:00:00Z"; r["updated_at"] = "2999-01-01T00:00:00Z" }},
+		{"created in the future", "created_at", func(r map[string]any) {
+			r["created_at"] = "2999-01-01T00:00:00Z"
+			r["updated_at"] = "2999-01-01T00:00:00Z"
+		}},
 		{"updated before created", "updated_at", func(r map[string]any) { r["updated_at"] = "2001-01-01T00:00:00Z" }},
 		{"an unknown attribution", "attribution", func(r map[string]any) { r["attribution"] = "certified_by_the_ceo" }},
 		{"an unknown rating", "rating", func(r map[string]any) { r["rating"] = "totally" }},
