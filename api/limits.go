@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,14 +23,25 @@ type Limits struct {
 	ExportsPerMinute   float64 // per key, for /v1/export
 	AnonymousPerSecond float64 // per address, for every request without a key
 	// MaxSearches bounds the expensive reads running at once across all clients — full-
-	// text searches, facet counts, speaker-name filters and exports; past it a request is
-	// answered 429 at once instead of queueing.
+	// text searches, facet counts, speaker-name filters and exports; past it a request
+	// waits for a slot (searchQueueWait at most), then is answered 429.
 	MaxSearches int
 	// SearchTimeout is the time budget of each of those reads but exports (which stream
 	// for as long as the archive takes); past it the search is interrupted and answered
 	// 503. Zero leaves searches unbounded.
 	SearchTimeout time.Duration
 }
+
+// DefaultMaxSearches is serve's --max-searches: one expensive read per core but one, and
+// at least one. Fewer than the database's reader connections (two per core), so cheap
+// reads always find a connection; and a core left over, so they find CPU too. Measured
+// on two cores under hostile searches (docs/BENCHMARKS.md): a cheap read's p99 is 2.7
+// times its idle value with one slot, 10 times with two, 1,700 times with eight.
+func DefaultMaxSearches() int { return max(1, runtime.NumCPU()-1) }
+
+// searchQueueWait is how long an expensive read waits for a slot before it is refused:
+// a researcher's burst queues briefly instead of failing at once.
+const searchQueueWait = 2 * time.Second
 
 // expensive reports whether a request is one of the reads MaxSearches bounds, and
 // whether it is a search that SearchTimeout bounds.
@@ -164,13 +176,18 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		bounded, timed := expensive(c)
 		if bounded && lim.MaxSearches > 0 {
+			wait := time.NewTimer(searchQueueWait)
 			select {
 			case s.searches <- struct{}{}:
+				wait.Stop()
 				defer func() { <-s.searches }()
-			default:
+			case <-wait.C:
 				p := newProblem(http.StatusTooManyRequests, "busy", "too many searches are running; retry in a second")
 				p.header = http.Header{"Retry-After": {"1"}}
 				return p
+			case <-req.Context().Done():
+				wait.Stop()
+				return req.Context().Err()
 			}
 		}
 		if timed && lim.SearchTimeout > 0 {

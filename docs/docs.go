@@ -293,7 +293,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with \" | \"); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size. Cells are written as stored: a spreadsheet may treat a quote beginning with = as a formula.",
+                "description": "Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with \" | \"); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size. In the CSV, a cell that would begin with =, +, -, @, a tab or a carriage return (a formula to a spreadsheet) is written with a leading apostrophe, as OWASP advises against CSV injection; the NDJSON keeps every field exactly and is the form to import again.",
                 "produces": [
                     "application/x-ndjson",
                     "text/csv"

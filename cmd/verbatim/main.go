@@ -13,7 +13,6 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -197,7 +196,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Float64Var(&limits.WritesPerSecond, "rate-write", 20, "writes per second per key (0: unlimited)")
 	fs.Float64Var(&limits.ExportsPerMinute, "rate-export", 6, "exports per minute per key (0: unlimited)")
 	fs.Float64Var(&limits.AnonymousPerSecond, "rate-anonymous", 5, "requests per second per address without a key (0: unlimited)")
-	fs.IntVar(&limits.MaxSearches, "max-searches", 4*runtime.NumCPU(), "searches, facet counts and exports running at once (0: unlimited)")
+	fs.IntVar(&limits.MaxSearches, "max-searches", api.DefaultMaxSearches(), "searches, facet counts and exports running at once (0: unlimited)")
 	fs.DurationVar(&limits.SearchTimeout, "search-timeout", 10*time.Second, "time budget of one search; past it the search is stopped and answered 503 (0: none)")
 	proxies := fs.String("trusted-proxy", getenv("VERBATIM_TRUSTED_PROXIES"),
 		"comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: none)")
