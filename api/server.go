@@ -6,6 +6,7 @@
 //	@version					1.0
 //	@description				Quote attribution and fact-checking: who said what, when, where and in what context, with verdicts and the sources behind them.
 //	@description				Errors are RFC 9457 problem details (application/problem+json). Lists are cursor-paginated. Every mutable resource carries a version, sent as its ETag; writes honour If-Match.
+//	@description				Requests without a key, and with a wrong one, are budgeted by the client's address: the connection's peer, or the address in X-Forwarded-For only when the peer is a proxy the operator named (serve --trusted-proxy); never the header alone. Every GET route also answers HEAD.
 //	@BasePath					/
 //	@accept						json
 //	@produce					json

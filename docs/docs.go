@@ -5311,7 +5311,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Verbatim API",
-	Description:      "Quote attribution and fact-checking: who said what, when, where and in what context, with verdicts and the sources behind them.\nErrors are RFC 9457 problem details (application/problem+json). Lists are cursor-paginated. Every mutable resource carries a version, sent as its ETag; writes honour If-Match.",
+	Description:      "Quote attribution and fact-checking: who said what, when, where and in what context, with verdicts and the sources behind them.\nErrors are RFC 9457 problem details (application/problem+json). Lists are cursor-paginated. Every mutable resource carries a version, sent as its ETag; writes honour If-Match.\nRequests without a key, and with a wrong one, are budgeted by the client's address: the connection's peer, or the address in X-Forwarded-For only when the peer is a proxy the operator named (serve --trusted-proxy); never the header alone. Every GET route also answers HEAD.",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",

@@ -126,3 +126,29 @@ func TestServeCapsConnections(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// verbatim restore refuses a database a running server holds.
+func TestRestoreCommandRefusesADatabaseInUse(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, _, done, _ := startServe(t, ctx, []string{"--db", live}, noEnv)
+	backup := filepath.Join(dir, "night#1.db")
+	if out, err := verbatimCmd("backup", backup, "--db", live).CombinedOutput(); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "night")); err == nil {
+		t.Error("the backup left a stray file named night")
+	}
+	out, err := verbatimCmd("restore", backup, "--db", live, "--force").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use") {
+		t.Errorf("restore over the served database: %v\n%s", err, out)
+	}
+	cancel()
+	<-done
+	if out, err := verbatimCmd("restore", backup, "--db", live, "--force").CombinedOutput(); err != nil {
+		t.Errorf("restore once the server stopped: %v\n%s", err, out)
+	}
+}
