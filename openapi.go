@@ -9,7 +9,7 @@ import _ "embed"
 //go:generate go tool swag init --quiet --generalInfo server.go --dir ./api,./db,./claimreview,./extract --output ./docs --outputTypes go,json,yaml --parseInternal --requiredByDefault
 //go:generate go run -tags sqlite_fts5 ./cmd/openapi3 -in docs/swagger.json -out openapi.yaml
 
-// OpenAPI is the OpenAPI 3.0 document of the API, as generated into openapi.yaml.
+// OpenAPI is the OpenAPI 3.1 document of the API, as generated into openapi.yaml.
 //
 //go:embed openapi.yaml
 var OpenAPI []byte

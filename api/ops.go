@@ -66,7 +66,7 @@ func (s *Server) handleMetrics(c echo.Context) error {
 //	@ID			openapiDocument
 //	@Tags		operations
 //	@Produce	application/yaml
-//	@Success	200	{object}	object	"the OpenAPI 3.0 document"
+//	@Success	200	{object}	object	"the OpenAPI 3.1 document"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Router		/openapi.yaml [get]
 func (s *Server) handleOpenAPI(c echo.Context) error {
@@ -77,7 +77,17 @@ func (s *Server) handleDocsRedirect(c echo.Context) error {
 	return c.Redirect(http.StatusMovedPermanently, "/docs/index.html")
 }
 
-// handleDocs serves Swagger UI, reading the OpenAPI 3 document this server serves.
+// handleDocs serves Swagger UI, reading the OpenAPI document this server serves and no
+// other: echo-swagger's own document routes (doc.json, doc.yaml) know nothing of it.
 func (s *Server) handleDocs() echo.HandlerFunc {
-	return echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.yaml"))
+	ui := echoSwagger.EchoWrapHandler(func(c *echoSwagger.Config) { c.URLs = []string{"/openapi.yaml"} })
+	return func(c echo.Context) error {
+		switch c.Param("*") {
+		case "":
+			return s.handleDocsRedirect(c) // echo-swagger would send /docs/ to /docs//index.html
+		case "doc.json", "doc.yaml":
+			return c.Redirect(http.StatusMovedPermanently, "/openapi.yaml")
+		}
+		return ui(c)
+	}
 }

@@ -35,8 +35,20 @@ func TestOperationalEndpoints(t *testing.T) {
 			t.Errorf("GET %s: %d %s %.200s", tt.path, res.Code, res.Header.Get("Content-Type"), res.Body)
 		}
 	}
-	if res := e.do(http.MethodGet, "/docs", ""); res.Code != http.StatusMovedPermanently || res.Header.Get("Location") != "/docs/index.html" {
-		t.Errorf("/docs: %d %v", res.Code, res.Header)
+	// The interactive page opens on this server's document, and only on it.
+	for path, to := range map[string]string{"/docs": "/docs/index.html", "/docs/": "/docs/index.html",
+		"/docs/doc.json": "/openapi.yaml", "/docs/doc.yaml": "/openapi.yaml"} {
+		if res := e.do(http.MethodGet, path, ""); res.Code != http.StatusMovedPermanently || res.Header.Get("Location") != to {
+			t.Errorf("%s: %d %v, want a redirect to %s", path, res.Code, res.Header, to)
+		}
+	}
+	page := string(e.do(http.MethodGet, "/docs/index.html", "").Body)
+	if strings.Count(page, "url: ") != 1 || !strings.Contains(page, `url: "\/openapi.yaml"`) || strings.Contains(page, "doc.json") {
+		t.Errorf("the Swagger UI page does not load /openapi.yaml alone:\n%s", page)
+	}
+	// The document is OpenAPI 3.1: the page must be a Swagger UI that reads it (5 and later).
+	if js := serve(e.server, httptest.NewRequest(http.MethodGet, "/docs/swagger-ui-bundle.js", nil)); js.Code != http.StatusOK || !strings.Contains(string(js.Body), "isOAS31") {
+		t.Errorf("the bundled Swagger UI cannot read OpenAPI 3.1: %d", js.Code)
 	}
 }
 

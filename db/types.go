@@ -72,7 +72,7 @@ type Quote struct {
 	// Extraction says how the extractor found the quote; null for quotes recorded by hand.
 	Extraction *Extraction `json:"extraction" extensions:"x-nullable"`
 	// Snippet is set on search hits: the matching part of the text, HTML-escaped, with the
-	// matched words in <mark>.
+	// matched words in `<mark>`.
 	Snippet *string `json:"snippet,omitempty" example:"<mark>NATO</mark> isn’t on the table"`
 	// PossibleDuplicates is set when a quote is created: stored quotes it may repeat.
 	PossibleDuplicates []SimilarQuote `json:"possible_duplicates,omitempty"`

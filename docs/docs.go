@@ -73,7 +73,7 @@ const docTemplate = `{
                 "operationId": "openapiDocument",
                 "responses": {
                     "200": {
-                        "description": "the OpenAPI 3.0 document",
+                        "description": "the OpenAPI 3.1 document",
                         "schema": {
                             "type": "object"
                         }
@@ -1297,7 +1297,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), \"exact phrases\", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in \u003cmark\u003e (the rest HTML-escaped). Relevance is BM25; when more than 50,000 quotes hold every word of a query without filters, its matches among the 50,000 most recently recorded of those are ranked (a date sort or an export finds every match). Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named. Full-text searches, facet counts and the speaker name filter are the expensive reads: they share the server's --max-searches slots (429 past them) and each has a time budget (503 past it). Cursors are signed; a cursor the server did not issue is 400. Every GET route also answers HEAD.",
+                "description": "q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), \"exact phrases\", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in ` + "`" + `\u003cmark\u003e` + "`" + ` (the rest HTML-escaped). Relevance is BM25; when more than 50,000 quotes hold every word of a query without filters, its matches among the 50,000 most recently recorded of those are ranked (a date sort or an export finds every match). Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named. Full-text searches, facet counts and the speaker name filter are the expensive reads: they share the server's --max-searches slots (429 past them) and each has a time budget (503 past it). Cursors are signed; a cursor the server did not issue is 400. Every GET route also answers HEAD.",
                 "produces": [
                     "application/json"
                 ],
@@ -4043,7 +4043,7 @@ const docTemplate = `{
                     "example": "interview"
                 },
                 "snippet": {
-                    "description": "Snippet is set on search hits: the matching part of the text, HTML-escaped, with the\nmatched words in \u003cmark\u003e.",
+                    "description": "Snippet is set on search hits: the matching part of the text, HTML-escaped, with the\nmatched words in ` + "`" + `\u003cmark\u003e` + "`" + `.",
                     "type": "string",
                     "example": "\u003cmark\u003eNATO\u003c/mark\u003e isn’t on the table"
                 },
@@ -4695,7 +4695,7 @@ const docTemplate = `{
                     "example": "interview"
                 },
                 "snippet": {
-                    "description": "Snippet is set on search hits: the matching part of the text, HTML-escaped, with the\nmatched words in \u003cmark\u003e.",
+                    "description": "Snippet is set on search hits: the matching part of the text, HTML-escaped, with the\nmatched words in ` + "`" + `\u003cmark\u003e` + "`" + `.",
                     "type": "string",
                     "example": "\u003cmark\u003eNATO\u003c/mark\u003e isn’t on the table"
                 },

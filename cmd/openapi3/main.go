@@ -1,7 +1,10 @@
-// Command openapi3 turns the Swagger 2.0 document swag generates into the OpenAPI 3.0
+// Command openapi3 turns the Swagger 2.0 document swag generates into the OpenAPI 3.1
 // document Verbatim publishes (openapi.yaml). Run it through `go generate .`, never by
-// hand-editing the output. Beyond kin-openapi's conversion it applies the conventions
-// swag cannot express: error responses are application/problem+json.
+// hand-editing the output. Beyond kin-openapi's conversion it applies what swag cannot
+// express: error responses are application/problem+json; nullable members admit null as
+// JSON Schema says it (a type of [T, "null"], null among an enum's values, a reference
+// or null), which OpenAPI 3.0's nullable keyword cannot do for enums and references
+// under a strict validator; Quote's possible duplicates do not refer back to Quote.
 package main
 
 import (
@@ -44,9 +47,12 @@ func convert(in, out string) error {
 	if err != nil {
 		return fmt.Errorf("convert: %w", err)
 	}
-	doc3.OpenAPI = "3.0.3"
+	doc3.OpenAPI = "3.1.0"
 	problemJSON(doc3)
-	typeNullableRefs(doc3)
+	authenticateHeader(doc3)
+	importBody(doc3)
+	breakQuoteCycle(doc3)
+	nullTypes(doc3)
 	bearer(doc3)
 	if err := doc3.Validate(context.Background()); err != nil {
 		return fmt.Errorf("the converted document is not valid OpenAPI 3: %w", err)
@@ -93,20 +99,137 @@ func problemJSON(doc *openapi3.T) {
 	}
 }
 
-// typeNullableRefs gives `type: object` to nullable schemas that only wrap a reference
-// (swag writes a nullable struct pointer as allOf + x-nullable): OpenAPI 3.0 ignores
-// nullable on a schema without a type.
-func typeNullableRefs(doc *openapi3.T) {
-	for _, schema := range doc.Components.Schemas {
-		if schema.Value == nil {
-			continue
-		}
-		for _, prop := range schema.Value.Properties {
-			if v := prop.Value; prop.Ref == "" && v != nil && v.Nullable && v.Type == nil && len(v.AllOf) > 0 {
-				v.Type = &openapi3.Types{openapi3.TypeObject}
+// authenticateHeader documents the WWW-Authenticate challenge every 401 carries
+// (RFC 9110), which swag cannot attach to a failure response.
+func authenticateHeader(doc *openapi3.T) {
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if r := op.Responses.Value("401"); r != nil && r.Value != nil {
+				if r.Value.Headers == nil {
+					r.Value.Headers = openapi3.Headers{}
+				}
+				r.Value.Headers["WWW-Authenticate"] = &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+					Description: `the authentication scheme to use: Bearer realm="verbatim"`,
+					Required:    true,
+					Schema:      openapi3.NewStringSchema().WithPattern(`^Bearer `).NewRef(),
+				}}}
 			}
 		}
 	}
+}
+
+// importBody documents the body of POST /v1/import, which the handler streams instead
+// of binding (so swag sees no body parameter): one media type per format it reads.
+func importBody(doc *openapi3.T) {
+	item := doc.Paths.Value("/v1/import")
+	if item == nil || item.Post == nil {
+		return
+	}
+	text := func(desc string) *openapi3.MediaType {
+		schema := openapi3.NewStringSchema()
+		schema.Description = desc
+		return &openapi3.MediaType{Schema: schema.NewRef()}
+	}
+	item.Post.RequestBody = &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{
+		Required:    true,
+		Description: "The records to import, in the format the format parameter names (NDJSON when it is absent).",
+		Content: openapi3.Content{
+			"application/x-ndjson":      text("format=ndjson: one JSON object per line, in the create shape of POST /v1/quotes (plus external_id, citations, verdicts, rating_label) or the export shape of GET /v1/export"),
+			"text/csv":                  text("format=csv: RFC 4180 rows, read through the map parameter or a header row"),
+			"text/tab-separated-values": text("format=tsv: one row per line, split on tabs"),
+			"application/ld+json":       text("format=claimreview: schema.org ClaimReview objects, a JSON array or one per line"),
+			"application/octet-stream":  text("any of the above, named by the format parameter"),
+		},
+	}}
+}
+
+// nullTypes rewrites OpenAPI 3.0's nullable into JSON Schema's null, every schema of
+// the document included, however deep.
+func nullTypes(doc *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var visit func(ref *openapi3.SchemaRef)
+	visit = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || ref.Ref != "" || seen[ref.Value] {
+			return
+		}
+		v := ref.Value
+		seen[v] = true
+		if v.Nullable {
+			v.Nullable = false
+			switch {
+			case v.Type == nil && len(v.AllOf) == 1:
+				// swag's nullable struct pointer: allOf of one reference.
+				v.AnyOf = openapi3.SchemaRefs{v.AllOf[0], openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{"null"}})}
+				v.AllOf = nil
+			case v.Type != nil:
+				t := append(openapi3.Types{}, *v.Type...)
+				v.Type = &t
+				if !v.Type.Includes("null") {
+					*v.Type = append(*v.Type, "null")
+				}
+			}
+			if len(v.Enum) > 0 {
+				v.Enum = append(v.Enum, nil)
+			}
+		}
+		for _, p := range v.Properties {
+			visit(p)
+		}
+		visit(v.Items)
+		for _, list := range []openapi3.SchemaRefs{v.AllOf, v.AnyOf, v.OneOf} {
+			for _, r := range list {
+				visit(r)
+			}
+		}
+		if v.AdditionalProperties.Schema != nil {
+			visit(v.AdditionalProperties.Schema)
+		}
+	}
+	for _, s := range doc.Components.Schemas {
+		visit(s)
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value != nil {
+					visit(p.Value.Schema)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for _, c := range op.RequestBody.Value.Content {
+					visit(c.Schema)
+				}
+			}
+			for _, r := range op.Responses.Map() {
+				if r.Value != nil {
+					for _, c := range r.Value.Content {
+						visit(c.Schema)
+					}
+				}
+			}
+		}
+	}
+}
+
+// breakQuoteCycle gives the quote a similar quote holds a schema of its own: Quote
+// without possible_duplicates, which the server sets only on a quote it has just created
+// and never on the quotes it lists as similar. Quote → possible_duplicates →
+// SimilarQuote → Quote was a cycle that stops tools which dereference the document.
+func breakQuoteCycle(doc *openapi3.T) {
+	quote, similar := doc.Components.Schemas["Quote"], doc.Components.Schemas["SimilarQuote"]
+	if quote == nil || quote.Value == nil || similar == nil || similar.Value == nil || similar.Value.Properties["quote"] == nil {
+		return
+	}
+	copied := *quote.Value
+	copied.Properties = openapi3.Schemas{}
+	for name, p := range quote.Value.Properties {
+		if name != "possible_duplicates" {
+			copied.Properties[name] = p
+		}
+	}
+	copied.Description = "A quote as a similar quote shows it: the quote's fields without possible_duplicates."
+	doc.Components.Schemas["SimilarQuoteQuote"] = openapi3.NewSchemaRef("", &copied)
+	similar.Value.Properties["quote"] = openapi3.NewSchemaRef("#/components/schemas/SimilarQuoteQuote", &copied)
 }
 
 // bearer states the API-key scheme as what it is, HTTP bearer authentication (Swagger 2
