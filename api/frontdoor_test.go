@@ -203,3 +203,29 @@ func TestSlowImportOutlivesTheServersTimeouts(t *testing.T) {
 		t.Fatalf("slow import: %d %+v %v", res.StatusCode, got, err)
 	}
 }
+
+// A verdict's 201 carries the quote's new ETag, good for the next If-Match; an If-Match
+// written without quotes is a 400 saying how, not a puzzling 412.
+func TestVerdictETagAndUnquotedIfMatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var q db.Quote
+	e.create("/v1/quotes", `{"text": "ETag words", "speaker_name": "Ann"}`, &q)
+	res := e.do(http.MethodPost, "/v1/quotes/"+q.ID+"/verdicts", `{"attribution": "paraphrased", "summary": "The gist."}`, "If-Match", `"1"`)
+	if res.Code != http.StatusCreated || res.Header.Get("ETag") != `"2"` {
+		t.Fatalf("verdict: %d ETag %q", res.Code, res.Header.Get("ETag"))
+	}
+	if res := e.do(http.MethodPatch, "/v1/quotes/"+q.ID, `{"tags": ["x"]}`, "If-Match", res.Header.Get("ETag")); res.Code != http.StatusOK {
+		t.Errorf("PATCH with the verdict's ETag: %d %s", res.Code, res.Body)
+	}
+	for _, h := range []string{"3", "W/3", `"3`} {
+		res := e.do(http.MethodPatch, "/v1/quotes/"+q.ID, `{"tags": ["y"]}`, "If-Match", h)
+		if p := res.problem(t); res.Code != http.StatusBadRequest || len(p.Errors) == 0 || p.Errors[0].Field != "If-Match" ||
+			!strings.Contains(p.Detail, `"2"`) {
+			t.Errorf("If-Match: %s → %d %+v", h, res.Code, p)
+		}
+	}
+	if res := e.do(http.MethodGet, "/v1/quotes/"+q.ID, "", "If-None-Match", "3"); res.Code != http.StatusBadRequest {
+		t.Errorf("If-None-Match: 3 → %d", res.Code)
+	}
+}

@@ -120,6 +120,27 @@ func ifMatch(r *http.Request) []int64 {
 	return versions
 }
 
+// checkPreconditions refuses an If-Match or If-None-Match that is not a list of entity
+// tags: a bare version (If-Match: 2) would match nothing and come back as a puzzling
+// 412, so it is a 400 that says how an ETag is written.
+func checkPreconditions(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for _, name := range []string{"If-Match", "If-None-Match"} {
+			h := c.Request().Header.Get(name)
+			if h == "" || strings.TrimSpace(h) == "*" {
+				continue
+			}
+			for _, tag := range strings.Split(h, ",") {
+				tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+				if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' {
+					return badRequest(name, fmt.Sprintf("%q is not an entity tag: an ETag is quoted, as the server sends it (%s: \"2\")", tag, name))
+				}
+			}
+		}
+		return next(c)
+	}
+}
+
 // notModified reports whether If-None-Match already names version (weak comparison).
 func notModified(r *http.Request, version int64) bool {
 	h := r.Header.Get("If-None-Match")

@@ -76,7 +76,7 @@ func (s *Server) routes() {
 	if len(s.cfg.CORSOrigins) > 0 {
 		e.Use(s.cors())
 	}
-	e.Use(limitBody)
+	e.Use(limitBody, checkPreconditions)
 	for _, r := range s.table() {
 		mw := []echo.MiddlewareFunc{s.require(r.perm), s.rateLimit}
 		if r.perm != public && !takesQuery[r.method+" "+r.path] {

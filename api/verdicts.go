@@ -26,6 +26,7 @@ type VerdictList struct {
 //	@Param			verdict		body		db.VerdictInput	true	"the verdict"
 //	@Success		201			{object}	db.Verdict
 //	@Header			201			{string}	Location	"the verdict's URL"
+//	@Header			201			{string}	ETag		"the quote's new ETag (verdicts have none of their own), for the next If-Match on the quote"
 //	@Failure		400			{object}	Problem		"malformed JSON, unknown field or wrong type"
 //	@Failure		404			{object}	Problem		"no such quote"
 //	@Failure		412			{object}	Problem		"the quote has changed since your ETag"
@@ -48,6 +49,9 @@ func (s *Server) handleVerdictCreate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/quotes/"+v.QuoteID+"/verdicts/"+v.ID)
+	// Verdicts have no version of their own; the ETag is the quote's new one, for the
+	// client's next If-Match on the quote without reading it again.
+	c.Response().Header().Set("ETag", etag(v.QuoteVersion()))
 	return c.JSON(http.StatusCreated, v)
 }
 

@@ -119,7 +119,12 @@ type Verdict struct {
 	ReviewedBy  string    `json:"reviewed_by" example:"factcheck-desk"`
 	Supersedes  *string   `json:"supersedes" extensions:"x-nullable" example:"v_01JS8X2W5Q7K3M9N4P6R8T0V29"`
 	CreatedAt   time.Time `json:"created_at" format:"date-time"`
+
+	quoteVersion int64 // the quote's version once this verdict was appended (AppendVerdict)
 } //@name Verdict
+
+// QuoteVersion is, on a verdict AppendVerdict returns, the version its quote moved to.
+func (v *Verdict) QuoteVersion() int64 { return v.quoteVersion }
 
 // Page is one page of a list; NextCursor is nil on the last page.
 type Page[T any] struct {

@@ -62,15 +62,22 @@ func (d *DB) AppendVerdict(ctx context.Context, quoteID string, ifMatch []int64,
 		return nil, err
 	}
 	var id string
+	var version int64
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, err = d.appendVerdict(ctx, tx, quoteID, ifMatch, in)
-		return err
+		if id, err = d.appendVerdict(ctx, tx, quoteID, ifMatch, in); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT version FROM quotes WHERE id = ?`, quoteID).Scan(&version)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return d.Verdict(ctx, quoteID, id)
+	v, err := d.Verdict(ctx, quoteID, id)
+	if v != nil {
+		v.quoteVersion = version
+	}
+	return v, err
 }
 
 // appendVerdict is AppendVerdict inside a transaction; it returns the verdict's ID.

@@ -2635,6 +2635,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/Verdict"
                         },
                         "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the quote's new ETag (verdicts have none of their own), for the next If-Match on the quote"
+                            },
                             "Location": {
                                 "type": "string",
                                 "description": "the verdict's URL"
