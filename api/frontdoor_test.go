@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -227,5 +228,76 @@ func TestVerdictETagAndUnquotedIfMatch(t *testing.T) {
 	}
 	if res := e.do(http.MethodGet, "/v1/quotes/"+q.ID, "", "If-None-Match", "3"); res.Code != http.StatusBadRequest {
 		t.Errorf("If-None-Match: 3 → %d", res.Code)
+	}
+}
+
+// Every create honours Idempotency-Key as Stripe does: the same request again is the
+// first answer replayed (nothing stored twice), another request under the key is 422, the
+// key belongs to the API key that sent it, and a failed request is not remembered.
+func TestEveryCreateIsIdempotent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var q db.Quote
+	e.create("/v1/quotes", `{"text": "Cited words", "speaker_name": "Ann"}`, &q)
+	creates := []struct{ name, path, body, other string }{
+		{"quote", "/v1/quotes", `{"text": "Once only", "speaker_name": "Ann"}`, `{"text": "Another", "speaker_name": "Ann"}`},
+		{"speaker", "/v1/speakers", `{"name": "Bea Once"}`, `{"name": "Bea Other"}`},
+		{"outlet", "/v1/outlets", `{"name": "Once Daily"}`, `{"name": "Other Daily"}`},
+		{"citation", "/v1/quotes/" + q.ID + "/citations", `{"url": "https://example.com/once", "relation": "report"}`,
+			`{"url": "https://example.com/other", "relation": "report"}`},
+		{"verdict", "/v1/quotes/" + q.ID + "/verdicts", `{"attribution": "paraphrased", "summary": "Once."}`,
+			`{"attribution": "disputed", "summary": "Other."}`},
+		{"key", "/v1/keys", `{"name": "once", "role": "reader"}`, `{"name": "other", "role": "reader"}`},
+		{"extract with save", "/v1/extract", `{"text": "\"We will not raise taxes,\" said Mayor Ann Example on Monday.", "save": true}`,
+			`{"text": "\"We will double taxes,\" said Mayor Ann Example on Monday.", "save": true}`},
+	}
+	for _, c := range creates {
+		t.Run(c.name, func(t *testing.T) {
+			e := e.in(t)
+			key := "idem-" + c.name
+			first := e.do(http.MethodPost, c.path, c.body, "Idempotency-Key", key)
+			if first.Code/100 != 2 {
+				t.Fatalf("first: %d %s", first.Code, first.Body)
+			}
+			before := e.counts()
+			again := e.do(http.MethodPost, c.path, c.body, "Idempotency-Key", key)
+			if c.name == "key" {
+				keys, _ := e.store.Keys(context.Background())
+				defer func() {
+					if after, _ := e.store.Keys(context.Background()); len(after) != len(keys) {
+						t.Errorf("the retry created another key: %d → %d", len(keys), len(after))
+					}
+				}()
+				// A key's secret is shown once and stored nowhere: the retry creates no
+				// second key and says why it cannot show the first one's secret.
+				if again.Code != http.StatusConflict || strings.Contains(string(again.Body), "vbt_") || e.counts() != before {
+					t.Errorf("retried key creation: %d %s", again.Code, again.Body)
+				}
+				return
+			}
+			if again.Code != first.Code || string(again.Body) != string(first.Body) || again.Header.Get("Idempotent-Replayed") != "true" ||
+				again.Header.Get("Location") != first.Header.Get("Location") || again.Header.Get("ETag") != first.Header.Get("ETag") {
+				t.Errorf("retry: %d %s %v", again.Code, again.Body, again.Header)
+			}
+			if e.counts() != before {
+				t.Errorf("the retry stored again: %+v → %+v", before, e.counts())
+			}
+			if res := e.do(http.MethodPost, c.path, c.other, "Idempotency-Key", key); res.Code != http.StatusUnprocessableEntity ||
+				res.problem(t).Errors[0].Field != "Idempotency-Key" {
+				t.Errorf("another body under the key: %d %s", res.Code, res.Body)
+			}
+		})
+	}
+	// The key is the API key's: another admin's request under it runs.
+	other := e.key("admin-2", "admin")
+	if res := e.do(http.MethodPost, "/v1/speakers", `{"name": "Bea Once"}`, "Idempotency-Key", "idem-speaker", "Authorization", "Bearer "+other); res.Code != http.StatusConflict && res.Code != http.StatusCreated || res.Header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("another API key's request was replayed: %d %v", res.Code, res.Header)
+	}
+	// A failed request is not remembered: its corrected retry runs.
+	if res := e.do(http.MethodPost, "/v1/outlets", `{"name": ""}`, "Idempotency-Key", "idem-fix"); res.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("bad outlet: %d", res.Code)
+	}
+	if res := e.do(http.MethodPost, "/v1/outlets", `{"name": "Fixed Daily"}`, "Idempotency-Key", "idem-fix"); res.Code != http.StatusCreated {
+		t.Errorf("the corrected retry: %d %s", res.Code, res.Body)
 	}
 }

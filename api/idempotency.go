@@ -1,9 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"net/http"
@@ -58,17 +62,58 @@ func (s *Server) claimIdempotency(c echo.Context, body io.Reader) (idem *idempot
 			"this Idempotency-Key was used with another request; use a new key for a new request",
 			FieldError{Field: "Idempotency-Key", Message: "was used with another request"})
 	}
-	c.Response().Header().Set("Idempotent-Replayed", "true")
-	return nil, true, c.Blob(prev.Status, echo.MIMEApplicationJSON, prev.Response)
+	var ans answer
+	if err := json.Unmarshal(prev.Response, &ans); err != nil {
+		return nil, false, fmt.Errorf("api: read a remembered answer: %w", err)
+	}
+	if ans.Withheld != "" {
+		return nil, false, newProblem(http.StatusConflict, "conflict", ans.Withheld)
+	}
+	out := c.Response().Header()
+	for k, v := range ans.Header {
+		out.Set(k, v)
+	}
+	out.Set("Idempotent-Replayed", "true")
+	return nil, true, c.Blob(prev.Status, echo.MIMEApplicationJSON, ans.Body)
 }
+
+// answer is what is remembered of a response: its body and the headers a client acts on
+// — or, for an answer that must not be kept (a new API key's secret is shown once and
+// stored nowhere), why a retry cannot be answered with it.
+type answer struct {
+	Header   map[string]string `json:"header,omitempty"`
+	Body     []byte            `json:"body,omitempty"`
+	Withheld string            `json:"withheld,omitempty"`
+}
+
+// withheld are the creates whose answers are never remembered, and what a retry is told.
+var withheld = map[string]string{
+	"/v1/keys": "an earlier request with this Idempotency-Key created the key; its secret was shown once and is stored nowhere, so it cannot be shown again: revoke that key and create another if the secret was lost",
+}
+
+// rememberedHeaders are the response headers an answer is replayed with.
+var rememberedHeaders = []string{"ETag", "Location"}
 
 // body wraps the request body so that what is read is hashed.
 func (i *idempotent) body(r io.Reader) io.Reader { return io.TeeReader(r, i.hash) }
 
 // complete remembers the answer; the request body must have been read to its end.
-func (i *idempotent) complete(status int, response []byte) error {
+func (i *idempotent) complete(status int, header http.Header, body []byte) error {
+	ans := answer{Header: map[string]string{}, Body: body}
+	if why, ok := withheld[i.c.Path()]; ok {
+		ans = answer{Withheld: why}
+	}
+	for _, k := range rememberedHeaders {
+		if v := header.Get(k); v != "" {
+			ans.Header[k] = v
+		}
+	}
+	b, err := json.Marshal(ans)
+	if err != nil {
+		return err
+	}
 	i.done = true
-	return i.s.store.CompleteIdempotencyKey(i.c.Request().Context(), i.key, hex.EncodeToString(i.hash.Sum(nil)), status, response)
+	return i.s.store.CompleteIdempotencyKey(i.c.Request().Context(), i.key, hex.EncodeToString(i.hash.Sum(nil)), status, b)
 }
 
 // release forgets the claim when the request did not complete, so a retry runs it.
@@ -81,3 +126,53 @@ func (i *idempotent) release() {
 		i.s.log.Warn("release idempotency key", "error", err)
 	}
 }
+
+// idempotentCreate makes a create safe to retry with an Idempotency-Key: the body is read
+// (it is small: maxBodyBytes), the key claimed, and a successful answer remembered and
+// replayed to a retry of the same request. A failed request is not remembered: its retry
+// runs again. Imports, whose bodies stream, claim their key in the handler instead.
+func (s *Server) idempotentCreate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Header.Get("Idempotency-Key") == "" {
+			return next(c)
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxBodyBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return tooLarge()
+			}
+			return badRequest("", "could not read the request body: "+err.Error())
+		}
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		idem, replayed, err := s.claimIdempotency(c, bytes.NewReader(body))
+		if err != nil || replayed {
+			return err
+		}
+		defer idem.release()
+		idem.hash.Write(body)
+		rec := &recorder{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = rec
+		if err := next(c); err != nil {
+			return err
+		}
+		if status := c.Response().Status; status >= 200 && status < 300 {
+			return idem.complete(status, c.Response().Header(), rec.body.Bytes())
+		}
+		return nil
+	}
+}
+
+// recorder keeps a copy of what a handler writes.
+type recorder struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.body.Write(p)
+	return r.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection beneath.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

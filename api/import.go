@@ -79,11 +79,11 @@ func (s *Server) handleImport(c echo.Context) error {
 		res.Errors = []db.ImportLineError{}
 	}
 	if idem != nil {
-		answer, err := json.Marshal(res)
+		body, err := json.Marshal(res)
 		if err != nil {
 			return err
 		}
-		if err := idem.complete(http.StatusOK, answer); err != nil {
+		if err := idem.complete(http.StatusOK, nil, body); err != nil {
 			return err
 		}
 	}

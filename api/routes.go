@@ -79,6 +79,9 @@ func (s *Server) routes() {
 	e.Use(limitBody, checkPreconditions)
 	for _, r := range s.table() {
 		mw := []echo.MiddlewareFunc{s.require(r.perm), s.rateLimit}
+		if r.method == http.MethodPost && r.path != "/v1/import" {
+			mw = append(mw, s.idempotentCreate) // after authentication: keys belong to API keys
+		}
 		if r.perm != public && !takesQuery[r.method+" "+r.path] {
 			mw = append(mw, refuseQuery)
 		}

@@ -51,6 +51,7 @@ func convert(in, out string) error {
 	problemJSON(doc3)
 	authenticateHeader(doc3)
 	importBody(doc3)
+	idempotencyKeys(doc3)
 	breakQuoteCycle(doc3)
 	nullTypes(doc3)
 	bearer(doc3)
@@ -114,6 +115,50 @@ func authenticateHeader(doc *openapi3.T) {
 					Schema:      openapi3.NewStringSchema().WithPattern(`^Bearer `).NewRef(),
 				}}}
 			}
+		}
+	}
+}
+
+// idempotencyKeys documents the Idempotency-Key every create honours (api's
+// idempotentCreate, and the import's own): the header, the replayed answer's
+// Idempotent-Replayed, and the 409 and 422 it can answer.
+func idempotencyKeys(doc *openapi3.T) {
+	problem := doc.Components.Schemas["Problem"]
+	for _, item := range doc.Paths.Map() {
+		op := item.Post
+		if op == nil {
+			continue
+		}
+		has := false
+		for _, p := range op.Parameters {
+			has = has || (p.Value != nil && p.Value.In == "header" && p.Value.Name == "Idempotency-Key")
+		}
+		if !has {
+			op.Parameters = append(op.Parameters, &openapi3.ParameterRef{Value: &openapi3.Parameter{
+				Name: "Idempotency-Key", In: "header", Required: false,
+				Description: "a key of your choosing (at most 255 characters): a repeat of the request within 24 hours replays the first successful answer",
+				Schema:      openapi3.NewStringSchema().WithMaxLength(255).NewRef(),
+			}})
+		}
+		for code, r := range op.Responses.Map() {
+			if len(code) == 3 && code[0] == '2' && r.Value != nil {
+				if r.Value.Headers == nil {
+					r.Value.Headers = openapi3.Headers{}
+				}
+				r.Value.Headers["Idempotent-Replayed"] = &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+					Description: "true when this is the remembered answer to an earlier request with the same Idempotency-Key",
+					Schema:      openapi3.NewStringSchema().WithEnum("true").NewRef(),
+				}}}
+			}
+		}
+		for code, desc := range map[string]string{"409": "a request with this Idempotency-Key is still running",
+			"422": "the Idempotency-Key was used with another request"} {
+			if op.Responses.Value(code) != nil || problem == nil {
+				continue
+			}
+			d := desc
+			op.Responses.Set(code, &openapi3.ResponseRef{Value: &openapi3.Response{Description: &d,
+				Content: openapi3.NewContentWithSchemaRef(openapi3.NewSchemaRef("#/components/schemas/Problem", problem.Value), []string{"application/problem+json"})}})
 		}
 	}
 }
