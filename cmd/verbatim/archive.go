@@ -19,20 +19,7 @@ import (
 	"github.com/verbatimhq/verbatim/ingest"
 )
 
-// oneArg splits "FILE --flags…" into the file and the flags.
-func oneArg(name string, args []string, stderr io.Writer) (string, []string, error) {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(stderr, "verbatim %s: give the file first\n", name)
-		return "", nil, errUsage
-	}
-	return args[0], args[1:], nil
-}
-
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	path, rest, err := oneArg("import", args, stderr)
-	if err != nil {
-		return err
-	}
 	fs := newFlags("import", stderr)
 	dbPath := dbFlag(fs, getenv, "database file")
 	var opt ingest.Options
@@ -42,9 +29,11 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	batch := fs.Int("batch", 25000, "records per transaction: each commit rewrites the index pages it touched, so fewer, larger commits write far less (memory grows with the batch)")
 	server := fs.String("server", "", "import through a running server at this URL instead of the database")
 	key := fs.String("key", getenv("VERBATIM_KEY"), "API key for --server (an editor's or above)")
-	if err := parse(fs, rest); err != nil {
+	pos, err := parseArgs(fs, args, "the file to import")
+	if err != nil {
 		return err
 	}
+	path := pos[0]
 	if opt.Format == "" {
 		opt.Format = formatOf(path)
 	}
@@ -89,7 +78,14 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fmt.Fprintf(stderr, "%d records in %s (%.0f/s)\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(res)
+	if err := enc.Encode(res); err != nil {
+		return err
+	}
+	if res.Rejected > 0 {
+		// The rest is committed; the exit status tells a script that not everything was.
+		return fmt.Errorf("%d of %d records rejected (each is listed above with its line and field)", res.Rejected, n)
+	}
+	return nil
 }
 
 func formatOf(path string) string {
@@ -183,15 +179,13 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	path, rest, err := oneArg("backup", args, stderr)
+	fs := newFlags("backup", stderr)
+	dbPath := dbFlag(fs, getenv, "database file (may be in use by a server)")
+	pos, err := parseArgs(fs, args, "the backup's path")
 	if err != nil {
 		return err
 	}
-	fs := newFlags("backup", stderr)
-	dbPath := dbFlag(fs, getenv, "database file (may be in use by a server)")
-	if err := parse(fs, rest); err != nil {
-		return err
-	}
+	path := pos[0]
 	store, err := db.Open(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -205,16 +199,14 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func restoreCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	path, rest, err := oneArg("restore", args, stderr)
-	if err != nil {
-		return err
-	}
 	fs := newFlags("restore", stderr)
 	dbPath := dbFlag(fs, getenv, "database file to restore into")
 	force := fs.Bool("force", false, "replace an existing database (stop the server first)")
-	if err := parse(fs, rest); err != nil {
+	pos, err := parseArgs(fs, args, "the backup to restore")
+	if err != nil {
 		return err
 	}
+	path := pos[0]
 	rep, err := db.Restore(ctx, path, *dbPath, *force)
 	if err != nil {
 		return err

@@ -139,8 +139,9 @@ func TestImportExportBackupCommands(t *testing.T) {
 	os.WriteFile(file, []byte(`{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "rating_label": "Half True"}
 {"text": "", "speaker_name": "x"}
 `), 0o644)
+	// A rejected record makes the exit status 1; the good record is committed all the same.
 	out, err := verbatimCmd("import", file, "--db", src).Output()
-	if err != nil || !strings.Contains(string(out), `"created": 1`) || !strings.Contains(string(out), `"rejected": 1`) {
+	if err == nil || !strings.Contains(string(out), `"created": 1`) || !strings.Contains(string(out), `"rejected": 1`) {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	exported := filepath.Join(dir, "out.ndjson")
@@ -192,13 +193,18 @@ func TestImportSharedData(t *testing.T) {
 		for pass := range 2 {
 			var stdout, stderr strings.Builder
 			args := append(append([]string{"verbatim", "import"}, f.args...), "--db", dbPath)
-			if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != nil {
-				t.Fatalf("%s: %v\n%s", f.args[0], err, stderr.String())
-			}
+			runErr := run(context.Background(), args, noEnv, &stdout, &stderr)
 			out := stdout.String()
+			if strings.Index(out, "{\n") < 0 {
+				t.Fatalf("%s: %v\n%s", f.args[0], runErr, stderr.String())
+			}
 			var res db.ImportResult
 			if err := json.Unmarshal([]byte(out[strings.Index(out, "{\n"):]), &res); err != nil {
 				t.Fatalf("%s: result %v", f.args[0], err)
+			}
+			// A rejected record fails the command (the rest committed), so scripts can tell.
+			if (res.Rejected > 0) != (runErr != nil && strings.Contains(runErr.Error(), "rejected")) {
+				t.Errorf("%s: %d rejected, the command answered %v", f.args[0], res.Rejected, runErr)
 			}
 			want := f.created
 			if pass == 1 {

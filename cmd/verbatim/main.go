@@ -145,17 +145,43 @@ func dbFlag(fs *flag.FlagSet, getenv func(string) string, usage string) *string 
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
+	_, err := parseArgs(fs, args)
+	return err
+}
+
+// parseArgs parses a subcommand's flags wherever they stand among its positional
+// arguments — before, after or between them, as git, docker and sqlite3 take them; after
+// "--" everything is positional — and requires the positional arguments named by want
+// (their names are for the message). -h prints the subcommand's usage and runs nothing.
+func parseArgs(fs *flag.FlagSet, args []string, want ...string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, errUsage
 		}
-		return errUsage
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return errUsage
+	if len(pos) != len(want) {
+		if len(pos) > len(want) {
+			fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), pos[len(want)])
+		} else {
+			fmt.Fprintf(fs.Output(), "%s: give %s\n", fs.Name(), strings.Join(want[len(pos):], " and "))
+		}
+		fs.Usage()
+		return nil, errUsage
 	}
-	return nil
+	return pos, nil
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -297,32 +323,39 @@ func bootstrapKey(ctx context.Context, store *db.DB, stdout io.Writer) error {
 
 // keys manages API keys directly in the database.
 func keys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, "verbatim keys: say create, list or revoke\n")
-		return errUsage
-	}
-	fs := newFlags("keys "+args[0], stderr)
+	fs := newFlags("keys", stderr)
 	dbPath := dbFlag(fs, getenv, "database file")
-	name := fs.String("name", "", "the key's name, recorded as created_by and in the audit trail")
-	role := fs.String("role", "", "reader, editor, factchecker or admin")
-	rest := args[1:]
-	var id string
-	if args[0] == "revoke" {
-		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			fmt.Fprint(stderr, "verbatim keys revoke: give the key's ID\n")
-			return errUsage
-		}
-		id, rest = rest[0], rest[1:]
+	name := fs.String("name", "", "the key's name, recorded as created_by and in the audit trail (create)")
+	role := fs.String("role", "", "reader, editor, factchecker or admin (create)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: verbatim keys create --name NAME --role ROLE | list | revoke KEY_ID  [--db PATH]\n")
+		fs.PrintDefaults()
 	}
-	if err := parse(fs, rest); err != nil {
+	want := []string{"create, list or revoke"}
+	for _, a := range args {
+		if a == "revoke" {
+			want = append(want, "the key's ID")
+			break
+		}
+	}
+	pos, err := parseArgs(fs, args, want...)
+	if err != nil {
 		return err
+	}
+	sub, id := pos[0], ""
+	if sub == "revoke" {
+		id = pos[1]
+	}
+	if sub != "create" && sub != "list" && sub != "revoke" {
+		fmt.Fprintf(stderr, "verbatim keys: unknown command %q; say create, list or revoke\n", sub)
+		return errUsage
 	}
 	store, err := db.Open(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	switch args[0] {
+	switch sub {
 	case "create":
 		if strings.TrimSpace(*name) == "" || !slices.Contains(db.Roles, *role) {
 			fmt.Fprintf(stderr, "verbatim keys create: give --name and --role (%s)\n", strings.Join(db.Roles, ", "))
@@ -351,9 +384,6 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked %s (%s)\n", k.ID, k.Name)
-	default:
-		fmt.Fprintf(stderr, "verbatim keys: unknown command %q; say create, list or revoke\n", args[0])
-		return errUsage
 	}
 	return nil
 }

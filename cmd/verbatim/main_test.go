@@ -222,6 +222,8 @@ func TestSubcommandHelpRunsNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "never.db")
+	_, err := os.Stat("verbatim.db") // the default database; keys -h once created it
+	hadDefault := err == nil
 	for _, args := range [][]string{
 		{"serve", "-h", "--db", dbPath},
 		{"migrate", "--db", dbPath, "-h"},
@@ -229,6 +231,8 @@ func TestSubcommandHelpRunsNothing(t *testing.T) {
 		{"export", "--db", dbPath, "--out", filepath.Join(dir, "out.ndjson"), "-h"},
 		{"backup", filepath.Join(dir, "b.db"), "--db", dbPath, "-h"},
 		{"restore", filepath.Join(dir, "b.db"), "--db", dbPath, "-h"},
+		{"import", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"keys", "-h"}, {"keys", "revoke", "-h"},
+		{"keys", "--db", dbPath, "-h", "list"}, {"import", "--db", dbPath, "-h", filepath.Join(dir, "q.ndjson")},
 	} {
 		var stdout, stderr bytes.Buffer
 		if err := run(context.Background(), append([]string{"verbatim"}, args...), noEnv, &stdout, &stderr); err != nil {
@@ -240,6 +244,50 @@ func TestSubcommandHelpRunsNothing(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("help created %v", entries)
+	}
+	if _, err := os.Stat("verbatim.db"); err == nil && !hadDefault {
+		t.Error("help created ./verbatim.db")
+	}
+}
+
+// Options go before or after the positional arguments, as with git or sqlite3.
+func TestOptionsAnywhere(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "v.db")
+	file := filepath.Join(dir, "q.ndjson")
+	if err := os.WriteFile(file, []byte(`{"text": "Anywhere words", "speaker_name": "Ann"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runOK := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), append([]string{"verbatim"}, args...), noEnv, &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr.String())
+		}
+		return stdout.String()
+	}
+	if out := runOK("import", "--db", dbPath, file); !strings.Contains(out, `"created": 1`) {
+		t.Errorf("import with the option first: %s", out)
+	}
+	if out := runOK("import", file, "--db", dbPath); !strings.Contains(out, `"unchanged": 1`) {
+		t.Errorf("import with the option after: %s", out)
+	}
+	created := runOK("keys", "--db", dbPath, "create", "--name", "desk", "--role", "reader")
+	id := regexp.MustCompile(`key_[0-9A-Z]+`).FindString(created)
+	if out := runOK("keys", "--db", dbPath, "list"); !strings.Contains(out, id) {
+		t.Errorf("keys --db X list: %s", out)
+	}
+	if out := runOK("keys", "revoke", "--db", dbPath, id); !strings.Contains(out, "revoked "+id) {
+		t.Errorf("keys revoke --db X ID: %s", out)
+	}
+	backup := filepath.Join(dir, "b.db")
+	runOK("backup", "--db", dbPath, backup)
+	runOK("restore", "--force", backup, "--db", filepath.Join(dir, "r.db"))
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"verbatim", "import", "--db", dbPath}, noEnv, &bytes.Buffer{}, &stderr); err == nil ||
+		!strings.Contains(stderr.String(), "give the file to import") {
+		t.Errorf("import without a file: %v %q", err, stderr.String())
 	}
 }
 
