@@ -13,7 +13,7 @@ import (
 // ExtractRequest is an article to read quotes from.
 type ExtractRequest struct {
 	Text        string  `json:"text" validate:"required,notblank,max=200000" example:"\"NATO isn’t on the table,” said US Special Envoy to Ukraine Keith Kellogg in an interview with Fox News on April 20"`
-	URL         *string `json:"url,omitempty" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
+	URL         *string `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
 	PublishedOn *string `json:"published_on,omitempty" format:"date" example:"2025-04-21"`
 	OutletName  *string `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Kyiv Post"`
 	Lang        *string `json:"lang,omitempty" validate:"omitempty,bcp47_language_tag" example:"en"`

@@ -62,13 +62,13 @@ type SpeakerPatch struct {
 // OutletInput creates an outlet.
 type OutletInput struct {
 	Name string  `json:"name" validate:"required,notblank,max=200" example:"Fox News"`
-	URL  *string `json:"url,omitempty" validate:"omitempty,web_url,max=2048" example:"https://www.foxnews.com"`
+	URL  *string `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://www.foxnews.com"`
 } //@name OutletCreate
 
 // OutletPatch changes the given fields of an outlet.
 type OutletPatch struct {
 	Name Field[string] `json:"name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200" example:"Fox News"`
-	URL  Field[string] `json:"url,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,web_url,max=2048"`
+	URL  Field[string] `json:"url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
 } //@name OutletPatch
 
 // QuoteInput creates a quote. The speaker is named by speaker_id or speaker_name (found
@@ -85,7 +85,7 @@ type QuoteInput struct {
 	Context       *string  `json:"context,omitempty" validate:"omitempty,max=2000" example:"interview with Fox News"`
 	Setting       *string  `json:"setting,omitempty" validate:"omitempty,oneof=interview speech press_conference statement social_post document other" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
 	Lang          *string  `json:"lang,omitempty" validate:"omitempty,bcp47_language_tag" example:"en"`
-	SourceURL     *string  `json:"source_url,omitempty" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
+	SourceURL     *string  `json:"source_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
 	Tags          []string `json:"tags,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=64" example:"ukraine,nato"`
 } //@name QuoteCreate
 
@@ -103,18 +103,18 @@ type QuotePatch struct {
 	Context       Field[string]   `json:"context,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=2000"`
 	Setting       Field[string]   `json:"setting,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,oneof=interview speech press_conference statement social_post document other" enums:"interview,speech,press_conference,statement,social_post,document,other"`
 	Lang          Field[string]   `json:"lang,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,bcp47_language_tag"`
-	SourceURL     Field[string]   `json:"source_url,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,web_url,max=2048"`
+	SourceURL     Field[string]   `json:"source_url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Tags          Field[[]string] `json:"tags,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,max=50,dive,required,notblank,max=64"`
 } //@name QuotePatch
 
 // CitationInput adds a citation to a quote.
 type CitationInput struct {
-	URL         string  `json:"url" validate:"required,web_url,max=2048" example:"https://www.foxnews.com/video/kellogg-interview"`
+	URL         string  `json:"url" format:"uri" validate:"required,web_url,max=2048" example:"https://www.foxnews.com/video/kellogg-interview"`
 	Title       *string `json:"title,omitempty" validate:"omitempty,max=500"`
 	Publisher   *string `json:"publisher,omitempty" validate:"omitempty,max=200" example:"Fox News"`
 	PublishedAt *string `json:"published_at,omitempty" format:"date" example:"2025-04-20"`
 	AccessedAt  *string `json:"accessed_at,omitempty" format:"date" example:"2025-04-22"`
-	ArchiveURL  *string `json:"archive_url,omitempty" validate:"omitempty,web_url,max=2048"`
+	ArchiveURL  *string `json:"archive_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Excerpt     *string `json:"excerpt,omitempty" validate:"omitempty,max=20000" example:"\"NATO isn't on the table,\" Kellogg said."`
 	Relation    string  `json:"relation" validate:"required,oneof=primary report supports refutes context" enums:"primary,report,supports,refutes,context" example:"primary"`
 } //@name CitationCreate
@@ -122,12 +122,12 @@ type CitationInput struct {
 // CitationPatch changes the given fields of a citation; null clears a nullable field. The
 // url and relation of a citation a verdict rests on cannot change.
 type CitationPatch struct {
-	URL         Field[string] `json:"url,omitempty" swaggertype:"string" validate:"omitempty,web_url,max=2048"`
+	URL         Field[string] `json:"url,omitempty" swaggertype:"string" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Title       Field[string] `json:"title,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=500"`
 	Publisher   Field[string] `json:"publisher,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=200"`
 	PublishedAt Field[string] `json:"published_at,omitempty" swaggertype:"string" format:"date" extensions:"x-nullable"`
 	AccessedAt  Field[string] `json:"accessed_at,omitempty" swaggertype:"string" format:"date" extensions:"x-nullable"`
-	ArchiveURL  Field[string] `json:"archive_url,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,web_url,max=2048"`
+	ArchiveURL  Field[string] `json:"archive_url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Excerpt     Field[string] `json:"excerpt,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=20000"`
 	Relation    Field[string] `json:"relation,omitempty" swaggertype:"string" validate:"omitempty,oneof=primary report supports refutes context" enums:"primary,report,supports,refutes,context"`
 } //@name CitationPatch

@@ -3583,6 +3583,7 @@ const docTemplate = `{
                 },
                 "archive_url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048
                 },
                 "excerpt": {
@@ -3617,6 +3618,7 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048,
                     "example": "https://www.foxnews.com/video/kellogg-interview"
                 }
@@ -3651,6 +3653,7 @@ const docTemplate = `{
                 },
                 "archive_url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048,
                     "x-nullable": true
                 },
@@ -3686,6 +3689,7 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048
                 }
             }
@@ -4128,6 +4132,7 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048,
                     "example": "https://example.com/witkoff-london-talks"
                 }
@@ -4462,6 +4467,7 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048,
                     "example": "https://www.foxnews.com"
                 }
@@ -4496,6 +4502,7 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048,
                     "x-nullable": true
                 }
@@ -4793,6 +4800,7 @@ const docTemplate = `{
                 },
                 "source_url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048,
                     "example": "https://example.com/witkoff-london-talks"
                 },
@@ -4908,6 +4916,7 @@ const docTemplate = `{
                 },
                 "source_url": {
                     "type": "string",
+                    "format": "uri",
                     "maxLength": 2048,
                     "x-nullable": true
                 },

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -52,6 +53,9 @@ func convert(in, out string) error {
 	authenticateHeader(doc3)
 	importBody(doc3)
 	idempotencyKeys(doc3)
+	pathExamples(doc3)
+	speakerChoice(doc3)
+	langPattern(doc3)
 	breakQuoteCycle(doc3)
 	nullTypes(doc3)
 	bearer(doc3)
@@ -159,6 +163,63 @@ func idempotencyKeys(doc *openapi3.T) {
 			d := desc
 			op.Responses.Set(code, &openapi3.ResponseRef{Value: &openapi3.Response{Description: &d,
 				Content: openapi3.NewContentWithSchemaRef(openapi3.NewSchemaRef("#/components/schemas/Problem", problem.Value), []string{"application/problem+json"})}})
+		}
+	}
+}
+
+// idExamples are examples of the IDs each path segment names, in the server's own form:
+// contract testers fill path parameters from them.
+var idExamples = map[string]string{
+	"quotes": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z", "speakers": "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X",
+	"outlets": "out_01JS8X2W5Q7K3M9N4P6R8T0V2Y", "citations": "cit_01JS8X2W5Q7K3M9N4P6R8T0V30",
+	"verdicts": "v_01JS8X2W5Q7K3M9N4P6R8T0V31", "keys": "key_01JS8X2W5Q7K3M9N4P6R8T0V32",
+}
+
+// pathExamples gives every path parameter an example ID of the resource it names (the
+// path segment before it), and the pattern of the server's IDs.
+func pathExamples(doc *openapi3.T) {
+	for path, item := range doc.Paths.Map() {
+		segments := strings.Split(strings.Trim(path, "/"), "/")
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value == nil || p.Value.In != "path" {
+					continue
+				}
+				for i, seg := range segments {
+					if seg == "{"+p.Value.Name+"}" && i > 0 {
+						if ex, ok := idExamples[segments[i-1]]; ok {
+							p.Value.Example = ex
+							prefix, _, _ := strings.Cut(ex, "_")
+							p.Value.Schema = openapi3.NewStringSchema().WithPattern("^" + prefix + "_[0-9A-HJKMNP-TV-Z]{26}$").NewRef()
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// speakerChoice states the rule the validator's required_without and excluded_with
+// keep on a new quote: exactly one of speaker_id and speaker_name.
+func speakerChoice(doc *openapi3.T) {
+	create := doc.Components.Schemas["QuoteCreate"]
+	if create == nil || create.Value == nil {
+		return
+	}
+	one := func(field string) *openapi3.SchemaRef {
+		return openapi3.NewSchemaRef("", &openapi3.Schema{Required: []string{field}})
+	}
+	create.Value.OneOf = openapi3.SchemaRefs{one("speaker_id"), one("speaker_name")}
+}
+
+// langPattern gives the lang members of request bodies the form of a BCP 47 tag (the
+// server checks it with golang.org/x/text/language; swag cannot carry a pattern).
+func langPattern(doc *openapi3.T) {
+	for _, name := range []string{"QuoteCreate", "QuotePatch", "ExtractRequest"} {
+		if s := doc.Components.Schemas[name]; s != nil && s.Value != nil {
+			if lang := s.Value.Properties["lang"]; lang != nil && lang.Value != nil {
+				lang.Value.Pattern = `^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`
+			}
 		}
 	}
 }
