@@ -301,3 +301,21 @@ func TestEveryCreateIsIdempotent(t *testing.T) {
 		t.Errorf("the corrected retry: %d %s", res.Code, res.Body)
 	}
 }
+
+// A researcher may export NDJSON and then CSV at once: the export budget holds three.
+func TestExportsInARow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := newServerConfig(e, api.Config{Limits: api.Limits{ExportsPerMinute: 6}})
+	var codes []int
+	for _, f := range []string{"ndjson", "csv", "ndjson", "csv"} {
+		req := httptest.NewRequest(http.MethodGet, "/v1/export?format="+f, nil)
+		req.Header.Set("Authorization", "Bearer "+e.admin)
+		res := serve(s, req)
+		checkContract(t, req, res)
+		codes = append(codes, res.Code)
+	}
+	if fmt.Sprint(codes) != "[200 200 200 429]" {
+		t.Errorf("four exports in a row: %v", codes)
+	}
+}

@@ -100,7 +100,13 @@ func (l *limiter) get(key string, perSecond float64, now time.Time) *rate.Limite
 		b = l.buckets[key]
 	}
 	if b == nil {
-		burst := max(1, int(math.Ceil(perSecond*2))) // two seconds' worth may come at once
+		// Two seconds' worth may come at once; for exports, at least three, so that a
+		// researcher can export NDJSON, then CSV, then retry, without a 429 at a few
+		// exports a minute.
+		burst := max(1, int(math.Ceil(perSecond*2)))
+		if strings.HasPrefix(key, "export|") {
+			burst = max(3, burst)
+		}
 		b = &bucket{lim: rate.NewLimiter(rate.Limit(perSecond), burst)}
 		l.buckets[key] = b
 	}
