@@ -16,6 +16,17 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
+// sendTo serves a request with the key to s (a server built for one test) and checks
+// the answer against the contract.
+func sendTo(t *testing.T, s *api.Server, method, path, key string) *response {
+	t.Helper()
+	req := httptest.NewRequest(method, path, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res := serve(s, req)
+	checkContract(t, req, res)
+	return res
+}
+
 // anonymous sends a keyless GET from the peer remote with the X-Forwarded-For given.
 func anonymous(e *env, s *api.Server, remote, xff string) *response {
 	e.t.Helper()
@@ -153,24 +164,17 @@ func TestSearchBudget(t *testing.T) {
 	}
 	t.Logf("40 snippets of 20,000-character repetitive quotes: %v", time.Since(start))
 	tight := newServerConfig(e, api.Config{Limits: api.Limits{SearchTimeout: time.Nanosecond}})
-	req := httptest.NewRequest(http.MethodGet, "/v1/quotes?q=a&limit=40", nil)
-	req.Header.Set("Authorization", "Bearer "+e.admin)
-	r := serve(tight, req)
-	checkContract(t, req, r)
+	r := sendTo(t, tight, http.MethodGet, "/v1/quotes?q=a&limit=40", e.admin)
 	if r.Code != http.StatusServiceUnavailable || !strings.Contains(string(r.Body), "urn:verbatim:problem:timeout") {
 		t.Errorf("a search past its budget: %d %s", r.Code, r.Body)
 	}
 	// Facets and the speaker filter count against it too; a plain list does not.
 	for _, path := range []string{"/v1/quotes?facets=speaker", "/v1/quotes?speaker=a"} {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set("Authorization", "Bearer "+e.admin)
-		if r := serve(tight, req); r.Code != http.StatusServiceUnavailable {
+		if r := sendTo(t, tight, http.MethodGet, path, e.admin); r.Code != http.StatusServiceUnavailable {
 			t.Errorf("%s past its budget: %d", path, r.Code)
 		}
 	}
-	req = httptest.NewRequest(http.MethodGet, "/v1/quotes?limit=1", nil)
-	req.Header.Set("Authorization", "Bearer "+e.admin)
-	if r := serve(tight, req); r.Code != http.StatusOK {
+	if r := sendTo(t, tight, http.MethodGet, "/v1/quotes?limit=1", e.admin); r.Code != http.StatusOK {
 		t.Errorf("a plain list under a search budget: %d", r.Code)
 	}
 }
@@ -309,11 +313,7 @@ func TestExportsInARow(t *testing.T) {
 	s := newServerConfig(e, api.Config{Limits: api.Limits{ExportsPerMinute: 6}})
 	var codes []int
 	for _, f := range []string{"ndjson", "csv", "ndjson", "csv"} {
-		req := httptest.NewRequest(http.MethodGet, "/v1/export?format="+f, nil)
-		req.Header.Set("Authorization", "Bearer "+e.admin)
-		res := serve(s, req)
-		checkContract(t, req, res)
-		codes = append(codes, res.Code)
+		codes = append(codes, sendTo(t, s, http.MethodGet, "/v1/export?format="+f, e.admin).Code)
 	}
 	if fmt.Sprint(codes) != "[200 200 200 429]" {
 		t.Errorf("four exports in a row: %v", codes)
