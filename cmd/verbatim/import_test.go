@@ -195,7 +195,7 @@ func TestImportSharedData(t *testing.T) {
 			args := append(append([]string{"verbatim", "import"}, f.args...), "--db", dbPath)
 			runErr := run(context.Background(), args, noEnv, &stdout, &stderr)
 			out := stdout.String()
-			if strings.Index(out, "{\n") < 0 {
+			if !strings.Contains(out, "{\n") {
 				t.Fatalf("%s: %v\n%s", f.args[0], runErr, stderr.String())
 			}
 			var res db.ImportResult
