@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -275,6 +276,36 @@ func checkContract(t testing.TB, req *http.Request, res *response) {
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
 		t.Fatalf("%s %s → %d breaks the contract: %v\nbody: %s", req.Method, req.URL, res.Code, err, res.Body)
+	}
+	dumpForStrictCheck(t, req.Method, route.Path, res)
+}
+
+// A second, independent validator reads what the tests received: with
+// VERBATIM_CONTRACT_DUMP set to a file, every JSON answer is appended to it with its
+// operation and status, and CI runs Ajv, in strict mode under JSON Schema 2020-12, over
+// them against openapi.yaml (.ci/ajv-responses.mjs).
+var dumpMu sync.Mutex
+
+func dumpForStrictCheck(t testing.TB, method, path string, res *response) {
+	file := os.Getenv("VERBATIM_CONTRACT_DUMP")
+	ct, _, _ := strings.Cut(res.Header.Get("Content-Type"), ";")
+	if file == "" || len(res.Body) == 0 || (ct != "application/json" && ct != "application/problem+json" && ct != "application/ld+json") {
+		return
+	}
+	line, err := json.Marshal(map[string]any{"method": strings.ToLower(method), "path": path, "status": res.Code,
+		"content_type": ct, "body": json.RawMessage(res.Body)})
+	if err != nil {
+		t.Fatalf("dump: %v", err)
+	}
+	dumpMu.Lock()
+	defer dumpMu.Unlock()
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatalf("dump: %v", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		t.Fatalf("dump: %v", err)
 	}
 }
 
