@@ -97,3 +97,34 @@ func TestNullsValidateStrictly(t *testing.T) {
 		}
 	}
 }
+
+// A request body the server refuses for a rule it keeps is refused by the document too,
+// so a generated client learns the rule from the document.
+func TestDocumentStatesTheServersRules(t *testing.T) {
+	t.Parallel()
+	create := load(t).Components.Schemas["QuoteCreate"].Value
+	base := func() map[string]any { return map[string]any{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg"} }
+	if err := create.VisitJSON(base(), openapi3.EnableJSONSchema2020()); err != nil {
+		t.Fatalf("a good quote is refused: %v", err)
+	}
+	for name, edit := range map[string]func(map[string]any){
+		"both speaker_id and speaker_name": func(m map[string]any) { m["speaker_id"] = "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X" },
+		"neither":                          func(m map[string]any) { delete(m, "speaker_name") },
+		"lang not BCP 47":                  func(m map[string]any) { m["lang"] = "not a bcp47 tag!!" },
+		"text over 20,000":                 func(m map[string]any) { m["text"] = strings.Repeat("a", 20001) },
+		"an unknown setting":               func(m map[string]any) { m["setting"] = "podcast" },
+		"51 tags": func(m map[string]any) {
+			tags := make([]any, 51)
+			for i := range tags {
+				tags[i] = "t"
+			}
+			m["tags"] = tags
+		},
+	} {
+		m := base()
+		edit(m)
+		if err := create.VisitJSON(m, openapi3.EnableJSONSchema2020()); err == nil {
+			t.Errorf("%s: the document accepts what the server refuses", name)
+		}
+	}
+}
