@@ -103,7 +103,9 @@ func TestNullsValidateStrictly(t *testing.T) {
 func TestDocumentStatesTheServersRules(t *testing.T) {
 	t.Parallel()
 	create := load(t).Components.Schemas["QuoteCreate"].Value
-	base := func() map[string]any { return map[string]any{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg"} }
+	base := func() map[string]any {
+		return map[string]any{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg"}
+	}
 	if err := create.VisitJSON(base(), openapi3.EnableJSONSchema2020()); err != nil {
 		t.Fatalf("a good quote is refused: %v", err)
 	}
