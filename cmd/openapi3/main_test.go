@@ -130,3 +130,27 @@ func TestDocumentStatesTheServersRules(t *testing.T) {
 		}
 	}
 }
+
+// Every 401 the document lists says it carries the WWW-Authenticate challenge, and every
+// create documents Idempotency-Key.
+func TestDocumentedHeaders(t *testing.T) {
+	t.Parallel()
+	doc := load(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if r := op.Responses.Value("401"); r != nil && (r.Value.Headers["WWW-Authenticate"] == nil || !r.Value.Headers["WWW-Authenticate"].Value.Required) {
+				t.Errorf("%s %s: a 401 without WWW-Authenticate", method, path)
+			}
+			if method != "POST" {
+				continue
+			}
+			found := false
+			for _, p := range op.Parameters {
+				found = found || (p.Value.In == "header" && p.Value.Name == "Idempotency-Key")
+			}
+			if !found {
+				t.Errorf("POST %s: no Idempotency-Key", path)
+			}
+		}
+	}
+}
