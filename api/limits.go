@@ -155,6 +155,34 @@ func clientAddress(c echo.Context) string {
 	return "ip:" + ip.Unmap().String()
 }
 
+// perClient counts each client's expensive reads, running or waiting for a slot.
+type perClient struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// enter counts one more for client unless it already has limit.
+func (p *perClient) enter(client string, limit int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.n == nil {
+		p.n = map[string]int{}
+	}
+	if p.n[client] >= limit {
+		return false
+	}
+	p.n[client]++
+	return true
+}
+
+func (p *perClient) leave(client string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.n[client]--; p.n[client] <= 0 {
+		delete(p.n, client) // the map holds only clients with reads in flight
+	}
+}
+
 // rateLimit spends a token from the client's bucket for the request's class and says how
 // much is left in RateLimit-* headers; an empty bucket is a 429 with Retry-After. Searches
 // and exports also take a slot of the shared budget of expensive work.
@@ -182,6 +210,15 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		bounded, timed := expensive(c)
 		if bounded && lim.MaxSearches > 0 {
+			// One client holds at most half the slots, running or waiting: a flood from
+			// one key queues behind itself, not in front of everyone else.
+			if !s.expensiveFor.enter(client, max(1, lim.MaxSearches/2)) {
+				p := newProblem(http.StatusTooManyRequests, "busy",
+					"this client already has as many searches running or queued as it may; retry when one has answered")
+				p.header = http.Header{"Retry-After": {"1"}}
+				return p
+			}
+			defer s.expensiveFor.leave(client)
 			wait := time.NewTimer(searchQueueWait)
 			select {
 			case s.searches <- struct{}{}:

@@ -32,14 +32,16 @@ func TestBucketsStayBounded(t *testing.T) {
 }
 
 // Past --max-searches an expensive read waits for a slot, then is refused; a slot freed
-// in time lets it through.
+// in time lets it through; and one client may not hold more than half the slots, running
+// or waiting.
 func TestSearchSlotsQueueThenRefuse(t *testing.T) {
 	t.Parallel()
 	s := NewServer(nil, Config{Limits: Limits{MaxSearches: 1}})
 	release := make(chan struct{})
 	held := make(chan struct{})
-	search := func(block bool) int {
+	search := func(remote string, block bool) int {
 		req := httptest.NewRequest(http.MethodGet, "/v1/quotes?q=grain", nil)
+		req.RemoteAddr = remote
 		rec := httptest.NewRecorder()
 		c := s.echo.NewContext(req, rec)
 		c.SetPath("/v1/quotes")
@@ -56,14 +58,20 @@ func TestSearchSlotsQueueThenRefuse(t *testing.T) {
 		return rec.Code
 	}
 	first := make(chan int)
-	go func() { first <- search(true) }()
+	go func() { first <- search("192.0.2.1:1", true) }()
 	<-held
+	// The same client again is refused at once: it holds its share of the slots.
 	start := time.Now()
-	if code := search(false); code != http.StatusTooManyRequests || time.Since(start) < searchQueueWait {
+	if code := search("192.0.2.1:2", false); code != http.StatusTooManyRequests || time.Since(start) > time.Second {
+		t.Errorf("the holding client's second search: %d after %v, want an immediate 429", code, time.Since(start))
+	}
+	// Another client waits for the slot, then is refused.
+	start = time.Now()
+	if code := search("198.51.100.1:1", false); code != http.StatusTooManyRequests || time.Since(start) < searchQueueWait {
 		t.Errorf("with the slot held: %d after %v, want 429 after %v", code, time.Since(start), searchQueueWait)
 	}
 	queued := make(chan int)
-	go func() { queued <- search(false) }()
+	go func() { queued <- search("198.51.100.2:1", false) }()
 	time.Sleep(100 * time.Millisecond)
 	close(release)
 	if code := <-queued; code != http.StatusOK {

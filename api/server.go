@@ -174,6 +174,8 @@ type Server struct {
 	cfg      Config
 	limits   limiter
 	searches chan struct{} // slots for expensive searches, when Limits.MaxSearches is set
+	// expensiveFor bounds one client's share of those slots.
+	expensiveFor perClient
 }
 
 // NewServer builds the API over store.

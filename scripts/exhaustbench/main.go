@@ -56,6 +56,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	_, researcherKey, err := store.CreateKey(ctx, db.KeyInput{Name: "researcher", Role: "reader"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	attackerKeys := make([]string, *keys)
 	for i := range attackerKeys {
 		if _, attackerKeys[i], err = store.CreateKey(ctx, db.KeyInput{Name: fmt.Sprint("attacker-", i), Role: "reader"}); err != nil {
@@ -133,6 +137,24 @@ func main() {
 			}()
 		}
 	}
+	// A researcher with a key of her own searches now and then while the attack runs: how
+	// often is she served?
+	researcher := map[int]int{}
+	var researcherLatency []time.Duration
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !stop.Load() {
+			code, d := get("/v1/quotes?q=w123+minister", researcherKey)
+			mu.Lock()
+			researcher[code]++
+			if code == http.StatusOK {
+				researcherLatency = append(researcherLatency, d)
+			}
+			mu.Unlock()
+			time.Sleep(200 * time.Millisecond)
+		}
+	}()
 	attack("snippets", "/v1/quotes?q=a&limit=40", *snippeters)
 	attack("facets", "/v1/quotes?facets=speaker,outlet,year,tag&limit=1", *faceters)
 	time.Sleep(time.Second) // let the attack reach its pace
@@ -145,6 +167,7 @@ func main() {
 	fmt.Printf("cheap read idle:         %s\n", summary(idle))
 	fmt.Printf("cheap read under attack: %s\n", summary(loaded))
 	fmt.Printf("p99 under attack / idle: %.2f   p50: %.2f\n", ratio(loaded, idle, 0.99), ratio(loaded, idle, 0.50))
+	fmt.Printf("researcher (own key, one search at a time): answers %v; served %s\n", researcher, summary(researcherLatency))
 	for _, kind := range []string{"snippets", "facets"} {
 		fmt.Printf("attackers (%s): answers %v; served %s\n", kind, answers[kind], summary(attackLatency[kind]))
 	}
