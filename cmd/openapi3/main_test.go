@@ -154,3 +154,29 @@ func TestDocumentedHeaders(t *testing.T) {
 		}
 	}
 }
+
+// The nulls a client sends to clear a field are ones the document accepts.
+func TestPatchNullsValidate(t *testing.T) {
+	t.Parallel()
+	doc := load(t)
+	for schema, fields := range map[string][]string{
+		"QuotePatch":    {"speaker_role", "said_on", "date_precision", "outlet_id", "context", "setting", "lang", "source_url"},
+		"CitationPatch": {"title", "publisher", "published_at", "archive_url", "excerpt"},
+		"SpeakerPatch":  {"wikidata_qid"},
+		"OutletPatch":   {"url"},
+	} {
+		s := doc.Components.Schemas[schema].Value
+		for _, f := range fields {
+			if err := s.VisitJSON(map[string]any{f: nil}, openapi3.EnableJSONSchema2020()); err != nil {
+				t.Errorf("%s: clearing %s with null is refused: %v", schema, f, err)
+			}
+		}
+	}
+	patch := doc.Components.Schemas["QuotePatch"].Value
+	if err := patch.VisitJSON(map[string]any{"setting": "podcast"}, openapi3.EnableJSONSchema2020()); err == nil {
+		t.Error("QuotePatch accepts an unknown setting")
+	}
+	if err := patch.VisitJSON(map[string]any{"text": nil}, openapi3.EnableJSONSchema2020()); err == nil {
+		t.Error("QuotePatch accepts a null text, which the server refuses")
+	}
+}
