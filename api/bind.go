@@ -49,7 +49,7 @@ func (s *Server) decode(c echo.Context, dst any) error {
 		return badRequest("", "the request body is empty; send a JSON object")
 	}
 	if !utf8.Valid(body) {
-		off := invalidUTF8Offset(body)
+		off := db.InvalidUTF8Offset(body)
 		return badRequest(fieldAtOffset(body, off), fmt.Sprintf("invalid UTF-8 at byte %d; text must be UTF-8", off))
 	}
 	if trimmed[0] != '{' {
@@ -114,17 +114,6 @@ func describeType(t reflect.Type) string {
 		return describeType(t.Elem())
 	}
 	return "a " + t.Kind().String()
-}
-
-func invalidUTF8Offset(b []byte) int {
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return len(b)
 }
 
 // fieldAtOffset names the JSON member whose value spans byte off, "" when none does. It

@@ -32,11 +32,24 @@ func FieldErrors(v any) []FieldError { return checkRules(theValidator(), v) }
 
 // validateInput is FieldErrors as a storage error: Invalid, naming every failing field.
 func validateInput(v any) error {
-	fe := FieldErrors(v)
-	if len(fe) == 0 {
-		return nil
+	if e := invalid(FieldErrors(v)); e != nil {
+		return e
 	}
-	return &Error{Code: Invalid, Field: fe[0].Field, Message: fe[0].Message, Fields: fe}
+	return nil // not a nil *Error: an interface holding one is not nil
+}
+
+// InvalidUTF8Offset is the byte offset of the first byte of b that is not UTF-8, len(b)
+// when every byte is. The JSON readers (the API's bodies, the import's lines) check with
+// it before decoding, which would replace such bytes with U+FFFD.
+func InvalidUTF8Offset(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }
 
 // theValidator is built once: validator caches what it learns of each struct type.

@@ -168,14 +168,7 @@ func invalidUTF8(b []byte) func(line int) *Record {
 	if utf8.Valid(b) {
 		return nil
 	}
-	off := 0
-	for off < len(b) {
-		r, size := utf8.DecodeRune(b[off:])
-		if r == utf8.RuneError && size <= 1 {
-			break
-		}
-		off += size
-	}
+	off := db.InvalidUTF8Offset(b)
 	return func(line int) *Record {
 		return lineError(line, "", fmt.Sprintf("invalid UTF-8 at byte %d of the line; text must be UTF-8", off+1))
 	}
