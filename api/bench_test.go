@@ -7,13 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
 )
 
 // benchSetup opens a fresh database, lets seed fill it, and returns it with a server over
@@ -22,11 +22,7 @@ import (
 func benchSetup(b *testing.B, seed func(ctx context.Context, store *db.DB)) (*db.DB, *api.Server, string) {
 	b.Helper()
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
+	store := dbtest.Open(b)
 	seed(ctx, store)
 	_, secret, err := store.CreateKey(ctx, db.KeyInput{Name: "bench", Role: "admin"})
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
 )
 
 // The contract: every response any test here receives is checked against openapi.yaml.
@@ -110,16 +111,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "verbatim.db"))
-	if err != nil {
-		t.Fatalf("open db: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := store.Close(); err != nil {
-			t.Errorf("close db: %v", err)
-		}
-	})
+	store := dbtest.Open(t)
 	contract(t)
 	e := &env{t: t, store: store}
 	e.admin = e.key("admin", "admin")

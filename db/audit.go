@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -71,7 +70,7 @@ func fields(v any) map[string]any {
 
 // audit appends an entry for a write, in the writing transaction. before is nil for a
 // creation, after for a deletion; an update that changes no audited field records nothing.
-func (d *DB) audit(ctx context.Context, tx *sql.Tx, action, resource, id, quoteID string, before, after any) error {
+func (d *DB) audit(ctx context.Context, tx Tx, action, resource, id, quoteID string, before, after any) error {
 	b, a := fields(before), fields(after)
 	changes := map[string]Change{}
 	for k, av := range a {
@@ -95,10 +94,10 @@ func (d *DB) audit(ctx context.Context, tx *sql.Tx, action, resource, id, quoteI
 	if quoteID != "" {
 		qid = &quoteID
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, resource, resource_id, quote_id, changes)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, d.timestamp(), actorOf(ctx).Name, action, resource, id, qid, string(js))
+	err = tx.InsertAudit(ctx, AuditRow{At: d.now(), Actor: actorOf(ctx).Name, Action: action, Resource: resource,
+		ResourceID: id, QuoteID: qid, Changes: string(js)})
 	if err != nil {
-		return fmt.Errorf("db: audit: %w", classify(err))
+		return fmt.Errorf("db: audit: %w", err)
 	}
 	return nil
 }
@@ -108,54 +107,33 @@ func (d *DB) Audit(ctx context.Context, f AuditFilter) (Page[*AuditEntry], error
 	if err := authorize(ctx, PermAdmin, ""); err != nil {
 		return Page[*AuditEntry]{}, err
 	}
-	return d.auditEntries(ctx, f)
+	return d.auditEntries(ctx, d.eng.Reads(), f)
 }
 
-func (d *DB) auditEntries(ctx context.Context, f AuditFilter) (Page[*AuditEntry], error) {
-	where, args := []string{"1=1"}, []any{}
-	add := func(clause string, v *string) {
-		if v != nil {
-			where = append(where, clause)
-			args = append(args, *v)
-		}
+func (d *DB) auditEntries(ctx context.Context, tx Tx, f AuditFilter) (Page[*AuditEntry], error) {
+	limit := clampLimit(f.Limit)
+	c, err := d.decodeCursor(f.Cursor, "audit")
+	if err != nil {
+		return Page[*AuditEntry]{}, err
 	}
-	add(`resource = ?`, f.Resource)
-	add(`resource_id = ?`, f.ResourceID)
-	add(`quote_id = ?`, f.QuoteID)
-	add(`actor = ?`, f.Actor)
-	if f.Since != nil {
-		add(`at >= ?`, ptr(f.Since.UTC().Format(timeFormat)))
+	rows, err := tx.ListAudit(ctx, f, seqAfter(c), limit+1)
+	if err != nil {
+		return Page[*AuditEntry]{}, fmt.Errorf("db: list audit: %w", err)
 	}
-	if f.Until != nil {
-		add(`at <= ?`, ptr(f.Until.UTC().Format(timeFormat)))
-	}
-	var page Page[*AuditEntry]
-	err := d.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		page, err = pageBySeq(ctx, d, tx, "audit", f.Limit, f.Cursor, true,
-			`SELECT seq, at, actor, action, resource, resource_id, quote_id, changes FROM audit_log WHERE `+joinAnd(where),
-			args, "seq", func(row scanner) (*AuditEntry, int64, error) {
-				var e AuditEntry
-				var at, changes string
-				if err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Resource, &e.ResourceID, &e.QuoteID, &changes); err != nil {
-					return nil, 0, err
-				}
-				e.At = parseTime(at)
-				if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
-					return nil, 0, err
-				}
-				return &e, e.ID, nil
-			})
-		return err
-	})
-	return page, err
+	return page(d, rows, limit, func(e *AuditEntry) Cursor { return Cursor{Sort: "audit", Seq: e.ID} }), nil
 }
 
 // QuoteHistory lists the changes to one quote, its citations and its verdicts, newest
 // first. NotFound.
 func (d *DB) QuoteHistory(ctx context.Context, quoteID string, limit int, cursor *string) (Page[*AuditEntry], error) {
-	if _, err := quoteSeq(ctx, d.reader, quoteID); err != nil {
-		return Page[*AuditEntry]{}, err
-	}
-	return d.auditEntries(ctx, AuditFilter{QuoteID: &quoteID, Limit: limit, Cursor: cursor})
+	var p Page[*AuditEntry]
+	err := d.read(ctx, func(tx Tx) error {
+		if _, err := findQuote(ctx, tx, quoteID, false); err != nil {
+			return err
+		}
+		var err error
+		p, err = d.auditEntries(ctx, tx, AuditFilter{QuoteID: &quoteID, Limit: limit, Cursor: cursor})
+		return err
+	})
+	return p, err
 }

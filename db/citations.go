@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,27 +9,6 @@ import (
 
 	"github.com/verbatimhq/verbatim/fold"
 )
-
-const citationColumns = `c.seq, c.id, q.id, q.text, c.url, c.title, c.publisher, c.published_at, c.accessed_at,
-	c.archive_url, c.excerpt, c.relation, c.created_by, c.version, c.created_at, c.updated_at`
-
-const citationFrom = ` FROM citations c JOIN quotes q ON q.seq = c.quote_seq`
-
-func scanCitation(row scanner) (*Citation, int64, error) {
-	var c Citation
-	var seq int64
-	var quoteText, created, updated string
-	if err := row.Scan(&seq, &c.ID, &c.QuoteID, &quoteText, &c.URL, &c.Title, &c.Publisher, &c.PublishedAt, &c.AccessedAt,
-		&c.ArchiveURL, &c.Excerpt, &c.Relation, &c.CreatedBy, &c.Version, &created, &updated); err != nil {
-		return nil, 0, err
-	}
-	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
-	if c.Excerpt != nil {
-		m := ExcerptMatches(quoteText, *c.Excerpt)
-		c.ExcerptMatches = &m
-	}
-	return &c, seq, nil
-}
 
 // ExcerptMatches reports whether the quote's words stand in the excerpt, ignoring the
 // differences typesetting makes: curly or straight quotes and apostrophes, dashes, case
@@ -40,9 +18,20 @@ func ExcerptMatches(quote, excerpt string) bool {
 	return q != "" && strings.Contains(fold.String(excerpt), q)
 }
 
-// urlKey normalises a URL for duplicate detection: scheme and host lowercased, default
-// ports and fragments dropped, an empty path made "/".
-func urlKey(raw string) string {
+// withExcerptCheck sets each citation's excerpt_matches against the quote's text.
+func withExcerptCheck(text string, cs ...*Citation) {
+	for _, c := range cs {
+		c.ExcerptMatches = nil
+		if c.Excerpt != nil {
+			m := ExcerptMatches(text, *c.Excerpt)
+			c.ExcerptMatches = &m
+		}
+	}
+}
+
+// URLKey normalises a URL for duplicate detection: scheme and host lowercased, default
+// ports and fragments dropped, an empty path made "/". A quote cites one URL key once.
+func URLKey(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
@@ -71,24 +60,11 @@ func checkDay(v *string, field string) error {
 	return nil
 }
 
-// quoteSeq returns the internal key of the quote with the given ID, or NotFound.
-func quoteSeq(ctx context.Context, q querier, id string) (int64, error) {
-	var seq int64
-	err := q.QueryRowContext(ctx, `SELECT seq FROM quotes WHERE id = ?`, id).Scan(&seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errorf(NotFound, "", "no quote with this ID")
-	}
-	if err != nil {
-		return 0, fmt.Errorf("db: find quote: %w", err)
-	}
-	return seq, nil
-}
-
 func citationWriteError(err error) error {
-	if isUnique(err) {
+	if errors.Is(err, ErrDuplicate) {
 		return errorf(Conflict, "url", "this quote already cites this URL")
 	}
-	return fmt.Errorf("db: write citation: %w", classify(err))
+	return writeError("citation", err)
 }
 
 // CreateCitation adds a citation to a quote. NotFound (quote), Malformed (dates),
@@ -98,12 +74,14 @@ func (d *DB) CreateCitation(ctx context.Context, quoteID string, in CitationInpu
 		return nil, err
 	}
 	var id string
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		seq, err := quoteSeq(ctx, tx, quoteID)
+	err := d.write(ctx, func(tx Tx) error {
+		// Every write concerning a quote locks it first, so that a citation and a verdict
+		// resting on it, or a delete, cannot pass each other.
+		q, err := findQuote(ctx, tx, quoteID, true)
 		if err != nil {
 			return err
 		}
-		id, err = d.insertCitation(ctx, tx, quoteID, seq, in)
+		id, err = d.insertCitation(ctx, tx, q, in)
 		return err
 	})
 	if err != nil {
@@ -112,8 +90,8 @@ func (d *DB) CreateCitation(ctx context.Context, quoteID string, in CitationInpu
 	return d.Citation(ctx, quoteID, id)
 }
 
-// insertCitation writes a citation of the quote quoteID (whose key is seq) and audits it.
-func (d *DB) insertCitation(ctx context.Context, tx *sql.Tx, quoteID string, seq int64, in CitationInput) (string, error) {
+// insertCitation writes a citation of the quote and audits it.
+func (d *DB) insertCitation(ctx context.Context, tx Tx, q *Quote, in CitationInput) (string, error) {
 	if err := validateInput(&in); err != nil {
 		return "", err
 	}
@@ -121,21 +99,13 @@ func (d *DB) insertCitation(ctx context.Context, tx *sql.Tx, quoteID string, seq
 		return "", firstError(err)
 	}
 	now := d.now()
-	id := newID("cit_", now)
-	ts := now.Format(timeFormat)
-	actor := actorOf(ctx).Name
-	_, err := tx.ExecContext(ctx, `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
-		accessed_at, archive_url, excerpt, relation, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, seq, in.URL, urlKey(in.URL), in.Title, in.Publisher, in.PublishedAt, in.AccessedAt, in.ArchiveURL, in.Excerpt,
-		in.Relation, actor, ts, ts)
-	if err != nil {
+	c := &Citation{ID: newID("cit_", now), QuoteID: q.ID, URL: in.URL, Title: in.Title, Publisher: in.Publisher,
+		PublishedAt: in.PublishedAt, AccessedAt: in.AccessedAt, ArchiveURL: in.ArchiveURL, Excerpt: in.Excerpt,
+		Relation: in.Relation, CreatedBy: actorOf(ctx).Name, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := tx.InsertCitation(ctx, q.Seq, c); err != nil {
 		return "", citationWriteError(err)
 	}
-	after := &Citation{ID: id, QuoteID: quoteID, URL: in.URL, Title: in.Title, Publisher: in.Publisher,
-		PublishedAt: in.PublishedAt, AccessedAt: in.AccessedAt, ArchiveURL: in.ArchiveURL, Excerpt: in.Excerpt,
-		Relation: in.Relation, CreatedBy: actor}
-	return id, d.audit(ctx, tx, "create", "citation", id, quoteID, nil, after)
+	return c.ID, d.audit(ctx, tx, "create", "citation", c.ID, q.ID, nil, c)
 }
 
 // firstError unwraps errors.Join to its first error, so a *Error stays one.
@@ -146,43 +116,31 @@ func firstError(err error) error {
 	return err
 }
 
-func findCitation(ctx context.Context, q querier, quoteID, id string) (*Citation, int64, error) {
-	c, seq, err := scanCitation(q.QueryRowContext(ctx, `SELECT `+citationColumns+citationFrom+` WHERE c.id = ? AND q.id = ?`, id, quoteID))
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, qerr := quoteSeq(ctx, q, quoteID); qerr != nil {
-			return nil, 0, qerr
-		}
-		return nil, 0, errorf(NotFound, "", "this quote has no citation with this ID")
+// findCitation reads a citation of the quote q. NotFound.
+func findCitation(ctx context.Context, tx Tx, q *Quote, id string, lock bool) (*Citation, error) {
+	c, err := tx.Citation(ctx, q.Seq, id, lock)
+	if errors.Is(err, ErrNoRow) {
+		return nil, errorf(NotFound, "", "this quote has no citation with this ID")
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("db: read citation: %w", err)
+		return nil, fmt.Errorf("db: read citation: %w", err)
 	}
-	return c, seq, nil
+	withExcerptCheck(q.Text, c)
+	return c, nil
 }
 
 // Citation returns one citation of a quote. NotFound.
 func (d *DB) Citation(ctx context.Context, quoteID, id string) (*Citation, error) {
-	c, _, err := findCitation(ctx, d.reader, quoteID, id)
-	return c, err
-}
-
-// verdictsResting lists the verdicts that rest on a citation.
-func verdictsResting(ctx context.Context, tx *sql.Tx, citationID string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT v.id FROM verdict_citations vc JOIN verdicts v ON v.seq = vc.verdict_seq
-		WHERE vc.citation_id = ? ORDER BY v.seq`, citationID)
-	if err != nil {
-		return nil, fmt.Errorf("db: verdicts citing: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("db: verdicts citing: %w", err)
+	var c *Citation
+	err := d.read(ctx, func(tx Tx) error {
+		q, err := findQuote(ctx, tx, quoteID, false)
+		if err != nil {
+			return err
 		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+		c, err = findCitation(ctx, tx, q, id, false)
+		return err
+	})
+	return c, err
 }
 
 // UpdateCitation applies patch to a citation. NotFound, PreconditionFailed, Malformed,
@@ -194,8 +152,12 @@ func (d *DB) UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []i
 	if err := validateInput(&p); err != nil {
 		return nil, err
 	}
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		cur, seq, err := findCitation(ctx, tx, quoteID, id)
+	err := d.write(ctx, func(tx Tx) error {
+		q, err := findQuote(ctx, tx, quoteID, true)
+		if err != nil {
+			return err
+		}
+		cur, err := findCitation(ctx, tx, q, id, true)
 		if err != nil {
 			return err
 		}
@@ -219,9 +181,9 @@ func (d *DB) UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []i
 			return firstError(err)
 		}
 		if next.URL != cur.URL || next.Relation != cur.Relation {
-			resting, err := verdictsResting(ctx, tx, id)
+			resting, err := tx.VerdictsResting(ctx, id)
 			if err != nil {
-				return err
+				return fmt.Errorf("db: verdicts citing: %w", err)
 			}
 			if len(resting) > 0 {
 				return errorf(Conflict, "url", fmt.Sprintf("verdict %s rests on this citation; its url and relation cannot change", resting[0]))
@@ -232,11 +194,8 @@ func (d *DB) UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []i
 			equalPtr(next.AccessedAt, cur.AccessedAt) && equalPtr(next.ArchiveURL, cur.ArchiveURL) && equalPtr(next.Excerpt, cur.Excerpt) {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE citations SET url = ?, url_key = ?, title = ?, publisher = ?, published_at = ?,
-			accessed_at = ?, archive_url = ?, excerpt = ?, relation = ?, version = version + 1, updated_at = ? WHERE seq = ?`,
-			next.URL, urlKey(next.URL), next.Title, next.Publisher, next.PublishedAt, next.AccessedAt, next.ArchiveURL,
-			next.Excerpt, next.Relation, d.timestamp(), seq)
-		if err != nil {
+		next.Version, next.UpdatedAt = cur.Version+1, d.now()
+		if err := tx.UpdateCitation(ctx, cur, &next); err != nil {
 			return citationWriteError(err)
 		}
 		return d.audit(ctx, tx, "update", "citation", id, quoteID, cur, &next)
@@ -253,81 +212,53 @@ func (d *DB) DeleteCitation(ctx context.Context, quoteID, id string, ifMatch []i
 	if err := authorize(ctx, PermAdmin, ""); err != nil {
 		return err
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
-		cur, seq, err := findCitation(ctx, tx, quoteID, id)
+	return d.write(ctx, func(tx Tx) error {
+		q, err := findQuote(ctx, tx, quoteID, true)
+		if err != nil {
+			return err
+		}
+		cur, err := findCitation(ctx, tx, q, id, true)
 		if err != nil {
 			return err
 		}
 		if err := checkVersion(cur.Version, ifMatch); err != nil {
 			return err
 		}
-		resting, err := verdictsResting(ctx, tx, id)
+		resting, err := tx.VerdictsResting(ctx, id)
 		if err != nil {
-			return err
+			return fmt.Errorf("db: verdicts citing: %w", err)
 		}
 		if len(resting) > 0 {
 			return errorf(Conflict, "", fmt.Sprintf("verdict %s rests on this citation; a verdict's sources are kept", strings.Join(resting, ", ")))
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM citations WHERE seq = ?`, seq); err != nil {
-			return fmt.Errorf("db: delete citation: %w", classify(err))
+		if err := tx.DeleteCitation(ctx, cur); err != nil {
+			return writeError("citation", err)
 		}
 		return d.audit(ctx, tx, "delete", "citation", id, quoteID, cur, nil)
 	})
 }
 
 // ListCitations returns a quote's citations, oldest first. NotFound, Malformed (cursor).
-func (d *DB) ListCitations(ctx context.Context, quoteID string, limit int, cur *string) (Page[*Citation], error) {
-	var page Page[*Citation]
-	err := d.read(ctx, func(tx *sql.Tx) error {
-		qseq, err := quoteSeq(ctx, tx, quoteID)
+func (d *DB) ListCitations(ctx context.Context, quoteID string, limit int, cursor *string) (Page[*Citation], error) {
+	limit = clampLimit(limit)
+	c, err := d.decodeCursor(cursor, "citations")
+	if err != nil {
+		return Page[*Citation]{}, err
+	}
+	var rows []*Citation
+	err = d.read(ctx, func(tx Tx) error {
+		q, err := findQuote(ctx, tx, quoteID, false)
 		if err != nil {
 			return err
 		}
-		page, err = pageBySeq(ctx, d, tx, "citations", limit, cur, false,
-			`SELECT `+citationColumns+citationFrom+` WHERE c.quote_seq = ?`, []any{qseq}, "c.seq", scanCitation)
-		return err
+		if rows, err = tx.ListCitations(ctx, q.Seq, seqAfter(c), limit+1); err != nil {
+			return fmt.Errorf("db: list citations: %w", err)
+		}
+		withExcerptCheck(q.Text, rows...)
+		return nil
 	})
-	return page, err
-}
-
-// pageBySeq pages through rows ordered by an integer key (ascending, or descending when
-// desc). The query must not yet have ORDER BY or LIMIT.
-func pageBySeq[T any](ctx context.Context, d *DB, tx *sql.Tx, sortName string, limit int, cur *string, desc bool,
-	query string, args []any, seqColumn string, scan func(scanner) (T, int64, error),
-) (Page[T], error) {
-	limit = clampLimit(limit)
-	c, err := d.decodeCursor(cur, sortName)
 	if err != nil {
-		return Page[T]{}, err
+		return Page[*Citation]{}, err
 	}
-	dir, cmp := "ASC", ">"
-	if desc {
-		dir, cmp = "DESC", "<"
-	}
-	if c != nil {
-		query += fmt.Sprintf(` AND %s %s ?`, seqColumn, cmp)
-		args = append(args, c.Seq)
-	}
-	query += fmt.Sprintf(` ORDER BY %s %s LIMIT ?`, seqColumn, dir)
-	args = append(args, limit+1)
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return Page[T]{}, fmt.Errorf("db: list %s: %w", sortName, err)
-	}
-	defer rows.Close()
-	page := Page[T]{Data: []T{}}
-	var last int64
-	for rows.Next() {
-		v, seq, err := scan(rows)
-		if err != nil {
-			return Page[T]{}, fmt.Errorf("db: list %s: %w", sortName, err)
-		}
-		if len(page.Data) == limit {
-			page.NextCursor = d.encodeCursor(cursor{Sort: sortName, Seq: last})
-			break
-		}
-		page.Data = append(page.Data, v)
-		last = seq
-	}
-	return page, rows.Err()
+	return page(d, rows, limit, func(c *Citation) Cursor { return Cursor{Sort: "citations", Seq: c.Seq} }), nil
 }

@@ -1,319 +1,150 @@
-// Package db stores Verbatim's archive in SQLite: the schema and its migrations, the
-// domain types, and one file per resource. It knows nothing of HTTP.
+// Package db is Verbatim's archive: the domain types, the inputs and their rules, who may
+// do what, and every operation on quotes, speakers, outlets, citations, verdicts, keys
+// and the audit trail. It keeps the archive in an Engine — SQLite (db/sqlite) or
+// PostgreSQL (db/postgres) — and imports no database driver: every rule lives here once,
+// and every way in (the API, the import, the command line) goes through it. It knows
+// nothing of HTTP.
 package db
 
 import (
 	"context"
-	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
-	"os"
-	"runtime"
-	"sort"
-	"strconv"
-	"strings"
+	"math/rand/v2"
+	"sync"
 	"time"
-
-	"github.com/mattn/go-sqlite3"
 )
 
-//go:embed migrations/*.sql
-var migrationFS embed.FS
-
-// DB is an open Verbatim database: one writer connection, so that writers queue in Go
-// instead of meeting SQLITE_BUSY, and a pool of read-only connections that WAL lets run
-// beside it.
+// DB is the archive over an engine. Its methods check the actor's permission and the
+// input's rules, then read and write through the engine in one transaction each.
 type DB struct {
-	path   string
-	writer *sql.DB
-	reader *sql.DB
+	eng Engine
 	// now is the clock; tests may replace it.
 	now func() time.Time
-	// rankWindow is how many of the newest matches relevance ranks (defaultRankWindow).
+	// rankWindow is how many of the newest matches relevance ranks (DefaultRankWindow).
 	rankWindow int
 	// watch sees every commit. Until the next one, keys holds the keys requests have
 	// authenticated with (by hash) — every request is authenticated — and quotes the
 	// quotes read by ID: reading one from SQLite cost six times a bare Echo handler.
-	watch *watch
-	// held is the database file, open for its shared lock (holdFile).
-	held *os.File
-	// cursorKey signs list cursors (migration 010).
+	watch  *watch
+	keys   cache[string, APIKey]
+	quotes cache[string, *Quote]
+	// cursorKey signs list cursors.
 	cursorKey []byte
-	keys      cache[string, APIKey]
-	quotes    cache[string, *Quote]
+	// writers remembers which keys wrote lately, so that their reads go to the primary
+	// (see readHeavy).
+	writers recentWriters
 }
 
-// Open opens (creating if needed) the database at path and migrates it to the schema
-// this binary knows. A database migrated by a newer binary is refused.
-func Open(ctx context.Context, path string) (*DB, error) {
-	if path == "" {
-		return nil, errors.New("db: empty database path")
-	}
-	// busy_timeout comes first so that every later pragma already waits for locks.
-	common := url.Values{}
-	common.Set("_busy_timeout", "5000")
-	common.Set("_journal_mode", "WAL")
-	common.Set("_foreign_keys", "on")
-	common.Set("_synchronous", "NORMAL")
-	// Each connection keeps its prepared statements: preparing was a fifth of a read by ID.
-	common.Set("_stmt_cache_size", "64")
-	// database/sql never shares a connection between goroutines, so SQLite's own
-	// per-connection mutex is pure overhead.
-	common.Set("_mutex", "no")
+// Options tune a DB; the zero value is the default.
+type Options struct {
+	// RankWindow overrides DefaultRankWindow.
+	RankWindow int
+}
 
-	w := cloneValues(common)
-	w.Set("_txlock", "immediate")
-	// The writer's own page cache, 64 MiB: a batch touches pages all over the indexes, and
-	// with the default 2 MiB it spilled and re-read them (an import ran 1.4 times faster).
-	w.Set("_cache_size", "-65536")
-	writer, err := sql.Open("sqlite3", sqliteURI(path, w))
+// New opens the archive over eng, which the DB owns from then on (Close closes it).
+func New(ctx context.Context, eng Engine, opt Options) (*DB, error) {
+	key, err := eng.Secret(ctx, "cursor")
 	if err != nil {
-		return nil, fmt.Errorf("db: open writer: %w", err)
-	}
-	writer.SetMaxOpenConns(1)
-	writer.SetMaxIdleConns(1)
-	writer.SetConnMaxLifetime(0)
-	writer.SetConnMaxIdleTime(0)
-
-	d := &DB{path: path, writer: writer, now: func() time.Time { return time.Now().UTC() }, rankWindow: defaultRankWindow,
-		keys: cache[string, APIKey]{max: 10000}, quotes: cache[string, *Quote]{max: 50000}}
-	if err := d.migrate(ctx); err != nil {
-		writer.Close()
-		return nil, err
-	}
-	if d.held, err = holdFile(path); err != nil {
-		writer.Close()
-		return nil, err
-	}
-	if err := writer.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = 'cursor'`).Scan(&d.cursorKey); err != nil {
-		d.Close()
 		return nil, fmt.Errorf("db: read the cursor key: %w", err)
 	}
-
-	r := cloneValues(common)
-	r.Set("_query_only", "true")
-	reader, err := sql.Open("sqlite3", sqliteURI(path, r))
-	if err != nil {
-		writer.Close()
-		return nil, fmt.Errorf("db: open readers: %w", err)
-	}
-	n := max(4, runtime.NumCPU()*2)
-	reader.SetMaxOpenConns(n)
-	reader.SetMaxIdleConns(n)
-	reader.SetConnMaxIdleTime(0)
-	reader.SetConnMaxLifetime(0)
-	d.reader = reader
-	if d.watch, err = newWatch(ctx, sqliteURI(path, r)); err != nil {
-		d.Close()
-		return nil, err
-	}
-	if err := d.Ping(ctx); err != nil {
-		d.Close()
-		return nil, err
+	d := &DB{eng: eng, now: func() time.Time { return time.Now().UTC() }, rankWindow: DefaultRankWindow,
+		watch: newWatch(eng), keys: cache[string, APIKey]{max: 10000}, quotes: cache[string, *Quote]{max: 50000},
+		cursorKey: key}
+	if opt.RankWindow > 0 {
+		d.rankWindow = opt.RankWindow
 	}
 	return d, nil
 }
 
-func cloneValues(v url.Values) url.Values {
-	c := url.Values{}
-	for k, vs := range v {
-		c[k] = append([]string(nil), vs...)
-	}
-	return c
-}
+// Engine is the engine the archive is kept in, for what only one engine does (an SQLite
+// backup, a size cap).
+func (d *DB) Engine() Engine { return d.eng }
 
-// Close checkpoints the WAL and closes every connection.
-func (d *DB) Close() error {
-	var errs []error
-	if d.reader != nil {
-		errs = append(errs, d.reader.Close())
-	}
-	if d.watch != nil {
-		errs = append(errs, d.watch.close())
-	}
-	if d.writer != nil {
-		// A clean shutdown leaves no WAL behind to replay.
-		if _, err := d.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-			errs = append(errs, fmt.Errorf("db: checkpoint: %w", err))
-		}
-		errs = append(errs, d.writer.Close())
-	}
-	if d.held != nil {
-		errs = append(errs, d.held.Close()) // after SQLite's connections: closing it releases the lock
-	}
-	return errors.Join(errs...)
-}
+// Close closes the engine.
+func (d *DB) Close() error { return d.eng.Close() }
 
-// Ping checks that a reader can query the database.
-func (d *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := d.reader.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("db: ping: %w", err)
-	}
-	return nil
-}
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.eng.Ping(ctx) }
 
 // SchemaVersion is the migration the database is at.
-func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
-	var v int
-	if err := d.writer.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return 0, fmt.Errorf("db: read schema version: %w", err)
-	}
-	return v, nil
-}
+func (d *DB) SchemaVersion(ctx context.Context) (int, error) { return d.eng.SchemaVersion(ctx) }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+// Verify checks the database and its search index, and counts what it holds.
+func (d *DB) Verify(ctx context.Context) (Report, error) { return d.eng.Verify(ctx) }
 
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("db: read migrations: %w", err)
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return nil, fmt.Errorf("db: migration %q is not named NNN_name.sql", e.Name())
+// SetClock replaces the clock, for tests that need time to stand still or move.
+func (d *DB) SetClock(now func() time.Time) { d.now = now }
+
+// maxAttempts is how many times a write is run when the database gives up on it
+// (ErrRetry: a deadlock between two writers, say). Every write function starts from
+// what it reads, so running it again is safe.
+const maxAttempts = 5
+
+// write runs fn in one read-write transaction, again when the engine asks for it, and
+// empties the caches once it has committed.
+func (d *DB) write(ctx context.Context, fn func(tx Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := d.eng.Write(ctx, fn)
+		if errors.Is(err, ErrRetry) && attempt < maxAttempts {
+			// A short, growing, jittered pause lets the writer that won go first.
+			pause := time.Duration(attempt) * time.Duration(1+rand.IntN(5)) * time.Millisecond
+			select {
+			case <-time.After(pause):
+				continue
+			case <-ctx.Done():
+				return err
+			}
 		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if errors.Is(err, ErrRetry) {
+			return &Error{Code: Unavailable, Message: "the database is busy with conflicting writes; try again", err: err}
+		}
 		if err != nil {
-			return nil, fmt.Errorf("db: read migration %s: %w", e.Name(), err)
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("db: migrations must be numbered 1, 2, 3…; %s breaks the sequence", m.name)
-		}
-	}
-	return ms, nil
-}
-
-// LatestSchemaVersion is the schema version this binary migrates to.
-func LatestSchemaVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		return 0
-	}
-	return len(ms)
-}
-
-// migrate applies, each in its own transaction, the migrations the database lacks. The
-// schema version lives in PRAGMA user_version, written in the same transaction.
-func (d *DB) migrate(ctx context.Context) error {
-	ms, err := migrations()
-	if err != nil {
-		return err
-	}
-	cur, err := d.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	if cur > len(ms) {
-		return fmt.Errorf("db: %s is at schema version %d but this binary knows only up to %d; run a newer verbatim", d.path, cur, len(ms))
-	}
-	for _, m := range ms[cur:] {
-		if err := d.applyMigration(ctx, m); err != nil {
 			return err
 		}
+		d.committed()
+		d.writers.wrote(actorOf(ctx).KeyID, d.now())
+		return nil
 	}
-	return nil
-}
-
-func (d *DB) applyMigration(ctx context.Context, m migration) error {
-	tx, err := d.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: begin migration %s: %w", m.name, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("db: apply migration %s: %w", m.name, err)
-	}
-	if step := goSteps[m.version]; step != nil {
-		if err := step(ctx, tx); err != nil {
-			return fmt.Errorf("db: apply migration %s: %w", m.name, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-		return fmt.Errorf("db: record migration %s: %w", m.name, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: commit migration %s: %w", m.name, err)
-	}
-	return nil
-}
-
-// goSteps are the parts of migrations SQL cannot do, run in the migration's transaction
-// after its SQL.
-var goSteps = map[int]func(context.Context, *sql.Tx) error{
-	3: backfillBands,
-}
-
-// write runs fn in one immediate transaction on the writer connection.
-func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: commit: %w", classify(err))
-	}
-	d.committed()
-	return nil
 }
 
 // read runs fn in one read transaction, so multi-statement reads see one snapshot.
-func (d *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("db: begin read: %w", err)
+func (d *DB) read(ctx context.Context, fn func(tx Tx) error) error { return d.eng.Read(ctx, fn) }
+
+// readHeavy runs an archive-wide read (a search, an export, the feed) where the engine
+// prefers — a replica, when there is one — unless the actor wrote in the last
+// StickToPrimary: a client must find in a search what it has just written.
+func (d *DB) readHeavy(ctx context.Context, fn func(tx Tx) error) error {
+	if d.writers.recent(actorOf(ctx).KeyID, d.now()) {
+		return d.eng.Read(ctx, fn)
 	}
-	defer tx.Rollback()
-	return fn(tx)
+	return d.eng.ReadReplica(ctx, fn)
 }
 
-// classify turns the SQLite errors a client can cause or wait out into coded errors.
-func classify(err error) error {
-	var se sqlite3.Error
-	if !errors.As(err, &se) {
-		return err
-	}
-	switch se.Code {
-	case sqlite3.ErrFull:
-		return &Error{Code: Full, Message: "the database has no room left; nothing was written — free space or raise the size cap, then retry", err: err}
-	case sqlite3.ErrBusy, sqlite3.ErrLocked:
-		return &Error{Code: Unavailable, Message: "the database is busy; try again", err: err}
-	}
-	return err
+// StickToPrimary is how long after a key's write its archive-wide reads stay on the
+// primary rather than a replica: far longer than a healthy replica lags.
+const StickToPrimary = 10 * time.Second
+
+// recentWriters remembers when each key last wrote through this process.
+type recentWriters struct {
+	mu   sync.Mutex
+	last map[string]time.Time
 }
 
-func (d *DB) timestamp() string {
-	return d.now().UTC().Format(timeFormat)
+func (r *recentWriters) wrote(key string, at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.last == nil || len(r.last) > 10000 {
+		r.last = map[string]time.Time{} // old entries are past StickToPrimary anyway
+	}
+	r.last[key] = at
 }
 
-// timeFormat is RFC 3339 in UTC with fixed-width fractional seconds, so that stored
-// timestamps also sort as text.
-const timeFormat = "2006-01-02T15:04:05.000000Z"
-
-func parseTime(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t.UTC()
+func (r *recentWriters) recent(key string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t, ok := r.last[key]
+	return ok && now.Sub(t) < StickToPrimary
 }
 
 // Counts is how many of each resource the database holds.
@@ -323,34 +154,31 @@ type Counts struct {
 	Outlets  int64 `json:"outlets"`
 }
 
+// Report is what verifying a database found.
+type Report struct {
+	// Integrity is "ok" when the engine's own consistency checks pass, else what they
+	// found.
+	Integrity     string `json:"integrity"`
+	SearchIndexOK bool   `json:"search_index_ok"` // the search index is sound and covers every quote
+	Counts
+	Verdicts  int64 `json:"verdicts"`
+	Citations int64 `json:"citations"`
+	AuditLog  int64 `json:"audit_entries"`
+}
+
+// OK reports whether every check passed.
+func (r Report) OK() bool { return r.Integrity == "ok" && r.SearchIndexOK }
+
 // Counts counts the stored resources in one snapshot.
 func (d *DB) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
-	err := d.read(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM quotes), (SELECT count(*) FROM speakers),
-			(SELECT count(*) FROM outlets)`).Scan(&c.Quotes, &c.Speakers, &c.Outlets)
+	err := d.read(ctx, func(tx Tx) error {
+		var err error
+		c, err = tx.Counts(ctx)
+		return err
 	})
 	if err != nil {
 		return Counts{}, fmt.Errorf("db: count: %w", err)
 	}
 	return c, nil
-}
-
-// LimitSize caps the database file at about maxBytes (SQLite's max_page_count on the
-// writer connection); a write past it fails as Full and writes nothing. Zero or less
-// lifts the cap. It is the operator's guard against a runaway import filling the disk.
-func (d *DB) LimitSize(ctx context.Context, maxBytes int64) error {
-	var pageSize int64
-	if err := d.writer.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
-		return fmt.Errorf("db: page size: %w", err)
-	}
-	pages := int64(4294967294) // SQLite's own ceiling
-	if maxBytes > 0 {
-		pages = max(1, maxBytes/pageSize)
-	}
-	var got int64
-	if err := d.writer.QueryRowContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)).Scan(&got); err != nil {
-		return fmt.Errorf("db: max page count: %w", err)
-	}
-	return nil
 }

@@ -58,3 +58,9 @@ func ErrorCode(err error) string {
 func errorf(code, field, msg string) *Error {
 	return &Error{Code: code, Field: field, Message: msg}
 }
+
+// NewError is an error of code with msg, wrapping err: how an engine reports what a
+// client can act on (the disk full, the database busy) without speaking HTTP either.
+func NewError(code, msg string, err error) *Error {
+	return &Error{Code: code, Message: msg, err: err}
+}

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -32,7 +31,7 @@ func (d *DB) Export(ctx context.Context, f QuoteFilter, fn func(*Record) error) 
 			return err
 		}
 		var records []*Record
-		err = d.read(ctx, func(tx *sql.Tx) error {
+		err = d.readHeavy(ctx, func(tx Tx) error {
 			var err error
 			records, err = completeRecords(ctx, tx, page.Data)
 			return err
@@ -53,69 +52,52 @@ func (d *DB) Export(ctx context.Context, f QuoteFilter, fn func(*Record) error) 
 }
 
 // completeRecords loads the speakers, outlets, verdict histories and citations of a page
-// of quotes, each kind in one query per page or per distinct speaker and outlet.
-func completeRecords(ctx context.Context, tx *sql.Tx, quotes []*Quote) ([]*Record, error) {
-	records := make([]*Record, len(quotes))
-	byID := map[string]*Record{}
-	speakers := map[string]*Speaker{}
-	outlets := map[string]*Outlet{}
-	args := make([]any, len(quotes))
-	for i, q := range quotes {
-		r := &Record{Quote: q, Verdicts: []*Verdict{}, Citations: []*Citation{}}
-		q.Snippet = nil
-		var err error
-		if r.SpeakerDetail = speakers[q.Speaker.ID]; r.SpeakerDetail == nil {
-			if r.SpeakerDetail, err = findSpeaker(ctx, tx, q.Speaker.ID); err != nil {
-				return nil, err
-			}
-			speakers[q.Speaker.ID] = r.SpeakerDetail
-		}
-		if q.Outlet != nil {
-			if r.OutletDetail = outlets[q.Outlet.ID]; r.OutletDetail == nil {
-				if r.OutletDetail, err = findOutlet(ctx, tx, q.Outlet.ID); err != nil {
-					return nil, err
-				}
-				outlets[q.Outlet.ID] = r.OutletDetail
-			}
-		}
-		records[i], byID[q.ID], args[i] = r, r, q.ID
-	}
+// of quotes, each kind in one query per page.
+func completeRecords(ctx context.Context, tx Tx, quotes []*Quote) ([]*Record, error) {
 	if len(quotes) == 0 {
-		return records, nil
+		return nil, nil
 	}
-	in := placeholders(len(args))
-	rows, err := tx.QueryContext(ctx, `SELECT `+verdictColumns+verdictFrom+` WHERE q.id IN (`+in+`) ORDER BY v.seq`, args...)
+	speakers, err := tx.Speakers(ctx, speakerIDs(quotes))
+	if err != nil {
+		return nil, fmt.Errorf("db: export speakers: %w", err)
+	}
+	var outletIDs []string
+	for _, q := range quotes {
+		if q.Outlet != nil {
+			outletIDs = append(outletIDs, q.Outlet.ID)
+		}
+	}
+	outlets, err := tx.Outlets(ctx, outletIDs)
+	if err != nil {
+		return nil, fmt.Errorf("db: export outlets: %w", err)
+	}
+	seqs := quoteSeqs(quotes)
+	verdicts, err := tx.VerdictHistories(ctx, seqs)
 	if err != nil {
 		return nil, fmt.Errorf("db: export verdicts: %w", err)
 	}
-	verdicts := map[int64]*Verdict{}
-	for rows.Next() {
-		v, seq, err := scanVerdict(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("db: export verdicts: %w", err)
-		}
-		verdicts[seq] = v
-		byID[v.QuoteID].Verdicts = append(byID[v.QuoteID].Verdicts, v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: export verdicts: %w", err)
-	}
-	if err := loadVerdictCitations(ctx, tx, verdicts); err != nil {
-		return nil, err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+citationColumns+citationFrom+` WHERE q.id IN (`+in+`) ORDER BY c.seq`, args...)
+	citations, err := tx.CitationsOf(ctx, seqs)
 	if err != nil {
 		return nil, fmt.Errorf("db: export citations: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, _, err := scanCitation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("db: export citations: %w", err)
+	records := make([]*Record, len(quotes))
+	for i, q := range quotes {
+		q.Snippet = nil
+		r := &Record{Quote: q, SpeakerDetail: speakers[q.Speaker.ID], Verdicts: verdicts[q.Seq], Citations: citations[q.Seq]}
+		if q.Outlet != nil {
+			r.OutletDetail = outlets[q.Outlet.ID]
 		}
-		byID[c.QuoteID].Citations = append(byID[c.QuoteID].Citations, c)
+		if r.SpeakerDetail == nil {
+			return nil, fmt.Errorf("db: export: quote %s names speaker %s, which is gone", q.ID, q.Speaker.ID)
+		}
+		if r.Verdicts == nil {
+			r.Verdicts = []*Verdict{}
+		}
+		if r.Citations == nil {
+			r.Citations = []*Citation{}
+		}
+		withExcerptCheck(q.Text, r.Citations...)
+		records[i] = r
 	}
-	return records, rows.Err()
+	return records, nil
 }

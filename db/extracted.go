@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 )
 
@@ -31,24 +29,21 @@ func (d *DB) CreateExtracted(ctx context.Context, items []ExtractedQuote) ([]str
 		return nil, err
 	}
 	ids := make([]string, 0, len(items))
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(tx Tx) error {
 		ids = ids[:0]
 		for i, it := range items {
-			id, seq, err := d.insertQuote(ctx, tx, it.Quote)
+			x := it.Extraction
+			q, err := d.insertQuote(ctx, tx, it.Quote, nil, &x)
 			if err != nil {
 				return prefixField(err, fmt.Sprintf("data[%d]", i))
 			}
-			js, _ := json.Marshal(it.Extraction)
-			if _, err := tx.ExecContext(ctx, `UPDATE quotes SET extraction = ? WHERE seq = ?`, string(js), seq); err != nil {
-				return fmt.Errorf("db: record extraction: %w", classify(err))
-			}
 			if it.ArticleURL != nil {
 				excerpt := it.Quote.Text
-				if _, err := d.insertCitation(ctx, tx, id, seq, CitationInput{URL: *it.ArticleURL, Relation: "report", Excerpt: &excerpt}); err != nil {
+				if _, err := d.insertCitation(ctx, tx, q, CitationInput{URL: *it.ArticleURL, Relation: "report", Excerpt: &excerpt}); err != nil {
 					return prefixField(err, fmt.Sprintf("data[%d]", i))
 				}
 			}
-			ids = append(ids, id)
+			ids = append(ids, q.ID)
 		}
 		return nil
 	})

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -26,29 +25,25 @@ type IdempotentRun struct {
 func (d *DB) ClaimIdempotencyKey(ctx context.Context, key string) (*IdempotentRun, error) {
 	owner := actorOf(ctx).KeyID
 	var prev *IdempotentRun
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(tx Tx) error {
 		prev = nil
-		cutoff := d.now().Add(-IdempotencyTTL).Format(timeFormat)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, cutoff); err != nil {
-			return fmt.Errorf("db: expire idempotency keys: %w", classify(err))
+		now := d.now()
+		if err := tx.ExpireIdempotency(ctx, now.Add(-IdempotencyTTL)); err != nil {
+			return fmt.Errorf("db: expire idempotency keys: %w", err)
 		}
-		var run IdempotentRun
-		var hash sql.NullString
-		var status sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE key_id = ? AND key = ?`,
-			owner, key).Scan(&hash, &status, &run.Response)
-		switch {
-		case err == nil:
-			run.RequestHash, run.Status = hash.String, int(status.Int64)
-			prev = &run
-			return nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("db: find idempotency key: %w", err)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_keys (key_id, key, created_at) VALUES (?, ?, ?)`,
-			owner, key, d.timestamp())
+		claimed, err := tx.ClaimIdempotency(ctx, owner, key, now)
 		if err != nil {
-			return fmt.Errorf("db: claim idempotency key: %w", classify(err))
+			return fmt.Errorf("db: claim idempotency key: %w", err)
+		}
+		if claimed {
+			return nil
+		}
+		prev, err = tx.IdempotentRun(ctx, owner, key)
+		if errors.Is(err, ErrNoRow) {
+			return ErrRetry // expired between the claim and the read: claim it again
+		}
+		if err != nil {
+			return fmt.Errorf("db: find idempotency key: %w", err)
 		}
 		return nil
 	})
@@ -57,11 +52,10 @@ func (d *DB) ClaimIdempotencyKey(ctx context.Context, key string) (*IdempotentRu
 
 // CompleteIdempotencyKey remembers the answer to the request that claimed key.
 func (d *DB) CompleteIdempotencyKey(ctx context.Context, key, requestHash string, status int, response []byte) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET request_hash = ?, status = ?, response = ? WHERE key_id = ? AND key = ?`,
-			requestHash, status, response, actorOf(ctx).KeyID, key)
+	return d.write(ctx, func(tx Tx) error {
+		err := tx.CompleteIdempotency(ctx, actorOf(ctx).KeyID, key, IdempotentRun{RequestHash: requestHash, Status: status, Response: response})
 		if err != nil {
-			return fmt.Errorf("db: complete idempotency key: %w", classify(err))
+			return fmt.Errorf("db: complete idempotency key: %w", err)
 		}
 		return nil
 	})
@@ -69,11 +63,9 @@ func (d *DB) CompleteIdempotencyKey(ctx context.Context, key, requestHash string
 
 // ReleaseIdempotencyKey forgets a claim whose request failed, so that a retry runs it.
 func (d *DB) ReleaseIdempotencyKey(ctx context.Context, key string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE key_id = ? AND key = ? AND status IS NULL`,
-			actorOf(ctx).KeyID, key)
-		if err != nil {
-			return fmt.Errorf("db: release idempotency key: %w", classify(err))
+	return d.write(ctx, func(tx Tx) error {
+		if err := tx.ReleaseIdempotency(ctx, actorOf(ctx).KeyID, key); err != nil {
+			return fmt.Errorf("db: release idempotency key: %w", err)
 		}
 		return nil
 	})

@@ -3,15 +3,12 @@ package db
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/verbatimhq/verbatim/fold"
 	"github.com/verbatimhq/verbatim/similar"
 )
 
@@ -173,14 +170,14 @@ var errRecord = errors.New("a record failed")
 
 func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints bool) (ImportResult, error) {
 	var res ImportResult
-	known := newNames() // found or created in this batch
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(tx Tx) error {
 		res = ImportResult{}
+		known := newNames() // found or created in this batch
 		ctx := context.WithValue(ctx, namesKey{}, known)
 		todo := make([]*ImportRecord, 0, len(batch))
 		if !savepoints {
-			// New quotes with nothing hanging off them go in with multi-row statements;
-			// the rest, record by record.
+			// New quotes with nothing hanging off them go in many at a time; the rest,
+			// record by record.
 			var bulk []*ImportRecord
 			for i := range batch {
 				if bulkEligible(&batch[i]) {
@@ -206,7 +203,7 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 		}
 		for _, rec := range todo {
 			if savepoints {
-				if _, err := tx.ExecContext(ctx, `SAVEPOINT record`); err != nil {
+				if err := tx.Savepoint(ctx); err != nil {
 					return fmt.Errorf("db: savepoint: %w", err)
 				}
 			}
@@ -219,7 +216,7 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 				if !savepoints {
 					return errRecord
 				}
-				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO record`); rerr != nil {
+				if rerr := tx.RollbackToSavepoint(ctx); rerr != nil {
 					return fmt.Errorf("db: rollback record: %w", rerr)
 				}
 				known.forget() // the rolled-back record may have created a speaker or outlet
@@ -235,7 +232,7 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 				}
 			}
 			if savepoints {
-				if _, err := tx.ExecContext(ctx, `RELEASE record`); err != nil {
+				if err := tx.ReleaseSavepoint(ctx); err != nil {
 					return fmt.Errorf("db: release savepoint: %w", err)
 				}
 			}
@@ -261,30 +258,25 @@ func contentKey(in QuoteInput) string {
 	return "sha256:" + hex.EncodeToString(h[:16])
 }
 
-func (d *DB) importOne(ctx context.Context, tx *sql.Tx, rec *ImportRecord) (string, error) {
+func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, error) {
 	if rec.Exported != nil {
 		return d.importExported(ctx, tx, rec.Exported)
 	}
 	key := rec.prep.key
-	var existing string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM quotes WHERE external_id = ?`, key).Scan(&existing)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
+	existing, err := tx.QuoteIDByExternalID(ctx, key)
+	if err != nil {
 		return "", fmt.Errorf("db: find imported quote: %w", err)
-	default:
+	}
+	if existing != "" {
 		return d.reimport(ctx, tx, existing, rec.Quote)
 	}
-	id, seq, err := d.insertQuote(ctx, tx, rec.Quote)
+	q, err := d.insertQuote(ctx, tx, rec.Quote, &key, nil)
 	if err != nil {
 		return "", err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE quotes SET external_id = ? WHERE seq = ?`, key, seq); err != nil {
-		return "", fmt.Errorf("db: set external id: %w", classify(err))
-	}
 	byURL := map[string]string{}
 	for i, c := range rec.Citations {
-		cit, err := d.insertCitation(ctx, tx, id, seq, c)
+		cit, err := d.insertCitation(ctx, tx, q, c)
 		if err != nil {
 			return "", prefixField(err, fmt.Sprintf("citations[%d]", i))
 		}
@@ -295,7 +287,7 @@ func (d *DB) importOne(ctx context.Context, tx *sql.Tx, rec *ImportRecord) (stri
 		for _, u := range v.CitationURLs {
 			in.CitationIDs = append(in.CitationIDs, byURL[u])
 		}
-		if _, err := d.appendVerdict(ctx, tx, id, nil, in); err != nil {
+		if _, err := d.appendVerdict(ctx, tx, q.ID, nil, in); err != nil {
 			return "", prefixField(err, fmt.Sprintf("verdicts[%d]", i))
 		}
 	}
@@ -304,8 +296,8 @@ func (d *DB) importOne(ctx context.Context, tx *sql.Tx, rec *ImportRecord) (stri
 
 // reimport compares a stored quote with its record again: the same fields change nothing,
 // different ones are an update.
-func (d *DB) reimport(ctx context.Context, tx *sql.Tx, id string, in QuoteInput) (string, error) {
-	cur, _, err := findQuote(ctx, tx, id)
+func (d *DB) reimport(ctx context.Context, tx Tx, id string, in QuoteInput) (string, error) {
+	cur, err := findQuote(ctx, tx, id, false)
 	if err != nil {
 		return "", err
 	}
@@ -366,113 +358,67 @@ func prefixField(err error, prefix string) error {
 
 // importExported loads a record exported by Verbatim, keeping its IDs, times, authors and
 // verdict history. A quote already stored under its ID is left as it is.
-func (d *DB) importExported(ctx context.Context, tx *sql.Tx, r *Record) (string, error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE id = ?`, r.ID).Scan(&n); err != nil {
+func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, error) {
+	if _, err := tx.Quote(ctx, r.ID, false); err == nil {
+		return "unchanged", nil
+	} else if !errors.Is(err, ErrNoRow) {
 		return "", fmt.Errorf("db: find quote: %w", err)
 	}
-	if n > 0 {
-		return "unchanged", nil
-	}
 	sp := r.SpeakerDetail
-	if _, err := findSpeaker(ctx, tx, sp.ID); ErrorCode(err) == NotFound {
-		_, err := tx.ExecContext(ctx, `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key, version,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sp.ID, sp.Name, sp.WikidataQID, sp.Description,
-			sp.Anonymous, fold.String(sp.Name), sp.Version, sp.CreatedAt.UTC().Format(timeFormat), sp.UpdatedAt.UTC().Format(timeFormat))
-		if err != nil {
+	if _, err := tx.Speaker(ctx, sp.ID, false); errors.Is(err, ErrNoRow) {
+		stored := *sp
+		stored.Aliases = dedupeNames(sp.Name, sp.Aliases)
+		if err := tx.InsertSpeaker(ctx, &stored); err != nil {
 			return "", prefixField(speakerWriteError(err), "speaker_detail")
 		}
-		if err := writeSpeakerNames(ctx, tx, sp.ID, sp.Name, sp.Aliases); err != nil {
-			return "", err
-		}
 	} else if err != nil {
-		return "", err
+		return "", fmt.Errorf("db: read speaker: %w", err)
 	}
 	if o := r.OutletDetail; o != nil {
-		if _, err := findOutlet(ctx, tx, o.ID); ErrorCode(err) == NotFound {
-			_, err := tx.ExecContext(ctx, `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Version,
-				o.CreatedAt.UTC().Format(timeFormat), o.UpdatedAt.UTC().Format(timeFormat))
-			if err != nil {
+		if _, err := tx.Outlet(ctx, o.ID, false); errors.Is(err, ErrNoRow) {
+			if err := tx.InsertOutlet(ctx, o); err != nil {
 				return "", prefixField(outletWriteError(err), "outlet_detail")
 			}
 		} else if err != nil {
-			return "", err
+			return "", fmt.Errorf("db: read outlet: %w", err)
 		}
 	}
-	q := r.Quote
+	q := *r.Quote
 	if q.SaidOn != nil {
 		if _, _, err := dateSaid(q.SaidOn, q.DatePrecision); err != nil {
 			return "", err
 		}
 	}
-	var outletID *string
+	q.Speaker = SpeakerRef{ID: sp.ID}
+	q.Outlet = nil
 	if r.OutletDetail != nil {
-		outletID = &r.OutletDetail.ID
+		q.Outlet = &OutletRef{ID: r.OutletDetail.ID}
 	}
-	tags := normalizeTags(q.Tags)
-	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
-		context, setting, lang, source_url, tags, created_by, version, created_at, updated_at, external_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		q.ID, q.Text, sp.ID, q.SpeakerRole, q.SaidOn, q.DatePrecision, outletID, q.Context, q.Setting, q.Lang, q.SourceURL,
-		tagsJSON(tags), q.CreatedBy, q.Version, q.CreatedAt.UTC().Format(timeFormat), q.UpdatedAt.UTC().Format(timeFormat), nil)
-	if err != nil {
-		if isUnique(err) {
+	q.Tags = normalizeTags(q.Tags)
+	q.CurrentVerdict, q.VerdictSeq, q.Snippet, q.PossibleDuplicates = nil, nil, nil, nil
+	var err error
+	if q.Seq, err = tx.InsertQuote(ctx, &q, nil, bands(q.Text)); err != nil {
+		if errors.Is(err, ErrDuplicate) {
 			return "", errorf(Conflict, "id", "another quote has this ID")
 		}
-		return "", fmt.Errorf("db: insert quote: %w", classify(err))
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return "", fmt.Errorf("db: insert quote: %w", err)
-	}
-	if err := writeBands(ctx, tx, seq, nil, q.Text); err != nil {
-		return "", err
-	}
-	if err := writeTags(ctx, tx, seq, tags); err != nil {
-		return "", err
-	}
-	if q.Extraction != nil {
-		js, _ := json.Marshal(q.Extraction)
-		if _, err := tx.ExecContext(ctx, `UPDATE quotes SET extraction = ? WHERE seq = ?`, string(js), seq); err != nil {
-			return "", fmt.Errorf("db: record extraction: %w", classify(err))
-		}
+		return "", writeError("quote", err)
 	}
 	for i, c := range r.Citations {
-		_, err := tx.ExecContext(ctx, `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
-			accessed_at, archive_url, excerpt, relation, created_by, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, seq, c.URL, urlKey(c.URL), c.Title, c.Publisher, c.PublishedAt, c.AccessedAt, c.ArchiveURL, c.Excerpt,
-			c.Relation, c.CreatedBy, c.Version, c.CreatedAt.UTC().Format(timeFormat), c.UpdatedAt.UTC().Format(timeFormat))
-		if err != nil {
+		if err := tx.InsertCitation(ctx, q.Seq, c); err != nil {
 			return "", prefixField(citationWriteError(err), fmt.Sprintf("citations[%d]", i))
 		}
 	}
 	var last int64
 	for _, v := range r.Verdicts {
-		res, err := tx.ExecContext(ctx, `INSERT INTO verdicts (id, quote_seq, attribution, rating, summary, reviewed_by, supersedes,
-			created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, seq, v.Attribution, v.Rating, v.Summary, v.ReviewedBy, v.Supersedes,
-			v.CreatedAt.UTC().Format(timeFormat))
-		if err != nil {
-			return "", fmt.Errorf("db: insert verdict: %w", classify(err))
-		}
-		if last, err = res.LastInsertId(); err != nil {
-			return "", err
-		}
-		for i, cid := range v.CitationIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO verdict_citations (verdict_seq, ord, citation_id) VALUES (?, ?, ?)`,
-				last, i, cid); err != nil {
-				return "", fmt.Errorf("db: insert verdict citation: %w", classify(err))
-			}
+		if last, err = tx.InsertVerdict(ctx, q.Seq, v); err != nil {
+			return "", writeError("verdict", err)
 		}
 	}
 	if last != 0 {
 		// The attribution, rating and version as exported, the verdicts behind them.
-		_, err := tx.ExecContext(ctx, `UPDATE quotes SET attribution = ?, rating = ?, verdict_seq = ?, version = ?, updated_at = ?
-			WHERE seq = ?`, q.Attribution, q.Rating, last, q.Version, q.UpdatedAt.UTC().Format(timeFormat), seq)
-		if err != nil {
-			return "", fmt.Errorf("db: set verdict: %w", classify(err))
+		if err := tx.SetVerdict(ctx, q.Seq, last, q.Attribution, q.Rating, q.Version, q.Version, q.UpdatedAt); err != nil {
+			return "", writeError("quote", err)
 		}
 	}
-	return "created", d.audit(ctx, tx, "create", "quote", q.ID, q.ID, nil, q)
+	return "created", d.audit(ctx, tx, "create", "quote", q.ID, q.ID, nil, &q)
 }

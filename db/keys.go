@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"database/sql"
 	"encoding/base32"
 	"errors"
 	"fmt"
@@ -54,10 +53,9 @@ func (d *DB) CreateKey(ctx context.Context, in KeyInput) (*APIKey, string, error
 	secret := keyPrefix + strings.ToLower(keyEncoding.EncodeToString(raw[:]))
 	now := d.now()
 	k := &APIKey{ID: newID("key_", now), Name: in.Name, Role: in.Role, Hint: secret[:8], CreatedAt: now.Truncate(time.Microsecond)}
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, name, role, hash, hint, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.ID, k.Name, k.Role, hashKey(secret), k.Hint, now.Format(timeFormat)); err != nil {
-			return fmt.Errorf("db: insert key: %w", classify(err))
+	err := d.write(ctx, func(tx Tx) error {
+		if err := tx.InsertKey(ctx, k, hashKey(secret)); err != nil {
+			return writeError("key", err)
 		}
 		return d.audit(ctx, tx, "create", "key", k.ID, "", nil, k)
 	})
@@ -65,23 +63,6 @@ func (d *DB) CreateKey(ctx context.Context, in KeyInput) (*APIKey, string, error
 		return nil, "", err
 	}
 	return k, secret, nil
-}
-
-const keyColumns = `id, name, role, hint, created_at, revoked_at`
-
-func scanKey(row scanner, extra ...any) (*APIKey, error) {
-	var k APIKey
-	var created string
-	var revoked *string
-	if err := row.Scan(append([]any{&k.ID, &k.Name, &k.Role, &k.Hint, &created, &revoked}, extra...)...); err != nil {
-		return nil, err
-	}
-	k.CreatedAt = parseTime(created)
-	if revoked != nil {
-		t := parseTime(*revoked)
-		k.RevokedAt = &t
-	}
-	return &k, nil
 }
 
 // Authenticate returns the key a secret belongs to. Unauthorized when no key has it or
@@ -96,9 +77,8 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
 	if ok {
 		return &cached, nil
 	}
-	var stored []byte
-	k, err := scanKey(d.reader.QueryRowContext(ctx, `SELECT `+keyColumns+`, hash FROM api_keys WHERE hash = ?`, want), &stored)
-	if errors.Is(err, sql.ErrNoRows) {
+	k, stored, err := d.eng.Reads().KeyByHash(ctx, want)
+	if errors.Is(err, ErrNoRow) {
 		return nil, errorf(Unauthorized, "", "the API key is not valid")
 	}
 	if err != nil {
@@ -119,20 +99,11 @@ func (d *DB) Keys(ctx context.Context) ([]*APIKey, error) {
 	if err := authorize(ctx, PermAdmin, ""); err != nil {
 		return nil, err
 	}
-	rows, err := d.reader.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
+	keys, err := d.eng.Reads().Keys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: list keys: %w", err)
 	}
-	defer rows.Close()
-	keys := []*APIKey{}
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("db: list keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	return keys, rows.Err()
+	return keys, nil
 }
 
 // RevokeKey revokes a key at once. NotFound; revoking twice changes nothing.
@@ -141,9 +112,9 @@ func (d *DB) RevokeKey(ctx context.Context, id string) (*APIKey, error) {
 		return nil, err
 	}
 	var k *APIKey
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		cur, err := scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
+	err := d.write(ctx, func(tx Tx) error {
+		cur, err := tx.Key(ctx, id, true)
+		if errors.Is(err, ErrNoRow) {
 			return errorf(NotFound, "", "no API key with this ID")
 		}
 		if err != nil {
@@ -154,8 +125,8 @@ func (d *DB) RevokeKey(ctx context.Context, id string) (*APIKey, error) {
 			return nil
 		}
 		now := d.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, now.Format(timeFormat), id); err != nil {
-			return fmt.Errorf("db: revoke key: %w", classify(err))
+		if err := tx.RevokeKey(ctx, id, now); err != nil {
+			return writeError("key", err)
 		}
 		revoked := *cur
 		t := now.Truncate(time.Microsecond)

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -16,23 +15,11 @@ type OutletFilter struct {
 	Cursor *string
 }
 
-const outletColumns = `id, name, url, version, created_at, updated_at`
-
-func scanOutlet(row scanner, extra ...any) (*Outlet, error) {
-	var o Outlet
-	var created, updated string
-	if err := row.Scan(append([]any{&o.ID, &o.Name, &o.URL, &o.Version, &created, &updated}, extra...)...); err != nil {
-		return nil, err
-	}
-	o.CreatedAt, o.UpdatedAt = parseTime(created), parseTime(updated)
-	return &o, nil
-}
-
 func outletWriteError(err error) error {
-	if isUnique(err) {
+	if errors.Is(err, ErrDuplicate) {
 		return errorf(Conflict, "name", "an outlet with this name already exists")
 	}
-	return fmt.Errorf("db: write outlet: %w", classify(err))
+	return writeError("outlet", err)
 }
 
 // CreateOutlet stores a new outlet. Outlet names are unique, folded: a second "fox news"
@@ -45,7 +32,7 @@ func (d *DB) CreateOutlet(ctx context.Context, in OutletInput) (*Outlet, error) 
 		return nil, err
 	}
 	var id string
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(tx Tx) error {
 		var err error
 		id, err = d.insertOutlet(ctx, tx, in)
 		return err
@@ -56,32 +43,23 @@ func (d *DB) CreateOutlet(ctx context.Context, in OutletInput) (*Outlet, error) 
 	return d.Outlet(ctx, id)
 }
 
-func (d *DB) insertOutlet(ctx context.Context, tx *sql.Tx, in OutletInput) (string, error) {
+func (d *DB) insertOutlet(ctx context.Context, tx Tx, in OutletInput) (string, error) {
 	now := d.now()
-	id := newID("out_", now)
-	ts := now.Format(timeFormat)
-	_, err := tx.ExecContext(ctx, `INSERT INTO outlets (id, name, name_key, url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, in.Name, fold.String(in.Name), in.URL, ts, ts)
-	if err != nil {
+	o := &Outlet{ID: newID("out_", now), Name: in.Name, URL: in.URL, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := tx.InsertOutlet(ctx, o); err != nil {
 		return "", outletWriteError(err)
 	}
-	return id, d.audit(ctx, tx, "create", "outlet", id, "", nil, &Outlet{ID: id, Name: in.Name, URL: in.URL})
+	return o.ID, d.audit(ctx, tx, "create", "outlet", o.ID, "", nil, o)
 }
 
 // Outlet returns the outlet with the given ID, or NotFound.
 func (d *DB) Outlet(ctx context.Context, id string) (*Outlet, error) {
-	var o *Outlet
-	err := d.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		o, err = findOutlet(ctx, tx, id)
-		return err
-	})
-	return o, err
+	return findOutlet(ctx, d.eng.Reads(), id, false)
 }
 
-func findOutlet(ctx context.Context, tx *sql.Tx, id string) (*Outlet, error) {
-	o, err := scanOutlet(tx.QueryRowContext(ctx, `SELECT `+outletColumns+` FROM outlets WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
+func findOutlet(ctx context.Context, tx Tx, id string, lock bool) (*Outlet, error) {
+	o, err := tx.Outlet(ctx, id, lock)
+	if errors.Is(err, ErrNoRow) {
 		return nil, errorf(NotFound, "", "no outlet with this ID")
 	}
 	if err != nil {
@@ -90,13 +68,9 @@ func findOutlet(ctx context.Context, tx *sql.Tx, id string) (*Outlet, error) {
 	return o, nil
 }
 
-// findOutletByName returns the ID of the outlet with this name (folded), "" when none.
-func findOutletByName(ctx context.Context, tx *sql.Tx, name string) (string, error) {
-	var id string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM outlets WHERE name_key = ?`, fold.String(name)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+// findOutletByName returns the ID of the outlet with the folded name key, "" when none.
+func findOutletByName(ctx context.Context, tx Tx, key string) (string, error) {
+	id, err := tx.OutletIDByName(ctx, key)
 	if err != nil {
 		return "", fmt.Errorf("db: find outlet by name: %w", err)
 	}
@@ -112,8 +86,8 @@ func (d *DB) UpdateOutlet(ctx context.Context, id string, ifMatch []int64, patch
 	if err := validateInput(&patch); err != nil {
 		return nil, err
 	}
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		cur, err := findOutlet(ctx, tx, id)
+	err := d.write(ctx, func(tx Tx) error {
+		cur, err := findOutlet(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
@@ -130,9 +104,8 @@ func (d *DB) UpdateOutlet(ctx context.Context, id string, ifMatch []int64, patch
 		if next.Name == cur.Name && equalPtr(next.URL, cur.URL) {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE outlets SET name = ?, name_key = ?, url = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			next.Name, fold.String(next.Name), next.URL, d.timestamp(), id)
-		if err != nil {
+		next.Version, next.UpdatedAt = cur.Version+1, d.now()
+		if err := tx.UpdateOutlet(ctx, cur, &next); err != nil {
 			return outletWriteError(err)
 		}
 		return d.audit(ctx, tx, "update", "outlet", id, "", cur, &next)
@@ -148,32 +121,31 @@ func (d *DB) DeleteOutlet(ctx context.Context, id string, ifMatch []int64) error
 	if err := authorize(ctx, PermAdmin, ""); err != nil {
 		return err
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
-		cur, err := findOutlet(ctx, tx, id)
+	return d.write(ctx, func(tx Tx) error {
+		cur, err := findOutlet(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
-		return d.deleteUnquoted(ctx, tx, "outlet", id, cur.Version, ifMatch, cur)
+		return d.deleteUnquoted(ctx, tx, "outlet", id, cur.Version, ifMatch, cur, tx.DeleteOutlet)
 	})
 }
 
 // ListOutlets returns outlets ordered by name.
 func (d *DB) ListOutlets(ctx context.Context, f OutletFilter) (Page[*Outlet], error) {
-	where, args := []string{"1=1"}, []any{}
-	if f.Q != nil {
-		if q := fold.String(*f.Q); q != "" {
-			where = append(where, `instr(name_key, ?) > 0`)
-			args = append(args, q)
-		}
+	limit := clampLimit(f.Limit)
+	c, err := d.decodeCursor(f.Cursor, "outlets")
+	if err != nil {
+		return Page[*Outlet]{}, err
 	}
-	return listByName(ctx, d, "outlets", f.Limit, f.Cursor, where, args, `SELECT `+outletColumns+`, name_key FROM outlets`,
-		func(rows *sql.Rows) (*Outlet, string, string, error) {
-			var key string
-			o, err := scanOutlet(rows, &key)
-			if err != nil {
-				return nil, "", "", err
-			}
-			return o, key, o.ID, nil
-		},
-		func(*sql.Tx, []*Outlet) error { return nil })
+	var q string
+	if f.Q != nil {
+		q = fold.String(*f.Q)
+	}
+	rows, err := d.eng.Reads().ListOutlets(ctx, q, c, limit+1)
+	if err != nil {
+		return Page[*Outlet]{}, fmt.Errorf("db: list outlets: %w", err)
+	}
+	return page(d, rows, limit, func(o *Outlet) Cursor {
+		return Cursor{Sort: "outlets", Key: fold.String(o.Name), ID: o.ID}
+	}), nil
 }

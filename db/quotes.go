@@ -2,103 +2,24 @@ package db
 
 import (
 	"context"
-
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/verbatimhq/verbatim/fold"
 	"strings"
+
+	"github.com/verbatimhq/verbatim/fold"
+	"github.com/verbatimhq/verbatim/similar"
 )
 
-const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
-	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
-	q.created_by, q.version, q.created_at, q.updated_at, q.verdict_seq, q.extraction`
-
-const quoteFrom = ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
-
-// scanQuote reads quoteColumns, then any extra columns into extra.
-func scanQuote(row scanner, extra ...any) (*Quote, int64, error) {
-	var q Quote
-	var seq int64
-	var outletID, outletName *string
-	var tags, created, updated string
-	var extraction *string
-	dest := []any{&seq, &q.ID, &q.Text, &q.Speaker.ID, &q.Speaker.Name, &q.SpeakerRole, &q.SaidOn, &q.DatePrecision,
-		&outletID, &outletName, &q.Context, &q.Setting, &q.Lang, &q.SourceURL, &tags, &q.Attribution, &q.Rating,
-		&q.CreatedBy, &q.Version, &created, &updated, &q.verdictSeq, &extraction}
-	if err := row.Scan(append(dest, extra...)...); err != nil {
-		return nil, 0, err
-	}
-	if outletID != nil && outletName != nil {
-		q.Outlet = &OutletRef{ID: *outletID, Name: *outletName}
-	}
-	if err := json.Unmarshal([]byte(tags), &q.Tags); err != nil || q.Tags == nil {
-		q.Tags = []string{}
-	}
-	q.CreatedAt, q.UpdatedAt = parseTime(created), parseTime(updated)
-	if extraction != nil {
-		var x Extraction
-		if json.Unmarshal([]byte(*extraction), &x) == nil {
-			q.Extraction = &x
-		}
-	}
-	return &q, seq, nil
-}
-
-// quotesBySeq reads the quotes with the given seqs, in that order, in one statement: a
-// page of twenty read one statement each spent most of its time starting statements
-// (0.9 ms against 0.1 ms at a million quotes).
-func quotesBySeq(ctx context.Context, tx *sql.Tx, seqs []int64) ([]*Quote, error) {
-	out := make([]*Quote, 0, len(seqs))
-	if len(seqs) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(seqs))
-	for i, seq := range seqs {
-		args[i] = seq
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+quoteColumns+quoteFrom+` WHERE q.seq IN (`+placeholders(len(seqs))+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("db: read quotes: %w", err)
-	}
-	defer rows.Close()
-	bySeq := make(map[int64]*Quote, len(seqs))
-	for rows.Next() {
-		q, seq, err := scanQuote(rows)
-		if err != nil {
-			return nil, fmt.Errorf("db: read quotes: %w", err)
-		}
-		bySeq[seq] = q
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: read quotes: %w", err)
-	}
-	for _, seq := range seqs {
-		q, ok := bySeq[seq]
-		if !ok {
-			// The seqs come from the same read transaction, so this is a bug, not a race.
-			return nil, fmt.Errorf("db: read quotes: quote %d vanished inside a transaction", seq)
-		}
-		out = append(out, q)
-	}
-	return out, nil
-}
-
-// querier is a *sql.Tx or *sql.DB.
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func findQuote(ctx context.Context, tx querier, id string) (*Quote, int64, error) {
-	q, seq, err := scanQuote(tx.QueryRowContext(ctx, `SELECT `+quoteColumns+quoteFrom+` WHERE q.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, errorf(NotFound, "", "no quote with this ID")
+// findQuote reads a quote by ID, its current verdict not attached. NotFound.
+func findQuote(ctx context.Context, tx Tx, id string, lock bool) (*Quote, error) {
+	q, err := tx.Quote(ctx, id, lock)
+	if errors.Is(err, ErrNoRow) {
+		return nil, errorf(NotFound, "", "no quote with this ID")
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("db: read quote: %w", err)
+		return nil, fmt.Errorf("db: read quote: %w", err)
 	}
-	return q, seq, nil
+	return q, nil
 }
 
 // Quote returns the quote with the given ID, or NotFound. An unreviewed quote is one
@@ -117,10 +38,10 @@ func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
 		cp := *cached
 		return &cp, nil
 	}
-	q, _, err := findQuote(ctx, d.reader, id)
-	if err == nil && q.verdictSeq != nil {
-		err = d.read(ctx, func(tx *sql.Tx) error {
-			if q, _, err = findQuote(ctx, tx, id); err != nil {
+	q, err := findQuote(ctx, d.eng.Reads(), id, false)
+	if err == nil && q.VerdictSeq != nil {
+		err = d.read(ctx, func(tx Tx) error {
+			if q, err = findQuote(ctx, tx, id, false); err != nil {
 				return err
 			}
 			return attachVerdicts(ctx, tx, []*Quote{q})
@@ -134,48 +55,37 @@ func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
 	return &cp, nil
 }
 
-// attachVerdicts fills in the current verdict of each reviewed quote, in two queries.
-func attachVerdicts(ctx context.Context, tx *sql.Tx, quotes []*Quote) error {
-	bySeq := map[int64]*Quote{}
-	args := []any{}
+// attachVerdicts fills in the current verdict of each reviewed quote.
+func attachVerdicts(ctx context.Context, tx Tx, quotes []*Quote) error {
+	var seqs []int64
 	for _, q := range quotes {
-		if q.verdictSeq != nil {
-			bySeq[*q.verdictSeq] = q
-			args = append(args, *q.verdictSeq)
+		if q.VerdictSeq != nil {
+			seqs = append(seqs, *q.VerdictSeq)
 		}
 	}
-	if len(args) == 0 {
+	if len(seqs) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+verdictColumns+verdictFrom+` WHERE v.seq IN (`+placeholders(len(args))+`)`, args...)
+	verdicts, err := tx.VerdictsBySeq(ctx, seqs)
 	if err != nil {
 		return fmt.Errorf("db: read current verdicts: %w", err)
 	}
-	defer rows.Close()
-	verdicts := map[int64]*Verdict{}
-	for rows.Next() {
-		v, seq, err := scanVerdict(rows)
-		if err != nil {
-			return fmt.Errorf("db: read current verdicts: %w", err)
+	for _, q := range quotes {
+		if q.VerdictSeq != nil {
+			q.CurrentVerdict = verdicts[*q.VerdictSeq]
 		}
-		verdicts[seq] = v
-		bySeq[seq].CurrentVerdict = v
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("db: read current verdicts: %w", err)
-	}
-	return loadVerdictCitations(ctx, tx, verdicts)
+	return nil
 }
 
 // resolveSpeaker returns the ID of the speaker a quote names: by ID (which must exist,
 // else Invalid), or by name, found through names and aliases or else created.
-func (d *DB) resolveSpeaker(ctx context.Context, tx *sql.Tx, id, name *string) (string, error) {
+func (d *DB) resolveSpeaker(ctx context.Context, tx Tx, id, name *string) (string, error) {
 	if id != nil {
-		if _, err := findSpeaker(ctx, tx, *id); err != nil {
-			if ErrorCode(err) == NotFound {
-				return "", errorf(Invalid, "speaker_id", "no speaker with this ID")
-			}
-			return "", err
+		if _, err := tx.Speaker(ctx, *id, false); errors.Is(err, ErrNoRow) {
+			return "", errorf(Invalid, "speaker_id", "no speaker with this ID")
+		} else if err != nil {
+			return "", fmt.Errorf("db: read speaker: %w", err)
 		}
 		return *id, nil
 	}
@@ -187,14 +97,29 @@ func (d *DB) resolveSpeaker(ctx context.Context, tx *sql.Tx, id, name *string) (
 	if id, ok := cache.speaker(key); ok {
 		return id, nil
 	}
-	found, err := findSpeakerByName(ctx, tx, *name, "speaker_name")
-	if err == nil && found == "" {
-		found, err = d.insertSpeaker(ctx, tx, SpeakerInput{Name: *name})
-	}
+	found, err := findOrCreate(ctx, tx, "speaker", key,
+		func() (string, error) { return findSpeakerByName(ctx, tx, key, *name, "speaker_name") },
+		func() (string, error) { return d.insertSpeaker(ctx, tx, SpeakerInput{Name: *name}) })
 	if err == nil && cache != nil {
 		cache.speakers[key] = found
 	}
 	return found, err
+}
+
+// findOrCreate finds the speaker or outlet (kind) of a folded name, or creates it. The
+// look-up is done again holding the name's lock before creating, so that two writers
+// naming a new speaker at once create one.
+func findOrCreate(ctx context.Context, tx Tx, kind, key string, find, create func() (string, error)) (string, error) {
+	if id, err := find(); err != nil || id != "" {
+		return id, err
+	}
+	if err := tx.LockName(ctx, kind, key); err != nil {
+		return "", fmt.Errorf("db: lock %s name: %w", kind, err)
+	}
+	if id, err := find(); err != nil || id != "" {
+		return id, err
+	}
+	return create()
 }
 
 // names carries, through an import batch's context, the speakers and outlets its records
@@ -228,14 +153,13 @@ func (n *names) outlet(key string) (string, bool) {
 }
 
 // resolveOutlet is resolveSpeaker for outlets; with neither ID nor name there is none.
-func (d *DB) resolveOutlet(ctx context.Context, tx *sql.Tx, id, name *string) (*string, error) {
+func (d *DB) resolveOutlet(ctx context.Context, tx Tx, id, name *string) (*string, error) {
 	switch {
 	case id != nil:
-		if _, err := findOutlet(ctx, tx, *id); err != nil {
-			if ErrorCode(err) == NotFound {
-				return nil, errorf(Invalid, "outlet_id", "no outlet with this ID")
-			}
-			return nil, err
+		if _, err := tx.Outlet(ctx, *id, false); errors.Is(err, ErrNoRow) {
+			return nil, errorf(Invalid, "outlet_id", "no outlet with this ID")
+		} else if err != nil {
+			return nil, fmt.Errorf("db: read outlet: %w", err)
 		}
 		return id, nil
 	case name != nil:
@@ -244,14 +168,11 @@ func (d *DB) resolveOutlet(ctx context.Context, tx *sql.Tx, id, name *string) (*
 		if id, ok := cache.outlet(key); ok {
 			return &id, nil
 		}
-		found, err := findOutletByName(ctx, tx, *name)
+		found, err := findOrCreate(ctx, tx, "outlet", key,
+			func() (string, error) { return findOutletByName(ctx, tx, key) },
+			func() (string, error) { return d.insertOutlet(ctx, tx, OutletInput{Name: *name}) })
 		if err != nil {
 			return nil, err
-		}
-		if found == "" {
-			if found, err = d.insertOutlet(ctx, tx, OutletInput{Name: *name}); err != nil {
-				return nil, err
-			}
 		}
 		if cache != nil {
 			cache.outlets[key] = found
@@ -285,13 +206,13 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 	}
 	var id string
 	var dups []scored
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		var seq int64
-		var err error
-		if id, seq, err = d.insertQuote(ctx, tx, in); err != nil {
+	err := d.write(ctx, func(tx Tx) error {
+		q, err := d.insertQuote(ctx, tx, in, nil, nil)
+		if err != nil {
 			return err
 		}
-		dups, err = similarTo(ctx, tx, in.Text, seq, DuplicateMin, 5)
+		id = q.ID
+		dups, err = similarTo(ctx, tx, in.Text, q.Seq, DuplicateMin, 5)
 		return err
 	})
 	if err != nil {
@@ -301,7 +222,7 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 	if err != nil || len(dups) == 0 {
 		return q, err
 	}
-	err = d.read(ctx, func(tx *sql.Tx) error {
+	err = d.read(ctx, func(tx Tx) error {
 		q.PossibleDuplicates, err = similarQuotes(ctx, tx, dups)
 		return err
 	})
@@ -315,9 +236,9 @@ func (d *DB) CreateQuotes(ctx context.Context, ins []QuoteInput) error {
 	if err := authorize(ctx, PermEdit, ""); err != nil {
 		return err
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(tx Tx) error {
 		for i, in := range ins {
-			if _, _, err := d.insertQuote(ctx, tx, in); err != nil {
+			if _, err := d.insertQuote(ctx, tx, in, nil, nil); err != nil {
 				var e *Error
 				if errors.As(err, &e) {
 					return &Error{Code: e.Code, Field: fmt.Sprintf("[%d].%s", i, e.Field), Message: e.Message, err: e.err}
@@ -329,71 +250,51 @@ func (d *DB) CreateQuotes(ctx context.Context, ins []QuoteInput) error {
 	})
 }
 
-// insertQuote writes one quote with its tags, variant bands and (through triggers) search
-// index entry, resolving its speaker and outlet.
-func (d *DB) insertQuote(ctx context.Context, tx *sql.Tx, in QuoteInput) (string, int64, error) {
+// bands are the variant bands a text is found by.
+func bands(text string) []int64 { return similar.BandKeys(similar.Features(text)) }
+
+// insertQuote writes one quote with its tags, variant bands and search index entry,
+// resolving its speaker and outlet, and audits it. externalID and extraction, when
+// given, are stored with it.
+func (d *DB) insertQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *string, x *Extraction) (*Quote, error) {
 	if err := validateInput(&in); err != nil {
-		return "", 0, err
+		return nil, err
 	}
 	saidOn, prec, err := dateSaid(in.SaidOn, in.DatePrecision)
 	if err != nil {
-		return "", 0, err
+		return nil, err
 	}
-	now := d.now()
-	id := newID("q_", now)
-	ts := now.Format(timeFormat)
-	tags := normalizeTags(in.Tags)
 	speakerID, err := d.resolveSpeaker(ctx, tx, in.SpeakerID, in.SpeakerName)
 	if err != nil {
-		return "", 0, err
+		return nil, err
 	}
 	outletID, err := d.resolveOutlet(ctx, tx, in.OutletID, in.OutletName)
 	if err != nil {
-		return "", 0, err
+		return nil, err
 	}
-	actor := actorOf(ctx).Name
-	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
-		context, setting, lang, source_url, tags, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, in.Text, speakerID, in.SpeakerRole, saidOn, prec, outletID, in.Context, in.Setting, in.Lang, in.SourceURL,
-		tagsJSON(tags), actor, ts, ts)
-	if err != nil {
-		return "", 0, fmt.Errorf("db: insert quote: %w", classify(err))
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return "", 0, fmt.Errorf("db: insert quote: %w", err)
-	}
-	if err := writeBands(ctx, tx, seq, nil, in.Text); err != nil {
-		return "", 0, err
-	}
-	if err := writeTags(ctx, tx, seq, tags); err != nil {
-		return "", 0, err
-	}
-	after := &Quote{ID: id, Text: in.Text, Speaker: SpeakerRef{ID: speakerID}, SpeakerRole: in.SpeakerRole, SaidOn: saidOn,
-		DatePrecision: prec, Context: in.Context, Setting: in.Setting, Lang: in.Lang, SourceURL: in.SourceURL, Tags: tags,
-		Attribution: "unverified", CreatedBy: actor}
+	now := d.now()
+	q := &Quote{ID: newID("q_", now), Text: in.Text, Speaker: SpeakerRef{ID: speakerID}, SpeakerRole: in.SpeakerRole,
+		SaidOn: saidOn, DatePrecision: prec, Context: in.Context, Setting: in.Setting, Lang: in.Lang, SourceURL: in.SourceURL,
+		Tags: normalizeTags(in.Tags), Attribution: "unverified", CreatedBy: actorOf(ctx).Name, Extraction: x, Version: 1,
+		CreatedAt: now, UpdatedAt: now}
 	if outletID != nil {
-		after.Outlet = &OutletRef{ID: *outletID}
+		q.Outlet = &OutletRef{ID: *outletID}
 	}
-	return id, seq, d.audit(ctx, tx, "create", "quote", id, id, nil, after)
+	if q.Seq, err = tx.InsertQuote(ctx, q, externalID, bands(in.Text)); err != nil {
+		return nil, writeError("quote", err)
+	}
+	return q, d.audit(ctx, tx, "create", "quote", q.ID, q.ID, nil, q)
 }
 
-func tagsJSON(tags []string) string {
-	b, _ := json.Marshal(tags) // a []string always marshals
-	return string(b)
-}
-
-func writeTags(ctx context.Context, tx *sql.Tx, seq int64, tags []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM quote_tags WHERE quote_seq = ?`, seq); err != nil {
-		return fmt.Errorf("db: clear tags: %w", classify(err))
+// writeError turns what an engine says of a failed write into what a client is told.
+func writeError(resource string, err error) error {
+	switch {
+	case errors.Is(err, ErrStale):
+		return errorf(Conflict, "", "the "+resource+" changed while it was being written; fetch it again and reapply your change")
+	case errors.Is(err, ErrReferenced):
+		return errorf(Conflict, "", "the "+resource+" refers to a resource that was deleted meanwhile, or is referred to; fetch it again")
 	}
-	for _, t := range tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO quote_tags (quote_seq, tag) VALUES (?, ?)`, seq, t); err != nil {
-			return fmt.Errorf("db: write tag: %w", classify(err))
-		}
-	}
-	return nil
+	return fmt.Errorf("db: write %s: %w", resource, err)
 }
 
 // UpdateQuote applies patch to the quote; ifMatch as for UpdateSpeaker. A patch that
@@ -412,7 +313,7 @@ func (d *DB) UpdateQuote(ctx context.Context, id string, ifMatch []int64, p Quot
 	if (p.SpeakerID.Set && p.SpeakerID.Null) || (p.SpeakerName.Set && p.SpeakerName.Null) {
 		return nil, errorf(Invalid, "speaker_id", "a quote always has a speaker")
 	}
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(tx Tx) error {
 		_, err := d.updateQuote(ctx, tx, id, ifMatch, p)
 		return err
 	})
@@ -423,11 +324,13 @@ func (d *DB) UpdateQuote(ctx context.Context, id string, ifMatch []int64, p Quot
 }
 
 // updateQuote is UpdateQuote inside a transaction; it reports whether anything changed.
-func (d *DB) updateQuote(ctx context.Context, tx *sql.Tx, id string, ifMatch []int64, p QuotePatch) (bool, error) {
+// The quote is read locked and written only at the version read, so two writers with
+// the same If-Match cannot both win.
+func (d *DB) updateQuote(ctx context.Context, tx Tx, id string, ifMatch []int64, p QuotePatch) (bool, error) {
 	if err := validateInput(&p); err != nil {
 		return false, err
 	}
-	cur, seq, err := findQuote(ctx, tx, id)
+	cur, err := findQuote(ctx, tx, id, true)
 	if err != nil {
 		return false, err
 	}
@@ -475,42 +378,24 @@ func (d *DB) updateQuote(ctx context.Context, tx *sql.Tx, id string, ifMatch []i
 			return false, err
 		}
 	}
-	tagsChanged := false
 	if p.Tags.Set {
-		tags := normalizeTags(p.Tags.Value)
-		tagsChanged = !equalStrings(tags, cur.Tags)
-		next.Tags = tags
+		next.Tags = normalizeTags(p.Tags.Value)
 	}
-	if !tagsChanged && sameQuote(cur, &next) {
+	if equalStrings(next.Tags, cur.Tags) && sameQuote(cur, &next) {
 		return false, nil
 	}
-	var outletID *string
-	if next.Outlet != nil {
-		outletID = &next.Outlet.ID
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE quotes SET text = ?, speaker_id = ?, speaker_role = ?, said_on = ?, date_precision = ?,
-		outlet_id = ?, context = ?, setting = ?, lang = ?, source_url = ?, tags = ?, version = version + 1, updated_at = ?
-		WHERE seq = ?`,
-		next.Text, next.Speaker.ID, next.SpeakerRole, next.SaidOn, next.DatePrecision, outletID, next.Context,
-		next.Setting, next.Lang, next.SourceURL, tagsJSON(next.Tags), d.timestamp(), seq)
-	if err != nil {
-		return false, fmt.Errorf("db: update quote: %w", classify(err))
-	}
+	next.Version, next.UpdatedAt = cur.Version+1, d.now()
+	var bc *BandChange
 	if next.Text != cur.Text {
-		if err := writeBands(ctx, tx, seq, &cur.Text, next.Text); err != nil {
-			return false, err
-		}
+		bc = &BandChange{Old: bands(cur.Text), New: bands(next.Text)}
+	}
+	if err := tx.UpdateQuote(ctx, cur, &next, bc); err != nil {
+		return false, writeError("quote", err)
 	}
 	if err := d.audit(ctx, tx, "update", "quote", id, id, cur, &next); err != nil {
 		return false, err
 	}
-	if err := d.resetReview(ctx, tx, cur, &next); err != nil {
-		return false, err
-	}
-	if tagsChanged {
-		return true, writeTags(ctx, tx, seq, next.Tags)
-	}
-	return true, nil
+	return true, d.resetReview(ctx, tx, cur, &next)
 }
 
 // resetReview appends a verdict that returns a reviewed quote to unverified when its
@@ -519,7 +404,7 @@ func (d *DB) updateQuote(ctx context.Context, tx *sql.Tx, id string, ifMatch []i
 // the earlier verdict; a fact-checker reviews the quote anew. It applies whoever makes
 // the change and whichever way it comes (PATCH, a re-import), because every way goes
 // through updateQuote.
-func (d *DB) resetReview(ctx context.Context, tx *sql.Tx, cur, next *Quote) error {
+func (d *DB) resetReview(ctx context.Context, tx Tx, cur, next *Quote) error {
 	if cur.Attribution == "unverified" && cur.Rating == nil {
 		return nil
 	}
@@ -565,24 +450,21 @@ func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error 
 	if err := authorize(ctx, PermAdmin, ""); err != nil {
 		return err
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
-		cur, seq, err := findQuote(ctx, tx, id)
+	return d.write(ctx, func(tx Tx) error {
+		cur, err := findQuote(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
 		if err := checkVersion(cur.Version, ifMatch); err != nil {
 			return err
 		}
-		if cur.verdictSeq != nil {
+		if cur.VerdictSeq != nil {
 			// A verdict is public record: deleting the quote would take its history with
 			// it. A correction is a new verdict (misattributed, say), which keeps both.
 			return errorf(Conflict, "", "this quote has verdicts, and a verdict history is never deleted; append a verdict instead (misattributed, or unverified with the reason)")
 		}
-		if err := clearBands(ctx, tx, seq, cur.Text); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM quotes WHERE seq = ?`, seq); err != nil {
-			return fmt.Errorf("db: delete quote: %w", classify(err))
+		if err := tx.DeleteQuote(ctx, cur, bands(cur.Text)); err != nil {
+			return writeError("quote", err)
 		}
 		return d.audit(ctx, tx, "delete", "quote", id, id, cur, nil)
 	})

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -26,12 +25,12 @@ type ReviewFilter struct {
 // verdict yet.
 func (d *DB) Review(ctx context.Context, quoteID string) (*Review, error) {
 	var r *Review
-	err := d.read(ctx, func(tx *sql.Tx) error {
-		q, _, err := findQuote(ctx, tx, quoteID)
+	err := d.read(ctx, func(tx Tx) error {
+		q, err := findQuote(ctx, tx, quoteID, false)
 		if err != nil {
 			return err
 		}
-		if q.verdictSeq == nil {
+		if q.VerdictSeq == nil {
 			return errorf(NotFound, "", "this quote has no verdict yet")
 		}
 		reviews, err := completeReviews(ctx, tx, []*Quote{q})
@@ -47,69 +46,69 @@ func (d *DB) Review(ctx context.Context, quoteID string) (*Review, error) {
 // ListReviews returns reviewed quotes in the order their current verdicts were given, so
 // an aggregator can poll with the last cursor and see each new verdict once. Malformed.
 func (d *DB) ListReviews(ctx context.Context, f ReviewFilter) (Page[*Review], error) {
+	limit := clampLimit(f.Limit)
+	c, err := d.decodeCursor(f.Cursor, "reviews")
+	if err != nil {
+		return Page[*Review]{}, err
+	}
 	var out Page[*Review]
-	err := d.read(ctx, func(tx *sql.Tx) error {
-		query := `SELECT ` + quoteColumns + quoteFrom + ` JOIN verdicts cv ON cv.seq = q.verdict_seq WHERE 1=1`
-		var args []any
-		if f.Since != nil {
-			query += ` AND cv.created_at >= ?`
-			args = append(args, f.Since.UTC().Format(timeFormat))
+	err = d.readHeavy(ctx, func(tx Tx) error {
+		quotes, err := tx.ListReviewed(ctx, f.Since, seqAfter(c), limit+1)
+		if err != nil {
+			return fmt.Errorf("db: list reviews: %w", err)
 		}
-		page, err := pageBySeq(ctx, d, tx, "reviews", f.Limit, f.Cursor, false, query, args, "q.verdict_seq",
-			func(row scanner) (*Quote, int64, error) {
-				q, _, err := scanQuote(row)
-				if err != nil {
-					return nil, 0, err
-				}
-				return q, *q.verdictSeq, nil
-			})
+		p := page(d, quotes, limit, func(q *Quote) Cursor { return Cursor{Sort: "reviews", Seq: *q.VerdictSeq} })
+		reviews, err := completeReviews(ctx, tx, p.Data)
 		if err != nil {
 			return err
 		}
-		reviews, err := completeReviews(ctx, tx, page.Data)
-		if err != nil {
-			return err
-		}
-		out = Page[*Review]{Data: reviews, NextCursor: page.NextCursor}
+		out = Page[*Review]{Data: reviews, NextCursor: p.NextCursor}
 		return nil
 	})
 	return out, err
 }
 
 // completeReviews loads the verdicts, speakers and citations of reviewed quotes.
-func completeReviews(ctx context.Context, tx *sql.Tx, quotes []*Quote) ([]*Review, error) {
+func completeReviews(ctx context.Context, tx Tx, quotes []*Quote) ([]*Review, error) {
 	if err := attachVerdicts(ctx, tx, quotes); err != nil {
 		return nil, err
 	}
+	speakers, err := tx.Speakers(ctx, speakerIDs(quotes))
+	if err != nil {
+		return nil, fmt.Errorf("db: read speakers: %w", err)
+	}
+	citations, err := tx.CitationsOf(ctx, quoteSeqs(quotes))
+	if err != nil {
+		return nil, fmt.Errorf("db: read citations: %w", err)
+	}
 	reviews := make([]*Review, 0, len(quotes))
-	speakers := map[string]*Speaker{}
 	for _, q := range quotes {
-		sp, ok := speakers[q.Speaker.ID]
-		if !ok {
-			var err error
-			if sp, err = findSpeaker(ctx, tx, q.Speaker.ID); err != nil {
-				return nil, err
-			}
-			speakers[q.Speaker.ID] = sp
+		r := &Review{Quote: q, Speaker: speakers[q.Speaker.ID], Citations: citations[q.Seq]}
+		if r.Citations == nil {
+			r.Citations = []*Citation{}
 		}
-		r := &Review{Quote: q, Speaker: sp, Citations: []*Citation{}}
-		rows, err := tx.QueryContext(ctx, `SELECT `+citationColumns+citationFrom+` WHERE q.id = ? ORDER BY c.seq`, q.ID)
-		if err != nil {
-			return nil, fmt.Errorf("db: read citations: %w", err)
-		}
-		for rows.Next() {
-			c, _, err := scanCitation(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("db: read citations: %w", err)
-			}
-			r.Citations = append(r.Citations, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("db: read citations: %w", err)
-		}
+		withExcerptCheck(q.Text, r.Citations...)
 		reviews = append(reviews, r)
 	}
 	return reviews, nil
+}
+
+func speakerIDs(quotes []*Quote) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, q := range quotes {
+		if !seen[q.Speaker.ID] {
+			seen[q.Speaker.ID] = true
+			ids = append(ids, q.Speaker.ID)
+		}
+	}
+	return ids
+}
+
+func quoteSeqs(quotes []*Quote) []int64 {
+	seqs := make([]int64, len(quotes))
+	for i, q := range quotes {
+		seqs[i] = q.Seq
+	}
+	return seqs
 }

@@ -80,7 +80,9 @@ type Quote struct {
 	CreatedAt          time.Time      `json:"created_at" format:"date-time"`
 	UpdatedAt          time.Time      `json:"updated_at" format:"date-time"`
 
-	verdictSeq *int64 // the current verdict's key, for attachVerdicts
+	// Seq and VerdictSeq are the storage's keys of the quote and of its current verdict.
+	Seq        int64  `json:"-"`
+	VerdictSeq *int64 `json:"-"`
 } //@name Quote
 
 // Relations a citation can have to its quote.
@@ -105,6 +107,8 @@ type Citation struct {
 	Version        int64     `json:"version" example:"1"`
 	CreatedAt      time.Time `json:"created_at" format:"date-time"`
 	UpdatedAt      time.Time `json:"updated_at" format:"date-time"`
+	// Seq is the storage's key of the citation.
+	Seq int64 `json:"-"`
 } //@name Citation
 
 // Verdict is a fact-checker's judgement of a quote on both axes. Verdicts are appended,
@@ -119,6 +123,8 @@ type Verdict struct {
 	ReviewedBy  string    `json:"reviewed_by" example:"factcheck-desk"`
 	Supersedes  *string   `json:"supersedes" extensions:"x-nullable" example:"v_01JS8X2W5Q7K3M9N4P6R8T0V29"`
 	CreatedAt   time.Time `json:"created_at" format:"date-time"`
+	// Seq is the storage's key of the verdict.
+	Seq int64 `json:"-"`
 
 	quoteVersion int64 // the quote's version once this verdict was appended (AppendVerdict)
 } //@name Verdict

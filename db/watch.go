@@ -2,23 +2,21 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 )
 
 // watch tells whether anything has been committed to the database since it last looked —
-// by this process or another, such as `verbatim keys revoke` run beside a server — so
-// that what is cached in memory is dropped the moment it may be stale. It reads SQLite's
-// data_version, which changes when any other connection commits and is only comparable
-// on one connection, so it keeps a connection of its own.
+// by this process or another, such as `verbatim keys revoke` run beside a server, or
+// another server on the same PostgreSQL database — so that what is cached in memory is
+// dropped the moment it may be stale. It asks the engine for its data version (SQLite's
+// data_version, PostgreSQL's current snapshot), which changes with every commit.
 //
 // Under load many requests ask at once; one read serves all who asked before it began
 // (a read that was already under way when a caller asked cannot answer it: the commit
-// the caller must see may have come after it), so the connection is never a queue.
+// the caller must see may have come after it), so the engine is never a queue.
 type watch struct {
-	db   *sql.DB
-	stmt *sql.Stmt
+	eng Engine
 
 	mu       sync.Mutex
 	done     *sync.Cond // signalled when a read finishes
@@ -26,27 +24,14 @@ type watch struct {
 	started  uint64     // reads begun
 	finished uint64     // the number of the latest read to finish
 	err      error      // its error
-	last     int64      // data_version as last read
+	last     string     // the data version as last read
 	gen      uint64     // counts the changes seen
 }
 
-func newWatch(ctx context.Context, dsn string) (*watch, error) {
-	conn, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("db: open watch: %w", err)
-	}
-	conn.SetMaxOpenConns(1)
-	conn.SetMaxIdleConns(1)
-	conn.SetConnMaxIdleTime(0)
-	conn.SetConnMaxLifetime(0)
-	stmt, err := conn.PrepareContext(ctx, `PRAGMA data_version`)
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("db: prepare watch: %w", err)
-	}
-	w := &watch{db: conn, stmt: stmt}
+func newWatch(eng Engine) *watch {
+	w := &watch{eng: eng}
 	w.done = sync.NewCond(&w.mu)
-	return w, nil
+	return w
 }
 
 // generation is a number that moves whenever the database has changed since the last
@@ -64,9 +49,8 @@ func (w *watch) generation(ctx context.Context) (uint64, error) {
 		w.started++
 		n := w.started
 		w.mu.Unlock()
-		var v int64
 		// This read answers other callers too: one caller giving up must not fail it.
-		err := w.stmt.QueryRowContext(context.WithoutCancel(ctx)).Scan(&v)
+		v, err := w.eng.DataVersion(context.WithoutCancel(ctx))
 		w.mu.Lock()
 		w.running, w.finished, w.err = false, n, err
 		if err == nil && v != w.last {
@@ -108,11 +92,6 @@ func (d *DB) generation(ctx context.Context) (uint64, error) {
 func (d *DB) committed() {
 	d.keys.clear()
 	d.quotes.clear()
-}
-
-func (w *watch) close() error {
-	w.stmt.Close()
-	return w.db.Close()
 }
 
 // cache holds values read from the database for as long as nothing in it changes: the

@@ -16,6 +16,8 @@ import (
 
 	"github.com/verbatimhq/verbatim/archive"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/engines"
+	"github.com/verbatimhq/verbatim/db/sqlite"
 	"github.com/verbatimhq/verbatim/ingest"
 )
 
@@ -54,7 +56,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		res, err = importRemote(ctx, *server, *key, in, opt, st.Size())
 	} else {
 		var store *db.DB
-		if store, err = db.Open(ctx, *dbPath); err != nil {
+		if store, err = openStore(ctx, *dbPath); err != nil {
 			return err
 		}
 		defer store.Close()
@@ -137,7 +139,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := db.Open(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -186,12 +188,16 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	path := pos[0]
-	store, err := db.Open(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	rep, err := store.Backup(ctx, path)
+	eng, ok := store.Engine().(*sqlite.Engine)
+	if !ok {
+		return errors.New("backup copies an SQLite file; back PostgreSQL up with pg_dump (see the README)")
+	}
+	rep, err := eng.Backup(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -207,7 +213,10 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	path := pos[0]
-	rep, err := db.Restore(ctx, path, *dbPath, *force)
+	if engines.IsPostgres(*dbPath) {
+		return errors.New("restore puts an SQLite backup in place; restore PostgreSQL with pg_restore (see the README)")
+	}
+	rep, err := sqlite.Restore(ctx, path, *dbPath, *force)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/sqlite"
 )
 
 // serverProcess runs verbatim serve in a process of its own and returns its address and
@@ -103,11 +104,11 @@ func TestKillDuringWrites(t *testing.T) {
 		close(stop)
 		wg.Wait()
 		time.Sleep(50 * time.Millisecond) // let the process exit
-		rep, err := db.Verify(context.Background(), dbPath)
+		rep, err := sqlite.Verify(context.Background(), dbPath)
 		if err != nil || !rep.OK() {
 			t.Fatalf("trial %d: after kill -9 the database fails its checks: %+v %v", trial, rep, err)
 		}
-		store, err := db.Open(context.Background(), dbPath)
+		store, err := openStore(context.Background(), dbPath)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +194,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 		t.Errorf("%d requests were cut: %v", len(broken), broken[:min(5, len(broken))])
 	}
 	// A request the server acted on must have been answered.
-	store, err := db.Open(context.Background(), dbPath)
+	store, err := openStore(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

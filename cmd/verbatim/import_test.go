@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/sqlite"
 )
 
 // TestMain lets a test run this very binary as the verbatim command, so that a test can
@@ -96,7 +97,7 @@ func TestImportSurvivesKill(t *testing.T) {
 			}
 		}
 		_ = cmd.Wait()
-		rep, err := db.Verify(context.Background(), dbPath)
+		rep, err := sqlite.Verify(context.Background(), dbPath)
 		if err != nil || !rep.OK() {
 			t.Fatalf("trial %d: after the kill the database fails its checks: %+v %v", trial, rep, err)
 		}
@@ -110,7 +111,7 @@ func TestImportSurvivesKill(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the re-run failed: %v\n%s", err, out)
 	}
-	rep, err := db.Verify(context.Background(), dbPath)
+	rep, err := sqlite.Verify(context.Background(), dbPath)
 	if err != nil || !rep.OK() || rep.Quotes != n {
 		t.Fatalf("after the re-run: %+v %v, want %d quotes", rep, err, n)
 	}

@@ -23,6 +23,8 @@ import (
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/engines"
+	"github.com/verbatimhq/verbatim/db/sqlite"
 	"golang.org/x/net/netutil"
 )
 
@@ -190,7 +192,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := db.Open(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -201,6 +203,11 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintf(stdout, "%s is at schema version %d\n", *dbPath, v)
 	return nil
+}
+
+// openStore opens the archive dsn names: a postgres:// URL or an SQLite file path.
+func openStore(ctx context.Context, dsn string) (*db.DB, error) {
+	return engines.Open(ctx, dsn, engines.Options{})
 }
 
 // shutdownGrace is how long in-flight requests may take to finish after a signal.
@@ -257,7 +264,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	store, err := db.Open(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -267,8 +274,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 
-	if err := store.LimitSize(ctx, *maxMB<<20); err != nil {
-		return err
+	if eng, ok := store.Engine().(*sqlite.Engine); ok {
+		if err := eng.LimitSize(ctx, *maxMB<<20); err != nil {
+			return err
+		}
+	} else if *maxMB > 0 {
+		return errors.New("--max-db-mb caps an SQLite file; on PostgreSQL, size the server's disk and quotas instead")
 	}
 	if err := bootstrapKey(ctx, store, stdout); err != nil {
 		return err
@@ -350,7 +361,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stderr, "verbatim keys: unknown command %q; say create, list or revoke\n", sub)
 		return errUsage
 	}
-	store, err := db.Open(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/sqlite"
 )
 
 // syncBuffer is a bytes.Buffer the program and the test can share.
@@ -174,7 +175,7 @@ func TestServeStoresAndShutsDownGracefully(t *testing.T) {
 	}
 
 	// Both quotes were stored, and the database was closed cleanly.
-	store, err := db.Open(context.Background(), dbPath)
+	store, err := openStore(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestCommands(t *testing.T) {
 		{args: []string{"verbatim"}, wantErr: true, stderr: "Usage:"},
 		{args: []string{"verbatim", "frobnicate"}, wantErr: true, stderr: `unknown command "frobnicate"`},
 		{args: []string{"verbatim", "serve", "--port", "80"}, wantErr: true, stderr: "flag provided but not defined"},
-		{args: []string{"verbatim", "migrate", "--db", dbPath}, stdout: fmt.Sprint("schema version ", db.LatestSchemaVersion())},
+		{args: []string{"verbatim", "migrate", "--db", dbPath}, stdout: fmt.Sprint("schema version ", sqlite.LatestSchemaVersion())},
 		{args: []string{"verbatim", "migrate", "--db", dbPath, "extra"}, wantErr: true, stderr: "unexpected argument"},
 		{args: []string{"verbatim", "serve", "--addr", "256.0.0.1:99999", "--db", dbPath}, wantErr: true},
 	}
@@ -310,7 +311,7 @@ func TestKeysCommand(t *testing.T) {
 		t.Fatalf("keys list: %q %v", out, err)
 	}
 	id := strings.Fields(out)[0]
-	store, err := db.Open(context.Background(), dbPath)
+	store, err := openStore(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +322,7 @@ func TestKeysCommand(t *testing.T) {
 	if out, _, err = run1("revoke", id, "--db", dbPath); err != nil || !strings.Contains(out, "revoked") {
 		t.Fatalf("keys revoke: %q %v", out, err)
 	}
-	store, _ = db.Open(context.Background(), dbPath)
+	store, _ = openStore(context.Background(), dbPath)
 	if _, err := store.Authenticate(context.Background(), secret); db.ErrorCode(err) != db.Unauthorized {
 		t.Errorf("revoked key: %v", err)
 	}

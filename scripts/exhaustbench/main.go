@@ -27,6 +27,7 @@ import (
 
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/engines"
 )
 
 func main() {
@@ -45,7 +46,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	store, err := db.Open(ctx, filepath.Join(dir, "bench.db"))
+	store, err := engines.Open(ctx, filepath.Join(dir, "bench.db"), engines.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/engines"
 )
 
 var head = strings.Fields(`the of and to a in is that it was for on are as with he they be at one have this from or
@@ -69,7 +70,7 @@ func main() {
 	if err := os.MkdirAll(filepath.Dir(*path), 0o755); err != nil {
 		log.Fatal(err)
 	}
-	store, err := db.Open(ctx, *path)
+	store, err := engines.Open(ctx, *path, engines.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/engines"
 )
 
 func main() {
@@ -36,7 +37,7 @@ func main() {
 	}
 	list := strings.Split(strings.TrimSpace(string(raw)), "\n")
 	ctx := context.Background()
-	store, err := db.Open(ctx, *path)
+	store, err := engines.Open(ctx, *path, engines.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

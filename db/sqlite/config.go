@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 /*
 // sqlite3_config is defined in the SQLite that go-sqlite3 compiles into the binary; it is

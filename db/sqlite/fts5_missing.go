@@ -1,6 +1,6 @@
 //go:build !sqlite_fts5
 
-package db
+package sqlite
 
 // Verbatim's search runs on SQLite's FTS5, which go-sqlite3 compiles only when asked.
 // Building without the tag stops here, on an identifier that says what to do:

@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -9,56 +9,48 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+
+	"github.com/verbatimhq/verbatim/db"
 )
 
 // Backup writes a consistent copy of the live database to path with VACUUM INTO, on a
 // connection of its own: the copy is one snapshot, and the server's writers are not held
 // back while it is taken. path must not exist. The copy is then verified.
-func (d *DB) Backup(ctx context.Context, path string) (Report, error) {
+func (e *Engine) Backup(ctx context.Context, path string) (db.Report, error) {
 	if _, err := os.Stat(path); err == nil {
-		return Report{}, fmt.Errorf("db: backup: %s exists; choose a new path", path)
+		return db.Report{}, fmt.Errorf("sqlite: backup: %s exists; choose a new path", path)
 	}
-	conn, err := sql.Open("sqlite3", sqliteURI(d.path, url.Values{"_busy_timeout": {"5000"}}))
+	conn, err := sql.Open("sqlite3", sqliteURI(e.path, url.Values{"_busy_timeout": {"5000"}}))
 	if err != nil {
-		return Report{}, fmt.Errorf("db: backup: %w", err)
+		return db.Report{}, fmt.Errorf("sqlite: backup: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
-		return Report{}, fmt.Errorf("db: backup: %w", classify(err))
+		return db.Report{}, fmt.Errorf("sqlite: backup: %w", classify(err))
 	}
 	return Verify(ctx, path)
 }
 
-// Report is what verifying a database found.
-type Report struct {
-	Integrity     string `json:"integrity"`       // PRAGMA integrity_check: "ok" when sound
-	SearchIndexOK bool   `json:"search_index_ok"` // FTS5's own integrity check passed
-	Counts
-	Verdicts  int64 `json:"verdicts"`
-	Citations int64 `json:"citations"`
-	AuditLog  int64 `json:"audit_entries"`
-}
-
-// OK reports whether every check passed.
-func (r Report) OK() bool { return r.Integrity == "ok" && r.SearchIndexOK }
+// Verify checks the open database as Verify checks a file.
+func (e *Engine) Verify(ctx context.Context) (db.Report, error) { return Verify(ctx, e.path) }
 
 // Verify checks a database file: SQLite's integrity check, the search index's own check
 // (and that it indexes every quote), and counts of what it holds.
-func Verify(ctx context.Context, path string) (Report, error) {
+func Verify(ctx context.Context, path string) (db.Report, error) {
 	if _, err := os.Stat(path); err != nil {
-		return Report{}, fmt.Errorf("db: verify: %w", err)
+		return db.Report{}, fmt.Errorf("sqlite: verify: %w", err)
 	}
 	// mode=rw: verifying never creates the file it is given (the search index check is
 	// an INSERT by its form, so the file is opened for writing).
 	conn, err := sql.Open("sqlite3", sqliteURI(path, url.Values{"_busy_timeout": {"5000"}, "mode": {"rw"}}))
 	if err != nil {
-		return Report{}, fmt.Errorf("db: verify: %w", err)
+		return db.Report{}, fmt.Errorf("sqlite: verify: %w", err)
 	}
 	defer conn.Close()
 	conn.SetMaxOpenConns(1)
-	var r Report
+	var r db.Report
 	if err := conn.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&r.Integrity); err != nil {
-		return r, fmt.Errorf("db: integrity check: %w", err)
+		return r, fmt.Errorf("sqlite: integrity check: %w", err)
 	}
 	var indexed int64
 	err = conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM quotes), (SELECT count(*) FROM speakers),
@@ -66,7 +58,7 @@ func Verify(ctx context.Context, path string) (Report, error) {
 		(SELECT count(*) FROM audit_log), (SELECT count(*) FROM quotes_fts)`).
 		Scan(&r.Quotes, &r.Speakers, &r.Outlets, &r.Verdicts, &r.Citations, &r.AuditLog, &indexed)
 	if err != nil {
-		return r, fmt.Errorf("db: count: %w", err)
+		return r, fmt.Errorf("sqlite: count: %w", err)
 	}
 	_, ftsErr := conn.ExecContext(ctx, `INSERT INTO quotes_fts (quotes_fts, rank) VALUES ('integrity-check', 1)`)
 	r.SearchIndexOK = ftsErr == nil && indexed == r.Quotes
@@ -76,51 +68,51 @@ func Verify(ctx context.Context, path string) (Report, error) {
 // Restore verifies the backup at from and puts a copy of it at to, atomically (a copy in
 // the same directory, synced, then renamed over). The server must not be running on to.
 // An existing database at to is replaced only with force.
-func Restore(ctx context.Context, from, to string, force bool) (Report, error) {
+func Restore(ctx context.Context, from, to string, force bool) (db.Report, error) {
 	rep, err := Verify(ctx, from)
 	if err != nil {
 		return rep, err
 	}
 	if !rep.OK() {
-		return rep, fmt.Errorf("db: restore: %s fails its checks (integrity %q, search index ok %v)", from, rep.Integrity, rep.SearchIndexOK)
+		return rep, fmt.Errorf("sqlite: restore: %s fails its checks (integrity %q, search index ok %v)", from, rep.Integrity, rep.SearchIndexOK)
 	}
 	if _, err := os.Stat(to); err == nil && !force {
-		return rep, fmt.Errorf("db: restore: %s exists; stop the server and pass --force to replace it", to)
+		return rep, fmt.Errorf("sqlite: restore: %s exists; stop the server and pass --force to replace it", to)
 	}
 	// Replacing a database a server has open would lose the writes it acknowledges
 	// after: the file is held for this process alone until it is replaced.
 	held, err := holdAlone(to)
 	if err != nil {
-		return rep, fmt.Errorf("db: restore: %w", err)
+		return rep, fmt.Errorf("sqlite: restore: %w", err)
 	}
 	if held != nil {
 		defer held.Close()
 	}
 	src, err := os.Open(from)
 	if err != nil {
-		return rep, fmt.Errorf("db: restore: %w", err)
+		return rep, fmt.Errorf("sqlite: restore: %w", err)
 	}
 	defer src.Close()
 	tmp, err := os.CreateTemp(filepath.Dir(to), ".restore-*")
 	if err != nil {
-		return rep, fmt.Errorf("db: restore: %w", err)
+		return rep, fmt.Errorf("sqlite: restore: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := io.Copy(tmp, src); err != nil {
 		tmp.Close()
-		return rep, fmt.Errorf("db: restore: %w", err)
+		return rep, fmt.Errorf("sqlite: restore: %w", err)
 	}
 	if err := errors.Join(tmp.Sync(), tmp.Close()); err != nil {
-		return rep, fmt.Errorf("db: restore: %w", err)
+		return rep, fmt.Errorf("sqlite: restore: %w", err)
 	}
 	// The old database's WAL belongs to the old file: it must not be replayed onto the new.
 	for _, side := range []string{to + "-wal", to + "-shm"} {
 		if err := os.Remove(side); err != nil && !os.IsNotExist(err) {
-			return rep, fmt.Errorf("db: restore: %w", err)
+			return rep, fmt.Errorf("sqlite: restore: %w", err)
 		}
 	}
 	if err := os.Rename(tmp.Name(), to); err != nil {
-		return rep, fmt.Errorf("db: restore: %w", err)
+		return rep, fmt.Errorf("sqlite: restore: %w", err)
 	}
 	return rep, nil
 }

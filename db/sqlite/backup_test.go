@@ -1,4 +1,4 @@
-package db
+package sqlite_test
 
 import (
 	"context"
@@ -7,17 +7,31 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/verbatimhq/verbatim/db"
+	. "github.com/verbatimhq/verbatim/db/sqlite"
 )
+
+// openTest opens an archive in a file of the test's own, closed when it ends.
+func openTest(t *testing.T) (*db.DB, *Engine) {
+	t.Helper()
+	d, err := OpenDB(context.Background(), filepath.Join(t.TempDir(), "test.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, d.Engine().(*Engine)
+}
 
 // A backup taken while writers keep writing is one consistent snapshot that passes every
 // check, and restores to a database that does too.
 func TestBackupDuringWritesRestores(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := openTest(t)
+	d, eng := openTest(t)
 	name := "Writer"
 	for i := range 300 {
-		if _, err := d.CreateQuote(ctx, QuoteInput{Text: fmt.Sprintf("before the backup %d", i), SpeakerName: &name}); err != nil {
+		if _, err := d.CreateQuote(ctx, db.QuoteInput{Text: fmt.Sprintf("before the backup %d", i), SpeakerName: &name}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -29,7 +43,7 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; !stop.Load(); i++ {
-				if _, err := d.CreateQuote(ctx, QuoteInput{Text: fmt.Sprintf("during %d-%d", w, i), SpeakerName: &name}); err != nil {
+				if _, err := d.CreateQuote(ctx, db.QuoteInput{Text: fmt.Sprintf("during %d-%d", w, i), SpeakerName: &name}); err != nil {
 					t.Errorf("write during backup: %v", err)
 					return
 				}
@@ -39,7 +53,7 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 	}
 	dir := t.TempDir()
 	backup := filepath.Join(dir, "backup.db")
-	rep, err := d.Backup(ctx, backup)
+	rep, err := eng.Backup(ctx, backup)
 	stop.Store(true)
 	wg.Wait()
 	if err != nil {
@@ -48,7 +62,7 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 	if !rep.OK() || rep.Quotes < 300 || rep.Speakers != 1 || rep.AuditLog < rep.Quotes {
 		t.Fatalf("backup report %+v", rep)
 	}
-	if _, err := d.Backup(ctx, backup); err == nil {
+	if _, err := eng.Backup(ctx, backup); err == nil {
 		t.Error("a backup over an existing file was allowed")
 	}
 	target := filepath.Join(dir, "restored.db")
@@ -59,13 +73,13 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 	if _, err := Restore(ctx, backup, target, false); err == nil {
 		t.Error("restore over an existing database without force was allowed")
 	}
-	restored, err := Open(ctx, target)
+	restored, err := OpenDB(ctx, target, db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer restored.Close()
 	q := "backup"
-	page, err := restored.ListQuotes(ctx, QuoteFilter{Q: &q, Limit: 5})
+	page, err := restored.ListQuotes(ctx, db.QuoteFilter{Q: &q, Limit: 5})
 	if err != nil || len(page.Data) != 5 {
 		t.Errorf("search in the restored database: %d, %v", len(page.Data), err)
 	}

@@ -1,0 +1,57 @@
+package dbtest
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// BenchImport loads b.N generated quotes in batches of 2,000 into the empty archive d,
+// indexes included; quotes/s is the figure the bulk import is judged by.
+func BenchImport(b *testing.B, d *db.DB) {
+	recs := make([]db.ImportRecord, 0, 2000)
+	flush := func() {
+		if _, err := d.Import(bg, recs); err != nil {
+			b.Fatal(err)
+		}
+		recs = recs[:0]
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		speaker := fmt.Sprintf("Speaker %d", i%5000)
+		outlet := fmt.Sprintf("Outlet %d", i%150)
+		said := fmt.Sprintf("20%02d-%02d-%02d", i%25, i%12+1, i%28+1)
+		recs = append(recs, db.ImportRecord{Line: i + 1, ExternalID: fmt.Sprint("b-", i), Quote: db.QuoteInput{
+			Text:        fmt.Sprintf("the quick brown fox %d jumps over the lazy dog near the table of nato %d", i, i*7),
+			SpeakerName: &speaker, OutletName: &outlet, SaidOn: &said, Tags: []string{"nato", fmt.Sprint("t", i%40)}}})
+		if len(recs) == cap(recs) {
+			flush()
+		}
+	}
+	flush()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "quotes/s")
+}
+
+// BenchQuoteByID reads 1,000 quotes by ID from parallel goroutines with nothing written
+// meanwhile: after the first round every read is answered by the quote cache, after one
+// look at the database's version a read.
+func BenchQuoteByID(b *testing.B, d *db.DB) {
+	ids := make([]string, 1000)
+	for i := range ids {
+		q := mustQuote(b, d, db.QuoteInput{Text: fmt.Sprintf("NATO isn’t on the table, said for the %dth time", i),
+			SpeakerName: str(fmt.Sprint("Speaker ", i%50))})
+		ids[i] = q.ID
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			if _, err := d.Quote(bg, ids[i%len(ids)]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,279 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/verbatimhq/verbatim/search"
+)
+
+// Engine is a database Verbatim can keep its archive in: SQLite (db/sqlite, the embedded
+// default) or PostgreSQL (db/postgres). An engine stores and finds rows; it decides
+// nothing. Who may do what, what a field may hold, what a change does to a verdict, what
+// the audit trail records and how versions move are decided above it, in this package,
+// once for every engine.
+//
+// Engines report a missing row as ErrNoRow, a unique key taken as ErrDuplicate, a
+// conditional write that found the row changed as ErrStale, and a transaction the
+// database gave up on (a deadlock, a serialization failure) as ErrRetry; errors a client
+// can act on otherwise (the disk full, the database busy) as *Error with their code.
+type Engine interface {
+	// Read runs fn in one read-only transaction: every statement sees one snapshot.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// ReadReplica is Read for the archive-wide reads (searches, exports, the ClaimReview
+	// feed) that may run on a replica; an engine without one reads as Read does.
+	ReadReplica(ctx context.Context, fn func(Tx) error) error
+	// Reads returns a Tx whose every statement reads on its own, for reads of one
+	// statement: no transaction to begin and end.
+	Reads() Tx
+	// Write runs fn in one read-write transaction and commits it when fn returns nil.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// DataVersion returns a value that changes whenever anything has been committed to
+	// the database — by this process or another — since the last call: the caches hold
+	// what they read only while it stays the same.
+	DataVersion(ctx context.Context) (string, error)
+	// Secret returns the database's key named name (the cursor-signing key), made once
+	// when the schema was created.
+	Secret(ctx context.Context, name string) ([]byte, error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// SchemaVersion is the migration the database is at.
+	SchemaVersion(ctx context.Context) (int, error)
+	// Verify checks the database's integrity and its search index, and counts its rows.
+	Verify(ctx context.Context) (Report, error)
+	// Name is "sqlite" or "postgres".
+	Name() string
+	Close() error
+}
+
+// Errors engines return for the core to turn into what a client is told.
+var (
+	ErrNoRow     = errors.New("no such row")
+	ErrDuplicate = errors.New("a unique key is taken")
+	ErrStale     = errors.New("the row changed since it was read")
+	ErrRetry     = errors.New("the database gave up on the transaction; run it again")
+	// ErrReferenced is a row another refers to (a speaker a quote names) that a
+	// concurrent write deleted, or one a delete cannot take away.
+	ErrReferenced = errors.New("the row is referred to, or refers to one that is gone")
+)
+
+// Tx is what the core reads and writes inside one transaction. Methods that find one
+// row take lock: true when the transaction will write on what it read, so that a
+// concurrent writer waits for it (engines with one writer at a time ignore it).
+type Tx interface {
+	// Quote reads a quote by ID (its current verdict not attached). ErrNoRow.
+	Quote(ctx context.Context, id string, lock bool) (*Quote, error)
+	// QuotesBySeq reads the quotes with the given keys, in that order.
+	QuotesBySeq(ctx context.Context, seqs []int64) ([]*Quote, error)
+	// InsertQuote stores q as it is (ID, version, times, author and extraction
+	// included), its tags, its variant bands and its search index entry, and returns its
+	// key. ErrDuplicate: the ID or the external ID is taken.
+	InsertQuote(ctx context.Context, q *Quote, externalID *string, bands []int64) (int64, error)
+	// UpdateQuote stores next over cur (same key) if the stored version is still
+	// cur.Version, moving it to next.Version; bands are the variant bands to replace, or
+	// nil when the text is unchanged. ErrStale.
+	UpdateQuote(ctx context.Context, cur, next *Quote, bands *BandChange) error
+	// DeleteQuote removes a quote with its tags, citations, bands and index entry.
+	DeleteQuote(ctx context.Context, q *Quote, bands []int64) error
+	// QuoteIDByExternalID is the quote imported under key, "" when none is.
+	QuoteIDByExternalID(ctx context.Context, key string) (string, error)
+	// ExternalIDsStored reports which keys are stored as external IDs.
+	ExternalIDsStored(ctx context.Context, keys []string) (map[string]bool, error)
+	// SimilarCandidates lists the quotes (but exclude) sharing the most bands with
+	// bands, at most limit, with their texts.
+	SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]Candidate, error)
+	// CountQuotesBy counts the quotes naming a speaker or an outlet (by "speaker" or
+	// "outlet").
+	CountQuotesBy(ctx context.Context, by, id string) (int, error)
+	// BulkInsertQuotes stores new quotes as InsertQuote does, many at a time, each row
+	// taking its external key unless a stored quote has it. It returns each row's key,
+	// 0 for a row whose key was taken.
+	BulkInsertQuotes(ctx context.Context, rows []*BulkQuote) ([]int64, error)
+
+	// CurrentVerdicts reads verdicts by their keys, with their citation IDs.
+	VerdictsBySeq(ctx context.Context, seqs []int64) (map[int64]*Verdict, error)
+	// InsertVerdict stores a verdict of the quote with key quoteSeq, with its citation
+	// IDs, and returns its key.
+	InsertVerdict(ctx context.Context, quoteSeq int64, v *Verdict) (int64, error)
+	// SetVerdict makes verdictSeq the quote's current verdict, sets its attribution and
+	// rating, and moves its version from `from` to `to` — if it is still at from. ErrStale.
+	SetVerdict(ctx context.Context, quoteSeq, verdictSeq int64, attribution string, rating *string, from, to int64, at time.Time) error
+	// Verdict reads one verdict of a quote. ErrNoRow.
+	Verdict(ctx context.Context, quoteSeq int64, id string) (*Verdict, error)
+	// ListVerdicts lists a quote's verdicts newest first, those before the key before
+	// (0: from the newest), at most limit.
+	ListVerdicts(ctx context.Context, quoteSeq, before int64, limit int) ([]*Verdict, error)
+	// VerdictHistories reads the whole verdict history of each quote, oldest first.
+	VerdictHistories(ctx context.Context, quoteSeqs []int64) (map[int64][]*Verdict, error)
+	// VerdictsResting lists the IDs of the verdicts resting on a citation, oldest first.
+	VerdictsResting(ctx context.Context, citationID string) ([]string, error)
+
+	// CitationRelations returns the relation of each of ids that is a citation of the
+	// quote; IDs of other citations are absent.
+	CitationRelations(ctx context.Context, quoteSeq int64, ids []string) (map[string]string, error)
+	// InsertCitation stores a citation of the quote as it is. ErrDuplicate: the quote
+	// cites the URL already.
+	InsertCitation(ctx context.Context, quoteSeq int64, c *Citation) error
+	// Citation reads one citation of a quote. ErrNoRow.
+	Citation(ctx context.Context, quoteSeq int64, id string, lock bool) (*Citation, error)
+	// UpdateCitation stores next over cur if the stored version is still cur.Version.
+	// ErrStale, ErrDuplicate.
+	UpdateCitation(ctx context.Context, cur, next *Citation) error
+	// DeleteCitation removes a citation.
+	DeleteCitation(ctx context.Context, c *Citation) error
+	// ListCitations lists a quote's citations oldest first, after the key after.
+	ListCitations(ctx context.Context, quoteSeq, after int64, limit int) ([]*Citation, error)
+	// CitationsOf reads every citation of each quote, oldest first.
+	CitationsOf(ctx context.Context, quoteSeqs []int64) (map[int64][]*Citation, error)
+
+	// Speaker reads a speaker with its aliases. ErrNoRow.
+	Speaker(ctx context.Context, id string, lock bool) (*Speaker, error)
+	// Speakers reads speakers with their aliases; missing IDs are absent.
+	Speakers(ctx context.Context, ids []string) (map[string]*Speaker, error)
+	// SpeakerIDsByName lists the speakers known (by name or alias) by the folded name
+	// key, at most limit.
+	SpeakerIDsByName(ctx context.Context, key string, limit int) ([]string, error)
+	// InsertSpeaker stores a speaker as it is, with its names. ErrDuplicate: the
+	// Wikidata QID is taken.
+	InsertSpeaker(ctx context.Context, s *Speaker) error
+	// UpdateSpeaker stores next over cur if the stored version is still cur.Version,
+	// re-indexing the speaker's quotes when their names change. ErrStale, ErrDuplicate.
+	UpdateSpeaker(ctx context.Context, cur, next *Speaker) error
+	// DeleteSpeaker removes a speaker. ErrReferenced.
+	DeleteSpeaker(ctx context.Context, id string) error
+	// ListSpeakers lists speakers by folded name, then ID, after the position after;
+	// q, when not empty, is a folded part of a name or alias to match.
+	ListSpeakers(ctx context.Context, q string, after *Cursor, limit int) ([]*Speaker, error)
+
+	// Outlet reads an outlet. ErrNoRow.
+	Outlet(ctx context.Context, id string, lock bool) (*Outlet, error)
+	// Outlets reads outlets; missing IDs are absent.
+	Outlets(ctx context.Context, ids []string) (map[string]*Outlet, error)
+	// OutletIDByName is the outlet with the folded name key, "" when none.
+	OutletIDByName(ctx context.Context, key string) (string, error)
+	// InsertOutlet stores an outlet as it is. ErrDuplicate: the name is taken.
+	InsertOutlet(ctx context.Context, o *Outlet) error
+	// UpdateOutlet stores next over cur if the stored version is still cur.Version.
+	// ErrStale, ErrDuplicate.
+	UpdateOutlet(ctx context.Context, cur, next *Outlet) error
+	// DeleteOutlet removes an outlet. ErrReferenced.
+	DeleteOutlet(ctx context.Context, id string) error
+	// ListOutlets is ListSpeakers for outlets.
+	ListOutlets(ctx context.Context, q string, after *Cursor, limit int) ([]*Outlet, error)
+
+	// LockName holds, until the transaction ends, the right to find or create the
+	// speaker or outlet (kind) of a folded name key: two writers creating "Keith Kellogg"
+	// at once create one speaker.
+	LockName(ctx context.Context, kind, key string) error
+
+	// InsertKey stores an API key with its secret's hash.
+	InsertKey(ctx context.Context, k *APIKey, hash []byte) error
+	// KeyByHash reads the key with the hash, and the hash as stored. ErrNoRow.
+	KeyByHash(ctx context.Context, hash []byte) (*APIKey, []byte, error)
+	// Key reads a key. ErrNoRow.
+	Key(ctx context.Context, id string, lock bool) (*APIKey, error)
+	// Keys lists every key, oldest first.
+	Keys(ctx context.Context) ([]*APIKey, error)
+	// RevokeKey marks a key revoked at at, if it is not yet. ErrStale.
+	RevokeKey(ctx context.Context, id string, at time.Time) error
+
+	// InsertAudit appends entries to the audit trail.
+	InsertAudit(ctx context.Context, entries ...AuditRow) error
+	// ListAudit lists entries matching f newest first, those before the key before (0:
+	// from the newest).
+	ListAudit(ctx context.Context, f AuditFilter, before int64, limit int) ([]*AuditEntry, error)
+
+	// ExpireIdempotency forgets Idempotency-Keys claimed before t.
+	ExpireIdempotency(ctx context.Context, before time.Time) error
+	// ClaimIdempotency claims key for owner at at; false when it is claimed already.
+	ClaimIdempotency(ctx context.Context, owner, key string, at time.Time) (bool, error)
+	// IdempotentRun reads a claim. ErrNoRow.
+	IdempotentRun(ctx context.Context, owner, key string) (*IdempotentRun, error)
+	// CompleteIdempotency records the answer to a claimed key's request.
+	CompleteIdempotency(ctx context.Context, owner, key string, run IdempotentRun) error
+	// ReleaseIdempotency forgets a claim whose request has no answer yet.
+	ReleaseIdempotency(ctx context.Context, owner, key string) error
+
+	// ListReviewed lists reviewed quotes in the order their current verdicts were
+	// given, those given at or after since, after the verdict key after.
+	ListReviewed(ctx context.Context, since *time.Time, after int64, limit int) ([]*Quote, error)
+
+	// SearchQuotes finds a page of quotes (limit+1 hits, to tell whether there is a
+	// next page) matching s, in s's order, each with its position for a cursor.
+	SearchQuotes(ctx context.Context, s *Search, limit int) ([]Hit, error)
+	// CountFacets counts the whole result of s by each facet, at most FacetLimit values
+	// each, the most frequent first.
+	CountFacets(ctx context.Context, s *Search, facets []string) (map[string][]FacetCount, error)
+
+	// Counts counts quotes, speakers and outlets.
+	Counts(ctx context.Context) (Counts, error)
+
+	// Savepoint, RollbackToSavepoint and ReleaseSavepoint bracket one record of an
+	// import, so that a record that fails can be undone alone.
+	Savepoint(ctx context.Context) error
+	RollbackToSavepoint(ctx context.Context) error
+	ReleaseSavepoint(ctx context.Context) error
+}
+
+// BandChange is the variant bands a quote's new text replaces.
+type BandChange struct{ Old, New []int64 }
+
+// Candidate is a quote that may be a variant of another.
+type Candidate struct {
+	Seq  int64
+	Text string
+}
+
+// BulkQuote is a new quote of a bulk import, with what an engine stores beside it.
+type BulkQuote struct {
+	Quote      *Quote
+	ExternalID string
+	Bands      []int64
+}
+
+// AuditRow is an audit entry to append; Changes is its JSON.
+type AuditRow struct {
+	At         time.Time
+	Actor      string
+	Action     string
+	Resource   string
+	ResourceID string
+	QuoteID    *string
+	Changes    string
+}
+
+// Search is a quote search as the core hands it to an engine: the parsed query (nil
+// without one), the filters, a known sort and the cursor's position.
+type Search struct {
+	Query  *search.Query
+	Filter QuoteFilter
+	Sort   string
+	After  *Cursor
+	// RankWindow bounds a relevance ranking without filters to the newest this many
+	// quotes holding the query's words (see DefaultRankWindow).
+	RankWindow int
+}
+
+// Hit is one quote a search found, with the position a cursor after it names.
+type Hit struct {
+	Seq int64
+	Pos Cursor
+}
+
+// Cursor is a position in a list: the sort it belongs to and the last row's sort key.
+// Encoded and signed, it is opaque to clients; it stays valid under inserts because it
+// names a position in the order, not an offset.
+type Cursor struct {
+	Sort string  `json:"s"`
+	Key  string  `json:"k"`
+	Seq  int64   `json:"q,omitempty"`
+	Rank float64 `json:"r,omitempty"` // relevance: the last row's score
+	// Floor is the lowest key a relevance ranking considers (see Search.RankWindow);
+	// kept so that later pages rank the same window.
+	Floor int64  `json:"f,omitempty"`
+	ID    string `json:"i,omitempty"`
+}
+
+// FacetLimit is how many values of each facet are counted, the most frequent first.
+const FacetLimit = 20

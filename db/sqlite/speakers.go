@@ -1,0 +1,219 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/fold"
+)
+
+const speakerColumns = `id, name, wikidata_qid, description, anonymous, version, created_at, updated_at`
+
+func scanSpeaker(row scanner) (*db.Speaker, error) {
+	var s db.Speaker
+	var created, updated string
+	if err := row.Scan(&s.ID, &s.Name, &s.WikidataQID, &s.Description, &s.Anonymous, &s.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
+	s.Aliases = []string{}
+	return &s, nil
+}
+
+// speakers reads speakers and fills in their aliases with one more query.
+func (t *tx) speakers(ctx context.Context, query string, args ...any) ([]*db.Speaker, error) {
+	out, err := collect(ctx, t.q, "read speakers", scanSpeaker, `SELECT `+speakerColumns+` FROM speakers WHERE `+query, args...)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	byID := make(map[string]*db.Speaker, len(out))
+	for _, s := range out {
+		byID[s.ID] = s
+	}
+	type alias struct{ id, name string }
+	aliases, err := collect(ctx, t.q, "read aliases", func(r scanner) (alias, error) {
+		var a alias
+		return a, r.Scan(&a.id, &a.name)
+	}, `SELECT speaker_id, name FROM speaker_names WHERE ord > 0 AND speaker_id IN (`+placeholders(len(byID))+`)
+		ORDER BY speaker_id, ord`, anys(mapKeys(byID))...)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range aliases {
+		byID[a.id].Aliases = append(byID[a.id].Aliases, a.name)
+	}
+	return out, nil
+}
+
+func (t *tx) Speaker(ctx context.Context, id string, _ bool) (*db.Speaker, error) {
+	rows, err := t.speakers(ctx, `id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, db.ErrNoRow
+	}
+	return rows[0], nil
+}
+
+func (t *tx) Speakers(ctx context.Context, ids []string) (map[string]*db.Speaker, error) {
+	out := map[string]*db.Speaker{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := t.speakers(ctx, `id IN (`+placeholders(len(ids))+`)`, anys(ids)...)
+	for _, s := range rows {
+		out[s.ID] = s
+	}
+	return out, err
+}
+
+func (t *tx) SpeakerIDsByName(ctx context.Context, key string, limit int) ([]string, error) {
+	return collect(ctx, t.q, "find speaker by name", func(r scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT DISTINCT speaker_id FROM speaker_names WHERE name_key = ? LIMIT ?`, key, limit)
+}
+
+func (t *tx) InsertSpeaker(ctx context.Context, s *db.Speaker) error {
+	_, err := t.exec(ctx, "insert speaker", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key,
+		version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.Name, s.WikidataQID, s.Description, s.Anonymous, fold.String(s.Name), s.Version, ts(s.CreatedAt), ts(s.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	return t.writeSpeakerNames(ctx, s)
+}
+
+// writeSpeakerNames replaces the names a speaker is found by: the name, then the aliases.
+func (t *tx) writeSpeakerNames(ctx context.Context, s *db.Speaker) error {
+	if _, err := t.exec(ctx, "clear speaker names", `DELETE FROM speaker_names WHERE speaker_id = ?`, s.ID); err != nil {
+		return err
+	}
+	for i, n := range append([]string{s.Name}, s.Aliases...) {
+		if _, err := t.exec(ctx, "write speaker name", `INSERT INTO speaker_names (speaker_id, ord, name, name_key)
+			VALUES (?, ?, ?, ?)`, s.ID, i, n, fold.String(n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) UpdateSpeaker(ctx context.Context, cur, next *db.Speaker) error {
+	res, err := t.exec(ctx, "update speaker", `UPDATE speakers SET name = ?, wikidata_qid = ?, description = ?, anonymous = ?,
+		name_key = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		next.Name, next.WikidataQID, next.Description, next.Anonymous, fold.String(next.Name), next.Version,
+		ts(next.UpdatedAt), cur.ID, cur.Version)
+	if err != nil {
+		return err
+	}
+	if err := affected("update speaker", res); err != nil {
+		return err
+	}
+	if next.Name == cur.Name && equalStrings(next.Aliases, cur.Aliases) {
+		return nil
+	}
+	if err := t.writeSpeakerNames(ctx, next); err != nil {
+		return err
+	}
+	// Search finds quotes by their speaker's names: re-index this speaker's quotes.
+	_, err = t.exec(ctx, "re-index speaker's quotes", `UPDATE quotes_fts SET speaker = (SELECT group_concat(name, ' ')
+		FROM speaker_names WHERE speaker_id = ?) WHERE rowid IN (SELECT seq FROM quotes WHERE speaker_id = ?)`, cur.ID, cur.ID)
+	return err
+}
+
+func (t *tx) DeleteSpeaker(ctx context.Context, id string) error {
+	_, err := t.exec(ctx, "delete speaker", `DELETE FROM speakers WHERE id = ?`, id)
+	return err
+}
+
+func (t *tx) ListSpeakers(ctx context.Context, q string, after *db.Cursor, limit int) ([]*db.Speaker, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q != "" {
+		where = append(where, `id IN (SELECT speaker_id FROM speaker_names WHERE instr(name_key, ?) > 0)`)
+		args = append(args, q)
+	}
+	if after != nil {
+		where = append(where, `(name_key, id) > (?, ?)`)
+		args = append(args, after.Key, after.ID)
+	}
+	return t.speakers(ctx, strings.Join(where, " AND ")+` ORDER BY name_key, id LIMIT ?`, append(args, limit)...)
+}
+
+// LockName does nothing: SQLite has one writer at a time.
+func (t *tx) LockName(context.Context, string, string) error { return nil }
+
+const outletColumns = `id, name, url, version, created_at, updated_at`
+
+func scanOutlet(row scanner) (*db.Outlet, error) {
+	var o db.Outlet
+	var created, updated string
+	if err := row.Scan(&o.ID, &o.Name, &o.URL, &o.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = parseTime(created), parseTime(updated)
+	return &o, nil
+}
+
+func (t *tx) Outlet(ctx context.Context, id string, _ bool) (*db.Outlet, error) {
+	o, err := scanOutlet(t.q.QueryRowContext(ctx, `SELECT `+outletColumns+` FROM outlets WHERE id = ?`, id))
+	return o, one("read outlet", err)
+}
+
+func (t *tx) Outlets(ctx context.Context, ids []string) (map[string]*db.Outlet, error) {
+	out := map[string]*db.Outlet{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := collect(ctx, t.q, "read outlets", scanOutlet, `SELECT `+outletColumns+` FROM outlets WHERE id IN (`+
+		placeholders(len(ids))+`)`, anys(ids)...)
+	for _, o := range rows {
+		out[o.ID] = o
+	}
+	return out, err
+}
+
+func (t *tx) OutletIDByName(ctx context.Context, key string) (string, error) {
+	var id string
+	err := one("find outlet by name", t.q.QueryRowContext(ctx, `SELECT id FROM outlets WHERE name_key = ?`, key).Scan(&id))
+	if errors.Is(err, db.ErrNoRow) {
+		return "", nil
+	}
+	return id, err
+}
+
+func (t *tx) InsertOutlet(ctx context.Context, o *db.Outlet) error {
+	_, err := t.exec(ctx, "insert outlet", `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Version, ts(o.CreatedAt), ts(o.UpdatedAt))
+	return err
+}
+
+func (t *tx) UpdateOutlet(ctx context.Context, cur, next *db.Outlet) error {
+	res, err := t.exec(ctx, "update outlet", `UPDATE outlets SET name = ?, name_key = ?, url = ?, version = ?, updated_at = ?
+		WHERE id = ? AND version = ?`, next.Name, fold.String(next.Name), next.URL, next.Version, ts(next.UpdatedAt), cur.ID, cur.Version)
+	if err != nil {
+		return err
+	}
+	return affected("update outlet", res)
+}
+
+func (t *tx) DeleteOutlet(ctx context.Context, id string) error {
+	_, err := t.exec(ctx, "delete outlet", `DELETE FROM outlets WHERE id = ?`, id)
+	return err
+}
+
+func (t *tx) ListOutlets(ctx context.Context, q string, after *db.Cursor, limit int) ([]*db.Outlet, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q != "" {
+		where = append(where, `instr(name_key, ?) > 0`)
+		args = append(args, q)
+	}
+	if after != nil {
+		where = append(where, `(name_key, id) > (?, ?)`)
+		args = append(args, after.Key, after.ID)
+	}
+	return collect(ctx, t.q, "list outlets", scanOutlet, `SELECT `+outletColumns+` FROM outlets WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY name_key, id LIMIT ?`, append(args, limit)...)
+}
