@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -88,13 +89,15 @@ func (q *query) date(name string, end bool) (*string, error) {
 	if err != nil {
 		return nil, badRequest(name, err.Error())
 	}
-	if end {
-		switch prec {
-		case "month":
-			date = date[:8] + "31" // text comparison: every day of the month is <= 31
-		case "year":
-			date = date[:4] + "-12-31"
+	if end && prec != "day" {
+		// The last day of the month or year: a real date, which every engine compares.
+		t, _ := time.Parse("2006-01-02", date) // NormalizeDate made it
+		if prec == "month" {
+			t = t.AddDate(0, 1, -1)
+		} else {
+			t = t.AddDate(1, 0, -1)
 		}
+		date = t.Format("2006-01-02")
 	}
 	return &date, nil
 }
