@@ -2,7 +2,10 @@ package db
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +129,34 @@ func TestCachePutAfterClearIsRefused(t *testing.T) {
 	c.put(1, token, "q", 40) // read at an older generation: refused
 	if v, ok, _ := c.get(2, "q"); !ok || v != 43 {
 		t.Fatalf("after an older put: %d, %v", v, ok)
+	}
+}
+
+// Everything above the engines — the core, the API, the import and export formats, the
+// ClaimReview mapping — links no database driver and builds without cgo: a rule kept
+// there cannot depend on which database holds the archive.
+func TestAboveTheEnginesNoDriver(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	pkgs := []string{".", "../api", "../ingest", "../archive", "../claimreview"}
+	cmd := exec.Command("go", append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, pkgs...)...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/verbatimhq/verbatim/db") || !slices.Contains(deps, "github.com/labstack/echo/v4") {
+		t.Fatalf("go list listed no dependencies to check: %v", deps)
+	}
+	for _, dep := range deps {
+		for _, driver := range []string{"github.com/mattn/go-sqlite3", "github.com/jackc/", "github.com/lib/pq",
+			"github.com/verbatimhq/verbatim/db/sqlite", "github.com/verbatimhq/verbatim/db/postgres"} {
+			if strings.HasPrefix(dep, driver) {
+				t.Errorf("%s is linked above the engines", dep)
+			}
+		}
 	}
 }

@@ -213,3 +213,75 @@ func (t Term) fts() string {
 	}
 	return s
 }
+
+// IndexTokens splits text into words as Tokens does and folds each as an index keeps it
+// (case and diacritics): the words an engine without its own tokenizer indexes, and
+// what TSQuery looks for. Words that fold to nothing are left out.
+func IndexTokens(s string) []string {
+	raw := Tokens(s)
+	out := raw[:0]
+	for _, t := range raw {
+		if f := foldToken(t); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TSQuery writes the query as a PostgreSQL tsquery over the words IndexTokens gives:
+// phrases as words followed by one another (<->), prefixes as :*, OR as |, exclusions as
+// !. Every word is a quoted lexeme, so nothing a user types is tsquery syntax.
+func (q *Query) TSQuery() string { return q.tsquery(false) }
+
+// LooseTSQuery is Loose for PostgreSQL: every phrase's words anywhere, excluded phrases
+// dropped.
+func (q *Query) LooseTSQuery() string { return q.tsquery(true) }
+
+// tsNever is a lexeme no index holds (an index word has no space in it): a group whose
+// every term folded away matches nothing, as it matches nothing in FTS5.
+const tsNever = `' '`
+
+func (q *Query) tsquery(loose bool) string {
+	var parts []string
+	for _, g := range q.Groups {
+		var alts []string
+		for _, t := range g {
+			if s := t.ts(loose); s != "" {
+				alts = append(alts, s)
+			}
+		}
+		if len(alts) == 0 {
+			return tsNever
+		}
+		parts = append(parts, "("+strings.Join(alts, " | ")+")")
+	}
+	for _, t := range q.Excluded {
+		if loose && len(t.Tokens) > 1 {
+			continue
+		}
+		if s := t.ts(false); s != "" {
+			parts = append(parts, "!("+s+")")
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// ts writes a term as a tsquery: its words in a row, or with loose anywhere.
+func (t Term) ts(loose bool) string {
+	var words []string
+	for i, tok := range t.Tokens {
+		f := foldToken(tok)
+		if f == "" {
+			continue
+		}
+		w := "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(f) + "'"
+		if t.Prefix && i == len(t.Tokens)-1 {
+			w += ":*"
+		}
+		words = append(words, w)
+	}
+	if loose {
+		return strings.Join(words, " & ")
+	}
+	return strings.Join(words, " <-> ")
+}

@@ -157,3 +157,37 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestTSQuery(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, ts, loose string }{
+		{`nato`, `('nato')`, `('nato')`},
+		{`NATO Table`, `('nato') & ('table')`, `('nato') & ('table')`},
+		{`isn’t`, `('isn' <-> 't')`, `('isn' & 't')`},
+		{`"on the table"`, `('on' <-> 'the' <-> 'table')`, `('on' & 'the' & 'table')`},
+		{`nat*`, `('nat':*)`, `('nat':*)`},
+		{`"durable pea"*`, `('durable' <-> 'pea':*)`, `('durable' & 'pea':*)`},
+		{`nato -russia`, `('nato') & !('russia')`, `('nato') & !('russia')`},
+		{`nato -"peace plan"`, `('nato') & !('peace' <-> 'plan')`, `('nato')`},
+		{`nato OR ukraine table`, `('nato' | 'ukraine') & ('table')`, `('nato' | 'ukraine') & ('table')`},
+		{`"a b" OR c`, `('a' <-> 'b' | 'c')`, `('a' & 'b' | 'c')`},
+		{`Président`, `('president')`, `('president')`},
+		{`Straße`, `('strasse')`, `('strasse')`},
+		{`東京`, `('東京')`, `('東京')`},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.in, err)
+		}
+		if got := q.TSQuery(); got != tt.ts {
+			t.Errorf("Parse(%q).TSQuery() = %s, want %s", tt.in, got, tt.ts)
+		}
+		if got := q.LooseTSQuery(); got != tt.loose {
+			t.Errorf("Parse(%q).LooseTSQuery() = %s, want %s", tt.in, got, tt.loose)
+		}
+	}
+	if got := IndexTokens("NATO isn’t on the Table — Président, e\u0301te\u0301"); strings.Join(got, " ") != "nato isn t on the table president ete" {
+		t.Errorf("IndexTokens: %q", got)
+	}
+}

@@ -5,15 +5,19 @@ package engines
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/postgres"
 	"github.com/verbatimhq/verbatim/db/sqlite"
 )
 
 // Options say how to open an archive.
 type Options struct {
 	db.Options
+	// Replica is a PostgreSQL hot standby the archive-wide reads may go to.
+	Replica string
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -23,5 +27,11 @@ func IsPostgres(dsn string) bool {
 
 // Open opens (creating and migrating as needed) the archive dsn names.
 func Open(ctx context.Context, dsn string, opt Options) (*db.DB, error) {
+	if IsPostgres(dsn) {
+		return postgres.OpenDB(ctx, postgres.Options{DSN: dsn, Replica: opt.Replica}, opt.Options)
+	}
+	if opt.Replica != "" {
+		return nil, errors.New("a replica is for PostgreSQL; an SQLite archive is one file")
+	}
 	return sqlite.OpenDB(ctx, dsn, opt.Options)
 }

@@ -1,0 +1,26 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
+)
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	dbtest.Conformance(t, dbtest.Harness{
+		Open: func(t testing.TB, opt db.Options) *db.DB {
+			return dbtest.OpenDSN(t, dbtest.PostgresDSN(t), opt)
+		},
+		Again: dbtest.Again,
+	})
+}
+
+func BenchmarkImport(b *testing.B) {
+	dbtest.BenchImport(b, dbtest.OpenDSN(b, dbtest.PostgresDSN(b), db.Options{}))
+}
+
+func BenchmarkQuoteByID(b *testing.B) {
+	dbtest.BenchQuoteByID(b, dbtest.OpenDSN(b, dbtest.PostgresDSN(b), db.Options{}))
+}

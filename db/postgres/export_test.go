@@ -1,0 +1,4 @@
+package postgres
+
+// Vector is vector, for the external tests.
+var Vector = vector

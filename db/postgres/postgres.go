@@ -1,0 +1,344 @@
+// Package postgres keeps Verbatim's archive in PostgreSQL, for deployments of several
+// API nodes: pgx's pool on the primary, another on a replica for the archive-wide reads
+// when one is given, migrations that several nodes starting at once do not race, and
+// full-text search over a tsvector Verbatim builds itself so that it finds what SQLite's
+// FTS5 finds. It implements db.Engine; every rule is in package db.
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Engine is an open PostgreSQL archive.
+type Engine struct {
+	primary *pgxpool.Pool
+	replica *pgxpool.Pool // nil without one
+}
+
+var _ db.Engine = (*Engine)(nil)
+
+// Options say where the archive is.
+type Options struct {
+	// DSN is the primary's connection string (postgres://…); pgx's pool_max_conns and
+	// the other pool_* parameters apply.
+	DSN string
+	// Replica, when set, is a hot standby the archive-wide reads may go to.
+	Replica string
+}
+
+// Open connects to the database, migrates it to the schema this binary knows and checks
+// the replica answers. A database migrated by a newer binary is refused.
+func Open(ctx context.Context, opt Options) (*Engine, error) {
+	primary, err := pool(ctx, opt.DSN, "primary")
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{primary: primary}
+	if err := e.migrate(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
+	if opt.Replica != "" {
+		if e.replica, err = pool(ctx, opt.Replica, "replica"); err != nil {
+			e.Close()
+			return nil, err
+		}
+		if err := e.replica.Ping(ctx); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("postgres: replica: %w", err)
+		}
+	}
+	return e, nil
+}
+
+func pool(ctx context.Context, dsn, what string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s address: %w", what, err)
+	}
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "verbatim"
+	// Times are read and written in UTC whatever the server's default.
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect to the %s: %w", what, err)
+	}
+	if err := p.Ping(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("postgres: connect to the %s: %w", what, err)
+	}
+	return p, nil
+}
+
+// OpenDB opens the archive opt names.
+func OpenDB(ctx context.Context, opt Options, dbOpt db.Options) (*db.DB, error) {
+	e, err := Open(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.New(ctx, e, dbOpt)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Name is "postgres".
+func (e *Engine) Name() string { return "postgres" }
+
+// Pool is the primary's pool, for tests and operations that need the database itself.
+func (e *Engine) Pool() *pgxpool.Pool { return e.primary }
+
+// Close closes both pools.
+func (e *Engine) Close() error {
+	if e.replica != nil {
+		e.replica.Close()
+	}
+	if e.primary != nil {
+		e.primary.Close()
+	}
+	return nil
+}
+
+// Ping checks that the primary answers, and the replica when there is one.
+func (e *Engine) Ping(ctx context.Context) error {
+	if err := e.primary.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	if e.replica != nil {
+		if err := e.replica.Ping(ctx); err != nil {
+			return fmt.Errorf("postgres: ping the replica: %w", err)
+		}
+	}
+	return nil
+}
+
+// DataVersion is the primary's current snapshot, which every commit of any writer — on
+// this node or another — changes, and nothing else does. Reading it is exact where a
+// LISTEN/NOTIFY message is not: a notification arrives after the commit, so a client's
+// next request through another node could overtake it; and a NOTIFY takes a lock at
+// every commit that serialises all writers.
+func (e *Engine) DataVersion(ctx context.Context) (string, error) {
+	var v string
+	if err := e.primary.QueryRow(ctx, `SELECT pg_current_snapshot()::text`).Scan(&v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// Secret reads a key made by the migrations.
+func (e *Engine) Secret(ctx context.Context, name string) ([]byte, error) {
+	var v []byte
+	if err := e.primary.QueryRow(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&v); err != nil {
+		return nil, fmt.Errorf("postgres: read secret %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// SchemaVersion is the migration the database is at.
+func (e *Engine) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := e.primary.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM verbatim_migrations`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: read schema version: %w", err)
+	}
+	return v, nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return nil, fmt.Errorf("postgres: migration %q is not named NNN_name.sql", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("postgres: read migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("postgres: migrations must be numbered 1, 2, 3…; %s breaks the sequence", m.name)
+		}
+	}
+	return ms, nil
+}
+
+// LatestSchemaVersion is the schema version this binary migrates to.
+func LatestSchemaVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// migrateLock is the advisory lock that serialises migrations: nodes starting at once
+// take turns, and each finds the work of the one before it done.
+const migrateLock = 0x76657262_6d696772 // "verbmigr"
+
+// migrate applies each migration the database lacks in a transaction of its own, holding
+// the migration lock for that transaction only (a session lock would not survive a
+// transaction-pooling proxy).
+func (e *Engine) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	for {
+		done, err := e.migrateOne(ctx, ms)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next migration, if any; done when none is left.
+func (e *Engine) migrateOne(ctx context.Context, ms []migration) (done bool, err error) {
+	err = pgx.BeginFunc(ctx, e.primary, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS verbatim_migrations (
+			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return err
+		}
+		var cur int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM verbatim_migrations`).Scan(&cur); err != nil {
+			return err
+		}
+		if cur > len(ms) {
+			return fmt.Errorf("the database is at schema version %d but this binary knows only up to %d; run a newer verbatim", cur, len(ms))
+		}
+		if cur == len(ms) {
+			done = true
+			return nil
+		}
+		m := ms[cur]
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return fmt.Errorf("apply %s: %w", m.name, err)
+		}
+		if step := goSteps[m.version]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				return fmt.Errorf("apply %s: %w", m.name, err)
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO verbatim_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return done, nil
+}
+
+// goSteps are the parts of migrations SQL cannot do, run in the migration's transaction
+// after its SQL.
+var goSteps = map[int]func(context.Context, pgx.Tx) error{
+	1: func(ctx context.Context, tx pgx.Tx) error {
+		// The cursor-signing key, from Go's CSPRNG: PostgreSQL's random() is not one.
+		var key [32]byte
+		_, _ = rand.Read(key[:])
+		_, err := tx.Exec(ctx, `INSERT INTO secrets (name, value) VALUES ('cursor', $1)`, key[:])
+		return err
+	},
+}
+
+// Write runs fn in one READ COMMITTED transaction on the primary. The core locks what it
+// reads to write (FOR UPDATE) and writes versions conditionally, which is what keeps two
+// writers from both winning; a deadlock or serialization failure is ErrRetry.
+func (e *Engine) Write(ctx context.Context, fn func(db.Tx) error) error {
+	t, err := e.primary.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", classify(err))
+	}
+	defer t.Rollback(context.WithoutCancel(ctx))
+	if err := fn(&tx{q: t}); err != nil {
+		return classify(err)
+	}
+	if err := t.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", classify(err))
+	}
+	return nil
+}
+
+// Read runs fn in one read-only REPEATABLE READ transaction on the primary: every
+// statement sees one snapshot.
+func (e *Engine) Read(ctx context.Context, fn func(db.Tx) error) error {
+	return read(ctx, e.primary, fn)
+}
+
+// ReadReplica runs fn as Read does, on the replica when there is one.
+func (e *Engine) ReadReplica(ctx context.Context, fn func(db.Tx) error) error {
+	if e.replica == nil {
+		return read(ctx, e.primary, fn)
+	}
+	return read(ctx, e.replica, fn)
+}
+
+func read(ctx context.Context, p *pgxpool.Pool, fn func(db.Tx) error) error {
+	t, err := p.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("postgres: begin read: %w", classify(err))
+	}
+	defer t.Rollback(context.WithoutCancel(ctx))
+	return classify(fn(&tx{q: t}))
+}
+
+// Reads returns a Tx whose statements run on the primary's pool, each on its own.
+func (e *Engine) Reads() db.Tx { return &tx{q: e.primary} }
+
+// classify turns the PostgreSQL errors the core acts on into its errors.
+func classify(err error) error {
+	var pe *pgconn.PgError
+	if err == nil || !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case pe.Code == "23505": // unique_violation
+		return fmt.Errorf("%w: %w", db.ErrDuplicate, err)
+	case pe.Code == "23503": // foreign_key_violation
+		return fmt.Errorf("%w: %w", db.ErrReferenced, err)
+	case pe.Code == "40001", pe.Code == "40P01": // serialization_failure, deadlock_detected
+		return fmt.Errorf("%w: %w", db.ErrRetry, err)
+	case pe.Code == "53100": // disk_full
+		return db.NewError(db.Full, "the database has no room left; nothing was written — free space, then retry", err)
+	case strings.HasPrefix(pe.Code, "08"), pe.Code == "57P01", pe.Code == "57P03", pe.Code == "53300": // connection lost, shutdown, cannot connect now, too many connections
+		return db.NewError(db.Unavailable, "the database is unavailable; try again", err)
+	}
+	return err
+}

@@ -1,0 +1,242 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/fold"
+)
+
+// speakerColumns reads a speaker with its aliases in order.
+const speakerColumns = `s.id, s.name, s.wikidata_qid, s.description, s.anonymous, s.version, s.created_at, s.updated_at,
+	coalesce((SELECT array_agg(n.name ORDER BY n.ord) FROM speaker_names n WHERE n.speaker_id = s.id AND n.ord > 0), '{}')`
+
+func scanSpeaker(row pgx.Row) (*db.Speaker, error) {
+	var s db.Speaker
+	if err := row.Scan(&s.ID, &s.Name, &s.WikidataQID, &s.Description, &s.Anonymous, &s.Version, &s.CreatedAt, &s.UpdatedAt,
+		&s.Aliases); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.UpdatedAt = utc(s.CreatedAt), utc(s.UpdatedAt)
+	if s.Aliases == nil {
+		s.Aliases = []string{}
+	}
+	return &s, nil
+}
+
+func (t *tx) Speaker(ctx context.Context, id string, lock bool) (*db.Speaker, error) {
+	query := `SELECT ` + speakerColumns + ` FROM speakers s WHERE s.id = $1`
+	if lock {
+		query += ` FOR UPDATE OF s`
+	}
+	s, err := scanSpeaker(t.q.QueryRow(ctx, query, id))
+	return s, one("read speaker", err)
+}
+
+func (t *tx) Speakers(ctx context.Context, ids []string) (map[string]*db.Speaker, error) {
+	out := map[string]*db.Speaker{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := collect(ctx, t.q, "read speakers", scanSpeaker, `SELECT `+speakerColumns+` FROM speakers s WHERE s.id = ANY($1)`, ids)
+	for _, s := range rows {
+		out[s.ID] = s
+	}
+	return out, err
+}
+
+func (t *tx) SpeakerIDsByName(ctx context.Context, key string, limit int) ([]string, error) {
+	return collect(ctx, t.q, "find speaker by name", func(r pgx.Row) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT DISTINCT speaker_id FROM speaker_names WHERE name_key = $1 LIMIT $2`, key, limit)
+}
+
+func (t *tx) InsertSpeaker(ctx context.Context, s *db.Speaker) error {
+	_, err := t.exec(ctx, "insert speaker", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key,
+		version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		s.ID, s.Name, s.WikidataQID, s.Description, s.Anonymous, fold.String(s.Name), s.Version, s.CreatedAt, s.UpdatedAt)
+	if err != nil {
+		return err
+	}
+	return t.writeSpeakerNames(ctx, s)
+}
+
+// writeSpeakerNames replaces the names a speaker is found by: the name, then the aliases.
+func (t *tx) writeSpeakerNames(ctx context.Context, s *db.Speaker) error {
+	if _, err := t.exec(ctx, "clear speaker names", `DELETE FROM speaker_names WHERE speaker_id = $1`, s.ID); err != nil {
+		return err
+	}
+	names := append([]string{s.Name}, s.Aliases...)
+	keys := make([]string, len(names))
+	for i, n := range names {
+		keys[i] = fold.String(n)
+	}
+	_, err := t.exec(ctx, "write speaker names", `INSERT INTO speaker_names (speaker_id, ord, name, name_key)
+		SELECT $1, n.ord - 1, n.name, n.key FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS n(name, key, ord)`,
+		s.ID, names, keys)
+	return err
+}
+
+func (t *tx) UpdateSpeaker(ctx context.Context, cur, next *db.Speaker) error {
+	tag, err := t.exec(ctx, "update speaker", `UPDATE speakers SET name = $1, wikidata_qid = $2, description = $3,
+		anonymous = $4, name_key = $5, version = $6, updated_at = $7 WHERE id = $8 AND version = $9`,
+		next.Name, next.WikidataQID, next.Description, next.Anonymous, fold.String(next.Name), next.Version, next.UpdatedAt,
+		cur.ID, cur.Version)
+	if err != nil {
+		return err
+	}
+	if err := conditional(tag); err != nil {
+		return err
+	}
+	if next.Name == cur.Name && slicesEqual(next.Aliases, cur.Aliases) {
+		return nil
+	}
+	if err := t.writeSpeakerNames(ctx, next); err != nil {
+		return err
+	}
+	return t.reindexSpeaker(ctx, next)
+}
+
+// reindexSpeaker rebuilds the search vectors of a speaker's quotes: search finds quotes
+// by their speaker's names.
+func (t *tx) reindexSpeaker(ctx context.Context, s *db.Speaker) error {
+	type row struct {
+		seq           int64
+		text, context string
+	}
+	rows, err := collect(ctx, t.q, "read speaker's quotes", func(r pgx.Row) (row, error) {
+		var x row
+		var context *string
+		err := r.Scan(&x.seq, &x.text, &context)
+		x.context = deref(context)
+		return x, err
+	}, `SELECT seq, text, context FROM quotes WHERE speaker_id = $1 FOR UPDATE`, s.ID)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	names := strings.Join(append([]string{s.Name}, s.Aliases...), " ")
+	seqs := make([]int64, len(rows))
+	vecs := make([]pgtype.TSVector, len(rows))
+	for i, r := range rows {
+		seqs[i], vecs[i] = r.seq, vector(r.text, names, r.context)
+	}
+	_, err = t.exec(ctx, "re-index speaker's quotes", `UPDATE quotes q SET search = v.vec
+		FROM unnest($1::bigint[], $2::tsvector[]) AS v(seq, vec) WHERE q.seq = v.seq`, seqs, vecs)
+	return err
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *tx) DeleteSpeaker(ctx context.Context, id string) error {
+	_, err := t.exec(ctx, "delete speaker", `DELETE FROM speakers WHERE id = $1`, id)
+	return err
+}
+
+func (t *tx) ListSpeakers(ctx context.Context, q string, after *db.Cursor, limit int) ([]*db.Speaker, error) {
+	where, args := []string{"true"}, []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q != "" {
+		where = append(where, `s.id IN (SELECT speaker_id FROM speaker_names WHERE strpos(name_key, `+arg(q)+`) > 0)`)
+	}
+	if after != nil {
+		where = append(where, `(s.name_key, s.id) > (`+arg(after.Key)+`, `+arg(after.ID)+`)`)
+	}
+	return collect(ctx, t.q, "list speakers", scanSpeaker, `SELECT `+speakerColumns+` FROM speakers s WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY s.name_key, s.id LIMIT `+arg(limit), args...)
+}
+
+const outletColumns = `id, name, url, version, created_at, updated_at`
+
+func scanOutlet(row pgx.Row) (*db.Outlet, error) {
+	var o db.Outlet
+	if err := row.Scan(&o.ID, &o.Name, &o.URL, &o.Version, &o.CreatedAt, &o.UpdatedAt); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = utc(o.CreatedAt), utc(o.UpdatedAt)
+	return &o, nil
+}
+
+func (t *tx) Outlet(ctx context.Context, id string, lock bool) (*db.Outlet, error) {
+	query := `SELECT ` + outletColumns + ` FROM outlets WHERE id = $1`
+	if lock {
+		query += ` FOR UPDATE`
+	}
+	o, err := scanOutlet(t.q.QueryRow(ctx, query, id))
+	return o, one("read outlet", err)
+}
+
+func (t *tx) Outlets(ctx context.Context, ids []string) (map[string]*db.Outlet, error) {
+	out := map[string]*db.Outlet{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := collect(ctx, t.q, "read outlets", scanOutlet, `SELECT `+outletColumns+` FROM outlets WHERE id = ANY($1)`, uniq(ids))
+	for _, o := range rows {
+		out[o.ID] = o
+	}
+	return out, err
+}
+
+func (t *tx) OutletIDByName(ctx context.Context, key string) (string, error) {
+	var id string
+	err := one("find outlet by name", t.q.QueryRow(ctx, `SELECT id FROM outlets WHERE name_key = $1`, key).Scan(&id))
+	if errors.Is(err, db.ErrNoRow) {
+		return "", nil
+	}
+	return id, err
+}
+
+func (t *tx) InsertOutlet(ctx context.Context, o *db.Outlet) error {
+	_, err := t.exec(ctx, "insert outlet", `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Version, o.CreatedAt, o.UpdatedAt)
+	return err
+}
+
+func (t *tx) UpdateOutlet(ctx context.Context, cur, next *db.Outlet) error {
+	tag, err := t.exec(ctx, "update outlet", `UPDATE outlets SET name = $1, name_key = $2, url = $3, version = $4, updated_at = $5
+		WHERE id = $6 AND version = $7`, next.Name, fold.String(next.Name), next.URL, next.Version, next.UpdatedAt, cur.ID, cur.Version)
+	if err != nil {
+		return err
+	}
+	return conditional(tag)
+}
+
+func (t *tx) DeleteOutlet(ctx context.Context, id string) error {
+	_, err := t.exec(ctx, "delete outlet", `DELETE FROM outlets WHERE id = $1`, id)
+	return err
+}
+
+func (t *tx) ListOutlets(ctx context.Context, q string, after *db.Cursor, limit int) ([]*db.Outlet, error) {
+	where, args := []string{"true"}, []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q != "" {
+		where = append(where, `strpos(name_key, `+arg(q)+`) > 0`)
+	}
+	if after != nil {
+		where = append(where, `(name_key, id) > (`+arg(after.Key)+`, `+arg(after.ID)+`)`)
+	}
+	return collect(ctx, t.q, "list outlets", scanOutlet, `SELECT `+outletColumns+` FROM outlets WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY name_key, id LIMIT `+arg(limit), args...)
+}

@@ -1,0 +1,235 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// verdictColumns reads a verdict with its citation IDs in order, and its quote's key.
+const verdictColumns = `v.seq, v.id, q.id, v.attribution, v.rating, v.summary, v.reviewed_by, v.supersedes, v.created_at,
+	v.quote_seq, coalesce((SELECT array_agg(vc.citation_id ORDER BY vc.ord) FROM verdict_citations vc WHERE vc.verdict_seq = v.seq), '{}')`
+
+const verdictFrom = ` FROM verdicts v JOIN quotes q ON q.seq = v.quote_seq`
+
+type verdictRow struct {
+	*db.Verdict
+	quoteSeq int64
+}
+
+func scanVerdict(row pgx.Row) (verdictRow, error) {
+	var v db.Verdict
+	var quoteSeq int64
+	if err := row.Scan(&v.Seq, &v.ID, &v.QuoteID, &v.Attribution, &v.Rating, &v.Summary, &v.ReviewedBy, &v.Supersedes,
+		&v.CreatedAt, &quoteSeq, &v.CitationIDs); err != nil {
+		return verdictRow{}, err
+	}
+	v.CreatedAt = utc(v.CreatedAt)
+	if v.CitationIDs == nil {
+		v.CitationIDs = []string{}
+	}
+	return verdictRow{&v, quoteSeq}, nil
+}
+
+func (t *tx) verdicts(ctx context.Context, where string, args ...any) ([]verdictRow, error) {
+	return collect(ctx, t.q, "read verdicts", scanVerdict, `SELECT `+verdictColumns+verdictFrom+` WHERE `+where, args...)
+}
+
+func (t *tx) VerdictsBySeq(ctx context.Context, seqs []int64) (map[int64]*db.Verdict, error) {
+	out := map[int64]*db.Verdict{}
+	if len(seqs) == 0 {
+		return out, nil
+	}
+	rows, err := t.verdicts(ctx, `v.seq = ANY($1)`, seqs)
+	for _, v := range rows {
+		out[v.Seq] = v.Verdict
+	}
+	return out, err
+}
+
+func (t *tx) InsertVerdict(ctx context.Context, quoteSeq int64, v *db.Verdict) (int64, error) {
+	var seq int64
+	err := t.q.QueryRow(ctx, `INSERT INTO verdicts (id, quote_seq, attribution, rating, summary, reviewed_by, supersedes, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
+		v.ID, quoteSeq, v.Attribution, v.Rating, v.Summary, v.ReviewedBy, v.Supersedes, v.CreatedAt).Scan(&seq)
+	if err != nil {
+		return 0, one("insert verdict", err)
+	}
+	if len(v.CitationIDs) > 0 {
+		if _, err := t.exec(ctx, "insert verdict citations", `INSERT INTO verdict_citations (verdict_seq, ord, citation_id)
+			SELECT $1, c.ord - 1, c.id FROM unnest($2::text[]) WITH ORDINALITY AS c(id, ord)`, seq, v.CitationIDs); err != nil {
+			return 0, err
+		}
+	}
+	return seq, nil
+}
+
+func (t *tx) SetVerdict(ctx context.Context, quoteSeq, verdictSeq int64, attribution string, rating *string, from, to int64, at time.Time) error {
+	tag, err := t.exec(ctx, "set verdict", `UPDATE quotes SET attribution = $1, rating = $2, verdict_seq = $3, version = $4,
+		updated_at = $5 WHERE seq = $6 AND version = $7`, attribution, rating, verdictSeq, to, at, quoteSeq, from)
+	if err != nil {
+		return err
+	}
+	return conditional(tag)
+}
+
+func (t *tx) Verdict(ctx context.Context, quoteSeq int64, id string) (*db.Verdict, error) {
+	rows, err := t.verdicts(ctx, `v.id = $1 AND v.quote_seq = $2`, id, quoteSeq)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, db.ErrNoRow
+	}
+	return rows[0].Verdict, nil
+}
+
+func (t *tx) ListVerdicts(ctx context.Context, quoteSeq, before int64, limit int) ([]*db.Verdict, error) {
+	if before == 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := t.verdicts(ctx, `v.quote_seq = $1 AND v.seq < $2 ORDER BY v.seq DESC LIMIT $3`, quoteSeq, before, limit)
+	out := make([]*db.Verdict, len(rows))
+	for i, v := range rows {
+		out[i] = v.Verdict
+	}
+	return out, err
+}
+
+func (t *tx) VerdictHistories(ctx context.Context, quoteSeqs []int64) (map[int64][]*db.Verdict, error) {
+	out := map[int64][]*db.Verdict{}
+	if len(quoteSeqs) == 0 {
+		return out, nil
+	}
+	rows, err := t.verdicts(ctx, `v.quote_seq = ANY($1) ORDER BY v.seq`, quoteSeqs)
+	for _, v := range rows {
+		out[v.quoteSeq] = append(out[v.quoteSeq], v.Verdict)
+	}
+	return out, err
+}
+
+func (t *tx) VerdictsResting(ctx context.Context, citationID string) ([]string, error) {
+	return collect(ctx, t.q, "verdicts citing", func(r pgx.Row) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT v.id FROM verdict_citations vc JOIN verdicts v ON v.seq = vc.verdict_seq WHERE vc.citation_id = $1 ORDER BY v.seq`,
+		citationID)
+}
+
+func (t *tx) ListReviewed(ctx context.Context, since *time.Time, after int64, limit int) ([]*db.Quote, error) {
+	where, args := `q.verdict_seq > $1`, []any{after, limit}
+	if since != nil {
+		where, args = where+` AND cv.created_at >= $3`, append(args, *since)
+	}
+	return collect(ctx, t.q, "list reviews", scanQuote, `SELECT `+quoteColumns+quoteFrom+
+		` JOIN verdicts cv ON cv.seq = q.verdict_seq WHERE `+where+` ORDER BY q.verdict_seq LIMIT $2`, args...)
+}
+
+const citationColumns = `c.seq, c.id, q.id, c.url, c.title, c.publisher, c.published_at, c.accessed_at,
+	c.archive_url, c.excerpt, c.relation, c.created_by, c.version, c.created_at, c.updated_at, c.quote_seq`
+
+const citationFrom = ` FROM citations c JOIN quotes q ON q.seq = c.quote_seq`
+
+type citationRow struct {
+	*db.Citation
+	quoteSeq int64
+}
+
+func scanCitation(row pgx.Row) (citationRow, error) {
+	var c db.Citation
+	var quoteSeq int64
+	var published, accessed pgtype.Date
+	if err := row.Scan(&c.Seq, &c.ID, &c.QuoteID, &c.URL, &c.Title, &c.Publisher, &published, &accessed,
+		&c.ArchiveURL, &c.Excerpt, &c.Relation, &c.CreatedBy, &c.Version, &c.CreatedAt, &c.UpdatedAt, &quoteSeq); err != nil {
+		return citationRow{}, err
+	}
+	c.PublishedAt, c.AccessedAt = date(published), date(accessed)
+	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
+	return citationRow{&c, quoteSeq}, nil
+}
+
+func (t *tx) citations(ctx context.Context, where string, args ...any) ([]*db.Citation, error) {
+	rows, err := collect(ctx, t.q, "read citations", scanCitation, `SELECT `+citationColumns+citationFrom+` WHERE `+where, args...)
+	out := make([]*db.Citation, len(rows))
+	for i, c := range rows {
+		out[i] = c.Citation
+	}
+	return out, err
+}
+
+func (t *tx) CitationRelations(ctx context.Context, quoteSeq int64, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	type rel struct{ id, relation string }
+	rows, err := collect(ctx, t.q, "check citations", func(r pgx.Row) (rel, error) {
+		var x rel
+		return x, r.Scan(&x.id, &x.relation)
+	}, `SELECT id, relation FROM citations WHERE quote_seq = $1 AND id = ANY($2)`, quoteSeq, ids)
+	for _, r := range rows {
+		out[r.id] = r.relation
+	}
+	return out, err
+}
+
+func (t *tx) InsertCitation(ctx context.Context, quoteSeq int64, c *db.Citation) error {
+	_, err := t.exec(ctx, "insert citation", `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
+		accessed_at, archive_url, excerpt, relation, created_by, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		c.ID, quoteSeq, c.URL, db.URLKey(c.URL), c.Title, c.Publisher, dateArg(c.PublishedAt), dateArg(c.AccessedAt),
+		c.ArchiveURL, c.Excerpt, c.Relation, c.CreatedBy, c.Version, c.CreatedAt, c.UpdatedAt)
+	return err
+}
+
+func (t *tx) Citation(ctx context.Context, quoteSeq int64, id string, lock bool) (*db.Citation, error) {
+	where := `c.id = $1 AND c.quote_seq = $2`
+	if lock {
+		where += ` FOR UPDATE OF c`
+	}
+	rows, err := t.citations(ctx, where, id, quoteSeq)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, db.ErrNoRow
+	}
+	return rows[0], nil
+}
+
+func (t *tx) UpdateCitation(ctx context.Context, cur, next *db.Citation) error {
+	tag, err := t.exec(ctx, "update citation", `UPDATE citations SET url = $1, url_key = $2, title = $3, publisher = $4,
+		published_at = $5, accessed_at = $6, archive_url = $7, excerpt = $8, relation = $9, version = $10, updated_at = $11
+		WHERE seq = $12 AND version = $13`,
+		next.URL, db.URLKey(next.URL), next.Title, next.Publisher, dateArg(next.PublishedAt), dateArg(next.AccessedAt),
+		next.ArchiveURL, next.Excerpt, next.Relation, next.Version, next.UpdatedAt, cur.Seq, cur.Version)
+	if err != nil {
+		return err
+	}
+	return conditional(tag)
+}
+
+func (t *tx) DeleteCitation(ctx context.Context, c *db.Citation) error {
+	_, err := t.exec(ctx, "delete citation", `DELETE FROM citations WHERE seq = $1`, c.Seq)
+	return err
+}
+
+func (t *tx) ListCitations(ctx context.Context, quoteSeq, after int64, limit int) ([]*db.Citation, error) {
+	return t.citations(ctx, `c.quote_seq = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`, quoteSeq, after, limit)
+}
+
+func (t *tx) CitationsOf(ctx context.Context, quoteSeqs []int64) (map[int64][]*db.Citation, error) {
+	out := map[int64][]*db.Citation{}
+	if len(quoteSeqs) == 0 {
+		return out, nil
+	}
+	rows, err := collect(ctx, t.q, "read citations", scanCitation, `SELECT `+citationColumns+citationFrom+
+		` WHERE c.quote_seq = ANY($1) ORDER BY c.seq`, quoteSeqs)
+	for _, c := range rows {
+		out[c.quoteSeq] = append(out[c.quoteSeq], c.Citation)
+	}
+	return out, err
+}
