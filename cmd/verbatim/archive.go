@@ -23,7 +23,7 @@ import (
 
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("import", stderr)
-	dbPath := dbFlag(fs, getenv, "database file")
+	dbPath := dbFlag(fs, getenv, "database")
 	var opt ingest.Options
 	fs.StringVar(&opt.Format, "format", "", "ndjson, csv, tsv or claimreview (default: from the file's extension)")
 	fs.StringVar(&opt.Map, "map", "", "CSV/TSV columns: text=3,speaker=5,external_id=1+2 (numbers from 1, or header names)")
@@ -56,7 +56,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		res, err = importRemote(ctx, *server, *key, in, opt, st.Size())
 	} else {
 		var store *db.DB
-		if store, err = openStore(ctx, *dbPath); err != nil {
+		if store, err = openStore(ctx, *dbPath, ""); err != nil {
 			return err
 		}
 		defer store.Close()
@@ -133,13 +133,13 @@ func importRemote(ctx context.Context, server, key string, body io.Reader, opt i
 
 func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", stderr)
-	dbPath := dbFlag(fs, getenv, "database file")
+	dbPath := dbFlag(fs, getenv, "database")
 	format := fs.String("format", "ndjson", "ndjson or csv")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, "")
 	if err != nil {
 		return err
 	}
@@ -182,13 +182,13 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 
 func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("backup", stderr)
-	dbPath := dbFlag(fs, getenv, "database file (may be in use by a server)")
+	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "SQLite database file (may be in use by a server)")
 	pos, err := parseArgs(fs, args, "the backup's path")
 	if err != nil {
 		return err
 	}
 	path := pos[0]
-	store, err := openStore(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, "")
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 
 func restoreCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("restore", stderr)
-	dbPath := dbFlag(fs, getenv, "database file to restore into")
+	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "SQLite database file to restore into")
 	force := fs.Bool("force", false, "replace an existing database (stop the server first)")
 	pos, err := parseArgs(fs, args, "the backup to restore")
 	if err != nil {

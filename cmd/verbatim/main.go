@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -49,14 +50,16 @@ var errHelp = errors.New("help")
 const usage = `verbatim — quote attribution and fact-check service
 
 Usage:
-  verbatim serve   [--addr ADDR] [--db PATH]   run the HTTP API (creates and migrates the database)
+  verbatim serve   [--addr ADDR] [--db PATH|URL] [--db-replica URL]
+                                               run the HTTP API (creates and migrates the database)
                    [--org-name NAME] [--org-url URL] [--quote-url URL-WITH-{id}]
                                                who publishes ClaimReview, and quotes' public pages
                    [--public-read] [--cors-origin ORIGIN,...]
                    [--rate-read N] [--rate-write N] [--rate-export N] [--rate-anonymous N] [--max-searches N]
                    [--search-timeout D] [--trusted-proxy CIDR,…] [--max-connections N]
                    [--max-db-mb N]
-  verbatim migrate [--db PATH]                 create or migrate the database, then exit
+  verbatim migrate [--db PATH|URL]             create or migrate the database, then exit
+  verbatim verify  [--db PATH|URL]             check the database and its search index, and count its rows
   verbatim keys create --name NAME --role reader|editor|factchecker|admin [--db PATH]
                                                make an API key; the key alone is the last line printed
   verbatim keys list [--db PATH]               list API keys (never their secrets)
@@ -66,15 +69,20 @@ Usage:
                                                load quotes; a second run of the same file adds nothing
   verbatim export [--format ndjson|csv] [--out FILE] [--db PATH]
                                                write every quote, in constant memory
-  verbatim backup PATH [--db PATH]             take a verified copy of a live database
+  verbatim backup PATH [--db PATH]             take a verified copy of a live SQLite database
   verbatim restore BACKUP [--db PATH] [--force]
-                                               verify a backup and put it in place (server stopped)
+                                               verify an SQLite backup and put it in place (server stopped)
   verbatim version                             print the version
   verbatim help                                print this help
 
+The database is an SQLite file (the default, ./verbatim.db) or a PostgreSQL database
+named by a postgres:// URL; every command works on both but backup and restore, which
+are SQLite's (use pg_dump and pg_restore for PostgreSQL).
+
 Environment:
-  VERBATIM_ADDR   listen address (default 127.0.0.1:8080)
-  VERBATIM_DB     database file  (default ./verbatim.db)
+  VERBATIM_ADDR        listen address (default 127.0.0.1:8080)
+  VERBATIM_DB          database file or postgres:// URL (default ./verbatim.db)
+  VERBATIM_DB_REPLICA  a PostgreSQL hot standby for searches, exports and the feed
   VERBATIM_ORG_NAME, VERBATIM_ORG_URL, VERBATIM_QUOTE_URL   as the serve flags
 
 Flags override the environment.
@@ -99,6 +107,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return serve(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, getenv, stdout, stderr)
+	case "verify":
+		return verifyCmd(ctx, rest, getenv, stdout, stderr)
 	case "keys":
 		return keys(ctx, rest, getenv, stdout, stderr)
 	case "import":
@@ -143,7 +153,19 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 
 // dbFlag declares the --db flag every subcommand that touches the database shares.
 func dbFlag(fs *flag.FlagSet, getenv func(string) string, usage string) *string {
-	return fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), usage)
+	return fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), usage+": an SQLite file or a postgres:// URL")
+}
+
+// redact is a database address fit for logs and output: a URL's password is replaced.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
@@ -188,11 +210,11 @@ func parseArgs(fs *flag.FlagSet, args []string, want ...string) ([]string, error
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("migrate", stderr)
-	dbPath := dbFlag(fs, getenv, "database file")
+	dbPath := dbFlag(fs, getenv, "database")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, "")
 	if err != nil {
 		return err
 	}
@@ -201,13 +223,34 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s is at schema version %d\n", *dbPath, v)
+	fmt.Fprintf(stdout, "%s is at schema version %d\n", redact(*dbPath), v)
 	return nil
 }
 
-// openStore opens the archive dsn names: a postgres:// URL or an SQLite file path.
-func openStore(ctx context.Context, dsn string) (*db.DB, error) {
-	return engines.Open(ctx, dsn, engines.Options{})
+// verifyCmd checks a database — SQLite's integrity check or PostgreSQL's index validity,
+// the search index against every quote, the verdict axes — and prints its counts.
+func verifyCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("verify", stderr)
+	dbPath := dbFlag(fs, getenv, "database")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, *dbPath, "")
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rep, err := store.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	return report(stdout, "verify "+redact(*dbPath), rep)
+}
+
+// openStore opens the archive dsn names — a postgres:// URL or an SQLite file path —
+// with a PostgreSQL replica for the archive-wide reads when one is given.
+func openStore(ctx context.Context, dsn, replica string) (*db.DB, error) {
+	return engines.Open(ctx, dsn, engines.Options{Replica: replica})
 }
 
 // shutdownGrace is how long in-flight requests may take to finish after a signal.
@@ -216,7 +259,8 @@ const shutdownGrace = 15 * time.Second
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", envOr(getenv, "VERBATIM_ADDR", "127.0.0.1:8080"), "listen address")
-	dbPath := dbFlag(fs, getenv, "database file")
+	dbPath := dbFlag(fs, getenv, "database")
+	replica := fs.String("db-replica", getenv("VERBATIM_DB_REPLICA"), "a PostgreSQL hot standby (postgres:// URL) for searches, exports and the ClaimReview feed")
 	var pub claimreview.Publisher
 	fs.StringVar(&pub.Name, "org-name", envOr(getenv, "VERBATIM_ORG_NAME", "Verbatim"), "the organisation publishing ClaimReview")
 	fs.StringVar(&pub.URL, "org-url", getenv("VERBATIM_ORG_URL"), "the organisation's home page")
@@ -264,7 +308,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	store, err := openStore(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, *replica)
 	if err != nil {
 		return err
 	}
@@ -297,7 +341,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout:       30 * time.Second, // an idle keep-alive connection holds a slot of --max-connections
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "version", version())
+	logger.Info("serving", "addr", ln.Addr().String(), "db", redact(*dbPath), "engine", store.Engine().Name(), "version", version())
 	fmt.Fprintf(stdout, "verbatim listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
@@ -335,7 +379,7 @@ func bootstrapKey(ctx context.Context, store *db.DB, stdout io.Writer) error {
 // keys manages API keys directly in the database.
 func keys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("keys", stderr)
-	dbPath := dbFlag(fs, getenv, "database file")
+	dbPath := dbFlag(fs, getenv, "database")
 	name := fs.String("name", "", "the key's name, recorded as created_by and in the audit trail (create)")
 	role := fs.String("role", "", "reader, editor, factchecker or admin (create)")
 	fs.Usage = func() {
@@ -361,7 +405,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stderr, "verbatim keys: unknown command %q; say create, list or revoke\n", sub)
 		return errUsage
 	}
-	store, err := openStore(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, "")
 	if err != nil {
 		return err
 	}

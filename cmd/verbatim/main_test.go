@@ -175,7 +175,7 @@ func TestServeStoresAndShutsDownGracefully(t *testing.T) {
 	}
 
 	// Both quotes were stored, and the database was closed cleanly.
-	store, err := openStore(context.Background(), dbPath)
+	store, err := openStore(context.Background(), dbPath, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestKeysCommand(t *testing.T) {
 		t.Fatalf("keys list: %q %v", out, err)
 	}
 	id := strings.Fields(out)[0]
-	store, err := openStore(context.Background(), dbPath)
+	store, err := openStore(context.Background(), dbPath, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +322,7 @@ func TestKeysCommand(t *testing.T) {
 	if out, _, err = run1("revoke", id, "--db", dbPath); err != nil || !strings.Contains(out, "revoked") {
 		t.Fatalf("keys revoke: %q %v", out, err)
 	}
-	store, _ = openStore(context.Background(), dbPath)
+	store, _ = openStore(context.Background(), dbPath, "")
 	if _, err := store.Authenticate(context.Background(), secret); db.ErrorCode(err) != db.Unauthorized {
 		t.Errorf("revoked key: %v", err)
 	}

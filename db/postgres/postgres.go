@@ -59,9 +59,14 @@ func Open(ctx context.Context, opt Options) (*Engine, error) {
 			e.Close()
 			return nil, err
 		}
-		if err := e.replica.Ping(ctx); err != nil {
+		var standby bool
+		if err := e.replica.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil {
 			e.Close()
 			return nil, fmt.Errorf("postgres: replica: %w", err)
+		}
+		if !standby {
+			e.Close()
+			return nil, errors.New("postgres: the replica is not a standby (pg_is_in_recovery() is false); give a hot standby of the primary")
 		}
 	}
 	return e, nil
@@ -120,15 +125,11 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// Ping checks that the primary answers, and the replica when there is one.
+// Ping checks that the primary answers. A replica that does not is no reason to stop
+// serving: the reads meant for it go to the primary (ReadReplica).
 func (e *Engine) Ping(ctx context.Context) error {
 	if err := e.primary.Ping(ctx); err != nil {
 		return fmt.Errorf("postgres: ping: %w", err)
-	}
-	if e.replica != nil {
-		if err := e.replica.Ping(ctx); err != nil {
-			return fmt.Errorf("postgres: ping the replica: %w", err)
-		}
 	}
 	return nil
 }
@@ -302,12 +303,18 @@ func (e *Engine) Read(ctx context.Context, fn func(db.Tx) error) error {
 	return read(ctx, e.primary, fn)
 }
 
-// ReadReplica runs fn as Read does, on the replica when there is one.
+// ReadReplica runs fn as Read does, on the replica when there is one — or on the primary
+// when the replica cannot be reached, so that a standby down for maintenance slows the
+// heavy reads rather than failing them.
 func (e *Engine) ReadReplica(ctx context.Context, fn func(db.Tx) error) error {
 	if e.replica == nil {
 		return read(ctx, e.primary, fn)
 	}
-	return read(ctx, e.replica, fn)
+	err := read(ctx, e.replica, fn)
+	if db.ErrorCode(err) == db.Unavailable && ctx.Err() == nil {
+		return read(ctx, e.primary, fn)
+	}
+	return err
 }
 
 func read(ctx context.Context, p *pgxpool.Pool, fn func(db.Tx) error) error {
@@ -324,6 +331,10 @@ func (e *Engine) Reads() db.Tx { return &tx{q: e.primary} }
 
 // classify turns the PostgreSQL errors the core acts on into its errors.
 func classify(err error) error {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return db.NewError(db.Unavailable, "the database cannot be reached; try again", err)
+	}
 	var pe *pgconn.PgError
 	if err == nil || !errors.As(err, &pe) {
 		return err
