@@ -71,6 +71,18 @@ func fields(v any) map[string]any {
 // audit appends an entry for a write, in the writing transaction. before is nil for a
 // creation, after for a deletion; an update that changes no audited field records nothing.
 func (d *DB) audit(ctx context.Context, tx Tx, action, resource, id, quoteID string, before, after any) error {
+	row, ok, err := d.auditRow(ctx, action, resource, id, quoteID, before, after)
+	if err != nil || !ok {
+		return err
+	}
+	if err := tx.InsertAudit(ctx, row); err != nil {
+		return fmt.Errorf("db: audit: %w", err)
+	}
+	return nil
+}
+
+// auditRow is the entry audit appends; false when an update changed nothing audited.
+func (d *DB) auditRow(ctx context.Context, action, resource, id, quoteID string, before, after any) (AuditRow, bool, error) {
 	b, a := fields(before), fields(after)
 	changes := map[string]Change{}
 	for k, av := range a {
@@ -84,22 +96,18 @@ func (d *DB) audit(ctx context.Context, tx Tx, action, resource, id, quoteID str
 		}
 	}
 	if action == "update" && len(changes) == 0 {
-		return nil
+		return AuditRow{}, false, nil
 	}
 	js, err := json.Marshal(changes)
 	if err != nil {
-		return fmt.Errorf("db: audit: %w", err)
+		return AuditRow{}, false, fmt.Errorf("db: audit: %w", err)
 	}
 	var qid *string
 	if quoteID != "" {
 		qid = &quoteID
 	}
-	err = tx.InsertAudit(ctx, AuditRow{At: d.now(), Actor: actorOf(ctx).Name, Action: action, Resource: resource,
-		ResourceID: id, QuoteID: qid, Changes: string(js)})
-	if err != nil {
-		return fmt.Errorf("db: audit: %w", err)
-	}
-	return nil
+	return AuditRow{At: d.now(), Actor: actorOf(ctx).Name, Action: action, Resource: resource, ResourceID: id,
+		QuoteID: qid, Changes: string(js)}, true, nil
 }
 
 // Audit lists audit entries, newest first. Malformed (cursor).

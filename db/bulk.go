@@ -30,6 +30,15 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 	if err != nil {
 		return 0, nil, fmt.Errorf("db: find imported keys: %w", err)
 	}
+	fresh := make([]*ImportRecord, 0, len(recs))
+	for i, r := range recs {
+		if !stored[keys[i]] {
+			fresh = append(fresh, r)
+		}
+	}
+	if err := d.resolveNames(ctx, tx, fresh); err != nil {
+		return 0, nil, err
+	}
 	var rows []*BulkQuote
 	var taken []*ImportRecord
 	seen := map[string]bool{}

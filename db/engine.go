@@ -131,12 +131,13 @@ type Tx interface {
 	Speaker(ctx context.Context, id string, lock bool) (*Speaker, error)
 	// Speakers reads speakers with their aliases; missing IDs are absent.
 	Speakers(ctx context.Context, ids []string) (map[string]*Speaker, error)
-	// SpeakerIDsByName lists the speakers known (by name or alias) by the folded name
-	// key, at most limit.
-	SpeakerIDsByName(ctx context.Context, key string, limit int) ([]string, error)
-	// InsertSpeaker stores a speaker as it is, with its names. ErrDuplicate: the
+	// SpeakersByNames returns, for each folded name key, the speakers known by it (by
+	// name or alias) — at most a few: more than one is all a caller needs to know. Keys
+	// no speaker has are absent.
+	SpeakersByNames(ctx context.Context, keys []string) (map[string][]string, error)
+	// InsertSpeakers stores speakers as they are, with their names. ErrDuplicate: a
 	// Wikidata QID is taken.
-	InsertSpeaker(ctx context.Context, s *Speaker) error
+	InsertSpeakers(ctx context.Context, ss ...*Speaker) error
 	// UpdateSpeaker stores next over cur if the stored version is still cur.Version,
 	// re-indexing the speaker's quotes when their names change. ErrStale, ErrDuplicate.
 	UpdateSpeaker(ctx context.Context, cur, next *Speaker) error
@@ -150,10 +151,10 @@ type Tx interface {
 	Outlet(ctx context.Context, id string, lock bool) (*Outlet, error)
 	// Outlets reads outlets; missing IDs are absent.
 	Outlets(ctx context.Context, ids []string) (map[string]*Outlet, error)
-	// OutletIDByName is the outlet with the folded name key, "" when none.
-	OutletIDByName(ctx context.Context, key string) (string, error)
-	// InsertOutlet stores an outlet as it is. ErrDuplicate: the name is taken.
-	InsertOutlet(ctx context.Context, o *Outlet) error
+	// OutletsByNames returns the outlet of each folded name key; keys of none are absent.
+	OutletsByNames(ctx context.Context, keys []string) (map[string]string, error)
+	// InsertOutlets stores outlets as they are. ErrDuplicate: a name is taken.
+	InsertOutlets(ctx context.Context, os ...*Outlet) error
 	// UpdateOutlet stores next over cur if the stored version is still cur.Version.
 	// ErrStale, ErrDuplicate.
 	UpdateOutlet(ctx context.Context, cur, next *Outlet) error
@@ -162,10 +163,11 @@ type Tx interface {
 	// ListOutlets is ListSpeakers for outlets.
 	ListOutlets(ctx context.Context, q string, after *Cursor, limit int) ([]*Outlet, error)
 
-	// LockName holds, until the transaction ends, the right to find or create the
-	// speaker or outlet (kind) of a folded name key: two writers creating "Keith Kellogg"
-	// at once create one speaker.
-	LockName(ctx context.Context, kind, key string) error
+	// LockNames holds, until the transaction ends, the right to find or create the
+	// speakers or outlets (kind) of folded name keys: two writers creating "Keith
+	// Kellogg" at once create one speaker. Locks are taken in one order whatever the
+	// order of keys, so that two writers locking many names cannot deadlock.
+	LockNames(ctx context.Context, kind string, keys []string) error
 
 	// InsertKey stores an API key with its secret's hash.
 	InsertKey(ctx context.Context, k *APIKey, hash []byte) error

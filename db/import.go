@@ -368,7 +368,7 @@ func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, erro
 	if _, err := tx.Speaker(ctx, sp.ID, false); errors.Is(err, ErrNoRow) {
 		stored := *sp
 		stored.Aliases = dedupeNames(sp.Name, sp.Aliases)
-		if err := tx.InsertSpeaker(ctx, &stored); err != nil {
+		if err := tx.InsertSpeakers(ctx, &stored); err != nil {
 			return "", prefixField(speakerWriteError(err), "speaker_detail")
 		}
 	} else if err != nil {
@@ -376,7 +376,7 @@ func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, erro
 	}
 	if o := r.OutletDetail; o != nil {
 		if _, err := tx.Outlet(ctx, o.ID, false); errors.Is(err, ErrNoRow) {
-			if err := tx.InsertOutlet(ctx, o); err != nil {
+			if err := tx.InsertOutlets(ctx, o); err != nil {
 				return "", prefixField(outletWriteError(err), "outlet_detail")
 			}
 		} else if err != nil {

@@ -46,7 +46,7 @@ func (d *DB) CreateOutlet(ctx context.Context, in OutletInput) (*Outlet, error) 
 func (d *DB) insertOutlet(ctx context.Context, tx Tx, in OutletInput) (string, error) {
 	now := d.now()
 	o := &Outlet{ID: newID("out_", now), Name: in.Name, URL: in.URL, Version: 1, CreatedAt: now, UpdatedAt: now}
-	if err := tx.InsertOutlet(ctx, o); err != nil {
+	if err := tx.InsertOutlets(ctx, o); err != nil {
 		return "", outletWriteError(err)
 	}
 	return o.ID, d.audit(ctx, tx, "create", "outlet", o.ID, "", nil, o)
@@ -70,11 +70,11 @@ func findOutlet(ctx context.Context, tx Tx, id string, lock bool) (*Outlet, erro
 
 // findOutletByName returns the ID of the outlet with the folded name key, "" when none.
 func findOutletByName(ctx context.Context, tx Tx, key string) (string, error) {
-	id, err := tx.OutletIDByName(ctx, key)
+	found, err := tx.OutletsByNames(ctx, []string{key})
 	if err != nil {
 		return "", fmt.Errorf("db: find outlet by name: %w", err)
 	}
-	return id, nil
+	return found[key], nil
 }
 
 // UpdateOutlet applies patch to the outlet; ifMatch as for UpdateSpeaker. NotFound,

@@ -113,7 +113,7 @@ func findOrCreate(ctx context.Context, tx Tx, kind, key string, find, create fun
 	if id, err := find(); err != nil || id != "" {
 		return id, err
 	}
-	if err := tx.LockName(ctx, kind, key); err != nil {
+	if err := tx.LockNames(ctx, kind, []string{key}); err != nil {
 		return "", fmt.Errorf("db: lock %s name: %w", kind, err)
 	}
 	if id, err := find(); err != nil || id != "" {

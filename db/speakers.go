@@ -40,7 +40,7 @@ func (d *DB) insertSpeaker(ctx context.Context, tx Tx, in SpeakerInput) (string,
 	now := d.now()
 	s := &Speaker{ID: newID("spk_", now), Name: in.Name, Aliases: dedupeNames(in.Name, in.Aliases), WikidataQID: in.WikidataQID,
 		Description: in.Description, Anonymous: in.Anonymous, Version: 1, CreatedAt: now, UpdatedAt: now}
-	if err := tx.InsertSpeaker(ctx, s); err != nil {
+	if err := tx.InsertSpeakers(ctx, s); err != nil {
 		return "", speakerWriteError(err)
 	}
 	return s.ID, d.audit(ctx, tx, "create", "speaker", s.ID, "", nil, s)
@@ -207,10 +207,11 @@ func (d *DB) ListSpeakers(ctx context.Context, f SpeakerFilter) (Page[*Speaker],
 // findSpeakerByName returns the one speaker known by the folded name key, "" when none
 // is. Several speakers sharing the name is Conflict: the client must pick one by ID.
 func findSpeakerByName(ctx context.Context, tx Tx, key, name, field string) (string, error) {
-	ids, err := tx.SpeakerIDsByName(ctx, key, 5)
+	found, err := tx.SpeakersByNames(ctx, []string{key})
 	if err != nil {
 		return "", fmt.Errorf("db: find speaker by name: %w", err)
 	}
+	ids := found[key]
 	switch len(ids) {
 	case 0:
 		return "", nil

@@ -2,9 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -50,21 +50,52 @@ func (t *tx) Speakers(ctx context.Context, ids []string) (map[string]*db.Speaker
 	return out, err
 }
 
-func (t *tx) SpeakerIDsByName(ctx context.Context, key string, limit int) ([]string, error) {
-	return collect(ctx, t.q, "find speaker by name", func(r pgx.Row) (string, error) {
-		var id string
-		return id, r.Scan(&id)
-	}, `SELECT DISTINCT speaker_id FROM speaker_names WHERE name_key = $1 LIMIT $2`, key, limit)
+// namesPerKey is how many speakers SpeakersByNames reports per name: two tell a caller
+// the name is ambiguous, a few name them in the message.
+const namesPerKey = 5
+
+func (t *tx) SpeakersByNames(ctx context.Context, keys []string) (map[string][]string, error) {
+	type pair struct{ key, id string }
+	rows, err := collect(ctx, t.q, "find speakers by name", func(r pgx.Row) (pair, error) {
+		var p pair
+		return p, r.Scan(&p.key, &p.id)
+	}, `SELECT DISTINCT name_key, speaker_id FROM speaker_names WHERE name_key = ANY($1) ORDER BY name_key, speaker_id`, keys)
+	out := map[string][]string{}
+	for _, p := range rows {
+		if len(out[p.key]) < namesPerKey {
+			out[p.key] = append(out[p.key], p.id)
+		}
+	}
+	return out, err
 }
 
-func (t *tx) InsertSpeaker(ctx context.Context, s *db.Speaker) error {
-	_, err := t.exec(ctx, "insert speaker", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key,
-		version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		s.ID, s.Name, s.WikidataQID, s.Description, s.Anonymous, fold.String(s.Name), s.Version, s.CreatedAt, s.UpdatedAt)
-	if err != nil {
+// InsertSpeakers writes speakers and their names with one statement each, however many.
+func (t *tx) InsertSpeakers(ctx context.Context, ss ...*db.Speaker) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	n := len(ss)
+	ids, names, qids, descs, keys := make([]string, n), make([]string, n), make([]*string, n), make([]string, n), make([]string, n)
+	anon, versions, created, updated := make([]bool, n), make([]int64, n), make([]time.Time, n), make([]time.Time, n)
+	var nameIDs, nameTexts, nameKeys []string
+	var nameOrds []int32
+	for i, s := range ss {
+		ids[i], names[i], qids[i], descs[i], keys[i] = s.ID, s.Name, s.WikidataQID, s.Description, fold.String(s.Name)
+		anon[i], versions[i], created[i], updated[i] = s.Anonymous, s.Version, s.CreatedAt, s.UpdatedAt
+		for ord, name := range append([]string{s.Name}, s.Aliases...) {
+			nameIDs, nameTexts, nameKeys = append(nameIDs, s.ID), append(nameTexts, name), append(nameKeys, fold.String(name))
+			nameOrds = append(nameOrds, int32(ord))
+		}
+	}
+	if _, err := t.exec(ctx, "insert speakers", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key,
+		version, created_at, updated_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[],
+		$6::text[], $7::bigint[], $8::timestamptz[], $9::timestamptz[])`,
+		ids, names, qids, descs, anon, keys, versions, created, updated); err != nil {
 		return err
 	}
-	return t.writeSpeakerNames(ctx, s)
+	_, err := t.exec(ctx, "write speaker names", `INSERT INTO speaker_names (speaker_id, ord, name, name_key)
+		SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[])`, nameIDs, nameOrds, nameTexts, nameKeys)
+	return err
 }
 
 // writeSpeakerNames replaces the names a speaker is found by: the name, then the aliases.
@@ -196,18 +227,34 @@ func (t *tx) Outlets(ctx context.Context, ids []string) (map[string]*db.Outlet, 
 	return out, err
 }
 
-func (t *tx) OutletIDByName(ctx context.Context, key string) (string, error) {
-	var id string
-	err := one("find outlet by name", t.q.QueryRow(ctx, `SELECT id FROM outlets WHERE name_key = $1`, key).Scan(&id))
-	if errors.Is(err, db.ErrNoRow) {
-		return "", nil
+func (t *tx) OutletsByNames(ctx context.Context, keys []string) (map[string]string, error) {
+	type pair struct{ key, id string }
+	rows, err := collect(ctx, t.q, "find outlets by name", func(r pgx.Row) (pair, error) {
+		var p pair
+		return p, r.Scan(&p.key, &p.id)
+	}, `SELECT name_key, id FROM outlets WHERE name_key = ANY($1)`, keys)
+	out := make(map[string]string, len(rows))
+	for _, p := range rows {
+		out[p.key] = p.id
 	}
-	return id, err
+	return out, err
 }
 
-func (t *tx) InsertOutlet(ctx context.Context, o *db.Outlet) error {
-	_, err := t.exec(ctx, "insert outlet", `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Version, o.CreatedAt, o.UpdatedAt)
+// InsertOutlets writes outlets with one statement, however many.
+func (t *tx) InsertOutlets(ctx context.Context, os ...*db.Outlet) error {
+	if len(os) == 0 {
+		return nil
+	}
+	n := len(os)
+	ids, names, keys, urls := make([]string, n), make([]string, n), make([]string, n), make([]*string, n)
+	versions, created, updated := make([]int64, n), make([]time.Time, n), make([]time.Time, n)
+	for i, o := range os {
+		ids[i], names[i], keys[i], urls[i] = o.ID, o.Name, fold.String(o.Name), o.URL
+		versions[i], created[i], updated[i] = o.Version, o.CreatedAt, o.UpdatedAt
+	}
+	_, err := t.exec(ctx, "insert outlets", `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[])`,
+		ids, names, keys, urls, versions, created, updated)
 	return err
 }
 

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/verbatimhq/verbatim/db"
@@ -70,21 +69,45 @@ func (t *tx) Speakers(ctx context.Context, ids []string) (map[string]*db.Speaker
 	return out, err
 }
 
-func (t *tx) SpeakerIDsByName(ctx context.Context, key string, limit int) ([]string, error) {
-	return collect(ctx, t.q, "find speaker by name", func(r scanner) (string, error) {
-		var id string
-		return id, r.Scan(&id)
-	}, `SELECT DISTINCT speaker_id FROM speaker_names WHERE name_key = ? LIMIT ?`, key, limit)
+// namesPerKey is how many speakers SpeakersByNames reports per name: two tell a caller
+// the name is ambiguous, a few name them in the message.
+const namesPerKey = 5
+
+func (t *tx) SpeakersByNames(ctx context.Context, keys []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for start := 0; start < len(keys); start += 500 {
+		chunk := keys[start:min(start+500, len(keys))]
+		type pair struct{ key, id string }
+		rows, err := collect(ctx, t.q, "find speakers by name", func(r scanner) (pair, error) {
+			var p pair
+			return p, r.Scan(&p.key, &p.id)
+		}, `SELECT DISTINCT name_key, speaker_id FROM speaker_names WHERE name_key IN (`+placeholders(len(chunk))+`)
+			ORDER BY name_key, speaker_id`, anys(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range rows {
+			if len(out[p.key]) < namesPerKey {
+				out[p.key] = append(out[p.key], p.id)
+			}
+		}
+	}
+	return out, nil
 }
 
-func (t *tx) InsertSpeaker(ctx context.Context, s *db.Speaker) error {
-	_, err := t.exec(ctx, "insert speaker", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key,
-		version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.ID, s.Name, s.WikidataQID, s.Description, s.Anonymous, fold.String(s.Name), s.Version, ts(s.CreatedAt), ts(s.UpdatedAt))
-	if err != nil {
-		return err
+func (t *tx) InsertSpeakers(ctx context.Context, ss ...*db.Speaker) error {
+	for _, s := range ss {
+		_, err := t.exec(ctx, "insert speaker", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key,
+			version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.ID, s.Name, s.WikidataQID, s.Description, s.Anonymous, fold.String(s.Name), s.Version, ts(s.CreatedAt), ts(s.UpdatedAt))
+		if err != nil {
+			return err
+		}
+		if err := t.writeSpeakerNames(ctx, s); err != nil {
+			return err
+		}
 	}
-	return t.writeSpeakerNames(ctx, s)
+	return nil
 }
 
 // writeSpeakerNames replaces the names a speaker is found by: the name, then the aliases.
@@ -142,8 +165,8 @@ func (t *tx) ListSpeakers(ctx context.Context, q string, after *db.Cursor, limit
 	return t.speakers(ctx, strings.Join(where, " AND ")+` ORDER BY name_key, id LIMIT ?`, append(args, limit)...)
 }
 
-// LockName does nothing: SQLite has one writer at a time.
-func (t *tx) LockName(context.Context, string, string) error { return nil }
+// LockNames does nothing: SQLite has one writer at a time.
+func (t *tx) LockNames(context.Context, string, []string) error { return nil }
 
 const outletColumns = `id, name, url, version, created_at, updated_at`
 
@@ -175,19 +198,34 @@ func (t *tx) Outlets(ctx context.Context, ids []string) (map[string]*db.Outlet, 
 	return out, err
 }
 
-func (t *tx) OutletIDByName(ctx context.Context, key string) (string, error) {
-	var id string
-	err := one("find outlet by name", t.q.QueryRowContext(ctx, `SELECT id FROM outlets WHERE name_key = ?`, key).Scan(&id))
-	if errors.Is(err, db.ErrNoRow) {
-		return "", nil
+func (t *tx) OutletsByNames(ctx context.Context, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	for start := 0; start < len(keys); start += 500 {
+		chunk := keys[start:min(start+500, len(keys))]
+		type pair struct{ key, id string }
+		rows, err := collect(ctx, t.q, "find outlets by name", func(r scanner) (pair, error) {
+			var p pair
+			return p, r.Scan(&p.key, &p.id)
+		}, `SELECT name_key, id FROM outlets WHERE name_key IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range rows {
+			out[p.key] = p.id
+		}
 	}
-	return id, err
+	return out, nil
 }
 
-func (t *tx) InsertOutlet(ctx context.Context, o *db.Outlet) error {
-	_, err := t.exec(ctx, "insert outlet", `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Version, ts(o.CreatedAt), ts(o.UpdatedAt))
-	return err
+func (t *tx) InsertOutlets(ctx context.Context, os ...*db.Outlet) error {
+	for _, o := range os {
+		_, err := t.exec(ctx, "insert outlet", `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Version, ts(o.CreatedAt), ts(o.UpdatedAt))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *tx) UpdateOutlet(ctx context.Context, cur, next *db.Outlet) error {

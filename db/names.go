@@ -1,0 +1,135 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/verbatimhq/verbatim/fold"
+)
+
+// resolveNames finds or creates, for a whole import batch at once, every speaker and
+// outlet its records name by name, and puts them in the batch's names cache, where each
+// record's resolveSpeaker and resolveOutlet then find them. One look-up for all the
+// batch's names, one lock statement for the new ones and one insert for what is still
+// missing replace a look-up, a lock, another look-up and an insert per name, which was
+// most of a bulk batch's time on PostgreSQL. A name several speakers share is left to
+// the record's own resolution, which reports it.
+func (d *DB) resolveNames(ctx context.Context, tx Tx, recs []*ImportRecord) error {
+	cache, _ := ctx.Value(namesKey{}).(*names)
+	if cache == nil {
+		return nil
+	}
+	speakers, outlets := map[string]string{}, map[string]string{} // key → the name as first written
+	for _, r := range recs {
+		if q := r.Quote; q.SpeakerID == nil && q.SpeakerName != nil {
+			if k := fold.String(*q.SpeakerName); cache.speakers[k] == "" && speakers[k] == "" {
+				speakers[k] = *q.SpeakerName
+			}
+		}
+		if q := r.Quote; q.OutletID == nil && q.OutletName != nil {
+			if k := fold.String(*q.OutletName); cache.outlets[k] == "" && outlets[k] == "" {
+				outlets[k] = *q.OutletName
+			}
+		}
+	}
+	// Speakers before outlets, always: two writers locking names cannot cross.
+	if err := d.resolveKind(ctx, tx, "speaker", speakers, cache.speakers); err != nil {
+		return err
+	}
+	return d.resolveKind(ctx, tx, "outlet", outlets, cache.outlets)
+}
+
+// resolveKind resolves the names (key → name) of one kind into known.
+func (d *DB) resolveKind(ctx context.Context, tx Tx, kind string, wanted map[string]string, known map[string]string) error {
+	if len(wanted) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(wanted))
+	for k := range wanted {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	find := func(keys []string) ([]string, error) {
+		found, err := d.findNames(ctx, tx, kind, keys)
+		if err != nil {
+			return nil, err
+		}
+		var missing []string
+		for _, k := range keys {
+			switch ids := found[k]; len(ids) {
+			case 0:
+				missing = append(missing, k)
+			case 1:
+				known[k] = ids[0]
+			}
+		}
+		return missing, nil
+	}
+	missing, err := find(keys)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	if err := tx.LockNames(ctx, kind, missing); err != nil {
+		return fmt.Errorf("db: lock %s names: %w", kind, err)
+	}
+	if missing, err = find(missing); err != nil || len(missing) == 0 {
+		return err
+	}
+	now := d.now()
+	audit := make([]AuditRow, 0, len(missing))
+	switch kind {
+	case "speaker":
+		ss := make([]*Speaker, len(missing))
+		for i, k := range missing {
+			ss[i] = &Speaker{ID: newID("spk_", now), Name: wanted[k], Aliases: []string{}, Version: 1, CreatedAt: now, UpdatedAt: now}
+			known[k] = ss[i].ID
+			row, _, err := d.auditRow(ctx, "create", "speaker", ss[i].ID, "", nil, ss[i])
+			if err != nil {
+				return err
+			}
+			audit = append(audit, row)
+		}
+		if err := tx.InsertSpeakers(ctx, ss...); err != nil {
+			return speakerWriteError(err)
+		}
+	default:
+		os := make([]*Outlet, len(missing))
+		for i, k := range missing {
+			os[i] = &Outlet{ID: newID("out_", now), Name: wanted[k], Version: 1, CreatedAt: now, UpdatedAt: now}
+			known[k] = os[i].ID
+			row, _, err := d.auditRow(ctx, "create", "outlet", os[i].ID, "", nil, os[i])
+			if err != nil {
+				return err
+			}
+			audit = append(audit, row)
+		}
+		if err := tx.InsertOutlets(ctx, os...); err != nil {
+			return outletWriteError(err)
+		}
+	}
+	if err := tx.InsertAudit(ctx, audit...); err != nil {
+		return fmt.Errorf("db: audit: %w", err)
+	}
+	return nil
+}
+
+// findNames looks up speakers or outlets by folded name keys.
+func (d *DB) findNames(ctx context.Context, tx Tx, kind string, keys []string) (map[string][]string, error) {
+	if kind == "speaker" {
+		found, err := tx.SpeakersByNames(ctx, keys)
+		if err != nil {
+			return nil, fmt.Errorf("db: find speakers by name: %w", err)
+		}
+		return found, nil
+	}
+	found, err := tx.OutletsByNames(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("db: find outlets by name: %w", err)
+	}
+	out := make(map[string][]string, len(found))
+	for k, id := range found {
+		out[k] = []string{id}
+	}
+	return out, nil
+}
