@@ -5,6 +5,7 @@ package fold
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -22,7 +23,68 @@ var replacements = map[rune]string{
 // String folds s: case, diacritics, typographic quotes, apostrophes and dashes, and runs of
 // white space (non-breaking spaces included) become one plain space; leading and trailing
 // space is dropped.
+//
+// Plain ASCII — most names, keys and words — folds without Unicode normalisation or the
+// replacement table (an import folds every word of every quote: the table's look-up per
+// character was half of folding), and text already folded comes back as it is.
 func String(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return unicodeString(s)
+		}
+	}
+	if foldedASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case asciiSpace(c):
+			space = b.Len() > 0
+			continue
+		case c < 0x20 || c == 0x7f:
+			continue // a control character
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		switch {
+		case c == '`':
+			b.WriteByte('\'')
+		case 'A' <= c && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// foldedASCII reports whether ASCII s is its own fold: no capitals, backquotes or controls,
+// single spaces only between words.
+func foldedASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z', c == '`', c < 0x20 && c != ' ', c == 0x7f:
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			return false
+		}
+	}
+	return true
+}
+
+// unicodeString is String for text beyond ASCII.
+func unicodeString(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
