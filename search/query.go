@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Limits on a query, so that no search is expensive by construction.
@@ -147,7 +148,52 @@ func isQuote(r rune) bool {
 // characters make words; everything else separates them. "isn't" is isn + t, on both
 // sides of the index, which is what makes isn't find isn’t.
 func Tokens(s string) []string {
+	if isASCII(s) {
+		return asciiTokens(s, false)
+	}
+	return unicodeTokens(s)
+}
+
+func unicodeTokens(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) })
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiTokens is Tokens for ASCII text, where the words are the runs of letters and
+// digits — without the Unicode tables an import's every word went through — lowercased
+// when lower is set.
+func asciiTokens(s string, lower bool) []string {
+	out := make([]string, 0, len(s)/5+1)
+	start, upper := -1, false
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			c := s[i]
+			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' {
+				if start < 0 {
+					start, upper = i, false
+				}
+				upper = upper || c <= 'Z' && c >= 'A'
+				continue
+			}
+		}
+		if start >= 0 {
+			tok := s[start:i]
+			if lower && upper {
+				tok = strings.ToLower(tok)
+			}
+			out = append(out, tok)
+			start = -1
+		}
+	}
+	return out
 }
 
 // FTS writes the query as an FTS5 MATCH expression. Every token is inside a quoted FTS5
@@ -218,7 +264,10 @@ func (t Term) fts() string {
 // (case and diacritics): the words an engine without its own tokenizer indexes, and
 // what TSQuery looks for. Words that fold to nothing are left out.
 func IndexTokens(s string) []string {
-	raw := Tokens(s)
+	if isASCII(s) {
+		return asciiTokens(s, true)
+	}
+	raw := unicodeTokens(s)
 	out := raw[:0]
 	for _, t := range raw {
 		if f := foldToken(t); f != "" {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -189,5 +190,29 @@ func TestTSQuery(t *testing.T) {
 	}
 	if got := IndexTokens("NATO isn’t on the Table — Président, e\u0301te\u0301"); strings.Join(got, " ") != "nato isn t on the table president ete" {
 		t.Errorf("IndexTokens: %q", got)
+	}
+}
+
+// ASCII text splits and folds on the fast path exactly as on the Unicode one.
+func TestASCIITokensMatchUnicodeTokens(t *testing.T) {
+	t.Parallel()
+	alphabet := []byte("aZ09 '\"-*.\t\n\x00\x7f_~`")
+	rng := rand.New(rand.NewPCG(3, 9))
+	for range 20000 {
+		b := make([]byte, rng.IntN(16))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		if got, want := Tokens(s), unicodeTokens(s); strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+			t.Fatalf("Tokens(%q) = %q, want %q", s, got, want)
+		}
+		var want []string
+		for _, tok := range unicodeTokens(s) {
+			want = append(want, foldToken(tok))
+		}
+		if got := IndexTokens(s); strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+			t.Fatalf("IndexTokens(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
