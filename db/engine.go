@@ -47,6 +47,14 @@ type Engine interface {
 	Close() error
 }
 
+// Loader is an engine that loads a large import into an empty archive faster by building
+// its indexes once, at the end (PostgreSQL). BeginLoad does what it needs before the first
+// batch and returns what to do after the last (also when the import fails part way);
+// into an archive that is not empty it does nothing.
+type Loader interface {
+	BeginLoad(ctx context.Context) (finish func(context.Context) error, err error)
+}
+
 // Errors engines return for the core to turn into what a client is told.
 var (
 	ErrNoRow     = errors.New("no such row")

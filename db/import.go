@@ -156,6 +156,26 @@ func (d *DB) Import(ctx context.Context, batch []ImportRecord) (ImportResult, er
 	return res, nil
 }
 
+// BeginLoad prepares the archive for an import of many batches — on an engine that can,
+// into an empty archive, by deferring the indexes to the end — and returns what to call
+// after the last batch, whatever happened. Forbidden when the actor may not import.
+func (d *DB) BeginLoad(ctx context.Context) (func(context.Context) error, error) {
+	if err := authorize(ctx, PermEdit, ""); err != nil {
+		return nil, err
+	}
+	if l, ok := d.eng.(Loader); ok {
+		finish, err := l.BeginLoad(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) error {
+			defer d.committed()
+			return finish(ctx)
+		}, nil
+	}
+	return func(context.Context) error { return nil }, nil
+}
+
 // moreFields names the further failing fields of a rejected record.
 func moreFields(fe []FieldError) string {
 	names := make([]string, 0, len(fe))

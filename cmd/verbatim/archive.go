@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&opt.Map, "map", "", "CSV/TSV columns: text=3,speaker=5,external_id=1+2 (numbers from 1, or header names)")
 	fs.BoolVar(&opt.Header, "header", false, "the first CSV/TSV row names the columns")
 	batch := fs.Int("batch", 25000, "records per transaction: each commit rewrites the index pages it touched, so fewer, larger commits write far less (memory grows with the batch)")
+	parallel := fs.Int("parallel", 0, "batches written at once, each in its own transaction (default: 2 on PostgreSQL, 1 on SQLite, which writes one at a time)")
 	server := fs.String("server", "", "import through a running server at this URL instead of the database")
 	key := fs.String("key", getenv("VERBATIM_KEY"), "API key for --server (an editor's or above)")
 	pos, err := parseArgs(fs, args, "the file to import")
@@ -55,6 +57,12 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if *server != "" {
 		res, err = importRemote(ctx, *server, *key, in, opt, st.Size())
 	} else {
+		if getenv("GOGC") == "" { // an operator's own GOGC wins
+			// An import allocates each batch's records and lets them go: at the default the
+			// collector took a fifth of its CPU. Collecting a quarter as often made a
+			// million-quote import 9 % faster for twice the memory (313 → 702 MB).
+			debug.SetGCPercent(400)
+		}
 		var store *db.DB
 		if store, err = openStore(ctx, *dbPath, ""); err != nil {
 			return err
@@ -64,7 +72,16 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		if rerr != nil {
 			return rerr
 		}
-		res, err = ingest.Run(ctx, rd, store, *batch, func(total db.ImportResult, last int) {
+		inFlight := *parallel
+		if inFlight <= 0 {
+			inFlight = 1
+			if store.Engine().Name() == "postgres" {
+				// The server stores one batch while this process prepares the next: with
+				// two under way both cores work (1M quotes: 63 → 55 s on two cores).
+				inFlight = 2
+			}
+		}
+		res, err = ingest.RunConcurrently(ctx, rd, store, *batch, inFlight, func(total db.ImportResult, last int) {
 			// One line per committed batch: what is printed here is in the database.
 			fmt.Fprintf(stdout, "committed through line %d: %d created, %d updated, %d unchanged, %d rejected\n",
 				last, total.Created, total.Updated, total.Unchanged, total.Rejected)

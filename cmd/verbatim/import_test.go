@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
+	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/sqlite"
 )
 
@@ -39,9 +42,24 @@ func verbatimCmd(args ...string) *exec.Cmd {
 var committed = regexp.MustCompile(`committed through line (\d+)`)
 
 // An import killed at random points leaves a sound database holding every batch it
-// acknowledged; running it again completes the import without a duplicate.
+// acknowledged; running it again completes the import without a duplicate. On
+// PostgreSQL the first import into the empty archive defers its indexes: the next
+// process to open the database builds them.
 func TestImportSurvivesKill(t *testing.T) {
 	t.Parallel()
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			dsn := filepath.Join(t.TempDir(), "v.db")
+			if engine == "postgres" {
+				dsn = dbtest.PostgresDSN(t)
+			}
+			importSurvivesKill(t, dsn)
+		})
+	}
+}
+
+func importSurvivesKill(t *testing.T, dbPath string) {
 	dir := t.TempDir()
 	const n = 20000
 	file := filepath.Join(dir, "quotes.ndjson")
@@ -53,7 +71,6 @@ func TestImportSurvivesKill(t *testing.T) {
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dbPath := filepath.Join(dir, "v.db")
 	trials := 3
 	if testing.Short() {
 		trials = 1
@@ -97,7 +114,7 @@ func TestImportSurvivesKill(t *testing.T) {
 			}
 		}
 		_ = cmd.Wait()
-		rep, err := sqlite.Verify(context.Background(), dbPath)
+		rep, err := verify(dbPath)
 		if err != nil || !rep.OK() {
 			t.Fatalf("trial %d: after the kill the database fails its checks: %+v %v", trial, rep, err)
 		}
@@ -111,21 +128,47 @@ func TestImportSurvivesKill(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the re-run failed: %v\n%s", err, out)
 	}
-	rep, err := sqlite.Verify(context.Background(), dbPath)
+	rep, err := verify(dbPath)
 	if err != nil || !rep.OK() || rep.Quotes != n {
 		t.Fatalf("after the re-run: %+v %v, want %d quotes", rep, err, n)
 	}
 }
 
+// verify checks a database as `verbatim verify` does: an SQLite file without opening it
+// as a server would, a PostgreSQL database by opening it (which builds the indexes an
+// interrupted load deferred).
+func verify(dsn string) (db.Report, error) {
+	if !engines.IsPostgres(dsn) {
+		return sqlite.Verify(context.Background(), dsn)
+	}
+	store, err := openStore(context.Background(), dsn, "")
+	if err != nil {
+		return db.Report{}, err
+	}
+	defer store.Close()
+	return store.Verify(context.Background())
+}
+
 // countBelow counts the imported records with external keys up to last.
-func countBelow(t *testing.T, path, last string) int {
+func countBelow(t *testing.T, dsn, last string) int {
 	t.Helper()
-	conn, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	var n int
+	if engines.IsPostgres(dsn) {
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM quotes WHERE external_id <= $1`, last).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	conn, err := sql.Open("sqlite3", "file:"+dsn+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	var n int
 	if err := conn.QueryRow(`SELECT count(*) FROM quotes WHERE external_id <= ?`, last).Scan(&n); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -163,11 +162,11 @@ var (
 
 // template makes, once per test process, a migrated database to copy test databases
 // from: CREATE DATABASE … TEMPLATE copies files, where migrating each test's database
-// would run the whole schema again. The template's name carries the schema version, so a
-// template of an older schema is never used; processes making it at once take turns.
+// would run the whole schema again. The template's name carries the schema's fingerprint,
+// so a template of another schema is never used; processes making it at once take turns.
 func template(ctx context.Context, admin string) (string, error) {
 	templateOnce.Do(func() {
-		templateName = fmt.Sprintf("verbatim_template_v%d", postgres.LatestSchemaVersion())
+		templateName = "verbatim_template_" + postgres.SchemaFingerprint()
 		templateErr = func() error {
 			conn, err := pgx.Connect(ctx, admin)
 			if err != nil {

@@ -2,17 +2,24 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/verbatimhq/verbatim/db"
 )
 
-// BulkInsertQuotes loads new quotes with COPY, which cannot skip a row whose key is
-// taken: the rows go by COPY into a temporary table, then into quotes with INSERT …
-// SELECT … ON CONFLICT (external_id) DO NOTHING, so that a key another import stored
-// meanwhile is skipped and reported (0) rather than failing the batch. The search
-// vectors are built here, typed, and the variant bands follow by COPY too.
+// quoteCopyColumns are the columns a bulk load writes, in order.
+var quoteCopyColumns = []string{"id", "text", "speaker_id", "speaker_role", "said_on", "date_precision", "outlet_id", "context",
+	"setting", "lang", "source_url", "tags", "created_by", "version", "created_at", "updated_at", "external_id", "search"}
+
+// BulkInsertQuotes loads new quotes with COPY. COPY cannot skip a row whose key is taken,
+// and the core has checked that none is; so the rows go straight into quotes, with keys
+// taken ahead from the sequence — unless another import stored one of their keys
+// meanwhile, when the COPY fails, is undone to its savepoint and the rows go by COPY
+// into a temporary table and from there with INSERT … ON CONFLICT (external_id) DO
+// NOTHING, which skips (and reports, as 0) the rows whose keys are taken. The variant
+// bands follow by COPY.
 func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int64, error) {
 	if len(rows) == 0 {
 		return nil, nil
@@ -25,22 +32,73 @@ func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int6
 	if err != nil {
 		return nil, err
 	}
+	// A row's values, its search vector included, are made as COPY asks for them: pgx
+	// sends what is ready while the next rows are made, so building the vectors overlaps
+	// with the server storing the rows before them.
+	values := func(i int) []any {
+		q := rows[i].Quote
+		return []any{q.ID, q.Text, q.Speaker.ID, q.SpeakerRole, dateArg(q.SaidOn), q.DatePrecision, outletID(q), q.Context,
+			q.Setting, q.Lang, q.SourceURL, tags(q.Tags), q.CreatedBy, q.Version, q.CreatedAt, q.UpdatedAt, rows[i].ExternalID,
+			vector(q.Text, names[q.Speaker.ID], deref(q.Context))}
+	}
+	seqs, err := t.copyQuotes(ctx, len(rows), values)
+	if errors.Is(err, db.ErrDuplicate) {
+		seqs, err = t.insertQuotesSkipping(ctx, len(rows), values)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var bands [][]any
+	for i, r := range rows {
+		if seqs[i] == 0 {
+			continue
+		}
+		for _, k := range uniq(r.Bands) {
+			bands = append(bands, []any{k, seqs[i]})
+		}
+	}
+	if _, err := t.q.CopyFrom(ctx, pgx.Identifier{"quote_bands"}, []string{"key", "quote_seq"}, pgx.CopyFromRows(bands)); err != nil {
+		return nil, fmt.Errorf("postgres: bulk copy bands: %w", classify(err))
+	}
+	return seqs, nil
+}
+
+// copyQuotes copies the rows into quotes with keys from the sequence, behind a
+// savepoint: ErrDuplicate leaves the transaction as it was.
+func (t *tx) copyQuotes(ctx context.Context, n int, values func(int) []any) ([]int64, error) {
+	if _, err := t.exec(ctx, "bulk insert", `SAVEPOINT bulk`); err != nil {
+		return nil, err
+	}
+	seqs, err := collect(ctx, t.q, "take keys", func(r pgx.Row) (int64, error) {
+		var seq int64
+		return seq, r.Scan(&seq)
+	}, `SELECT nextval(pg_get_serial_sequence('quotes', 'seq')) FROM generate_series(1, $1)`, n)
+	if err == nil {
+		_, err = t.q.CopyFrom(ctx, pgx.Identifier{"quotes"}, append([]string{"seq"}, quoteCopyColumns...),
+			pgx.CopyFromSlice(n, func(i int) ([]any, error) { return append([]any{seqs[i]}, values(i)...), nil }))
+		err = classify(err)
+	}
+	if err != nil {
+		if _, rerr := t.exec(ctx, "bulk insert", `ROLLBACK TO SAVEPOINT bulk`); rerr != nil {
+			return nil, rerr
+		}
+		return nil, fmt.Errorf("postgres: bulk copy: %w", err)
+	}
+	_, err = t.exec(ctx, "bulk insert", `RELEASE SAVEPOINT bulk`)
+	return seqs, err
+}
+
+// insertQuotesSkipping stores the rows whose keys are free, by way of a temporary table,
+// and returns each row's key, 0 for a row skipped.
+func (t *tx) insertQuotesSkipping(ctx context.Context, n int, values func(int) []any) ([]int64, error) {
 	if _, err := t.exec(ctx, "bulk insert", `CREATE TEMP TABLE bulk_quotes (
 		ord integer, id text, text text, speaker_id text, speaker_role text, said_on date, date_precision text, outlet_id text,
 		context text, setting text, lang text, source_url text, tags text[], created_by text, version bigint,
 		created_at timestamptz, updated_at timestamptz, external_id text, search tsvector) ON COMMIT DROP`); err != nil {
 		return nil, err
 	}
-	_, err = t.q.CopyFrom(ctx, pgx.Identifier{"bulk_quotes"}, []string{"ord", "id", "text", "speaker_id", "speaker_role",
-		"said_on", "date_precision", "outlet_id", "context", "setting", "lang", "source_url", "tags", "created_by", "version",
-		"created_at", "updated_at", "external_id", "search"},
-		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-			r := rows[i]
-			q := r.Quote
-			return []any{i, q.ID, q.Text, q.Speaker.ID, q.SpeakerRole, dateArg(q.SaidOn), q.DatePrecision, outletID(q), q.Context,
-				q.Setting, q.Lang, q.SourceURL, tags(q.Tags), q.CreatedBy, q.Version, q.CreatedAt, q.UpdatedAt, r.ExternalID,
-				vector(q.Text, names[q.Speaker.ID], deref(q.Context))}, nil
-		}))
+	_, err := t.q.CopyFrom(ctx, pgx.Identifier{"bulk_quotes"}, append([]string{"ord"}, quoteCopyColumns...),
+		pgx.CopyFromSlice(n, func(i int) ([]any, error) { return append([]any{i}, values(i)...), nil }))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: bulk copy: %w", classify(err))
 	}
@@ -57,24 +115,12 @@ func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int6
 	if err != nil {
 		return nil, err
 	}
-	seqs := make([]int64, len(rows))
-	for _, x := range taken {
-		seqs[x[0]] = x[1]
-	}
-	var bands [][]any
-	for i, r := range rows {
-		if seqs[i] == 0 {
-			continue
-		}
-		for _, k := range uniq(r.Bands) {
-			bands = append(bands, []any{k, seqs[i]})
-		}
-	}
-	if _, err := t.q.CopyFrom(ctx, pgx.Identifier{"quote_bands"}, []string{"key", "quote_seq"}, pgx.CopyFromRows(bands)); err != nil {
-		return nil, fmt.Errorf("postgres: bulk copy bands: %w", classify(err))
-	}
 	if _, err := t.exec(ctx, "bulk insert", `DROP TABLE bulk_quotes`); err != nil {
 		return nil, err
+	}
+	seqs := make([]int64, n)
+	for _, x := range taken {
+		seqs[x[0]] = x[1]
 	}
 	return seqs, nil
 }

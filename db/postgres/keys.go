@@ -86,7 +86,7 @@ func (t *tx) InsertAudit(ctx context.Context, entries ...db.AuditRow) error {
 	rows := make([]string, 0, len(entries))
 	for i, e := range entries {
 		n := 7 * i
-		rows = append(rows, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d::jsonb)", n+1, n+2, n+3, n+4, n+5, n+6, n+7))
+		rows = append(rows, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d::json)", n+1, n+2, n+3, n+4, n+5, n+6, n+7))
 		args = append(args, e.At, e.Actor, e.Action, e.Resource, e.ResourceID, e.QuoteID, e.Changes)
 	}
 	_, err := t.exec(ctx, "audit", `INSERT INTO audit_log (at, actor, action, resource, resource_id, quote_id, changes) VALUES `+

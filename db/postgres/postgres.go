@@ -8,7 +8,9 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -53,6 +55,10 @@ func Open(ctx context.Context, opt Options) (*Engine, error) {
 	if err := e.migrate(ctx); err != nil {
 		e.Close()
 		return nil, err
+	}
+	if err := e.repairLoad(ctx); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("postgres: build the indexes of an interrupted load: %w", err)
 	}
 	if opt.Replica != "" {
 		if e.replica, err = pool(ctx, opt.Replica, "replica"); err != nil {
@@ -197,6 +203,17 @@ func migrations() ([]migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// SchemaFingerprint names the schema this binary's migrations make, for tests that keep a
+// migrated database to copy: any change to a migration changes it.
+func SchemaFingerprint() string {
+	ms, _ := migrations()
+	h := sha256.New()
+	for _, m := range ms {
+		h.Write([]byte(m.sql))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // LatestSchemaVersion is the schema version this binary migrates to.

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -15,48 +16,51 @@ const (
 	maxLexeme    = 2046
 )
 
+// occurrence is a word at a position, of a part of the quote.
+type occurrence struct {
+	word   string
+	pos    uint16
+	weight pgtype.TSVectorWeight
+}
+
 // vector is a quote's search index entry: the words of its text (weight A, the heaviest),
 // its speaker's names (B) and its context (C), as search.IndexTokens splits and folds
 // them. Each part starts one position after the last word of the one before plus one, so
 // that a phrase never runs from one part into the next (in FTS5 they are columns).
+// Lexemes are sorted byte by byte, as PostgreSQL keeps them, with their positions in
+// order and without repeats.
 func vector(text, speaker, context string) pgtype.TSVector {
-	positions := map[string][]pgtype.TSVectorPosition{}
+	var occ []occurrence
 	pos := 0
-	for _, part := range []struct {
+	for _, part := range [...]struct {
 		s string
 		w pgtype.TSVectorWeight
 	}{{text, pgtype.TSVectorWeightA}, {speaker, pgtype.TSVectorWeightB}, {context, pgtype.TSVectorWeightC}} {
-		for _, tok := range search.IndexTokens(part.s) {
+		toks := search.IndexTokens(part.s)
+		if occ == nil {
+			occ = make([]occurrence, 0, len(toks)+16)
+		}
+		for _, tok := range toks {
 			pos++
-			if len(tok) > maxLexeme {
-				continue
-			}
-			p := positions[tok]
-			if len(p) < maxPositions {
-				positions[tok] = append(p, pgtype.TSVectorPosition{Position: uint16(min(pos, maxPosition)), Weight: part.w})
+			if len(tok) <= maxLexeme {
+				occ = append(occ, occurrence{tok, uint16(min(pos, maxPosition)), part.w})
 			}
 		}
 		pos++ // the gap between parts
 	}
-	v := pgtype.TSVector{Valid: true, Lexemes: make([]pgtype.TSVectorLexeme, 0, len(positions))}
-	for w, p := range positions {
-		v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: w, Positions: dedupePositions(p)})
-	}
-	// PostgreSQL keeps lexemes sorted byte by byte.
-	slices.SortFunc(v.Lexemes, func(a, b pgtype.TSVectorLexeme) int {
-		switch {
-		case a.Word < b.Word:
-			return -1
-		case a.Word > b.Word:
-			return 1
+	slices.SortFunc(occ, func(a, b occurrence) int { return cmp.Or(cmp.Compare(a.word, b.word), cmp.Compare(a.pos, b.pos)) })
+	v := pgtype.TSVector{Valid: true}
+	for i := 0; i < len(occ); {
+		j := i
+		positions := make([]pgtype.TSVectorPosition, 0, 1)
+		for ; j < len(occ) && occ[j].word == occ[i].word; j++ {
+			// Positions past the cap all read 16,383: PostgreSQL refuses repeats.
+			if len(positions) < maxPositions && (len(positions) == 0 || positions[len(positions)-1].Position != occ[j].pos) {
+				positions = append(positions, pgtype.TSVectorPosition{Position: occ[j].pos, Weight: occ[j].weight})
+			}
 		}
-		return 0
-	})
+		v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: occ[i].word, Positions: positions})
+		i = j
+	}
 	return v
-}
-
-// dedupePositions drops the repeats past the position cap (all at 16,383), which
-// PostgreSQL would refuse.
-func dedupePositions(p []pgtype.TSVectorPosition) []pgtype.TSVectorPosition {
-	return slices.CompactFunc(p, func(a, b pgtype.TSVectorPosition) bool { return a.Position == b.Position })
 }

@@ -1,0 +1,86 @@
+package ingest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
+	"github.com/verbatimhq/verbatim/ingest"
+)
+
+// cutReader fails like a dropped connection once n bytes are read.
+type cutReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, errors.New("connection reset by peer")
+	}
+	n, err := c.r.Read(p[:min(len(p), c.n)])
+	c.n -= n
+	return n, err
+}
+
+// With several batches written at once, totals and progress follow the file in order,
+// every record is stored once, and an input cut off part way counts only the batches
+// before the cut (a re-run stores the rest).
+func TestRunConcurrently(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 230 {
+		if i == 57 {
+			b.WriteString("not json\n")
+		}
+		fmt.Fprintf(&b, `{"external_id": "c-%03d", "text": "words %d", "speaker_name": "Speaker %d"}`+"\n", i, i, i%7)
+	}
+	file := b.String()
+	for _, inFlight := range []int{1, 3} {
+		d := dbtest.Open(t)
+		rd, err := ingest.NewReader(strings.NewReader(file), ingest.Options{Format: "ndjson"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []int
+		res, err := ingest.RunConcurrently(context.Background(), rd, d, 20, inFlight, func(total db.ImportResult, last int) {
+			lines = append(lines, last)
+			if n := total.Created + total.Rejected; n != min(20*len(lines)+1, 231) && n != 20*len(lines) {
+				t.Errorf("in flight %d: after line %d the totals are %+v", inFlight, last, total)
+			}
+		})
+		if err != nil || res.Created != 230 || res.Rejected != 1 || res.LastLine != 231 || res.Errors[0].Line != 58 {
+			t.Fatalf("in flight %d: %+v %v", inFlight, res, err)
+		}
+		for i := 1; i < len(lines); i++ {
+			if lines[i] <= lines[i-1] {
+				t.Errorf("in flight %d: progress went from line %d to %d", inFlight, lines[i-1], lines[i])
+			}
+		}
+		if c, _ := d.Counts(context.Background()); c.Quotes != 230 || c.Speakers != 7 {
+			t.Errorf("in flight %d: stored %+v", inFlight, c)
+		}
+	}
+	d := dbtest.Open(t)
+	rd, err := ingest.NewReader(&cutReader{r: strings.NewReader(file), n: len(file) / 2}, ingest.Options{Format: "ndjson"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ingest.RunConcurrently(context.Background(), rd, d, 20, 3, nil)
+	var re *ingest.ReadError
+	// Batches end at lines 20, 40, 61 (the 58th is the bad one), 81, 101…; the cut is at
+	// about line 116, inside the sixth.
+	if !errors.As(err, &re) || !slices.Contains([]int{20, 40, 61, 81, 101}, res.LastLine) {
+		t.Fatalf("a cut input: %+v %v", res, err)
+	}
+	c, _ := d.Counts(context.Background())
+	if int64(res.Created) > c.Quotes {
+		t.Errorf("counted %d created, %d stored", res.Created, c.Quotes)
+	}
+}
