@@ -6,7 +6,6 @@
 package similar
 
 import (
-	"hash/fnv"
 	"math/bits"
 	"strings"
 
@@ -35,16 +34,32 @@ func Features(text string) map[uint64]struct{} {
 	for i, w := range words {
 		set[hash(w)] = struct{}{}
 		if i > 0 {
-			set[hash(words[i-1]+" "+w)] = struct{}{}
+			set[hashPair(words[i-1], w)] = struct{}{}
 		}
 	}
 	return set
 }
 
-func hash(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+// FNV-1a, 64 bits: the hash stored band keys were made with (hash/fnv's New64a), written
+// out so that hashing a word allocates nothing.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hash(s string) uint64 { return fnvAdd(fnvOffset, s) }
+
+// hashPair is hash(a + " " + b) without building the string.
+func hashPair(a, b string) uint64 {
+	return fnvAdd((fnvAdd(fnvOffset, a)^' ')*fnvPrime, b)
+}
+
+func fnvAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
 }
 
 // Jaccard is |a∩b| / |a∪b|, the similarity reported to clients.

@@ -2,6 +2,7 @@ package similar
 
 import (
 	"fmt"
+	"hash/fnv"
 	"testing"
 )
 
@@ -62,5 +63,23 @@ func TestBandKeys(t *testing.T) {
 	}
 	if near < 180 || far > 10 {
 		t.Errorf("near-duplicates shared a band %d/200 times, unrelated quotes %d/200", near, far)
+	}
+}
+
+// The hashes behind stored band keys never change: hash and hashPair are FNV-1a of the
+// word and of the words joined by a space, as hash/fnv computes them.
+func TestHashIsFNV1a(t *testing.T) {
+	t.Parallel()
+	for _, w := range [][2]string{{"nato", "isn"}, {"", ""}, {"é", "東京"}, {"a b", "c"}} {
+		h := fnv.New64a()
+		h.Write([]byte(w[0]))
+		if got := hash(w[0]); got != h.Sum64() {
+			t.Errorf("hash(%q) = %x, want %x", w[0], got, h.Sum64())
+		}
+		h = fnv.New64a()
+		h.Write([]byte(w[0] + " " + w[1]))
+		if got := hashPair(w[0], w[1]); got != h.Sum64() {
+			t.Errorf("hashPair(%q, %q) = %x, want %x", w[0], w[1], got, h.Sum64())
+		}
 	}
 }
