@@ -101,42 +101,41 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 // quoteCreation is the audit changes of a quote's creation — {"field": {"after": v}} over
 // the audited fields in key order, references as their IDs, nulls as {} — exactly what
 // audit writes for a single create, without its generic flattening through a map (which
-// was a tenth of a bulk import).
+// was a tenth of a bulk import), in typed fields rather than interfaces.
 func quoteCreation(q *Quote) (string, error) {
-	type change struct {
-		After any `json:"after,omitempty"`
+	type str struct {
+		After *string `json:"after,omitempty"`
 	}
-	str := func(p *string) change {
-		if p == nil {
-			return change{}
-		}
-		return change{*p}
+	type list struct {
+		After *[]string `json:"after,omitempty"`
 	}
-	var outlet, tags change
+	ref := func(id string) str { return str{&id} }
+	var outlet str
 	if q.Outlet != nil {
-		outlet = change{q.Outlet.ID}
+		outlet = ref(q.Outlet.ID)
 	}
+	var tags list
 	if q.Tags != nil {
-		tags = change{q.Tags}
+		tags = list{&q.Tags}
 	}
 	b, err := json.Marshal(struct {
-		Attribution   change `json:"attribution"`
-		Context       change `json:"context"`
-		CreatedBy     change `json:"created_by"`
-		DatePrecision change `json:"date_precision"`
-		ID            change `json:"id"`
-		Lang          change `json:"lang"`
-		Outlet        change `json:"outlet"`
-		Rating        change `json:"rating"`
-		SaidOn        change `json:"said_on"`
-		Setting       change `json:"setting"`
-		SourceURL     change `json:"source_url"`
-		Speaker       change `json:"speaker"`
-		SpeakerRole   change `json:"speaker_role"`
-		Tags          change `json:"tags"`
-		Text          change `json:"text"`
-	}{change{q.Attribution}, str(q.Context), change{q.CreatedBy}, str(q.DatePrecision), change{q.ID}, str(q.Lang), outlet,
-		str(q.Rating), str(q.SaidOn), str(q.Setting), str(q.SourceURL), change{q.Speaker.ID}, str(q.SpeakerRole), tags,
-		change{q.Text}})
+		Attribution   str  `json:"attribution"`
+		Context       str  `json:"context"`
+		CreatedBy     str  `json:"created_by"`
+		DatePrecision str  `json:"date_precision"`
+		ID            str  `json:"id"`
+		Lang          str  `json:"lang"`
+		Outlet        str  `json:"outlet"`
+		Rating        str  `json:"rating"`
+		SaidOn        str  `json:"said_on"`
+		Setting       str  `json:"setting"`
+		SourceURL     str  `json:"source_url"`
+		Speaker       str  `json:"speaker"`
+		SpeakerRole   str  `json:"speaker_role"`
+		Tags          list `json:"tags"`
+		Text          str  `json:"text"`
+	}{ref(q.Attribution), str{q.Context}, ref(q.CreatedBy), str{q.DatePrecision}, ref(q.ID), str{q.Lang}, outlet,
+		str{q.Rating}, str{q.SaidOn}, str{q.Setting}, str{q.SourceURL}, ref(q.Speaker.ID), str{q.SpeakerRole}, tags,
+		ref(q.Text)})
 	return string(b), err
 }
