@@ -21,7 +21,7 @@ type DB struct {
 	eng Engine
 	// now is the clock; tests may replace it.
 	now func() time.Time
-	// rankWindow is how many of the newest matches relevance ranks (DefaultRankWindow).
+	// rankWindow is how many of the newest matches relevance ranks (Engine.RankWindow).
 	rankWindow int
 	// watch sees every commit. Until the next one, keys holds the keys requests have
 	// authenticated with (by hash) — every request is authenticated — and quotes the
@@ -38,7 +38,7 @@ type DB struct {
 
 // Options tune a DB; the zero value is the default.
 type Options struct {
-	// RankWindow overrides DefaultRankWindow.
+	// RankWindow overrides the engine's rank window (Engine.RankWindow).
 	RankWindow int
 }
 
@@ -48,7 +48,7 @@ func New(ctx context.Context, eng Engine, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: read the cursor key: %w", err)
 	}
-	d := &DB{eng: eng, now: func() time.Time { return time.Now().UTC() }, rankWindow: DefaultRankWindow,
+	d := &DB{eng: eng, now: func() time.Time { return time.Now().UTC() }, rankWindow: eng.RankWindow(),
 		watch: newWatch(eng), keys: cache[string, APIKey]{max: 10000}, quotes: cache[string, *Quote]{max: 50000},
 		cursorKey: key}
 	if opt.RankWindow > 0 {

@@ -44,6 +44,9 @@ type Engine interface {
 	Verify(ctx context.Context) (Report, error)
 	// Name is "sqlite" or "postgres".
 	Name() string
+	// RankWindow is how many of the newest quotes holding a query's words an unfiltered
+	// relevance search ranks by default: sized to what scoring a match costs the engine.
+	RankWindow() int
 	Close() error
 }
 
@@ -99,7 +102,7 @@ type Tx interface {
 	// 0 for a row whose key was taken.
 	BulkInsertQuotes(ctx context.Context, rows []*BulkQuote) ([]int64, error)
 
-	// CurrentVerdicts reads verdicts by their keys, with their citation IDs.
+	// VerdictsBySeq reads verdicts by their keys, with their citation IDs.
 	VerdictsBySeq(ctx context.Context, seqs []int64) (map[int64]*Verdict, error)
 	// InsertVerdict stores a verdict of the quote with key quoteSeq, with its citation
 	// IDs, and returns its key.
@@ -261,7 +264,7 @@ type Search struct {
 	Sort   string
 	After  *Cursor
 	// RankWindow bounds a relevance ranking without filters to the newest this many
-	// quotes holding the query's words (see DefaultRankWindow).
+	// quotes holding the query's words (see Engine.RankWindow).
 	RankWindow int
 }
 

@@ -58,21 +58,17 @@ type FacetCount struct {
 // snippetWords is how many words of a quote a search hit's snippet shows at most.
 const snippetWords = 40
 
-// DefaultRankWindow bounds the work of an unfiltered relevance search: when more quotes
-// than this contain every word of the query (a query of common words over a large
-// archive), relevance ranks the matches among the most recently recorded this many of
-// them; a date sort or an export still finds every match. Scoring costs about a
-// microsecond a match on a 2-core machine, on top of a fixed cost per word (bm25 counts
-// the word's quotes over the whole archive, 25 ms for a word in three quarters of a
-// million quotes): with 100,000 a query of two such words took 200 ms, and the corpus-like
-// search list's p99 was 167 ms at 2 clients; with 50,000 it is 99 ms (docs/BENCHMARKS.md).
-// 50,000 still ranks 2,500 pages of twenty.
+// The rank window bounds the work of an unfiltered relevance search: when more quotes
+// than the window contain every word of the query (a query of common words over a large
+// archive), relevance ranks the matches among the most recently recorded that many of
+// them; a date sort or an export still finds every match. Each engine sizes its default
+// to what scoring a match costs it (Engine.RankWindow); Options.RankWindow and
+// `serve --rank-window` choose another.
 //
 // The window counts quotes with the words rather than exact matches because finding the
 // exact matches of a phrase of common words means checking word positions in every quote
-// that has the words — for "the in" at a million quotes that check alone was 70 ms, paid
-// again by the ranking.
-const DefaultRankWindow = 50_000
+// that has the words — for "the in" at a million quotes that check alone was 70 ms in
+// SQLite, paid again by the ranking.
 
 // ListQuotes searches and filters quotes. Malformed (q, sort, cursor, facets).
 //

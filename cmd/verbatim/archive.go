@@ -64,7 +64,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			debug.SetGCPercent(400)
 		}
 		var store *db.DB
-		if store, err = openStore(ctx, *dbPath, ""); err != nil {
+		if store, err = openStore(ctx, *dbPath, engines.Options{}); err != nil {
 			return err
 		}
 		defer store.Close()
@@ -156,7 +156,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *dbPath, "")
+	store, err := openStore(ctx, *dbPath, engines.Options{})
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	path := pos[0]
-	store, err := openStore(ctx, *dbPath, "")
+	store, err := openStore(ctx, *dbPath, engines.Options{})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/sqlite"
 )
 
@@ -108,7 +109,7 @@ func TestKillDuringWrites(t *testing.T) {
 		if err != nil || !rep.OK() {
 			t.Fatalf("trial %d: after kill -9 the database fails its checks: %+v %v", trial, rep, err)
 		}
-		store, err := openStore(context.Background(), dbPath, "")
+		store, err := openStore(context.Background(), dbPath, engines.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +195,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 		t.Errorf("%d requests were cut: %v", len(broken), broken[:min(5, len(broken))])
 	}
 	// A request the server acted on must have been answered.
-	store, err := openStore(context.Background(), dbPath, "")
+	store, err := openStore(context.Background(), dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ Usage:
                    [--public-read] [--cors-origin ORIGIN,...]
                    [--rate-read N] [--rate-write N] [--rate-export N] [--rate-anonymous N] [--max-searches N]
                    [--search-timeout D] [--trusted-proxy CIDR,…] [--max-connections N]
-                   [--max-db-mb N]
+                   [--max-db-mb N] [--rank-window N]
   verbatim migrate [--db PATH|URL]             create or migrate the database, then exit
   verbatim verify  [--db PATH|URL]             check the database and its search index, and count its rows
   verbatim keys create --name NAME --role reader|editor|factchecker|admin [--db PATH]
@@ -214,7 +214,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *dbPath, "")
+	store, err := openStore(ctx, *dbPath, engines.Options{})
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func verifyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *dbPath, "")
+	store, err := openStore(ctx, *dbPath, engines.Options{})
 	if err != nil {
 		return err
 	}
@@ -247,10 +247,9 @@ func verifyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	return report(stdout, "verify "+redact(*dbPath), rep)
 }
 
-// openStore opens the archive dsn names — a postgres:// URL or an SQLite file path —
-// with a PostgreSQL replica for the archive-wide reads when one is given.
-func openStore(ctx context.Context, dsn, replica string) (*db.DB, error) {
-	return engines.Open(ctx, dsn, engines.Options{Replica: replica})
+// openStore opens the archive dsn names: a postgres:// URL or an SQLite file path.
+func openStore(ctx context.Context, dsn string, opt engines.Options) (*db.DB, error) {
+	return engines.Open(ctx, dsn, opt)
 }
 
 // shutdownGrace is how long in-flight requests may take to finish after a signal.
@@ -279,6 +278,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: none)")
 	maxConns := fs.Int("max-connections", 1024, "connections served at once; more wait to be accepted")
 	maxMB := fs.Int64("max-db-mb", 0, "refuse writes (507) once the database reaches this many MiB (0: no cap)")
+	rankWindow := fs.Int("rank-window", 0, "relevance ranks the newest this many quotes holding a query's words (0: the engine's default, 50,000 on SQLite and 10,000 on PostgreSQL)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	store, err := openStore(ctx, *dbPath, *replica)
+	store, err := openStore(ctx, *dbPath, engines.Options{Replica: *replica, Options: db.Options{RankWindow: *rankWindow}})
 	if err != nil {
 		return err
 	}
@@ -405,7 +405,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stderr, "verbatim keys: unknown command %q; say create, list or revoke\n", sub)
 		return errUsage
 	}
-	store, err := openStore(ctx, *dbPath, "")
+	store, err := openStore(ctx, *dbPath, engines.Options{})
 	if err != nil {
 		return err
 	}

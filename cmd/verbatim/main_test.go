@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/sqlite"
 )
 
@@ -175,7 +176,7 @@ func TestServeStoresAndShutsDownGracefully(t *testing.T) {
 	}
 
 	// Both quotes were stored, and the database was closed cleanly.
-	store, err := openStore(context.Background(), dbPath, "")
+	store, err := openStore(context.Background(), dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +312,7 @@ func TestKeysCommand(t *testing.T) {
 		t.Fatalf("keys list: %q %v", out, err)
 	}
 	id := strings.Fields(out)[0]
-	store, err := openStore(context.Background(), dbPath, "")
+	store, err := openStore(context.Background(), dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +323,7 @@ func TestKeysCommand(t *testing.T) {
 	if out, _, err = run1("revoke", id, "--db", dbPath); err != nil || !strings.Contains(out, "revoked") {
 		t.Fatalf("keys revoke: %q %v", out, err)
 	}
-	store, _ = openStore(context.Background(), dbPath, "")
+	store, _ = openStore(context.Background(), dbPath, engines.Options{})
 	if _, err := store.Authenticate(context.Background(), secret); db.ErrorCode(err) != db.Unauthorized {
 		t.Errorf("revoked key: %v", err)
 	}

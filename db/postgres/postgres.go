@@ -117,6 +117,12 @@ func OpenDB(ctx context.Context, opt Options, dbOpt db.Options) (*db.DB, error) 
 // Name is "postgres".
 func (e *Engine) Name() string { return "postgres" }
 
+// RankWindow is 10,000. ts_rank reads each match's whole vector from the table, and the
+// window's floor is found by reading the newest quotes until that many match: at a
+// million quotes 50,000 cost a common word 60–240 ms where 10,000 costs 15–45 ms
+// (docs/BENCHMARKS.md). 10,000 ranks 500 pages of twenty.
+func (e *Engine) RankWindow() int { return 10_000 }
+
 // Pool is the primary's pool, for tests and operations that need the database itself.
 func (e *Engine) Pool() *pgxpool.Pool { return e.primary }
 

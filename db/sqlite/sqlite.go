@@ -140,6 +140,14 @@ func cloneValues(v url.Values) url.Values {
 // Name is "sqlite".
 func (e *Engine) Name() string { return "sqlite" }
 
+// RankWindow is 50,000. Scoring costs bm25 about a microsecond a match on a 2-core
+// machine, on top of a fixed cost per word (bm25 counts the word's quotes over the whole
+// archive, 25 ms for a word in three quarters of a million quotes): with 100,000 a query
+// of two such words took 200 ms, and the corpus-like search list's p99 was 167 ms at 2
+// clients; with 50,000 it is 99 ms (docs/BENCHMARKS.md). 50,000 ranks 2,500 pages of
+// twenty.
+func (e *Engine) RankWindow() int { return 50_000 }
+
 // Path is the database file.
 func (e *Engine) Path() string { return e.path }
 
