@@ -17,7 +17,7 @@ type CitationList struct {
 //
 //	@Summary		Cite a source for a quote
 //	@ID				createCitation
-//	@Description	relation says what the source is to the quote: primary (a recording, transcript or the speaker's own post), report (a news report of it), supports, refutes or context. The server never fetches the URL. With an excerpt, excerpt_matches says whether the quote's words appear in it.
+//	@Description	relation says what the source is to the quote: primary (a recording, transcript or the speaker's own post), report (a news report of it), supports, refutes or context. With an excerpt, excerpt_matches says whether the quote's words appear in it. With fetch true the server retrieves the page in the background (never a private address, size and time capped) and the citation's source says whether and where the quote's words stand in it, with the page's SHA-256.
 //	@Tags			citations
 //	@Accept			json
 //	@Produce		json
@@ -182,4 +182,30 @@ func pageParams(c echo.Context) (int, *string, error) {
 	}
 	limit, err := q.limit()
 	return limit, q.str("cursor"), err
+}
+
+// handleCitationFetch godoc
+//
+//	@Summary		Check a citation's source again
+//	@ID				fetchCitationSource
+//	@Description	Asks the server to retrieve the cited page again, in the background: its source check goes back to pending, then says whether the quote's words still stand in the page and whether the page changed since the last fetch.
+//	@Tags			citations
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		string	true	"quote ID"
+//	@Param			cid	path		string	true	"citation ID"
+//	@Success		202	{object}	db.Citation
+//	@Failure		400	{object}	Problem	"an unknown query parameter"
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		403	{object}	Problem	"the key's role may not do this"
+//	@Failure		404	{object}	Problem	"no such quote or citation"
+//	@Failure		429	{object}	Problem	"the client's budget is spent"
+//	@Failure		507	{object}	Problem	"the database is full: nothing was written"
+//	@Router			/v1/quotes/{id}/citations/{cid}/fetch [post]
+func (s *Server) handleCitationFetch(c echo.Context) error {
+	cit, err := s.store.FetchSource(c.Request().Context(), c.Param("id"), c.Param("cid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, cit)
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/verbatimhq/verbatim/api"
+	"github.com/verbatimhq/verbatim/db"
 )
 
 // exampleOf builds a value from a schema's examples, as Dredd and Portman build requests
@@ -83,6 +85,17 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
 	if _, got := e.importBody("/v1/import", strings.ReplaceAll(seed, "\n", "")+"\n"); got.Created != 1 {
 		t.Fatalf("seeding the examples' archive: %+v", got)
 	}
+	// Endpoints and their deliveries are made, not restored: the examples' IDs stand for
+	// one made here (no dispatcher runs, so nothing is sent).
+	var made api.WebhookCreated
+	if res := e.do("POST", "/v1/webhooks", `{"url": "https://cms.example.org/hooks/verbatim", "event_types": ["quote.updated"]}`); res.Code != 201 {
+		t.Fatalf("making the example endpoint: %d %s", res.Code, res.Body)
+	} else {
+		res.decode(t, &made)
+	}
+	var ping db.Delivery
+	e.do("POST", "/v1/webhooks/"+made.Webhook.ID+"/ping", "").decode(t, &ping)
+	stand := strings.NewReplacer("wh_01JS8X2W5Q7K3M9N4P6R8T0V33", made.Webhook.ID, "dlv_01JS8X2W5Q7K3M9N4P6R8T0V34", ping.ID)
 	srv := httptest.NewServer(e.server)
 	defer srv.Close()
 	doc := contractSpec
@@ -146,7 +159,7 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
 				body, ct = `{"text": "Generated from the document", "speaker_name": "Keith Kellogg"}`+"\n", "application/x-ndjson"
 			}
 		}
-		target := path
+		target := stand.Replace(path)
 		if len(query) > 0 {
 			target += "?" + query.Encode()
 		}

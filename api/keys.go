@@ -112,7 +112,7 @@ func (s *Server) handleKeyRevoke(c echo.Context) error {
 //	@Tags			keys
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			resource	query		string	false	"only this kind of resource"	Enums(quote, speaker, outlet, citation, verdict, key)
+//	@Param			resource	query		string	false	"only this kind of resource"	Enums(quote, speaker, outlet, citation, verdict, key, webhook)
 //	@Param			resource_id	query		string	false	"only this resource"
 //	@Param			actor		query		string	false	"only writes by this key name"
 //	@Param			since		query		string	false	"at or after this RFC 3339 time"					format(date-time)
@@ -131,7 +131,7 @@ func (s *Server) handleAuditList(c echo.Context) error {
 		return err
 	}
 	f := db.AuditFilter{ResourceID: q.str("resource_id"), Actor: q.str("actor"), Cursor: q.str("cursor")}
-	if f.Resource, err = q.oneOf("resource", []string{"quote", "speaker", "outlet", "citation", "verdict", "key"}); err != nil {
+	if f.Resource, err = q.oneOf("resource", []string{"quote", "speaker", "outlet", "citation", "verdict", "key", "webhook"}); err != nil {
 		return err
 	}
 	if f.Limit, err = q.limit(); err != nil {

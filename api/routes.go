@@ -41,6 +41,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/v1/quotes/:id/citations/:cid", s.handleCitationGet, canRead},
 		{http.MethodPatch, "/v1/quotes/:id/citations/:cid", s.handleCitationUpdate, canEdit},
 		{http.MethodDelete, "/v1/quotes/:id/citations/:cid", s.handleCitationDelete, canAdmin},
+		{http.MethodPost, "/v1/quotes/:id/citations/:cid/fetch", s.handleCitationFetch, canEdit},
 
 		// Verdicts are appended and read, never changed: other methods are 405.
 		{http.MethodGet, "/v1/quotes/:id/verdicts", s.handleVerdictList, canRead},
@@ -66,6 +67,17 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/v1/keys", s.handleKeyCreate, canAdmin},
 		{http.MethodDelete, "/v1/keys/:id", s.handleKeyRevoke, canAdmin},
 		{http.MethodGet, "/v1/audit", s.handleAuditList, canAdmin},
+
+		{http.MethodGet, "/v1/webhooks", s.handleWebhookList, canAdmin},
+		{http.MethodPost, "/v1/webhooks", s.handleWebhookCreate, canAdmin},
+		{http.MethodGet, "/v1/webhooks/:id", s.handleWebhookGet, canAdmin},
+		{http.MethodPatch, "/v1/webhooks/:id", s.handleWebhookUpdate, canAdmin},
+		{http.MethodDelete, "/v1/webhooks/:id", s.handleWebhookDelete, canAdmin},
+		{http.MethodPost, "/v1/webhooks/:id/secret", s.handleWebhookRotate, canAdmin},
+		{http.MethodPost, "/v1/webhooks/:id/ping", s.handleWebhookPing, canAdmin},
+		{http.MethodGet, "/v1/webhooks/:id/deliveries", s.handleDeliveryList, canAdmin},
+		{http.MethodGet, "/v1/webhooks/:id/deliveries/:did", s.handleDeliveryGet, canAdmin},
+		{http.MethodPost, "/v1/webhooks/:id/deliveries/:did/redeliver", s.handleRedeliver, canAdmin},
 	}
 }
 
@@ -117,6 +129,7 @@ var takesQuery = map[string]bool{
 	"GET /v1/export": true, "POST /v1/import": true, "GET /v1/quotes/:id/citations": true,
 	"GET /v1/quotes/:id/verdicts": true, "GET /v1/claimreview": true, "GET /v1/speakers": true,
 	"GET /v1/speakers/:id/quotes": true, "GET /v1/outlets": true, "GET /v1/audit": true,
+	"GET /v1/webhooks/:id/deliveries": true,
 }
 
 func refuseQuery(next echo.HandlerFunc) echo.HandlerFunc {

@@ -139,6 +139,29 @@ type Store interface {
 	CreateExtracted(ctx context.Context, items []db.ExtractedQuote) ([]string, error)
 
 	// Review: NotFound (no quote, or no verdict yet).
+	// FetchSource: NotFound.
+	FetchSource(ctx context.Context, quoteID, id string) (*db.Citation, error)
+
+	// CreateWebhook returns the endpoint with its secret.
+	CreateWebhook(ctx context.Context, in db.WebhookInput) (*db.Webhook, string, error)
+	// Webhook: NotFound.
+	Webhook(ctx context.Context, id string) (*db.Webhook, error)
+	Webhooks(ctx context.Context) ([]*db.Webhook, error)
+	// UpdateWebhook: NotFound, PreconditionFailed.
+	UpdateWebhook(ctx context.Context, id string, ifMatch []int64, p db.WebhookPatch) (*db.Webhook, error)
+	// DeleteWebhook: NotFound, PreconditionFailed.
+	DeleteWebhook(ctx context.Context, id string, ifMatch []int64) error
+	// RotateWebhookSecret returns the endpoint with its new secret. NotFound.
+	RotateWebhookSecret(ctx context.Context, id string) (*db.Webhook, string, error)
+	// PingWebhook: NotFound.
+	PingWebhook(ctx context.Context, id string) (*db.Delivery, error)
+	// ListDeliveries: NotFound, Malformed (cursor).
+	ListDeliveries(ctx context.Context, webhookID string, f db.DeliveryFilter) (db.Page[*db.Delivery], error)
+	// Delivery: NotFound.
+	Delivery(ctx context.Context, webhookID, id string) (*db.Delivery, []db.Attempt, error)
+	// Redeliver: NotFound.
+	Redeliver(ctx context.Context, webhookID, id string) (*db.Delivery, error)
+
 	Review(ctx context.Context, quoteID string) (*db.Review, error)
 	// ListReviews: Malformed (cursor).
 	ListReviews(ctx context.Context, f db.ReviewFilter) (db.Page[*db.Review], error)
@@ -163,6 +186,12 @@ type Config struct {
 	// address of logs and anonymous budgets. None by default: the peer's own address
 	// counts, and a client cannot pick its address by sending the header.
 	TrustedProxies []netip.Prefix
+	// PublicURL is the API's URL as receivers reach it, that webhook payloads point
+	// into; without it, a request's own scheme and host stand in.
+	PublicURL string
+	// CheckWebhookURL refuses endpoint URLs no delivery could reach (the outbound
+	// guard's CheckURL); nil checks nothing beyond the URL's form.
+	CheckWebhookURL func(string) error
 }
 
 // Server is Verbatim's HTTP API. It is an http.Handler.

@@ -13,8 +13,8 @@ type AuditEntry struct {
 	ID         int64             `json:"id" example:"1042"`
 	At         time.Time         `json:"at" format:"date-time"`
 	Actor      string            `json:"actor" example:"desk-ukraine"`
-	Action     string            `json:"action" enums:"create,update,delete,verdict,revoke" example:"update"`
-	Resource   string            `json:"resource" enums:"quote,speaker,outlet,citation,verdict,key" example:"quote"`
+	Action     string            `json:"action" enums:"create,update,delete,verdict,revoke,rotate,redeliver" example:"update"`
+	Resource   string            `json:"resource" enums:"quote,speaker,outlet,citation,verdict,key,webhook" example:"quote"`
 	ResourceID string            `json:"resource_id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
 	QuoteID    *string           `json:"quote_id" extensions:"x-nullable" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
 	Changes    map[string]Change `json:"changes"`
@@ -41,7 +41,7 @@ type AuditFilter struct {
 
 // unaudited are fields that change with every write or are derived, not stored choices.
 var unaudited = map[string]bool{"version": true, "created_at": true, "updated_at": true, "current_verdict": true,
-	"snippet": true, "possible_duplicates": true, "excerpt_matches": true, "extraction": true}
+	"snippet": true, "possible_duplicates": true, "excerpt_matches": true, "extraction": true, "source": true}
 
 // fields flattens a resource to its audited fields; references ({"id", "name"}) become IDs.
 func fields(v any) map[string]any {
@@ -78,7 +78,7 @@ func (d *DB) audit(ctx context.Context, tx Tx, action, resource, id, quoteID str
 	if err := tx.InsertAudit(ctx, row); err != nil {
 		return fmt.Errorf("db: audit: %w", err)
 	}
-	return nil
+	return d.emit(ctx, tx, []change{{row: row, before: before, after: after}})
 }
 
 // auditRow is the entry audit appends; false when an update changed nothing audited.

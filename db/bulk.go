@@ -80,6 +80,7 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 		return 0, nil, fmt.Errorf("db: bulk insert: %w", err)
 	}
 	audit := make([]AuditRow, 0, len(rows))
+	events := make([]change, 0, len(rows))
 	for i, row := range rows {
 		if seqs[i] == 0 {
 			rest = append(rest, taken[i]) // another import stored this key meanwhile
@@ -89,11 +90,15 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 		if err != nil {
 			return 0, nil, err
 		}
-		audit = append(audit, AuditRow{At: now, Actor: actor, Action: "create", Resource: "quote", ResourceID: row.Quote.ID,
-			QuoteID: &row.Quote.ID, Changes: changes})
+		a := AuditRow{At: now, Actor: actor, Action: "create", Resource: "quote", ResourceID: row.Quote.ID,
+			QuoteID: &row.Quote.ID, Changes: changes}
+		audit, events = append(audit, a), append(events, change{row: a, after: row.Quote})
 	}
 	if err := tx.InsertAudit(ctx, audit...); err != nil {
 		return 0, nil, fmt.Errorf("db: audit: %w", err)
+	}
+	if err := d.emit(ctx, tx, events); err != nil {
+		return 0, nil, err
 	}
 	return len(audit), rest, nil
 }

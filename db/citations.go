@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/verbatimhq/verbatim/fold"
 )
@@ -14,8 +15,61 @@ import (
 // differences typesetting makes: curly or straight quotes and apostrophes, dashes, case
 // and white space. Computed on read, it stays true to the quote's current text.
 func ExcerptMatches(quote, excerpt string) bool {
-	q := strings.Trim(fold.String(quote), ` "'.,;:!?`)
+	q := quoteKey(quote)
 	return q != "" && strings.Contains(fold.String(excerpt), q)
+}
+
+// quoteKey is what of a quote's text must stand in a source: folded, without the
+// quotation marks and end punctuation a reporter may set differently.
+func quoteKey(quote string) string { return strings.Trim(fold.String(quote), ` "'.,;:!?`) }
+
+// Locate finds a quote's words in a page's text as ExcerptMatches finds them in an
+// excerpt, and says where: the character (not byte) offset of the first occurrence in
+// text, and the words around it as written, about span characters each side.
+func Locate(quote, text string, span int) (found bool, at int, context string) {
+	q := quoteKey(quote)
+	if q == "" {
+		return false, 0, ""
+	}
+	folded, offsets := fold.Map(text)
+	i := strings.Index(folded, q)
+	if i < 0 {
+		return false, 0, ""
+	}
+	start, end := offsets[i], len(text)
+	if j := i + len(q); j < len(offsets) {
+		end = offsets[j]
+	}
+	return true, utf8.RuneCountInString(text[:start]), around(text, start, end, span)
+}
+
+// around is text[start:end] with about span characters each side, cut at spaces and
+// marked with an ellipsis where it is cut.
+func around(text string, start, end, span int) string {
+	from := start
+	for n := 0; from > 0 && n < span; n++ {
+		_, size := utf8.DecodeLastRuneInString(text[:from])
+		from -= size
+	}
+	to := end
+	for n := 0; to < len(text) && n < span; n++ {
+		_, size := utf8.DecodeRuneInString(text[to:])
+		to += size
+	}
+	out := text[from:to]
+	if from > 0 {
+		if k := strings.IndexByte(out, ' '); k >= 0 && k < start-from {
+			out = out[k+1:]
+		}
+		out = "…" + out
+	}
+	if to < len(text) {
+		if k := strings.LastIndexByte(out, ' '); k > len(out)-(to-end) {
+			out = out[:k]
+		}
+		out += "…"
+	}
+	return strings.Join(strings.Fields(out), " ")
 }
 
 // withExcerptCheck sets each citation's excerpt_matches against the quote's text.
@@ -104,6 +158,11 @@ func (d *DB) insertCitation(ctx context.Context, tx Tx, q *Quote, in CitationInp
 		Relation: in.Relation, CreatedBy: actorOf(ctx).Name, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := tx.InsertCitation(ctx, q.Seq, c); err != nil {
 		return "", citationWriteError(err)
+	}
+	if in.Fetch {
+		if err := d.requestFetch(ctx, tx, c); err != nil {
+			return "", err
+		}
 	}
 	return c.ID, d.audit(ctx, tx, "create", "citation", c.ID, q.ID, nil, c)
 }
@@ -197,6 +256,12 @@ func (d *DB) UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []i
 		next.Version, next.UpdatedAt = cur.Version+1, d.now()
 		if err := tx.UpdateCitation(ctx, cur, &next); err != nil {
 			return citationWriteError(err)
+		}
+		if next.URL != cur.URL && cur.Source != nil {
+			// The check was of the page the citation named; it names another now.
+			if err := d.requestFetch(ctx, tx, &next); err != nil {
+				return err
+			}
 		}
 		return d.audit(ctx, tx, "update", "citation", id, quoteID, cur, &next)
 	})

@@ -29,6 +29,10 @@ type DB struct {
 	watch  *watch
 	keys   cache[string, APIKey]
 	quotes cache[string, *Quote]
+	// wake are the channels of this process's workers (webhook dispatcher, source
+	// fetcher), told when a write has committed work for them.
+	wakeMu sync.Mutex
+	wake   []chan struct{}
 	// cursorKey signs list cursors.
 	cursorKey []byte
 	// writers remembers which keys wrote lately, so that their reads go to the primary
@@ -49,8 +53,7 @@ func New(ctx context.Context, eng Engine, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("db: read the cursor key: %w", err)
 	}
 	d := &DB{eng: eng, now: func() time.Time { return time.Now().UTC() }, rankWindow: eng.RankWindow(),
-		watch: newWatch(eng), keys: cache[string, APIKey]{max: 10000}, quotes: cache[string, *Quote]{max: 50000},
-		cursorKey: key}
+		watch: newWatch(eng), keys: cache[string, APIKey]{max: 10000}, quotes: cache[string, *Quote]{max: 50000}, cursorKey: key}
 	if opt.RankWindow > 0 {
 		d.rankWindow = opt.RankWindow
 	}
@@ -85,7 +88,13 @@ const maxAttempts = 5
 // empties the caches once it has committed.
 func (d *DB) write(ctx context.Context, fn func(tx Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := d.eng.Write(ctx, fn)
+		var queued bool
+		err := d.eng.Write(ctx, func(tx Tx) error {
+			wtx := &writeTx{Tx: tx}
+			err := fn(wtx)
+			queued = wtx.queued
+			return err
+		})
 		if errors.Is(err, ErrRetry) && attempt < maxAttempts {
 			// A short, growing, jittered pause lets the writer that won go first.
 			pause := time.Duration(attempt) * time.Duration(1+rand.IntN(5)) * time.Millisecond
@@ -104,8 +113,50 @@ func (d *DB) write(ctx context.Context, fn func(tx Tx) error) error {
 		}
 		d.committed()
 		d.writers.wrote(actorOf(ctx).KeyID, d.now())
+		if queued {
+			d.signal()
+		}
 		return nil
 	}
+}
+
+// writeTx is the transaction a write function is given: it notes whether the write
+// queued work for the dispatcher (webhook deliveries, source fetches), to wake it once the
+// write has committed — not before, when it would find nothing, and never for a write
+// rolled back.
+type writeTx struct {
+	Tx
+	queued bool
+}
+
+// queue notes that tx, a write's transaction, queued work for the dispatcher.
+func queue(tx Tx) {
+	if w, ok := tx.(*writeTx); ok {
+		w.queued = true
+	}
+}
+
+// signal wakes the workers, without waiting: one wake-up pending is enough.
+func (d *DB) signal() {
+	d.wakeMu.Lock()
+	defer d.wakeMu.Unlock()
+	for _, c := range d.wake {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Wakeups returns a channel told whenever a write of this process has committed work
+// for the workers: webhook deliveries, pages to fetch. Work other processes queue a
+// worker finds by looking, now and then.
+func (d *DB) Wakeups() <-chan struct{} {
+	c := make(chan struct{}, 1)
+	d.wakeMu.Lock()
+	d.wake = append(d.wake, c)
+	d.wakeMu.Unlock()
+	return c
 }
 
 // read runs fn in one read transaction, so multi-statement reads see one snapshot.

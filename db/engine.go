@@ -123,8 +123,8 @@ type Tx interface {
 	// CitationRelations returns the relation of each of ids that is a citation of the
 	// quote; IDs of other citations are absent.
 	CitationRelations(ctx context.Context, quoteSeq int64, ids []string) (map[string]string, error)
-	// InsertCitation stores a citation of the quote as it is. ErrDuplicate: the quote
-	// cites the URL already.
+	// InsertCitation stores a citation of the quote as it is and sets its key.
+	// ErrDuplicate: the quote cites the URL already.
 	InsertCitation(ctx context.Context, quoteSeq int64, c *Citation) error
 	// Citation reads one citation of a quote. ErrNoRow.
 	Citation(ctx context.Context, quoteSeq int64, id string, lock bool) (*Citation, error)
@@ -222,12 +222,66 @@ type Tx interface {
 	// Counts counts quotes, speakers and outlets.
 	Counts(ctx context.Context) (Counts, error)
 
+	// InsertWebhook stores an endpoint as it is, with its secrets.
+	InsertWebhook(ctx context.Context, w *Webhook) error
+	// Webhook reads an endpoint with its secrets. ErrNoRow.
+	Webhook(ctx context.Context, id string, lock bool) (*Webhook, error)
+	// Webhooks lists every endpoint, oldest first.
+	Webhooks(ctx context.Context) ([]*Webhook, error)
+	// UpdateWebhook stores next over cur (the caller holds it locked).
+	UpdateWebhook(ctx context.Context, cur, next *Webhook) error
+	// DeleteWebhook removes an endpoint with its deliveries and their attempts.
+	DeleteWebhook(ctx context.Context, id string) error
+	// InsertEvents stores events, each with a pending delivery, due at once, to each of
+	// its recipients.
+	InsertEvents(ctx context.Context, out []Outgoing) error
+	// ClaimDeliveries takes up to n pending deliveries due at now whose lease, if any,
+	// has ended — of enabled endpoints, but pings to any — oldest first, and leases them
+	// until until: deliveries another transaction is claiming are skipped, not waited
+	// for. Each comes with its event, URL and secrets.
+	ClaimDeliveries(ctx context.Context, now, until time.Time, n int) ([]*Delivery, error)
+	// RecordAttempt appends an attempt to a delivery and moves it to the outcome's
+	// state, ending its lease.
+	RecordAttempt(ctx context.Context, seq int64, a Attempt, o Outcome) error
+	// ListDeliveries lists an endpoint's deliveries newest first, those before the key
+	// before (0: from the newest), in state when not nil.
+	ListDeliveries(ctx context.Context, webhookID string, state *string, before int64, limit int) ([]*Delivery, error)
+	// Delivery reads one delivery of an endpoint, with its event. ErrNoRow.
+	Delivery(ctx context.Context, webhookID, id string) (*Delivery, error)
+	// Attempts lists a delivery's attempts, oldest first.
+	Attempts(ctx context.Context, seq int64) ([]Attempt, error)
+	// ResetDelivery makes a delivery pending again, due at at, with no lease.
+	ResetDelivery(ctx context.Context, seq int64, at time.Time) error
+	// PruneDeliveries removes deliveries settled before before, with their attempts and
+	// the events no delivery is left of, and returns how many deliveries went.
+	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)
+
+	// InsertFetch asks for a citation's page to be fetched: a pending fetch.
+	InsertFetch(ctx context.Context, citationSeq int64, by string, at time.Time) error
+	// ClaimFetches is ClaimDeliveries for pending fetches, each with its citation's
+	// URL and its quote's text.
+	ClaimFetches(ctx context.Context, now, until time.Time, n int) ([]*FetchJob, error)
+	// PreviousFetchHash is the SHA-256 of the citation's newest page fetched before the
+	// fetch seq. ErrNoRow: none was.
+	PreviousFetchHash(ctx context.Context, seq int64) (string, error)
+	// RecordFetch stores what a fetch found.
+	RecordFetch(ctx context.Context, seq int64, r FetchResult, changed *bool) error
+
 	// Savepoint, RollbackToSavepoint and ReleaseSavepoint bracket one record of an
 	// import, so that a record that fails can be undone alone.
 	Savepoint(ctx context.Context) error
 	RollbackToSavepoint(ctx context.Context) error
 	ReleaseSavepoint(ctx context.Context) error
 }
+
+// Outgoing is an event with the deliveries to make of it.
+type Outgoing struct {
+	Event *Event
+	To    []Recipient
+}
+
+// Recipient is one delivery of an event: its ID and the endpoint it goes to.
+type Recipient struct{ DeliveryID, WebhookID string }
 
 // BandChange is the variant bands a quote's new text replaces.
 type BandChange struct{ Old, New []int64 }

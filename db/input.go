@@ -117,6 +117,9 @@ type CitationInput struct {
 	ArchiveURL  *string `json:"archive_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Excerpt     *string `json:"excerpt,omitempty" validate:"omitempty,max=20000" example:"\"NATO isn't on the table,\" Kellogg said."`
 	Relation    string  `json:"relation" validate:"required,oneof=primary report supports refutes context" enums:"primary,report,supports,refutes,context" example:"primary"`
+	// Fetch asks the server to retrieve the page and say whether the quote's words stand
+	// in it (the citation's source); it is fetched in the background.
+	Fetch bool `json:"fetch,omitempty" example:"true"`
 } //@name CitationCreate
 
 // CitationPatch changes the given fields of a citation; null clears a nullable field. The

@@ -78,6 +78,7 @@ func (d *DB) resolveKind(ctx context.Context, tx Tx, kind string, wanted map[str
 	}
 	now := d.now()
 	audit := make([]AuditRow, 0, len(missing))
+	var created []change
 	switch kind {
 	case "speaker":
 		ss := make([]*Speaker, len(missing))
@@ -88,7 +89,7 @@ func (d *DB) resolveKind(ctx context.Context, tx Tx, kind string, wanted map[str
 			if err != nil {
 				return err
 			}
-			audit = append(audit, row)
+			audit, created = append(audit, row), append(created, change{row: row, after: ss[i]})
 		}
 		if err := tx.InsertSpeakers(ctx, ss...); err != nil {
 			return speakerWriteError(err)
@@ -102,7 +103,7 @@ func (d *DB) resolveKind(ctx context.Context, tx Tx, kind string, wanted map[str
 			if err != nil {
 				return err
 			}
-			audit = append(audit, row)
+			audit, created = append(audit, row), append(created, change{row: row, after: os[i]})
 		}
 		if err := tx.InsertOutlets(ctx, os...); err != nil {
 			return outletWriteError(err)
@@ -111,7 +112,7 @@ func (d *DB) resolveKind(ctx context.Context, tx Tx, kind string, wanted map[str
 	if err := tx.InsertAudit(ctx, audit...); err != nil {
 		return fmt.Errorf("db: audit: %w", err)
 	}
-	return nil
+	return d.emit(ctx, tx, created)
 }
 
 // findNames looks up speakers or outlets by folded name keys.

@@ -102,11 +102,14 @@ type Citation struct {
 	Relation    string  `json:"relation" enums:"primary,report,supports,refutes,context" example:"primary"`
 	// ExcerptMatches says whether the quote's words appear in the excerpt, comparing with
 	// quotes, apostrophes, dashes, case and white space folded; null without an excerpt.
-	ExcerptMatches *bool     `json:"excerpt_matches" extensions:"x-nullable" example:"true"`
-	CreatedBy      string    `json:"created_by" example:"desk-ukraine"`
-	Version        int64     `json:"version" example:"1"`
-	CreatedAt      time.Time `json:"created_at" format:"date-time"`
-	UpdatedAt      time.Time `json:"updated_at" format:"date-time"`
+	ExcerptMatches *bool `json:"excerpt_matches" extensions:"x-nullable" example:"true"`
+	// Source is the server's newest retrieval of the page, asked for with fetch; null
+	// when it was never asked for.
+	Source    *SourceCheck `json:"source" extensions:"x-nullable"`
+	CreatedBy string       `json:"created_by" example:"desk-ukraine"`
+	Version   int64        `json:"version" example:"1"`
+	CreatedAt time.Time    `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time    `json:"updated_at" format:"date-time"`
 	// Seq is the storage's key of the citation.
 	Seq int64 `json:"-"`
 } //@name Citation

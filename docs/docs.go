@@ -137,7 +137,8 @@ const docTemplate = `{
                             "outlet",
                             "citation",
                             "verdict",
-                            "key"
+                            "key",
+                            "webhook"
                         ],
                         "type": "string",
                         "description": "only this kind of resource",
@@ -1908,7 +1909,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "relation says what the source is to the quote: primary (a recording, transcript or the speaker's own post), report (a news report of it), supports, refutes or context. The server never fetches the URL. With an excerpt, excerpt_matches says whether the quote's words appear in it.",
+                "description": "relation says what the source is to the quote: primary (a recording, transcript or the speaker's own post), report (a news report of it), supports, refutes or context. With an excerpt, excerpt_matches says whether the quote's words appear in it. With fetch true the server retrieves the page in the background (never a private address, size and time capped) and the citation's source says whether and where the quote's words stand in it, with the page's SHA-256.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2303,6 +2304,84 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/citations/{cid}/fetch": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Asks the server to retrieve the cited page again, in the background: its source check goes back to pending, then says whether the quote's words still stand in the page and whether the page changed since the last fetch.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "citations"
+                ],
+                "summary": "Check a citation's source again",
+                "operationId": "fetchCitationSource",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "citation ID",
+                        "name": "cid",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/Citation"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote or citation",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -3332,6 +3411,808 @@ const docTemplate = `{
                     }
                 }
             }
+        },
+        "/v1/webhooks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "List webhook endpoints",
+                "operationId": "listWebhooks",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Verbatim POSTs a signed message (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers) to the URL each time a change of a type the endpoint wants is committed, narrowed by its watches to changes touching some speakers, quotes, outlets or tags. The secret is in this answer and nowhere else. Deliveries are at least once, with the same webhook-id on every retry; see WebhookPayload for the body.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Register a webhook endpoint",
+                "operationId": "createWebhook",
+                "parameters": [
+                    {
+                        "description": "the endpoint",
+                        "name": "webhook",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WebhookCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookCreated"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the endpoint's version"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the endpoint's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules, or the URL is one deliveries may not reach",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/webhooks/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "enabled is false once the endpoint answered 410 Gone or failed every delivery for five days; disabled_reason says which.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Get a webhook endpoint",
+                "operationId": "getWebhook",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Webhook"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the endpoint's version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Its pending deliveries are dropped with its delivery log.",
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Delete a webhook endpoint",
+                "operationId": "deleteWebhook",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag you read; 412 when the endpoint has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the endpoint has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Changes only the fields given; watches, when given, replace the endpoint's. enabled true turns an endpoint that was turned off on again (ping it first).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Update a webhook endpoint",
+                "operationId": "updateWebhook",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag you edited; 412 when the endpoint has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the fields to change",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WebhookPatch"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Webhook"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the endpoint's new version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field, wrong type or null",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the endpoint has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules, or the URL is one deliveries may not reach",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/webhooks/{id}/deliveries": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Newest first, kept for 30 days once settled.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "List a webhook endpoint's deliveries",
+                "operationId": "listWebhookDeliveries",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "pending",
+                            "succeeded",
+                            "failed"
+                        ],
+                        "type": "string",
+                        "description": "only deliveries in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookDeliveryList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/webhooks/{id}/deliveries/{did}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The message it sends and every attempt: when, how long, the status code and the start of the answer.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Get a delivery with its attempts",
+                "operationId": "getWebhookDelivery",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "delivery ID",
+                        "name": "did",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookDeliveryDetail"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook or delivery",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/webhooks/{id}/deliveries/{did}/redeliver": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "One more attempt, now, with the same webhook-id — whatever became of the delivery — so a receiver that deduplicates by webhook-id ignores it if it had it.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Send a delivery again",
+                "operationId": "redeliverWebhookDelivery",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "delivery ID",
+                        "name": "did",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookDelivery"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook or delivery",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/webhooks/{id}/ping": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Queues a webhook.ping message, signed like any other — also to an endpoint that was turned off, to try it before turning it on. Its delivery is in the log.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Send a webhook endpoint a test message",
+                "operationId": "pingWebhook",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookDelivery"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the delivery's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/webhooks/{id}/secret": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A new secret, in this answer only. For 24 hours every message carries two signatures, one under each secret, so the receiver can switch without losing a message; then only the new one.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Rotate a webhook endpoint's secret",
+                "operationId": "rotateWebhookSecret",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookCreated"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the endpoint's new version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
         }
     },
     "definitions": {
@@ -3406,7 +4287,9 @@ const docTemplate = `{
                         "update",
                         "delete",
                         "verdict",
-                        "revoke"
+                        "revoke",
+                        "rotate",
+                        "redeliver"
                     ],
                     "example": "update"
                 },
@@ -3441,7 +4324,8 @@ const docTemplate = `{
                         "outlet",
                         "citation",
                         "verdict",
-                        "key"
+                        "key",
+                        "webhook"
                     ],
                     "example": "quote"
                 },
@@ -3484,6 +4368,7 @@ const docTemplate = `{
                 "publisher",
                 "quote_id",
                 "relation",
+                "source",
                 "title",
                 "updated_at",
                 "url",
@@ -3550,6 +4435,15 @@ const docTemplate = `{
                     ],
                     "example": "primary"
                 },
+                "source": {
+                    "description": "Source is the server's newest retrieval of the page, asked for with fetch; null\nwhen it was never asked for.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/SourceCheck"
+                        }
+                    ],
+                    "x-nullable": true
+                },
                 "title": {
                     "type": "string",
                     "x-nullable": true,
@@ -3590,6 +4484,11 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 20000,
                     "example": "\"NATO isn't on the table,\" Kellogg said."
+                },
+                "fetch": {
+                    "description": "Fetch asks the server to retrieve the page and say whether the quote's words stand\nin it (the citation's source); it is fetched in the background.",
+                    "type": "boolean",
+                    "example": true
                 },
                 "published_at": {
                     "type": "string",
@@ -4976,6 +5875,91 @@ const docTemplate = `{
                 }
             }
         },
+        "SourceCheck": {
+            "type": "object",
+            "required": [
+                "bytes",
+                "changed",
+                "content_type",
+                "context",
+                "error",
+                "fetched_at",
+                "found",
+                "found_at",
+                "requested_at",
+                "sha256",
+                "state",
+                "status"
+            ],
+            "properties": {
+                "bytes": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 48213
+                },
+                "changed": {
+                    "description": "Changed says whether the page differs from the fetch before this one; null for the\nfirst fetch.",
+                    "type": "boolean",
+                    "x-nullable": true,
+                    "example": false
+                },
+                "content_type": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "text/html; charset=utf-8"
+                },
+                "context": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "… Kellogg said: \"NATO isn't on the table,\" adding …"
+                },
+                "error": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "fetched_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "found": {
+                    "description": "Found says whether the quote's words stand in the page's text; FoundAt is where\n(a character offset into that text) and Context the words around them.",
+                    "type": "boolean",
+                    "x-nullable": true,
+                    "example": true
+                },
+                "found_at": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1532
+                },
+                "requested_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "sha256": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "state": {
+                    "description": "State: pending (asked for, not yet fetched), fetched, or failed (Error says why).",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "fetched",
+                        "failed"
+                    ],
+                    "example": "fetched"
+                },
+                "status": {
+                    "description": "Status is the HTTP status the page was served with.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 200
+                }
+            }
+        },
         "Speaker": {
             "type": "object",
             "required": [
@@ -5273,6 +6257,477 @@ const docTemplate = `{
                 "next_cursor": {
                     "type": "string",
                     "x-nullable": true
+                }
+            }
+        },
+        "Webhook": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "created_by",
+                "description",
+                "disabled_reason",
+                "enabled",
+                "event_types",
+                "failing_since",
+                "id",
+                "previous_secret_until",
+                "secret_hint",
+                "updated_at",
+                "url",
+                "version",
+                "watches"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_by": {
+                    "type": "string",
+                    "example": "admin"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Re-render stories when a quote they embed is re-rated"
+                },
+                "disabled_reason": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "enabled": {
+                    "description": "Enabled is false once the endpoint answered 410 Gone or failed for\nDisableAfter; DisabledReason says which. A PATCH with enabled true turns it on.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "event_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "verdict.created",
+                        "quote.updated"
+                    ]
+                },
+                "failing_since": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "id": {
+                    "type": "string",
+                    "example": "wh_01JS8X2W5Q7K3M9N4P6R8T0V33"
+                },
+                "previous_secret_until": {
+                    "description": "PreviousSecretUntil is when the secret before the last rotation stops being sent\nbeside the current one.",
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "secret_hint": {
+                    "description": "SecretHint is the secret's first characters, to tell secrets apart.",
+                    "type": "string",
+                    "example": "whsec_Zm9v"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "example": "https://cms.example.org/hooks/verbatim"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "watches": {
+                    "$ref": "#/definitions/WebhookWatches"
+                }
+            }
+        },
+        "WebhookAttempt": {
+            "type": "object",
+            "required": [
+                "at",
+                "duration_ms",
+                "error",
+                "n",
+                "response",
+                "status"
+            ],
+            "properties": {
+                "at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "duration_ms": {
+                    "type": "integer",
+                    "example": 84
+                },
+                "error": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "connection refused"
+                },
+                "n": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "response": {
+                    "description": "Response is the start of what the endpoint answered (1 KiB at most).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "ok"
+                },
+                "status": {
+                    "description": "Status is the HTTP status the endpoint answered; null when none came back.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 200
+                }
+            }
+        },
+        "WebhookCreate": {
+            "type": "object",
+            "required": [
+                "event_types",
+                "url"
+            ],
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "event_types": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "verdict.created",
+                        "quote.updated"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "maxLength": 2048,
+                    "example": "https://cms.example.org/hooks/verbatim"
+                },
+                "watches": {
+                    "$ref": "#/definitions/WebhookWatches"
+                }
+            }
+        },
+        "WebhookCreated": {
+            "type": "object",
+            "required": [
+                "secret",
+                "webhook"
+            ],
+            "properties": {
+                "secret": {
+                    "description": "Secret signs every message (Standard Webhooks): give it to the receiver's\nverification library as it is.",
+                    "type": "string",
+                    "example": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                },
+                "webhook": {
+                    "$ref": "#/definitions/Webhook"
+                }
+            }
+        },
+        "WebhookDelivery": {
+            "type": "object",
+            "required": [
+                "attempts",
+                "created_at",
+                "event_id",
+                "event_type",
+                "id",
+                "last_error",
+                "last_status",
+                "next_attempt_at",
+                "state",
+                "updated_at",
+                "webhook_id"
+            ],
+            "properties": {
+                "attempts": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "event_id": {
+                    "description": "EventID is the message's webhook-id: the same on every attempt and redelivery.",
+                    "type": "string",
+                    "example": "msg_01JS8X2W5Q7K3M9N4P6R8T0V35"
+                },
+                "event_type": {
+                    "type": "string",
+                    "example": "verdict.created"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "dlv_01JS8X2W5Q7K3M9N4P6R8T0V34"
+                },
+                "last_error": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "last_status": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 200
+                },
+                "next_attempt_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "state": {
+                    "description": "State: pending (waiting for its next attempt), succeeded (a 2xx came back), or\nfailed (the retry schedule is spent, or the endpoint is gone).",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "succeeded",
+                        "failed"
+                    ],
+                    "example": "succeeded"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "webhook_id": {
+                    "type": "string",
+                    "example": "wh_01JS8X2W5Q7K3M9N4P6R8T0V33"
+                }
+            }
+        },
+        "WebhookDeliveryDetail": {
+            "type": "object",
+            "required": [
+                "attempts",
+                "delivery",
+                "payload"
+            ],
+            "properties": {
+                "attempts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/WebhookAttempt"
+                    }
+                },
+                "delivery": {
+                    "$ref": "#/definitions/WebhookDelivery"
+                },
+                "payload": {
+                    "description": "Payload is the body every attempt sends, signed.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/WebhookPayload"
+                        }
+                    ]
+                }
+            }
+        },
+        "WebhookDeliveryList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/WebhookDelivery"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "WebhookList": {
+            "type": "object",
+            "required": [
+                "data"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Webhook"
+                    }
+                }
+            }
+        },
+        "WebhookPatch": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "enabled": {
+                    "type": "boolean"
+                },
+                "event_types": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "maxLength": 2048
+                },
+                "watches": {
+                    "description": "Watches, when given, replace the endpoint's; {} watches everything again.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/WebhookWatches"
+                        }
+                    ]
+                }
+            }
+        },
+        "WebhookPayload": {
+            "type": "object",
+            "required": [
+                "data",
+                "timestamp",
+                "type"
+            ],
+            "properties": {
+                "data": {
+                    "$ref": "#/definitions/WebhookPayloadData"
+                },
+                "timestamp": {
+                    "description": "Timestamp is when the change was committed.",
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "type": {
+                    "description": "Type is the event: quote.created, verdict.created, … or webhook.ping.",
+                    "type": "string",
+                    "example": "verdict.created"
+                }
+            }
+        },
+        "WebhookPayloadData": {
+            "type": "object",
+            "required": [
+                "changed",
+                "id",
+                "quote_id",
+                "resource",
+                "url",
+                "version"
+            ],
+            "properties": {
+                "changed": {
+                    "description": "Changed lists the fields an update changed; empty for other events.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "text",
+                        "tags"
+                    ]
+                },
+                "id": {
+                    "type": "string",
+                    "example": "v_01JS8X2W5Q7K3M9N4P6R8T0V31"
+                },
+                "quote_id": {
+                    "description": "QuoteID is the quote a verdict or citation belongs to, or the quote itself.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "resource": {
+                    "type": "string",
+                    "enum": [
+                        "quote",
+                        "verdict",
+                        "citation",
+                        "speaker",
+                        "outlet",
+                        "webhook"
+                    ],
+                    "example": "verdict"
+                },
+                "url": {
+                    "description": "URL is where the resource is read, with an API key.",
+                    "type": "string",
+                    "format": "uri",
+                    "example": "https://verbatim.example.org/v1/quotes/q_01JS8X2W5Q7K3M9N4P6R8T0V2Z/verdicts/v_01JS8X2W5Q7K3M9N4P6R8T0V31"
+                },
+                "version": {
+                    "description": "Version is the version the change left the resource at (the last it had, for a\ndeletion); null for verdicts, which have none — their quote's moved.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 3
+                }
+            }
+        },
+        "WebhookWatches": {
+            "type": "object",
+            "required": [
+                "outlets",
+                "quotes",
+                "speakers",
+                "tags"
+            ],
+            "properties": {
+                "outlets": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "quotes": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "speakers": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"
+                    ]
+                },
+                "tags": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "nato"
+                    ]
                 }
             }
         }

@@ -110,3 +110,51 @@ func unicodeString(s string) string {
 	}
 	return b.String()
 }
+
+// Map folds s as String does, and says where each byte of the fold came from: offsets[i]
+// is the byte offset in s of the character that byte of the fold was made from. It lets
+// a match found in folded text be shown in the text as it was written.
+func Map(s string) (folded string, offsets []int) {
+	var b strings.Builder
+	b.Grow(len(s))
+	offsets = make([]int, 0, len(s))
+	space, spaceAt := false, 0
+	emit := func(str string, at int) {
+		if space {
+			b.WriteByte(' ')
+			offsets = append(offsets, spaceAt)
+			space = false
+		}
+		b.WriteString(str)
+		for range len(str) {
+			offsets = append(offsets, at)
+		}
+	}
+	var one [utf8.UTFMax]byte
+	for i, r := range s {
+		parts := string(r)
+		if r >= utf8.RuneSelf {
+			parts = norm.NFKD.String(parts)
+		}
+		for _, p := range parts {
+			switch {
+			case unicode.Is(unicode.Mn, p):
+				continue
+			case unicode.IsSpace(p) || p == '\u200B':
+				if b.Len() > 0 && !space {
+					space, spaceAt = true, i
+				}
+				continue
+			case unicode.IsControl(p) || p == '\uFEFF':
+				continue
+			}
+			if rep, ok := replacements[p]; ok {
+				emit(rep, i)
+				continue
+			}
+			n := utf8.EncodeRune(one[:], unicode.ToLower(p))
+			emit(string(one[:n]), i)
+		}
+	}
+	return b.String(), offsets
+}

@@ -49,3 +49,35 @@ func TestASCIIPathMatchesUnicodePath(t *testing.T) {
 		}
 	}
 }
+
+// Map must fold exactly as String does: the source check finds quotes with it, the
+// excerpt check with String, and the two must agree.
+func TestMapFoldsAsStringDoes(t *testing.T) {
+	cases := []string{"", "  ", "NATO isn't on the table", "\u201cNATO isn\u2019t on the table,\u201d Kellogg said.",
+		"Caf\u00e9 cre\u0300me \u2014 \u00bd price", "a\u00a0\u00a0b\u2003c\u200bd", "\tLeading and trailing \n",
+		"Stra\u00dfe \u0152uvre \u2026 done", "back`tick", "ctrl\x01chars\x7f", "\ufeffBOM first", "e\u0301 combining",
+		"\u00bc and \ufb01 ligature", "\u212b Angstrom", "mixed ASCII then \u00c9COLE"}
+	for _, s := range cases {
+		got, offsets := Map(s)
+		if want := String(s); got != want {
+			t.Errorf("Map(%q) = %q, String gives %q", s, got, want)
+		}
+		if len(offsets) != len(got) {
+			t.Fatalf("Map(%q): %d offsets for %d bytes", s, len(offsets), len(got))
+		}
+		for i := 1; i < len(offsets); i++ {
+			if offsets[i] < offsets[i-1] || offsets[i] >= len(s) {
+				t.Fatalf("Map(%q): offsets %v not increasing within the text", s, offsets)
+			}
+		}
+	}
+}
+
+func FuzzMapFoldsAsStringDoes(f *testing.F) {
+	f.Add("\u201cNATO isn\u2019t on the table\u201d")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, _ := Map(s); got != String(s) {
+			t.Errorf("Map(%q) = %q, String gives %q", s, got, String(s))
+		}
+	})
+}

@@ -22,10 +22,11 @@ import (
 )
 
 // serverProcess runs verbatim serve in a process of its own and returns its address and
-// admin key (printed on the first start of a database; "" later).
-func serverProcess(t *testing.T, dbPath string) (base, key string, proc *os.Process) {
+// admin key (printed on the first start of a database; "" later). extra are more flags.
+func serverProcess(t *testing.T, dbPath string, extra ...string) (base, key string, proc *os.Process) {
 	t.Helper()
-	cmd := verbatimCmd("serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--rate-write", "0", "--rate-read", "0")
+	cmd := verbatimCmd(append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--rate-write", "0", "--rate-read", "0"},
+		extra...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,9 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,6 +28,9 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/sqlite"
+	"github.com/verbatimhq/verbatim/outbound"
+	"github.com/verbatimhq/verbatim/sources"
+	"github.com/verbatimhq/verbatim/webhook"
 	"golang.org/x/net/netutil"
 )
 
@@ -279,8 +284,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	maxConns := fs.Int("max-connections", 1024, "connections served at once; more wait to be accepted")
 	maxMB := fs.Int64("max-db-mb", 0, "refuse writes (507) once the database reaches this many MiB (0: no cap)")
 	rankWindow := fs.Int("rank-window", 0, "relevance ranks the newest this many quotes holding a query's words (0: the engine's default, 50,000 on SQLite and 10,000 on PostgreSQL)")
+	publicURL := fs.String("public-url", getenv("VERBATIM_PUBLIC_URL"), "the API's URL as webhook receivers reach it, that payloads point into (default: http:// and --addr)")
+	allowPrivate := fs.Bool("webhook-allow-private", getenv("VERBATIM_WEBHOOK_ALLOW_PRIVATE") == "true",
+		"let webhooks and source fetches reach loopback and private addresses (tests, in-house systems); link-local and metadata addresses stay refused")
+	schedule := fs.String("webhook-retry-schedule", envOr(getenv, "VERBATIM_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,14h,20h,24h"),
+		"waits after each failed delivery attempt; the delivery fails once they are spent")
+	timeout := fs.Duration("webhook-timeout", 15*time.Second, "time budget of one webhook delivery or source fetch, the answer read included")
+	ports := fs.String("webhook-ports", getenv("VERBATIM_WEBHOOK_PORTS"), "comma-separated ports webhooks and source fetches may reach beside 80 and 443")
+	workers := fs.Bool("workers", envOr(getenv, "VERBATIM_WORKERS", "true") == "true", "deliver webhooks and fetch sources in this process (off: only serve; another node delivers)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	retries, err := webhook.ParseSchedule(*schedule)
+	if err != nil {
+		return fmt.Errorf("--webhook-retry-schedule: %w", err)
+	}
+	var allowedPorts []int
+	for _, p := range strings.Split(*ports, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("--webhook-ports: %q is not a port", p)
+		}
+		allowedPorts = append(allowedPorts, n)
 	}
 	var trusted []netip.Prefix
 	for _, p := range strings.Split(*proxies, ",") {
@@ -332,9 +360,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if *publicURL == "" {
+		*publicURL = "http://" + ln.Addr().String()
+	}
+	if *timeout <= 0 {
+		return errors.New("--webhook-timeout must be positive")
+	}
+	client := outbound.New(outbound.Options{AllowPrivate: *allowPrivate, Ports: allowedPorts, Timeout: *timeout,
+		UserAgent: "Verbatim/" + version()})
 	srv := &http.Server{
 		Handler: api.NewServer(store, api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub,
-			PublicRead: *publicRead, CORSOrigins: origins, Limits: limits, TrustedProxies: trusted}),
+			PublicRead: *publicRead, CORSOrigins: origins, Limits: limits, TrustedProxies: trusted, PublicURL: *publicURL,
+			CheckWebhookURL: client.CheckURL}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -343,6 +380,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "db", redact(*dbPath), "engine", store.Engine().Name(), "version", version())
 	fmt.Fprintf(stdout, "verbatim listening on http://%s\n", ln.Addr())
+
+	// The workers stop when serving does, and finish what they started.
+	workCtx, stopWork := context.WithCancel(ctx)
+	var work sync.WaitGroup
+	if *workers {
+		d := &webhook.Dispatcher{DB: store, Client: client, BaseURL: *publicURL, Schedule: retries, Log: logger,
+			Lease: 2**timeout + 5*time.Second}
+		f := &sources.Fetcher{DB: store, Checker: &sources.Checker{Client: client}, Log: logger}
+		work.Add(2)
+		go func() { defer work.Done(); d.Run(workCtx) }()
+		go func() { defer work.Done(); f.Run(workCtx) }()
+	}
+	defer func() { stopWork(); work.Wait() }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(netutil.LimitListener(ln, *maxConns)) }()

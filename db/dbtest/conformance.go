@@ -64,6 +64,11 @@ func Conformance(t *testing.T, h Harness) {
 		{"QuoteCacheNeverStale", testQuoteCacheNeverStale},
 		{"RevocationReachesCachedKey", testRevocationReachesCachedKey},
 		{"Verify", testVerify},
+		{"Outbox", testOutbox},
+		{"WebhookPermissions", testWebhookPermissions},
+		{"DeliveryClaims", testDeliveryClaims},
+		{"WebhookSecretRotation", testWebhookSecretRotation},
+		{"SourceFetches", testSourceFetches},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -129,9 +130,9 @@ func (t *tx) ListReviewed(ctx context.Context, since *time.Time, after int64, li
 }
 
 const citationColumns = `c.seq, c.id, q.id, c.url, c.title, c.publisher, c.published_at, c.accessed_at,
-	c.archive_url, c.excerpt, c.relation, c.created_by, c.version, c.created_at, c.updated_at, c.quote_seq`
+	c.archive_url, c.excerpt, c.relation, c.created_by, c.version, c.created_at, c.updated_at, c.quote_seq` + sourceColumns
 
-const citationFrom = ` FROM citations c JOIN quotes q ON q.seq = c.quote_seq`
+const citationFrom = ` FROM citations c JOIN quotes q ON q.seq = c.quote_seq` + sourceFrom
 
 type citationRow struct {
 	*db.Citation
@@ -142,10 +143,13 @@ func scanCitation(row pgx.Row) (citationRow, error) {
 	var c db.Citation
 	var quoteSeq int64
 	var published, accessed pgtype.Date
-	if err := row.Scan(&c.Seq, &c.ID, &c.QuoteID, &c.URL, &c.Title, &c.Publisher, &published, &accessed,
-		&c.ArchiveURL, &c.Excerpt, &c.Relation, &c.CreatedBy, &c.Version, &c.CreatedAt, &c.UpdatedAt, &quoteSeq); err != nil {
+	var src sourceScan
+	if err := row.Scan(append([]any{&c.Seq, &c.ID, &c.QuoteID, &c.URL, &c.Title, &c.Publisher, &published, &accessed,
+		&c.ArchiveURL, &c.Excerpt, &c.Relation, &c.CreatedBy, &c.Version, &c.CreatedAt, &c.UpdatedAt, &quoteSeq},
+		src.dest()...)...); err != nil {
 		return citationRow{}, err
 	}
+	c.Source = src.source()
 	c.PublishedAt, c.AccessedAt = date(published), date(accessed)
 	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
 	return citationRow{&c, quoteSeq}, nil
@@ -177,12 +181,15 @@ func (t *tx) CitationRelations(ctx context.Context, quoteSeq int64, ids []string
 }
 
 func (t *tx) InsertCitation(ctx context.Context, quoteSeq int64, c *db.Citation) error {
-	_, err := t.exec(ctx, "insert citation", `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
+	err := t.q.QueryRow(ctx, `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
 		accessed_at, archive_url, excerpt, relation, created_by, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING seq`,
 		c.ID, quoteSeq, c.URL, db.URLKey(c.URL), c.Title, c.Publisher, dateArg(c.PublishedAt), dateArg(c.AccessedAt),
-		c.ArchiveURL, c.Excerpt, c.Relation, c.CreatedBy, c.Version, c.CreatedAt, c.UpdatedAt)
-	return err
+		c.ArchiveURL, c.Excerpt, c.Relation, c.CreatedBy, c.Version, c.CreatedAt, c.UpdatedAt).Scan(&c.Seq)
+	if err != nil {
+		return fmt.Errorf("postgres: insert citation: %w", classify(err))
+	}
+	return nil
 }
 
 func (t *tx) Citation(ctx context.Context, quoteSeq int64, id string, lock bool) (*db.Citation, error) {

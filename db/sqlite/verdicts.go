@@ -162,9 +162,9 @@ func (t *tx) ListReviewed(ctx context.Context, since *time.Time, after int64, li
 }
 
 const citationColumns = `c.seq, c.id, q.id, c.url, c.title, c.publisher, c.published_at, c.accessed_at,
-	c.archive_url, c.excerpt, c.relation, c.created_by, c.version, c.created_at, c.updated_at, c.quote_seq`
+	c.archive_url, c.excerpt, c.relation, c.created_by, c.version, c.created_at, c.updated_at, c.quote_seq` + sourceColumns
 
-const citationFrom = ` FROM citations c JOIN quotes q ON q.seq = c.quote_seq`
+const citationFrom = ` FROM citations c JOIN quotes q ON q.seq = c.quote_seq` + sourceFrom
 
 type citationRow struct {
 	*db.Citation
@@ -175,11 +175,13 @@ func scanCitation(row scanner) (citationRow, error) {
 	var c db.Citation
 	var quoteSeq int64
 	var created, updated string
-	if err := row.Scan(&c.Seq, &c.ID, &c.QuoteID, &c.URL, &c.Title, &c.Publisher, &c.PublishedAt, &c.AccessedAt,
-		&c.ArchiveURL, &c.Excerpt, &c.Relation, &c.CreatedBy, &c.Version, &created, &updated, &quoteSeq); err != nil {
+	var src sourceScan
+	if err := row.Scan(append([]any{&c.Seq, &c.ID, &c.QuoteID, &c.URL, &c.Title, &c.Publisher, &c.PublishedAt, &c.AccessedAt,
+		&c.ArchiveURL, &c.Excerpt, &c.Relation, &c.CreatedBy, &c.Version, &created, &updated, &quoteSeq}, src.dest()...)...); err != nil {
 		return citationRow{}, err
 	}
 	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
+	c.Source = src.source()
 	return citationRow{&c, quoteSeq}, nil
 }
 
@@ -210,11 +212,15 @@ func (t *tx) CitationRelations(ctx context.Context, quoteSeq int64, ids []string
 }
 
 func (t *tx) InsertCitation(ctx context.Context, quoteSeq int64, c *db.Citation) error {
-	_, err := t.exec(ctx, "insert citation", `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
+	res, err := t.exec(ctx, "insert citation", `INSERT INTO citations (id, quote_seq, url, url_key, title, publisher, published_at,
 		accessed_at, archive_url, excerpt, relation, created_by, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, quoteSeq, c.URL, db.URLKey(c.URL), c.Title, c.Publisher, c.PublishedAt, c.AccessedAt, c.ArchiveURL, c.Excerpt,
 		c.Relation, c.CreatedBy, c.Version, ts(c.CreatedAt), ts(c.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	c.Seq, err = res.LastInsertId()
 	return err
 }
 

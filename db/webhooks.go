@@ -1,0 +1,512 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// EventTypes are the changes an endpoint can be told of.
+var EventTypes = []string{"quote.created", "quote.updated", "quote.deleted", "verdict.created",
+	"citation.created", "citation.updated", "citation.deleted", "speaker.created", "speaker.updated", "speaker.deleted",
+	"outlet.created", "outlet.updated", "outlet.deleted"}
+
+// PingEvent is the event a test ping sends; no endpoint subscribes to it.
+const PingEvent = "webhook.ping"
+
+// Watches narrow an endpoint to the changes that concern some speakers, quotes, outlets
+// or tags: a change is sent when it touches any of them (a quote's verdict or citation
+// touches the quote, its speaker, its outlet and its tags). Empty watches narrow nothing.
+type Watches struct {
+	Speakers []string `json:"speakers" validate:"max=100,dive,required,max=64" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
+	Quotes   []string `json:"quotes" validate:"max=100,dive,required,max=64"`
+	Outlets  []string `json:"outlets" validate:"max=100,dive,required,max=64"`
+	Tags     []string `json:"tags" validate:"max=100,dive,required,notblank,max=64" example:"nato"`
+} //@name WebhookWatches
+
+func (w Watches) empty() bool {
+	return len(w.Speakers) == 0 && len(w.Quotes) == 0 && len(w.Outlets) == 0 && len(w.Tags) == 0
+}
+
+// normalized is w with tags as tags are stored, and empty lists rather than nulls.
+func (w Watches) normalized() Watches {
+	nz := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	return Watches{Speakers: nz(w.Speakers), Quotes: nz(w.Quotes), Outlets: nz(w.Outlets), Tags: normalizeTags(w.Tags)}
+}
+
+// Webhook is an endpoint Verbatim tells of changes, signing each message with its
+// secret (Standard Webhooks), which is shown once: when the endpoint is made and when the
+// secret is rotated.
+type Webhook struct {
+	ID          string   `json:"id" example:"wh_01JS8X2W5Q7K3M9N4P6R8T0V33"`
+	URL         string   `json:"url" format:"uri" example:"https://cms.example.org/hooks/verbatim"`
+	Description string   `json:"description" example:"Re-render stories when a quote they embed is re-rated"`
+	EventTypes  []string `json:"event_types" example:"verdict.created,quote.updated"`
+	Watches     Watches  `json:"watches"`
+	// Enabled is false once the endpoint answered 410 Gone or failed for
+	// DisableAfter; DisabledReason says which. A PATCH with enabled true turns it on.
+	Enabled        bool       `json:"enabled" example:"true"`
+	DisabledReason *string    `json:"disabled_reason" extensions:"x-nullable"`
+	FailingSince   *time.Time `json:"failing_since" extensions:"x-nullable" format:"date-time"`
+	// SecretHint is the secret's first characters, to tell secrets apart.
+	SecretHint string `json:"secret_hint" example:"whsec_Zm9v"`
+	// PreviousSecretUntil is when the secret before the last rotation stops being sent
+	// beside the current one.
+	PreviousSecretUntil *time.Time `json:"previous_secret_until" extensions:"x-nullable" format:"date-time"`
+	CreatedBy           string     `json:"created_by" example:"admin"`
+	Version             int64      `json:"version" example:"1"`
+	CreatedAt           time.Time  `json:"created_at" format:"date-time"`
+	UpdatedAt           time.Time  `json:"updated_at" format:"date-time"`
+
+	// Secret and PreviousSecret sign messages; never serialised.
+	Secret         string `json:"-"`
+	PreviousSecret string `json:"-"`
+} //@name Webhook
+
+// WebhookInput registers an endpoint.
+type WebhookInput struct {
+	URL         string   `json:"url" format:"uri" validate:"required,web_url,max=2048" example:"https://cms.example.org/hooks/verbatim"`
+	Description string   `json:"description,omitempty" validate:"max=500"`
+	EventTypes  []string `json:"event_types" validate:"required,min=1,max=20,dive,oneof=quote.created quote.updated quote.deleted verdict.created citation.created citation.updated citation.deleted speaker.created speaker.updated speaker.deleted outlet.created outlet.updated outlet.deleted" example:"verdict.created,quote.updated"`
+	Watches     *Watches `json:"watches,omitempty"`
+} //@name WebhookCreate
+
+// WebhookPatch changes the given fields of an endpoint.
+type WebhookPatch struct {
+	URL         Field[string]   `json:"url,omitempty" swaggertype:"string" format:"uri" validate:"omitempty,web_url,max=2048"`
+	Description Field[string]   `json:"description,omitempty" swaggertype:"string" validate:"omitempty,max=500"`
+	EventTypes  Field[[]string] `json:"event_types,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,min=1,max=20,dive,oneof=quote.created quote.updated quote.deleted verdict.created citation.created citation.updated citation.deleted speaker.created speaker.updated speaker.deleted outlet.created outlet.updated outlet.deleted"`
+	// Watches, when given, replace the endpoint's; {} watches everything again.
+	Watches *Watches    `json:"watches,omitempty"`
+	Enabled Field[bool] `json:"enabled,omitempty" swaggertype:"boolean"`
+} //@name WebhookPatch
+
+// SecretOverlap is how long, after a rotation, messages are signed with the old secret
+// beside the new: time to deploy the new one on the receiving side.
+const SecretOverlap = 24 * time.Hour
+
+// newSecret is whsec_ and the base64 of 32 random bytes, as Standard Webhooks has them.
+func newSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return "whsec_" + base64.StdEncoding.EncodeToString(b[:])
+}
+
+// SecretHint is the start of a secret, enough to tell two apart and not to sign.
+func SecretHint(s string) string { return s[:min(len(s), 10)] }
+
+func findWebhook(ctx context.Context, tx Tx, id string, lock bool) (*Webhook, error) {
+	w, err := tx.Webhook(ctx, id, lock)
+	if errors.Is(err, ErrNoRow) {
+		return nil, errorf(NotFound, "", "no webhook with this ID")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: read webhook: %w", err)
+	}
+	return w, nil
+}
+
+// CreateWebhook registers an endpoint and returns it with its secret, shown this once.
+func (d *DB) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook, string, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return nil, "", err
+	}
+	if err := validateInput(&in); err != nil {
+		return nil, "", err
+	}
+	now := d.now()
+	w := &Webhook{ID: newID("wh_", now), URL: in.URL, Description: in.Description, EventTypes: uniqueStrings(in.EventTypes),
+		Enabled: true, CreatedBy: actorOf(ctx).Name, Version: 1, CreatedAt: now, UpdatedAt: now, Secret: newSecret()}
+	if in.Watches != nil {
+		w.Watches = *in.Watches
+	}
+	w.Watches = w.Watches.normalized()
+	w.SecretHint = SecretHint(w.Secret)
+	err := d.write(ctx, func(tx Tx) error {
+		if err := tx.InsertWebhook(ctx, w); err != nil {
+			return writeError("webhook", err)
+		}
+		return d.audit(ctx, tx, "create", "webhook", w.ID, "", nil, w)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return w, w.Secret, nil
+}
+
+func uniqueStrings(s []string) []string {
+	out := []string{}
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Webhook returns an endpoint. NotFound.
+func (d *DB) Webhook(ctx context.Context, id string) (*Webhook, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return nil, err
+	}
+	return findWebhook(ctx, d.eng.Reads(), id, false)
+}
+
+// Webhooks lists every endpoint, oldest first.
+func (d *DB) Webhooks(ctx context.Context) ([]*Webhook, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return nil, err
+	}
+	ws, err := d.eng.Reads().Webhooks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: list webhooks: %w", err)
+	}
+	return ws, nil
+}
+
+// UpdateWebhook applies patch to an endpoint; turning it on clears why it was turned off.
+// NotFound, PreconditionFailed.
+func (d *DB) UpdateWebhook(ctx context.Context, id string, ifMatch []int64, p WebhookPatch) (*Webhook, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return nil, err
+	}
+	if err := validateInput(&p); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		name string
+		null bool
+	}{{"url", p.URL.Null}, {"event_types", p.EventTypes.Null}, {"enabled", p.Enabled.Null}} {
+		if f.null {
+			return nil, errorf(Malformed, f.name, "cannot be null; leave it out to keep the stored value")
+		}
+	}
+	var out *Webhook
+	err := d.write(ctx, func(tx Tx) error {
+		cur, err := findWebhook(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(cur.Version, ifMatch); err != nil {
+			return err
+		}
+		next := *cur
+		if p.URL.Set {
+			next.URL = p.URL.Value
+		}
+		if p.Description.Set {
+			next.Description = p.Description.Value
+		}
+		if p.EventTypes.Set {
+			next.EventTypes = uniqueStrings(p.EventTypes.Value)
+		}
+		if p.Watches != nil {
+			next.Watches = p.Watches.normalized()
+		}
+		if p.Enabled.Set {
+			next.Enabled = p.Enabled.Value
+			if next.Enabled && !cur.Enabled {
+				next.DisabledReason, next.FailingSince = nil, nil
+			}
+			if !next.Enabled && cur.Enabled {
+				next.DisabledReason = ptr("turned off by " + actorOf(ctx).Name)
+			}
+		}
+		out = &next
+		if sameWebhook(cur, &next) {
+			return nil
+		}
+		next.Version, next.UpdatedAt = cur.Version+1, d.now()
+		if err := tx.UpdateWebhook(ctx, cur, &next); err != nil {
+			return writeError("webhook", err)
+		}
+		return d.audit(ctx, tx, "update", "webhook", id, "", cur, &next)
+	})
+	return out, err
+}
+
+func sameWebhook(a, b *Webhook) bool {
+	return a.URL == b.URL && a.Description == b.Description && equalStrings(a.EventTypes, b.EventTypes) &&
+		equalStrings(a.Watches.Speakers, b.Watches.Speakers) && equalStrings(a.Watches.Quotes, b.Watches.Quotes) &&
+		equalStrings(a.Watches.Outlets, b.Watches.Outlets) && equalStrings(a.Watches.Tags, b.Watches.Tags) &&
+		a.Enabled == b.Enabled && equalPtr(a.DisabledReason, b.DisabledReason)
+}
+
+// DeleteWebhook removes an endpoint with its deliveries. NotFound, PreconditionFailed.
+func (d *DB) DeleteWebhook(ctx context.Context, id string, ifMatch []int64) error {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return err
+	}
+	return d.write(ctx, func(tx Tx) error {
+		cur, err := findWebhook(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(cur.Version, ifMatch); err != nil {
+			return err
+		}
+		if err := tx.DeleteWebhook(ctx, id); err != nil {
+			return writeError("webhook", err)
+		}
+		return d.audit(ctx, tx, "delete", "webhook", id, "", cur, nil)
+	})
+}
+
+// RotateWebhookSecret gives an endpoint a new secret, returned this once; for
+// SecretOverlap the old one signs messages beside it. NotFound.
+func (d *DB) RotateWebhookSecret(ctx context.Context, id string) (*Webhook, string, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return nil, "", err
+	}
+	var next Webhook
+	err := d.write(ctx, func(tx Tx) error {
+		cur, err := findWebhook(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		next = *cur
+		now := d.now()
+		next.PreviousSecret, next.PreviousSecretUntil = cur.Secret, ptr(now.Add(SecretOverlap))
+		next.Secret = newSecret()
+		next.SecretHint = SecretHint(next.Secret)
+		next.Version, next.UpdatedAt = cur.Version+1, now
+		if err := tx.UpdateWebhook(ctx, cur, &next); err != nil {
+			return writeError("webhook", err)
+		}
+		return d.audit(ctx, tx, "rotate", "webhook", id, "", cur, &next)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return &next, next.Secret, nil
+}
+
+// event is a change as the outbox keeps it.
+type Event struct {
+	Seq        int64
+	ID         string // msg_…: the webhook-id of every delivery of it
+	Type       string
+	Resource   string
+	ResourceID string
+	QuoteID    *string
+	Version    *int64
+	Changed    []string
+	CreatedAt  time.Time
+}
+
+// subject is what a change touches, for watches: the resource and, for a quote or what
+// hangs off one, the quote, its speaker, its outlet and its tags (before and after).
+type subject struct {
+	speakers, quotes, outlets, tags []string
+}
+
+func (s *subject) addQuote(q *Quote) {
+	if q == nil {
+		return
+	}
+	s.quotes = append(s.quotes, q.ID)
+	s.speakers = append(s.speakers, q.Speaker.ID)
+	if q.Outlet != nil {
+		s.outlets = append(s.outlets, q.Outlet.ID)
+	}
+	s.tags = append(s.tags, q.Tags...)
+}
+
+func (s *subject) touches(w Watches) bool {
+	hit := func(a, b []string) bool {
+		for _, x := range a {
+			if slices.Contains(b, x) {
+				return true
+			}
+		}
+		return false
+	}
+	return hit(w.Speakers, s.speakers) || hit(w.Quotes, s.quotes) || hit(w.Outlets, s.outlets) || hit(w.Tags, s.tags)
+}
+
+// eventType maps an audited write to the event it is; "" for writes no endpoint hears of
+// (keys, webhooks themselves).
+func eventType(action, resource string) string {
+	switch resource {
+	case "quote", "citation", "speaker", "outlet":
+		switch action {
+		case "create":
+			return resource + ".created"
+		case "update":
+			return resource + ".updated"
+		case "delete":
+			return resource + ".deleted"
+		}
+	case "verdict":
+		return "verdict.created"
+	}
+	return ""
+}
+
+// endpoints are the enabled endpoints, read in the writing transaction: on its own
+// connection (a transaction waiting for a second connection of a pool its peers hold
+// would wait for ever) and as committed when the write looks.
+func endpoints(ctx context.Context, tx Tx) ([]*Webhook, error) {
+	all, err := tx.Webhooks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: read webhooks: %w", err)
+	}
+	on := all[:0]
+	for _, w := range all {
+		if w.Enabled {
+			on = append(on, w)
+		}
+	}
+	return on, nil
+}
+
+// emit writes, in the writing transaction, the events of audited writes for the
+// endpoints that want them: the outbox. rows and the before/after values are what audit
+// recorded; a write with no endpoint listening writes nothing more.
+func (d *DB) emit(ctx context.Context, tx Tx, changes []change) error {
+	if !slices.ContainsFunc(changes, func(c change) bool { return eventType(c.row.Action, c.row.Resource) != "" }) {
+		return nil // keys, endpoints: nothing an endpoint hears of
+	}
+	ws, err := endpoints(ctx, tx)
+	if err != nil || len(ws) == 0 {
+		return err
+	}
+	var out []Outgoing
+	for _, c := range changes {
+		typ := eventType(c.row.Action, c.row.Resource)
+		if typ == "" {
+			continue
+		}
+		var sub *subject
+		var to []Recipient
+		for _, w := range ws {
+			if !slices.Contains(w.EventTypes, typ) {
+				continue
+			}
+			if !w.Watches.empty() {
+				if sub == nil {
+					if sub, err = d.subjectOf(ctx, tx, c); err != nil {
+						return err
+					}
+				}
+				if !sub.touches(w.Watches) {
+					continue
+				}
+			}
+			to = append(to, Recipient{DeliveryID: newID("dlv_", c.row.At), WebhookID: w.ID})
+		}
+		if len(to) == 0 {
+			continue
+		}
+		e := &Event{ID: newID("msg_", c.row.At), Type: typ, Resource: c.row.Resource, ResourceID: c.row.ResourceID,
+			QuoteID: c.row.QuoteID, Version: versionOf(c.after, c.before), CreatedAt: c.row.At, Changed: []string{}}
+		if c.row.Action == "update" {
+			e.Changed = changedFields(c.row.Changes)
+		}
+		out = append(out, Outgoing{Event: e, To: to})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if err := tx.InsertEvents(ctx, out); err != nil {
+		return fmt.Errorf("db: write webhook events: %w", err)
+	}
+	queue(tx)
+	return nil
+}
+
+// change is an audited write with the values it was made from.
+type change struct {
+	row           AuditRow
+	before, after any
+}
+
+// subjectOf is what a change touches. A verdict or citation touches its quote, read in the
+// transaction (the values audit holds name only its ID).
+func (d *DB) subjectOf(ctx context.Context, tx Tx, c change) (*subject, error) {
+	s := &subject{}
+	for _, v := range []any{c.before, c.after} {
+		switch v := v.(type) {
+		case *Quote:
+			s.addQuote(v)
+		case *Speaker:
+			if v != nil {
+				s.speakers = append(s.speakers, v.ID)
+			}
+		case *Outlet:
+			if v != nil {
+				s.outlets = append(s.outlets, v.ID)
+			}
+		}
+	}
+	if c.row.Resource != "quote" && c.row.QuoteID != nil {
+		q, err := tx.Quote(ctx, *c.row.QuoteID, false)
+		if err != nil && !errors.Is(err, ErrNoRow) {
+			return nil, fmt.Errorf("db: read the quote of a change: %w", err)
+		}
+		s.addQuote(q)
+	}
+	return s, nil
+}
+
+// versionOf is the version a change left the resource at (the last it had, for a
+// deletion); nil for resources without one (verdicts).
+func versionOf(after, before any) *int64 {
+	v := after
+	if isNil(v) {
+		v = before
+	}
+	switch r := v.(type) {
+	case *Quote:
+		return &r.Version
+	case *Citation:
+		return &r.Version
+	case *Speaker:
+		return &r.Version
+	case *Outlet:
+		return &r.Version
+	}
+	return nil
+}
+
+func isNil(v any) bool {
+	switch r := v.(type) {
+	case nil:
+		return true
+	case *Quote:
+		return r == nil
+	case *Citation:
+		return r == nil
+	case *Speaker:
+		return r == nil
+	case *Outlet:
+		return r == nil
+	case *Verdict:
+		return r == nil
+	}
+	return false
+}
+
+// changedFields lists the fields an update's audit changes name, in order.
+func changedFields(changes string) []string {
+	var m map[string]json.RawMessage
+	out := []string{}
+	if json.Unmarshal([]byte(changes), &m) != nil {
+		return out
+	}
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
