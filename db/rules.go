@@ -12,9 +12,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"unicode"
-
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
@@ -131,25 +130,93 @@ func checkRules(v *validator.Validate, dst any) []FieldError {
 // never part of what anyone said and would collide with the snippet marks. C1 controls
 // are left alone: they turn up in mis-decoded archives (LIAR has U+0090) and the words are
 // kept as they came.
+//
+// Every imported record goes through here, and nearly all are clean: textClean says so
+// without building a path or an error, and only a record that is not is walked again to
+// name its fields.
 func textErrors(v reflect.Value, path string) []FieldError {
+	if textClean(v) {
+		return nil
+	}
+	return textFieldErrors(v, path)
+}
+
+// textClean reports whether every string in v is valid UTF-8 without forbidden controls.
+func textClean(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil() || textClean(v.Elem())
+	case reflect.String:
+		return cleanText(v.String())
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if !textClean(v.Index(i)) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		for _, i := range textFields(v.Type()) {
+			if !textClean(v.Field(i)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// cleanText is the check on one string: printable ASCII passes at a glance.
+func cleanText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			return utf8.ValidString(s) && !strings.ContainsFunc(s, forbiddenControl)
+		}
+	}
+	return true
+}
+
+func forbiddenControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
+}
+
+// textFieldsOf caches, per struct type, the fields textFieldErrors walks.
+var textFieldsOf sync.Map // reflect.Type → []int
+
+func textFields(t reflect.Type) []int {
+	if f, ok := textFieldsOf.Load(t); ok {
+		return f.([]int)
+	}
+	var out []int
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); f.IsExported() && name != "-" &&
+			(name != "" || f.Anonymous || strings.HasPrefix(t.Name(), "Field[")) {
+			out = append(out, i)
+		}
+	}
+	textFieldsOf.Store(t, out)
+	return out
+}
+
+// textFieldErrors is textErrors naming each field at fault.
+func textFieldErrors(v reflect.Value, path string) []FieldError {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return nil
 		}
-		return textErrors(v.Elem(), path)
+		return textFieldErrors(v.Elem(), path)
 	case reflect.String:
 		s := v.String()
 		if !utf8.ValidString(s) {
 			return []FieldError{{Field: path, Message: "must be valid UTF-8"}}
 		}
-		if strings.ContainsFunc(s, func(r rune) bool { return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f }) {
+		if strings.ContainsFunc(s, forbiddenControl) {
 			return []FieldError{{Field: path, Message: "must not contain control characters"}}
 		}
 	case reflect.Slice, reflect.Array:
 		var out []FieldError
 		for i := range v.Len() {
-			out = append(out, textErrors(v.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
+			out = append(out, textFieldErrors(v.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
 		}
 		return out
 	case reflect.Struct:
@@ -177,7 +244,7 @@ func textErrors(v reflect.Value, path string) []FieldError {
 				}
 				sub += name
 			}
-			out = append(out, textErrors(v.Field(i), sub)...)
+			out = append(out, textFieldErrors(v.Field(i), sub)...)
 		}
 		return out
 	}
