@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -10,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/dbtest"
@@ -149,4 +153,123 @@ func TestREADMEPostgres(t *testing.T) {
 	if strings.Count(string(out), "integrity ok, search index ok") != 2 {
 		t.Errorf("want two verifications (the database and its restore):\n%s", out)
 	}
+}
+
+// The README's webhook section runs as written: the endpoint is registered with its
+// curl (pointed at a local port), the Go receiver is built from the README and started
+// with the secret that curl printed, and a quote tagged nato must reach it verified.
+func TestREADMEWebhooks(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"bash", "curl", "jq", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("the webhook section needs %s, which .ci/run installs", tool)
+			}
+			t.Skipf("the webhook section needs %s", tool)
+		}
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start, end := strings.Index(text, "## Webhooks"), strings.Index(text, "## Running on PostgreSQL")
+	if start < 0 || end < start {
+		t.Fatal("the README's webhook section is not where this test looks")
+	}
+	section := text[start:end]
+	shell := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(section, -1)
+	golang := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(section, -1)
+	if len(shell) != 2 || len(golang) != 1 {
+		t.Fatalf("%d shell and %d Go blocks in the webhook section, want 2 and 1", len(shell), len(golang))
+	}
+
+	// Build the receiver inside this module, which requires its library.
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	src, err := os.MkdirTemp(root, "_readme_receiver_")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(src)
+	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte(golang[0][1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "receiver")
+	build := exec.Command("go", "build", "-o", bin, "./"+filepath.Base(src))
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("the README's receiver does not build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen := ln.Addr().String()
+	ln.Close()
+	_, port, _ := net.SplitHostPort(listen)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	base, key, done, _ := startServe(t, ctx, []string{"--db", filepath.Join(t.TempDir(), "hooks.db"), "--webhook-allow-private",
+		"--webhook-ports", port}, noEnv)
+	var script strings.Builder
+	script.WriteString("set -euo pipefail\ncurl() { command curl --fail-with-body \"$@\"; }\nKEY=" + key + "\n")
+	for _, b := range shell {
+		script.WriteString(strings.NewReplacer("http://127.0.0.1:8080", base,
+			"https://cms.example.org/hooks/verbatim", "http://"+listen+"/hooks/verbatim").Replace(b[1]) + "\n")
+	}
+	script.WriteString("echo \"SECRET=$SECRET\"\n")
+	out, err := exec.Command("bash", "-c", script.String()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("the webhook section's shell failed: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`SECRET=(whsec_\S+)`).FindStringSubmatch(string(out))
+	if m == nil || !strings.Contains(string(out), `"enabled":true`) {
+		t.Fatalf("no secret, or the endpoint is not listed:\n%s", out)
+	}
+
+	logs := &syncBuffer{}
+	recv := exec.Command(bin)
+	recv.Env = append(os.Environ(), "VERBATIM_WEBHOOK_SECRET="+m[1], "LISTEN="+listen)
+	recv.Stderr = logs
+	if err := recv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = recv.Process.Kill(); _ = recv.Wait() }()
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", listen); err == nil {
+			c.Close()
+			break
+		} else if i > 200 {
+			t.Fatalf("the receiver does not listen: %v\n%s", err, logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	post := func(body string) string {
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1/quotes", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("create a quote: %v %v", res, err)
+		}
+		defer res.Body.Close()
+		var q struct{ ID string }
+		_ = json.NewDecoder(res.Body).Decode(&q)
+		return q.ID
+	}
+	post(`{"text": "Grain is not on the table", "speaker_name": "Someone", "tags": ["grain"]}`) // not watched
+	id := post(`{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "tags": ["nato"]}`)
+	want := "verified quote.created " + id
+	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(logs.String(), want); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the receiver never logged %q:\n%s", want, logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := strings.Count(logs.String(), "verified "); n != 1 {
+		t.Errorf("the receiver verified %d messages, want the watched one:\n%s", n, logs)
+	}
+	cancel()
+	<-done
 }
