@@ -29,17 +29,51 @@ func replicaDSN(t *testing.T, primary string) string {
 	u, _ := url.Parse(standby)
 	u.Path = p.Path
 	dsn := u.String()
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			conn.Close(context.Background())
-			return dsn
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the standby never had the test database: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	ctx := context.Background()
+	// The standby has the database once it has replayed the primary's WAL up to now. A
+	// busy run (every package's tests making databases at once) can put it well behind,
+	// so the wait is long, and fails only when replay has stopped moving; the message
+	// says where the standby stood.
+	pc, err := pgx.Connect(ctx, primary)
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer pc.Close(ctx)
+	var target string
+	if err := pc.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&target); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := pgx.Connect(ctx, standby)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close(ctx)
+	var last string
+	for moved, deadline := time.Now(), time.Now().Add(5*time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		var replayed, received, paused string
+		var caught bool
+		if err := sc.QueryRow(ctx, `SELECT coalesce(pg_last_wal_replay_lsn()::text, ''), coalesce(pg_last_wal_receive_lsn()::text, ''),
+			pg_get_wal_replay_pause_state(), coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)`, target).
+			Scan(&replayed, &received, &paused, &caught); err != nil {
+			t.Fatal(err)
+		}
+		if caught {
+			break
+		}
+		if replayed != last {
+			last, moved = replayed, time.Now()
+		}
+		if time.Since(moved) > time.Minute || time.Now().After(deadline) {
+			t.Fatalf("the standby never replayed the test database's creation at %s: replayed %s, received %s, replay %s",
+				target, replayed, received, paused)
+		}
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("the standby replayed past the test database's creation but has no such database: %v", err)
+	}
+	conn.Close(ctx)
+	return dsn
 }
 
 // Searches, exports and the feed read from the replica — except for a key that has just
