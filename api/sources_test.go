@@ -95,7 +95,9 @@ func TestSourceFetch(t *testing.T) {
 		t.Helper()
 		var c db.Citation
 		res := e.create("/v1/quotes/"+quoteID+"/citations", `{"url": "`+site.URL+path+`", "relation": "report", "fetch": true}`, &c)
-		if res.Code != http.StatusCreated || c.Source == nil || c.Source.State != "pending" {
+		// The answer shows the check as it stands when the citation is read back: pending,
+		// or already done when the worker was quicker than the handler.
+		if res.Code != http.StatusCreated || c.Source == nil {
 			t.Fatalf("cite %s: %d %s", path, res.Code, res.Body)
 		}
 		return e.settled(t, quoteID, c.ID)
