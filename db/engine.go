@@ -208,6 +208,24 @@ type Tx interface {
 	// ReleaseIdempotency forgets a claim whose request has no answer yet.
 	ReleaseIdempotency(ctx context.Context, owner, key string) error
 
+	// ExpireSessions forgets console sessions that expired before t.
+	ExpireSessions(ctx context.Context, before time.Time) error
+	// InsertSession stores a console session.
+	InsertSession(ctx context.Context, s SessionRow) error
+	// SessionByHash reads the session with a token's hash. ErrNoRow.
+	SessionByHash(ctx context.Context, hash []byte) (*SessionRow, error)
+	// DeleteSession forgets a session; none is not an error.
+	DeleteSession(ctx context.Context, hash []byte) error
+
+	// ClaimQuote stores c unless another key's claim on the quote holds at now; false
+	// when one does. A key's own claim is renewed.
+	ClaimQuote(ctx context.Context, c *Claim, now time.Time) (bool, error)
+	// ClaimsOf reads the claims on the quotes of seqs, expired ones included, by seq.
+	ClaimsOf(ctx context.Context, seqs []int64) (map[int64]*Claim, error)
+	// ReleaseClaim removes the claim on a quote if keyID holds it (any holder when
+	// keyID is empty); none is not an error.
+	ReleaseClaim(ctx context.Context, quoteSeq int64, keyID string) error
+
 	// ListReviewed lists reviewed quotes in the order their current verdicts were
 	// given, those given at or after since, after the verdict key after.
 	ListReviewed(ctx context.Context, since *time.Time, after int64, limit int) ([]*Quote, error)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/verbatimhq/verbatim/fold"
 	"github.com/verbatimhq/verbatim/search"
@@ -23,16 +24,21 @@ type QuoteFilter struct {
 	Lang        *string
 	Attribution *string
 	Rating      *string
-	Sort        string   // one of QuoteSorts; "" is relevance with Q, else -said_on
-	Facets      []string // of Facets: counts over the whole result to return with the page
-	Limit       int
-	Cursor      *string
+	// AwaitingReview keeps the quotes the review queue holds: unverified (never reviewed,
+	// newly extracted) or disputed.
+	AwaitingReview bool
+	RecordedBefore *time.Time // only quotes recorded before this time: the queue's age
+	Sort           string     // one of QuoteSorts; "" is relevance with Q, else -said_on
+	Facets         []string   // of Facets: counts over the whole result to return with the page
+	Limit          int
+	Cursor         *string
 }
 
 // Filtered reports whether f narrows the quotes by anything but the words of a query.
 func (f *QuoteFilter) Filtered() bool {
 	return f.SpeakerID != nil || f.Speaker != nil || f.OutletID != nil || f.SaidFrom != nil || f.SaidTo != nil ||
-		f.Tag != nil || f.Lang != nil || f.Attribution != nil || f.Rating != nil
+		f.Tag != nil || f.Lang != nil || f.Attribution != nil || f.Rating != nil ||
+		f.AwaitingReview || f.RecordedBefore != nil
 }
 
 // QuoteSorts are the orders a quote list can take. relevance needs a query.

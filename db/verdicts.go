@@ -70,6 +70,9 @@ func (d *DB) appendVerdict(ctx context.Context, tx Tx, quoteID string, ifMatch [
 	if err := tx.SetVerdict(ctx, q.Seq, v.Seq, in.Attribution, in.Rating, q.Version, q.Version+1, now); err != nil {
 		return nil, writeError("quote", err)
 	}
+	if err := endClaim(ctx, tx, q.Seq); err != nil {
+		return nil, err
+	}
 	v.quoteVersion = q.Version + 1
 	return v, d.audit(ctx, tx, "verdict", "verdict", v.ID, quoteID, nil, v)
 }

@@ -69,6 +69,9 @@ func Conformance(t *testing.T, h Harness) {
 		{"DeliveryClaims", testDeliveryClaims},
 		{"WebhookSecretRotation", testWebhookSecretRotation},
 		{"SourceFetches", testSourceFetches},
+		{"Sessions", testSessions},
+		{"Claims", testClaims},
+		{"ReviewQueue", testReviewQueue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,12 @@ func filters(s *db.Search, a *args) []string {
 	add(`lower(q.lang) = lower(?)`, f.Lang)
 	add(`q.attribution = ?`, f.Attribution)
 	add(`q.rating = ?`, f.Rating)
+	if f.AwaitingReview {
+		where = append(where, `q.attribution IN ('unverified', 'disputed')`)
+	}
+	if f.RecordedBefore != nil {
+		where = append(where, `q.created_at < `+a.add(*f.RecordedBefore))
+	}
 	return where
 }
 

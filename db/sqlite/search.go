@@ -31,6 +31,13 @@ func filters(f *db.QuoteFilter) ([]string, []any) {
 	add(`q.lang = ? COLLATE NOCASE`, f.Lang)
 	add(`q.attribution = ?`, f.Attribution)
 	add(`q.rating = ?`, f.Rating)
+	if f.AwaitingReview {
+		where = append(where, `q.attribution IN ('unverified', 'disputed')`)
+	}
+	if f.RecordedBefore != nil {
+		where = append(where, `q.created_at < ?`)
+		args = append(args, ts(*f.RecordedBefore))
+	}
 	return where, args
 }
 
