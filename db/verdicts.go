@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // AppendVerdict adds a verdict to a quote, superseding its current one, and moves the
@@ -13,11 +14,37 @@ import (
 // (citation_ids that are not the quote's, or a verified attribution without a primary
 // citation).
 func (d *DB) AppendVerdict(ctx context.Context, quoteID string, ifMatch []int64, in VerdictInput) (*Verdict, error) {
+	return d.AppendVerdictCiting(ctx, quoteID, ifMatch, nil, in)
+}
+
+// AppendVerdictCiting is AppendVerdict for a fact-checker who found new sources while
+// writing the verdict: the citations are added to the quote and cited by the verdict, in
+// its transaction — all of it is stored, or none. An error in a new citation names it as
+// citations[i].field.
+func (d *DB) AppendVerdictCiting(ctx context.Context, quoteID string, ifMatch []int64, cites []CitationInput, in VerdictInput) (*Verdict, error) {
 	if err := authorize(ctx, PermVerdict, ""); err != nil {
 		return nil, err
 	}
 	var v *Verdict
 	err := d.write(ctx, func(tx Tx) error {
+		in := in
+		in.CitationIDs = slices.Clone(in.CitationIDs)
+		if len(cites) > 0 {
+			q, err := findQuote(ctx, tx, quoteID, true)
+			if err != nil {
+				return err
+			}
+			if err := checkVersion(q.Version, ifMatch); err != nil {
+				return err
+			}
+			for i, c := range cites {
+				id, err := d.insertCitation(ctx, tx, q, c)
+				if err != nil {
+					return prefixField(err, fmt.Sprintf("citations[%d]", i))
+				}
+				in.CitationIDs = append(in.CitationIDs, id)
+			}
+		}
 		var err error
 		v, err = d.appendVerdict(ctx, tx, quoteID, ifMatch, in)
 		return err

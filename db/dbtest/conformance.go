@@ -72,6 +72,7 @@ func Conformance(t *testing.T, h Harness) {
 		{"Sessions", testSessions},
 		{"Claims", testClaims},
 		{"ReviewQueue", testReviewQueue},
+		{"VerdictCitingNewSources", testVerdictCitingNewSources},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

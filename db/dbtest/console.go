@@ -197,3 +197,46 @@ func testReviewQueue(t *testing.T, h Harness) {
 		t.Errorf("the queue's attribution facet: %+v %v", p.Facets, err)
 	}
 }
+
+// A verdict may bring its new sources: they are stored with it, or — when the verdict
+// or one of them is refused — nothing is.
+func testVerdictCitingNewSources(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	q := mustQuote(t, d, kellogg("NATO isn’t on the table"))
+	primary := db.CitationInput{URL: "https://www.foxnews.com/video/kellogg", Relation: "primary", Excerpt: str("NATO isn’t on the table")}
+	verified := db.VerdictInput{Attribution: "verified", Rating: str("not_checkable"), Summary: "Said on Fox News."}
+	count := func() int {
+		t.Helper()
+		p, err := d.ListCitations(bg, q.ID, 100, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Data)
+	}
+	if _, err := d.AppendVerdictCiting(bg, q.ID, []int64{q.Version + 1}, []db.CitationInput{primary}, verified); code(err) != db.PreconditionFailed {
+		t.Errorf("a stale verdict with a new source: %v", err)
+	}
+	bad := primary
+	bad.URL = "not a url"
+	_, err := d.AppendVerdictCiting(bg, q.ID, nil, []db.CitationInput{primary, bad}, verified)
+	if e, ok := err.(*db.Error); !ok || e.Code != db.Invalid || e.Field != "citations[1].url" {
+		t.Errorf("a verdict with a bad new source: %v", err)
+	}
+	if _, err := d.AppendVerdictCiting(bg, q.ID, nil, nil, verified); code(err) != db.Invalid {
+		t.Errorf("verified without a primary source: %v", err)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("refused verdicts left %d citations", n)
+	}
+	editor := db.WithActor(bg, db.Actor{Name: "Ed", KeyID: "key_ed", Role: "editor"})
+	if _, err := d.AppendVerdictCiting(editor, q.ID, nil, []db.CitationInput{primary}, verified); code(err) != db.Forbidden {
+		t.Errorf("an editor gave a verdict with a source: %v", err)
+	}
+	v, err := d.AppendVerdictCiting(bg, q.ID, []int64{q.Version}, []db.CitationInput{primary}, verified)
+	if err != nil || len(v.CitationIDs) != 1 || count() != 1 {
+		t.Fatalf("a verified verdict resting on its new primary source: %+v %v", v, err)
+	}
+	if got, _ := d.Quote(bg, q.ID); got.Attribution != "verified" || got.Version != q.Version+1 {
+		t.Errorf("the quote after the verdict: %s v%d", got.Attribution, got.Version)
+	}
+}
