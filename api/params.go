@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -76,30 +75,6 @@ func (q *query) oneOf(name string, allowed []string) (*string, error) {
 		}
 	}
 	return nil, badRequest(name, "must be one of: "+strings.Join(allowed, ", "))
-}
-
-// date reads a date bound given as YYYY-MM-DD, YYYY-MM or YYYY. An upper bound (end)
-// covers the whole period: said_to=2025-04 includes 30 April.
-func (q *query) date(name string, end bool) (*string, error) {
-	v := q.str(name)
-	if v == nil {
-		return nil, nil
-	}
-	date, prec, err := db.NormalizeDate(*v, nil)
-	if err != nil {
-		return nil, badRequest(name, err.Error())
-	}
-	if end && prec != "day" {
-		// The last day of the month or year: a real date, which every engine compares.
-		t, _ := time.Parse("2006-01-02", date) // NormalizeDate made it
-		if prec == "month" {
-			t = t.AddDate(0, 1, -1)
-		} else {
-			t = t.AddDate(1, 0, -1)
-		}
-		date = t.Format("2006-01-02")
-	}
-	return &date, nil
 }
 
 // ifMatch reads If-Match as the versions the client accepts: nil when absent or "*" (any

@@ -208,12 +208,8 @@ func quoteFilter(c echo.Context, allowed ...string) (db.QuoteFilter, error) {
 	if f.Limit, err = q.limit(); err != nil {
 		return f, err
 	}
-	if f.SaidFrom, err = q.date("said_from", false); err != nil {
-		return f, err
-	}
-	if f.SaidTo, err = q.date("said_to", true); err != nil {
-		return f, err
-	}
+	// Dates are the core's to read (db.QuoteFilter): YYYY-MM-DD, YYYY-MM or YYYY.
+	f.SaidFrom, f.SaidTo = q.str("said_from"), q.str("said_to")
 	if f.Attribution, err = q.oneOf("attribution", db.Attributions); err != nil {
 		return f, err
 	}
