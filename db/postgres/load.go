@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -154,8 +155,23 @@ func (e *Engine) repairLoad(ctx context.Context) error {
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deferred_indexes)`).Scan(&pending); err != nil || !pending {
 		return err
 	}
-	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(loadLock)).Scan(&locked); err != nil || !locked {
+	// The lock may be held by the server backend of a load whose client was just killed:
+	// the backend ends once it notices, which takes as long as the statement it is in
+	// (an index build: seconds). Wait that long; a load still running after it keeps
+	// the lock and builds the indexes itself.
+	if _, err := conn.Exec(ctx, `SET lock_timeout = '20s'`); err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(loadLock))
+	if _, rerr := conn.Exec(context.WithoutCancel(ctx), `RESET lock_timeout`); rerr != nil {
+		conn.Conn().Close(context.WithoutCancel(ctx)) // do not return a session with the timeout to the pool
+		return rerr
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "55P03" { // lock_not_available: a live load holds it
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(loadLock))
