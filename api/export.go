@@ -56,29 +56,14 @@ func (s *Server) handleExport(c echo.Context) error {
 	res.Header().Set(echo.HeaderContentType, archive.Formats[format])
 	res.Header().Set("Content-Disposition", `attachment; filename="verbatim-quotes.`+format+`"`)
 	res.WriteHeader(http.StatusOK)
-	w, err := archive.NewWriter(format, res)
-	if err != nil {
-		return err
-	}
-	n := 0
-	err = s.store.Export(c.Request().Context(), f, func(r *db.Record) error {
-		if err := w.Write(r); err != nil {
-			return err
-		}
-		if n++; n%500 == 0 {
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			res.Flush()
-		}
-		return nil
-	})
+	n, err := archive.Stream(res, format, func(each func(*db.Record) error) error {
+		return s.store.Export(c.Request().Context(), f, each)
+	}, res.Flush)
 	if err != nil {
 		// The status is sent: the client sees a cut-off body. Say so in the log.
 		s.log.Error("export cut short", "error", err, "records", n, "request_id", res.Header().Get(echo.HeaderXRequestID))
-		return nil
 	}
-	return w.Flush()
+	return nil
 }
 
 // exportFormat picks the format from ?format=, else from Accept, else NDJSON.

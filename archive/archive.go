@@ -106,3 +106,30 @@ func (c *csvWriter) Flush() error {
 	c.w.Flush()
 	return c.w.Error()
 }
+
+// Stream writes every record export yields to w in format, pushing them out every 500
+// records (flush is then called, to send them on to the client) so that a long export
+// arrives as it goes and holds little in memory. It returns how many records it wrote.
+func Stream(w io.Writer, format string, export func(each func(*db.Record) error) error, flush func()) (int, error) {
+	aw, err := NewWriter(format, w)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = export(func(r *db.Record) error {
+		if err := aw.Write(r); err != nil {
+			return err
+		}
+		if n++; n%500 == 0 {
+			if err := aw.Flush(); err != nil {
+				return err
+			}
+			flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, aw.Flush()
+}
