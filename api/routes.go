@@ -89,6 +89,11 @@ func (s *Server) routes() {
 		e.Use(s.cors())
 	}
 	e.Use(limitBody, checkPreconditions)
+	if s.cfg.Console != nil {
+		h := echo.WrapHandler(s.cfg.Console)
+		e.Any("/console", h)
+		e.Any("/console/*", h)
+	}
 	for _, r := range s.table() {
 		mw := []echo.MiddlewareFunc{s.require(r.perm), s.rateLimit}
 		if r.method == http.MethodPost && r.path != "/v1/import" {

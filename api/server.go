@@ -192,6 +192,10 @@ type Config struct {
 	// CheckWebhookURL refuses endpoint URLs no delivery could reach (the outbound
 	// guard's CheckURL); nil checks nothing beyond the URL's form.
 	CheckWebhookURL func(string) error
+	// Console serves /console and everything under it (package console); none when nil.
+	// It passes the same outer middleware as the API — request IDs, logs and metrics,
+	// panic recovery — and sets its own security headers.
+	Console http.Handler
 }
 
 // Server is Verbatim's HTTP API. It is an http.Handler.

@@ -25,6 +25,7 @@ import (
 	"github.com/verbatimhq/verbatim"
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/claimreview"
+	"github.com/verbatimhq/verbatim/console"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/sqlite"
@@ -292,6 +293,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	timeout := fs.Duration("webhook-timeout", 15*time.Second, "time budget of one webhook delivery or source fetch, the answer read included")
 	ports := fs.String("webhook-ports", getenv("VERBATIM_WEBHOOK_PORTS"), "comma-separated ports webhooks and source fetches may reach beside 80 and 443")
 	workers := fs.Bool("workers", envOr(getenv, "VERBATIM_WORKERS", "true") == "true", "deliver webhooks and fetch sources in this process (off: only serve; another node delivers)")
+	withConsole := fs.Bool("console", envOr(getenv, "VERBATIM_CONSOLE", "true") == "true", "serve the fact-checkers' console at /console")
+	sessionTTL := fs.Duration("session-ttl", 12*time.Hour, "how long a console sign-in lasts")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -368,10 +371,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	client := outbound.New(outbound.Options{AllowPrivate: *allowPrivate, Ports: allowedPorts, Timeout: *timeout,
 		UserAgent: "Verbatim/" + version()})
+	cfg := api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub,
+		PublicRead: *publicRead, CORSOrigins: origins, Limits: limits, TrustedProxies: trusted, PublicURL: *publicURL,
+		CheckWebhookURL: client.CheckURL}
+	if *withConsole {
+		// Behind a TLS-terminating proxy the requests arrive as plain HTTP: the public URL
+		// says whether browsers reach the console over TLS.
+		cfg.Console, err = console.New(store, console.Options{Logger: logger, SessionTTL: *sessionTTL, Publisher: pub,
+			SecureCookies: strings.HasPrefix(*publicURL, "https://")})
+		if err != nil {
+			return err
+		}
+	}
 	srv := &http.Server{
-		Handler: api.NewServer(store, api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub,
-			PublicRead: *publicRead, CORSOrigins: origins, Limits: limits, TrustedProxies: trusted, PublicURL: *publicURL,
-			CheckWebhookURL: client.CheckURL}),
+		Handler:           api.NewServer(store, cfg),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

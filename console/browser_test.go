@@ -1,0 +1,482 @@
+package console_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// The browser tests drive the console in Debian's Chromium, headless, as the people at
+// the desks would: real pages, real forms, real cookies, one browser context (a separate
+// cookie jar) per person. They run serially with generous timeouts — the machines are
+// small and shared. Locally they skip without Chromium; in CI they must run.
+//
+// VERBATIM_SCREENSHOTS=dir saves screenshots of the main pages there (docs/console).
+
+// chromium finds the system browser.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("VERBATIM_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium: CI must run the console's browser tests (apt-get install chromium)")
+	}
+	t.Skip("the browser tests need Chromium (apt-get install chromium), or VERBATIM_CHROMIUM naming it")
+	return ""
+}
+
+// axeSource is axe-core, pinned in .ci/package.json and installed by npm there.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("VERBATIM_AXE")
+	if path == "" {
+		path = filepath.Join("..", ".ci", "node_modules", "axe-core", "axe.min.js")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("axe-core is missing (%v): CI installs it with npm ci in .ci", err)
+		}
+		t.Skipf("the accessibility check needs axe-core: (cd .ci && npm ci), or VERBATIM_AXE naming axe.min.js (%v)", err)
+	}
+	return string(b)
+}
+
+// desk is one person's browser context.
+type desk struct {
+	t   *testing.T
+	ctx context.Context
+	url string
+}
+
+type browserSite struct {
+	*site
+	browser context.Context
+}
+
+func newBrowserSite(t *testing.T) *browserSite {
+	path := chromium(t)
+	s := newSite(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.WindowSize(1280, 900))
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	b, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(b); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return &browserSite{site: s, browser: b}
+}
+
+// desk opens a new browser context — its own cookies — and signs in with secret.
+func (b *browserSite) desk(t *testing.T, secret string) *desk {
+	t.Helper()
+	d := b.anonymous(t)
+	d.do(chromedp.Navigate(d.url+"/console/signin"),
+		chromedp.SendKeys(chromedp.CSS("#key"), secret),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("header .who")))
+	return d
+}
+
+// anonymous opens a new browser context, signed in as nobody. Its tab is opened here,
+// on the context itself: a tab opened by a first action under a deadline would close
+// when that deadline's context ends.
+func (b *browserSite) anonymous(t *testing.T) *desk {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	return &desk{t: t, ctx: ctx, url: b.srv.URL}
+}
+
+func (d *desk) do(steps ...chromedp.Action[chromedp.Void]) {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(d.ctx, 90*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		lctx, lcancel := context.WithTimeout(d.ctx, 10*time.Second)
+		defer lcancel()
+		loc, _ := chromedp.Run(lctx, chromedp.Location())
+		d.t.Fatalf("in the browser, at %s: %v", loc, err)
+	}
+}
+
+func eval[T any](d *desk, js string) T {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(d.ctx, 60*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		d.t.Fatalf("evaluate %.80s: %v", js, err)
+	}
+	return v
+}
+
+func (d *desk) open(path string) { d.t.Helper(); d.do(chromedp.Navigate(d.url + path)) }
+
+func (d *desk) text(sel string) string {
+	d.t.Helper()
+	return eval[string](d, fmt.Sprintf(`(document.querySelector(%q) || {innerText: ""}).innerText`, sel))
+}
+
+func (d *desk) count(sel string) int {
+	d.t.Helper()
+	return eval[int](d, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel))
+}
+
+// submit clicks a form's button and waits for the page it leads to: the old page is
+// marked first, so that an element both pages have is not mistaken for the new one.
+func (d *desk) submit(button, thenVisible string) {
+	d.t.Helper()
+	eval[bool](d, `window.__leaving = true`)
+	d.do(chromedp.Click(chromedp.CSS(button)))
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(d.ctx, 5*time.Second)
+		arrived, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__leaving === undefined && document.readyState === "complete"`))
+		cancel()
+		if err == nil && arrived {
+			break
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("clicking %s led nowhere: %v", button, err)
+		}
+	}
+	d.do(chromedp.WaitVisible(chromedp.CSS(thenVisible)))
+}
+
+// axe runs axe-core on the page and fails on every serious or critical violation.
+func (d *desk) axe(axe, page string) {
+	d.t.Helper()
+	if eval[bool](d, `typeof axe === "undefined"`) {
+		ctx, cancel := context.WithTimeout(d.ctx, 60*time.Second)
+		defer cancel()
+		// DevTools evaluation is not script the page runs: the CSP does not apply to it.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
+			d.t.Fatalf("load axe-core: %v", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(d.ctx, 60*time.Second)
+	defer cancel()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		d.t.Fatalf("axe on %s: %v", page, err)
+	}
+	var violations []struct {
+		ID, Impact, Help string
+		Nodes            []struct{ HTML string }
+	}
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		d.t.Fatal(err)
+	}
+	for _, v := range violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			var where []string
+			for _, n := range v.Nodes {
+				where = append(where, n.HTML)
+			}
+			d.t.Errorf("axe, %s: %s (%s): %s — %s", page, v.ID, v.Impact, v.Help, strings.Join(where, " | "))
+		}
+	}
+}
+
+func (d *desk) screenshot(name string, width int64) {
+	d.t.Helper()
+	dir := os.Getenv("VERBATIM_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(d.ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+		d.t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func TestBrowser(t *testing.T) {
+	b := newBrowserSite(t)
+	axe := axeSource(t)
+	speakerName, outlet := "Keith Kellogg", "Fox News"
+	kellogg := func(text, said string, tags ...string) *db.Quote {
+		return mustQuote(t, b.d, db.QuoteInput{Text: text, SpeakerName: &speakerName, SpeakerRole: str("US Special Envoy to Ukraine"),
+			OutletName: &outlet, SaidOn: &said, Context: str("interview with Fox News"), Tags: tags})
+	}
+	nato := kellogg("NATO isn’t on the table", "2025-04-20", "nato", "ukraine")
+	kellogg("We are close to a deal on minerals", "2025-03-02", "ukraine")
+	witkoff := mustQuote(t, b.d, db.QuoteInput{Text: "NATO membership is not something we will discuss", SpeakerName: str("Steve Witkoff"),
+		OutletName: str("Tucker Carlson Network"), SaidOn: str("2025-03-21"), Tags: []string{"nato"}})
+	evil := mustQuote(t, b.d, db.QuoteInput{Text: `A <script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> quote`,
+		SpeakerName: str(`Mallory <b onmouseover="window.__pwned=3">Bold</b>`)})
+
+	secrets := map[string]string{}
+	for _, role := range db.Roles {
+		secrets[role] = b.key("Desk "+role, role)
+	}
+
+	t.Run("each role signs in and sees what it may do", func(t *testing.T) {
+		for _, role := range db.Roles {
+			d := b.desk(t, secrets[role])
+			d.open("/console/quotes/" + nato.ID)
+			if who := d.text("header .who"); !strings.Contains(who, "Desk "+role) {
+				t.Errorf("%s: header says %q", role, who)
+			}
+			can := (db.Actor{Role: role})
+			for sel, want := range map[string]bool{
+				"form[action$='/verdicts']":  can.Can(db.PermVerdict),
+				"form[action$='/claim']":     can.Can(db.PermVerdict),
+				"form[action$='/citations']": can.Can(db.PermEdit),
+				"a[href='/console/extract']": can.Can(db.PermEdit),
+				"a[href='/console/keys']":    can.Can(db.PermAdmin),
+			} {
+				if got := d.count(sel) > 0; got != want {
+					t.Errorf("%s sees %s: %v, want %v", role, sel, got, want)
+				}
+			}
+		}
+	})
+
+	t.Run("a factchecker works an item from the queue to a saved verdict with a new citation", func(t *testing.T) {
+		d := b.desk(t, secrets["factchecker"])
+		d.open("/console/queue")
+		d.screenshot("queue", 1280)
+		d.submit(fmt.Sprintf("form[action='/console/quotes/%s/claim'] button", nato.ID), ".claim-box form[action$='/release']")
+		if !strings.Contains(d.text(".flash"), "You are working on this quote") {
+			t.Errorf("after claiming: %q", d.text(".flash"))
+		}
+		other := b.desk(t, secrets["admin"])
+		other.open("/console/queue")
+		if got := other.text("table.queue"); !strings.Contains(got, "Desk factchecker is on it") {
+			t.Errorf("a colleague's queue does not show the claim: %q", got)
+		}
+		d.do(chromedp.Click(chromedp.CSS("input[name=attribution][value=verified]")),
+			chromedp.Click(chromedp.CSS("input[name=rating][value=not_checkable]")),
+			chromedp.SendKeys(chromedp.CSS("#v-summary"), "Kellogg said this on Fox News on 20 April 2025; a policy position, not a checkable fact."),
+			chromedp.Click(chromedp.CSS("#verdict details summary")),
+			chromedp.SendKeys(chromedp.CSS("#n-url"), "https://www.foxnews.com/video/kellogg-nato"),
+			chromedp.SetValue(chromedp.CSS("#n-relation"), "primary"),
+			chromedp.SendKeys(chromedp.CSS("#n-title"), "Kellogg on Fox News"),
+			chromedp.SendKeys(chromedp.CSS("#n-excerpt"), "“NATO isn’t on the table,” Kellogg said."))
+		d.screenshot("verdict-form", 1280)
+		d.submit("#verdict button[type=submit]", ".flash")
+		if f := d.text(".flash"); f != "Verdict saved." {
+			t.Fatalf("after the verdict: %q (error %q)", f, d.text(".error"))
+		}
+		if got := d.text(".timeline"); !strings.Contains(got, "Verified") || !strings.Contains(got, "policy position") {
+			t.Errorf("the timeline: %q", got)
+		}
+		if got := d.text("#citations"); !strings.Contains(got, "Kellogg on Fox News") || !strings.Contains(got, "The excerpt contains the quote's words") {
+			t.Errorf("the citations: %q", got)
+		}
+		d.screenshot("quote", 1280)
+		q, _ := b.d.Quote(bg, nato.ID)
+		cites, _ := b.d.ListCitations(bg, nato.ID, 10, nil)
+		claims, _ := b.d.Claims(bg, []*db.Quote{q})
+		if q.Attribution != "verified" || q.CurrentVerdict == nil || len(cites.Data) != 1 || len(q.CurrentVerdict.CitationIDs) != 1 ||
+			q.CurrentVerdict.CitationIDs[0] != cites.Data[0].ID || claims[q.ID] != nil {
+			t.Errorf("stored: %s, verdict %+v, %d citations, claim %v", q.Attribution, q.CurrentVerdict, len(cites.Data), claims[q.ID])
+		}
+		d.axe(axe, "quote with a verdict")
+		other.open("/console/quotes/" + nato.ID)
+		d.open("/console/queue")
+		if d.count(fmt.Sprintf("a[href='/console/quotes/%s']", nato.ID)) != 0 {
+			t.Errorf("a verified quote is still in the queue")
+		}
+	})
+
+	t.Run("a stale verdict form is stopped, showing what changed", func(t *testing.T) {
+		first := b.desk(t, secrets["factchecker"])
+		second := b.desk(t, secrets["admin"])
+		first.open("/console/quotes/" + witkoff.ID)
+		second.open("/console/quotes/" + witkoff.ID)
+		first.do(chromedp.Click(chromedp.CSS("input[name=attribution][value=disputed]")),
+			chromedp.SendKeys(chromedp.CSS("#v-summary"), "Two transcripts differ on the wording."))
+		first.submit("#verdict button[type=submit]", ".flash")
+		second.do(chromedp.Click(chromedp.CSS("input[name=attribution][value=misattributed]")),
+			chromedp.SendKeys(chromedp.CSS("#v-summary"), "Someone else said it."))
+		second.submit("#verdict button[type=submit]", ".conflict")
+		if got := second.text(".conflict"); !strings.Contains(got, "Desk factchecker") || !strings.Contains(got, "Disputed") ||
+			!strings.Contains(got, "Two transcripts differ") {
+			t.Errorf("the conflict shown: %q", got)
+		}
+		if got := eval[string](second, `document.querySelector("#v-summary").value`); got != "Someone else said it." {
+			t.Errorf("the stale form lost what was typed: %q", got)
+		}
+		second.axe(axe, "verdict conflict")
+		second.screenshot("conflict", 1280)
+		vs, _ := b.d.ListVerdicts(bg, witkoff.ID, 10, nil)
+		if len(vs.Data) != 1 || vs.Data[0].Attribution != "disputed" {
+			t.Errorf("verdicts stored: %+v", vs.Data)
+		}
+	})
+
+	t.Run("a reader sees no write controls and a forged post is refused", func(t *testing.T) {
+		d := b.desk(t, secrets["reader"])
+		for _, p := range []string{"/console/queue", "/console/quotes/" + nato.ID, "/console/speakers/" + nato.Speaker.ID,
+			"/console/outlets/" + nato.Outlet.ID} {
+			d.open(p)
+			if n := d.count("form[method=post]:not([action='/console/signout'])"); n != 0 {
+				t.Errorf("%s shows a reader %d write forms", p, n)
+			}
+		}
+		d.open("/console/quotes/" + nato.ID)
+		// The forged form carries the reader's own valid token: only the core's rule stops it.
+		d.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+				const f = document.createElement("form");
+				f.method = "post"; f.action = "/console/quotes/%s/verdicts";
+				for (const [k, v] of Object.entries({csrf: document.querySelector("input[name=csrf]").value,
+					version: "2", attribution: "misattributed", summary: "forged"})) {
+					const i = document.createElement("input"); i.type = "hidden"; i.name = k; i.value = v; f.appendChild(i);
+				}
+				document.body.appendChild(f); f.submit();
+			})()`, nato.ID))(ctx, tg)
+			return err
+		}), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		if got := d.text("main"); !strings.Contains(got, "403") || !strings.Contains(got, "reader role may not give verdicts") {
+			t.Errorf("the forged verdict: %q", got)
+		}
+		if q, _ := b.d.Quote(bg, nato.ID); q.Attribution != "verified" {
+			t.Errorf("a reader's forged verdict was stored: %s", q.Attribution)
+		}
+		d.axe(axe, "refusal")
+	})
+
+	t.Run("extraction to confirmed quotes", func(t *testing.T) {
+		d := b.desk(t, secrets["editor"])
+		d.open("/console/extract")
+		d.axe(axe, "extraction form")
+		article := "KYIV — “We will not give up our land,” President Volodymyr Zelensky said on Sunday in his evening address.\n\n" +
+			"“The talks are going well,” said Dmitry Peskov, the Kremlin spokesman."
+		d.do(chromedp.SetValue(chromedp.CSS("#a-text"), article),
+			chromedp.SendKeys(chromedp.CSS("#a-url"), "https://example.com/kyiv-talks"),
+			chromedp.SendKeys(chromedp.CSS("#a-outlet"), "Kyiv Post"))
+		d.submit("form[action='/console/extract'] button[type=submit]", "ol.candidates")
+		if n := d.count("ol.candidates > li"); n != 2 {
+			t.Fatalf("%d candidates proposed: %q", n, d.text("main"))
+		}
+		d.axe(axe, "extraction candidates")
+		d.screenshot("extract", 1280)
+		// Correct the first, drop the second.
+		d.do(chromedp.SetValue(chromedp.CSS("#c0-speaker"), "Volodymyr Zelenskyy"),
+			chromedp.Click(chromedp.CSS("input[name='c1.save']")))
+		d.submit("form[action='/console/extract/confirm'] button[type=submit]", ".flash")
+		p, err := b.d.ListQuotes(bg, db.QuoteFilter{Speaker: str("Zelenskyy")})
+		if err != nil || len(p.Data) != 1 || p.Data[0].Text != "We will not give up our land" || p.Data[0].Extraction == nil ||
+			p.Data[0].Outlet == nil || p.Data[0].Outlet.Name != "Kyiv Post" {
+			t.Fatalf("confirmed quotes stored: %+v %v", p.Data, err)
+		}
+		if p, _ := b.d.ListQuotes(bg, db.QuoteFilter{Speaker: str("Peskov")}); len(p.Data) != 0 {
+			t.Errorf("the unticked candidate was stored")
+		}
+		if !strings.Contains(d.text("table.queue"), "We will not give up our land") {
+			t.Errorf("the confirmed quote is not in the queue")
+		}
+	})
+
+	t.Run("search with facets and export", func(t *testing.T) {
+		d := b.desk(t, secrets["reader"])
+		d.open("/console/search?q=NATO")
+		if n := d.count("ul.quotes li"); n != 2 {
+			t.Errorf("NATO finds %d quotes", n)
+		}
+		if got := d.text("ul.quotes"); !strings.Contains(got, "NATO") || d.count("ul.quotes mark") == 0 {
+			t.Errorf("no marked snippets: %q", got)
+		}
+		d.screenshot("search", 1280)
+		d.axe(axe, "search")
+		d.submit(".facets a[href*='speaker_id']", ".facets a[aria-current=true]")
+		if n := d.count("ul.quotes li"); n != 1 {
+			t.Errorf("the speaker facet left %d quotes", n)
+		}
+		dir := t.TempDir()
+		c := chromedp.FromContext(d.ctx)
+		if _, err := chromedp.CallBrowser(d.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: c.BrowserContextID, DownloadPath: dir}); err != nil {
+			t.Fatal(err)
+		}
+		d.do(chromedp.Click(chromedp.CSS(".export a[href$='format=csv']")))
+		var csv []byte
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if b, err := os.ReadFile(filepath.Join(dir, "verbatim-search.csv")); err == nil && len(b) > 0 {
+				csv = b
+				break
+			}
+		}
+		lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
+		if len(lines) != 2 || !strings.Contains(lines[1], "NATO") {
+			t.Errorf("the exported search: %q", csv)
+		}
+	})
+
+	t.Run("markup renders as text and the policy blocks inline script", func(t *testing.T) {
+		d := b.desk(t, secrets["admin"])
+		for _, p := range []string{"/console/queue", "/console/quotes/" + evil.ID, "/console/search?q=quote", "/console/speakers/" + evil.Speaker.ID} {
+			d.open(p)
+			if n := d.count("main script, main img, main b"); n != 0 {
+				t.Errorf("%s: %d elements from the archive's markup", p, n)
+			}
+			if !strings.Contains(d.text("main"), "<script>") {
+				t.Errorf("%s does not show the markup as text", p)
+			}
+		}
+		pwned := eval[string](d, `(() => {
+			const s = document.createElement("script");
+			s.textContent = "window.__pwned = 'inline'";
+			document.body.appendChild(s);
+			return String(window.__pwned);
+		})()`)
+		if pwned != "undefined" {
+			t.Errorf("an inline script ran: window.__pwned = %s", pwned)
+		}
+	})
+
+	t.Run("every page passes the accessibility check", func(t *testing.T) {
+		signin := b.anonymous(t)
+		signin.open("/console/signin")
+		signin.axe(axe, "sign-in")
+		signin.screenshot("signin", 1280)
+		d := b.desk(t, secrets["admin"])
+		for _, p := range []string{"/console/queue", "/console/queue?age=30d", "/console/quotes/" + witkoff.ID, "/console/search",
+			"/console/search?q=NATO&attribution=verified", "/console/speakers", "/console/speakers/" + nato.Speaker.ID,
+			"/console/outlets", "/console/outlets/" + nato.Outlet.ID, "/console/keys", "/console/quotes/q_missing"} {
+			d.open(p)
+			d.axe(axe, p)
+		}
+		d.open("/console/speakers/" + nato.Speaker.ID)
+		d.screenshot("speaker", 1280)
+		d.open("/console/queue")
+		d.screenshot("queue-phone", 390)
+	})
+}

@@ -1,0 +1,350 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/verbatimhq/verbatim/api"
+	"github.com/verbatimhq/verbatim/console"
+	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
+)
+
+var bg = context.Background()
+
+// site is a running Verbatim — the API with the console mounted, as `serve` builds it —
+// over a fresh archive on the test engine.
+type site struct {
+	t   testing.TB
+	d   *db.DB
+	srv *httptest.Server
+}
+
+func newSite(t testing.TB) *site {
+	t.Helper()
+	d := dbtest.Open(t)
+	c, err := console.New(d, console.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewServer(d, api.Config{Console: c, OpenAPI: []byte("openapi: 3.0.3\n")}))
+	t.Cleanup(srv.Close)
+	return &site{t: t, d: d, srv: srv}
+}
+
+// key makes an API key of a role and returns its secret.
+func (s *site) key(name, role string) string {
+	s.t.Helper()
+	_, secret, err := s.d.CreateKey(bg, db.KeyInput{Name: name, Role: role})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return secret
+}
+
+// user is a browser without script: a cookie jar, following redirects.
+type user struct {
+	s      *site
+	client *http.Client
+}
+
+func (s *site) signIn(secret string) *user {
+	s.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	u := &user{s: s, client: &http.Client{Jar: jar}}
+	res, body := u.post("/console/signin", url.Values{"key": {secret}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Sign out") {
+		s.t.Fatalf("sign in: %d %s", res.StatusCode, body)
+	}
+	return u
+}
+
+func (u *user) get(path string) (*http.Response, string) {
+	u.s.t.Helper()
+	res, err := u.client.Get(u.s.srv.URL + path)
+	if err != nil {
+		u.s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func (u *user) post(path string, form url.Values) (*http.Response, string) {
+	u.s.t.Helper()
+	res, err := u.client.PostForm(u.s.srv.URL+path, form)
+	if err != nil {
+		u.s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// form posts a form the way the page at from would: with the token it carries.
+func (u *user) form(from, path string, form url.Values) (*http.Response, string) {
+	u.s.t.Helper()
+	_, page := u.get(from)
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		u.s.t.Fatalf("%s has no form token", from)
+	}
+	form.Set("csrf", m[1])
+	return u.post(path, form)
+}
+
+func mustQuote(t testing.TB, d *db.DB, in db.QuoteInput) *db.Quote {
+	t.Helper()
+	q, err := d.CreateQuote(bg, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func str(s string) *string { return &s }
+
+// Every page, for every role: it renders, shows the controls the role may use and no
+// others, and says who is signed in.
+func TestPagesByRole(t *testing.T) {
+	s := newSite(t)
+	q := mustQuote(t, s.d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerName: str("Keith Kellogg"),
+		OutletName: str("Fox News"), SaidOn: str("2025-04-20"), Tags: []string{"nato"}})
+	pages := []string{"/console/queue", "/console/search?q=NATO", "/console/quotes/" + q.ID, "/console/speakers",
+		"/console/speakers/" + q.Speaker.ID, "/console/outlets", "/console/outlets/" + q.Outlet.ID}
+	controls := map[string]string{ // a control, and the permission it needs
+		`action="/console/quotes/` + q.ID + `/verdicts"`:  "verdict",
+		`action="/console/quotes/` + q.ID + `/claim"`:     "verdict",
+		`action="/console/quotes/` + q.ID + `/citations"`: "edit",
+		`action="/console/speakers/` + q.Speaker.ID + `"`: "edit",
+		`action="/console/outlets/` + q.Outlet.ID + `"`:   "edit",
+		`href="/console/extract"`:                         "edit",
+		`href="/console/keys"`:                            "admin",
+	}
+	for _, role := range db.Roles {
+		t.Run(role, func(t *testing.T) {
+			u := s.signIn(s.key("desk "+role, role))
+			seen := map[string]bool{}
+			for _, p := range pages {
+				res, body := u.get(p)
+				if res.StatusCode != http.StatusOK || !strings.Contains(body, "desk "+role) {
+					t.Fatalf("%s as %s: %d", p, role, res.StatusCode)
+				}
+				for c := range controls {
+					seen[c] = seen[c] || strings.Contains(body, c)
+				}
+			}
+			for c, perm := range controls {
+				want := (db.Actor{Role: role}).Can(map[string]db.Permission{"edit": db.PermEdit, "verdict": db.PermVerdict, "admin": db.PermAdmin}[perm])
+				if seen[c] != want {
+					t.Errorf("%s sees %s: %v, want %v", role, c, seen[c], want)
+				}
+			}
+		})
+	}
+}
+
+// A reader who forges the forms a factchecker sees is refused by the core, and nothing
+// is written; a form without its token is refused before that.
+func TestForgedPostsAreRefused(t *testing.T) {
+	s := newSite(t)
+	q := mustQuote(t, s.d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerName: str("Keith Kellogg")})
+	reader := s.signIn(s.key("researcher", "reader"))
+	forms := []struct {
+		path string
+		form url.Values
+	}{
+		{"/console/quotes/" + q.ID + "/verdicts", url.Values{"version": {"1"}, "attribution": {"disputed"}, "summary": {"forged"}}},
+		{"/console/quotes/" + q.ID + "/citations", url.Values{"url": {"https://example.com/a"}, "relation": {"report"}}},
+		{"/console/quotes/" + q.ID + "/claim", url.Values{}},
+		{"/console/speakers/" + q.Speaker.ID, url.Values{"version": {"1"}, "name": {"Forged Name"}}},
+		{"/console/extract", url.Values{"text": {`"We will win," said Jane Doe.`}}},
+		{"/console/extract/confirm", url.Values{"count": {"1"}, "c0.save": {"1"}, "c0.text": {"forged"}, "c0.speaker": {"Jane Doe"}}},
+		{"/console/keys", url.Values{"name": {"backdoor"}, "role": {"admin"}}},
+	}
+	for _, f := range forms {
+		res, body := reader.form("/console/queue", f.path, f.form)
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("a reader's forged POST %s: %d %.200s", f.path, res.StatusCode, body)
+		}
+	}
+	fc := s.signIn(s.key("desk", "factchecker"))
+	res, _ := fc.post("/console/quotes/"+q.ID+"/verdicts", url.Values{"version": {"1"}, "attribution": {"disputed"}, "summary": {"no token"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a verdict without its form token: %d", res.StatusCode)
+	}
+	res, _ = fc.post("/console/quotes/"+q.ID+"/verdicts", url.Values{"csrf": {"forged"}, "version": {"1"}, "attribution": {"disputed"}, "summary": {"bad token"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a verdict with a wrong form token: %d", res.StatusCode)
+	}
+	// Another site's form, token or not, is refused by what the browser says of it.
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/console/signin", strings.NewReader("key=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site sign-in: %v %v", res.StatusCode, err)
+	}
+	got, _ := s.d.Quote(bg, q.ID)
+	cites, _ := s.d.ListCitations(bg, q.ID, 10, nil)
+	keys, _ := s.d.Keys(bg)
+	if got.Version != 1 || got.Attribution != "unverified" || len(cites.Data) != 0 || len(keys) != 2 {
+		t.Errorf("forged posts wrote: v%d %s, %d citations, %d keys", got.Version, got.Attribution, len(cites.Data), len(keys))
+	}
+	if sp, _ := s.d.Speaker(bg, q.Speaker.ID); sp.Name != "Keith Kellogg" {
+		t.Errorf("a forged speaker edit wrote: %q", sp.Name)
+	}
+}
+
+// Sessions: a wrong key is refused, pages without a session go to the sign-in form, the
+// cookie is HttpOnly and SameSite=Strict, signing out and revoking the key both end it.
+func TestSessions(t *testing.T) {
+	s := newSite(t)
+	jar, _ := cookiejar.New(nil)
+	anon := &user{s: s, client: &http.Client{Jar: jar}}
+	if res, body := anon.post("/console/signin", url.Values{"key": {"vbt_wrong"}}); res.StatusCode != http.StatusUnauthorized ||
+		!strings.Contains(body, "not valid") {
+		t.Errorf("a wrong key: %d", res.StatusCode)
+	}
+	if res, body := anon.get("/console/search?q=x"); res.Request.URL.Path != "/console/signin" || !strings.Contains(body, "API key") ||
+		res.Request.URL.Query().Get("next") != "/console/search?q=x" {
+		t.Errorf("a page without a session ended at %s", res.Request.URL)
+	}
+	secret := s.key("desk", "factchecker")
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).
+		PostForm(s.srv.URL+"/console/signin", url.Values{"key": {secret}, "next": {"https://evil.example/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	ck := res.Cookies()
+	if len(ck) != 1 || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode || ck[0].Path != "/console" {
+		t.Errorf("the session cookie: %+v", ck)
+	}
+	if loc := res.Header.Get("Location"); loc != "/console/queue" {
+		t.Errorf("sign-in sent the browser to %q", loc)
+	}
+	u := s.signIn(secret)
+	if res, _ := u.form("/console/queue", "/console/signout", url.Values{}); res.Request.URL.Path != "/console/signin" {
+		t.Errorf("sign out ended at %s", res.Request.URL)
+	}
+	if res, _ := u.get("/console/queue"); res.Request.URL.Path != "/console/signin" {
+		t.Errorf("a signed-out session still opens the queue")
+	}
+	u = s.signIn(secret)
+	keys, _ := s.d.Keys(bg)
+	for _, k := range keys {
+		if k.Name == "desk" {
+			if _, err := s.d.RevokeKey(bg, k.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if res, _ := u.get("/console/queue"); res.Request.URL.Path != "/console/signin" {
+		t.Errorf("a revoked key's session still opens the queue")
+	}
+}
+
+// Markup in anything people type renders as text on every page, and the policy forbids
+// script outright.
+func TestMarkupRendersAsText(t *testing.T) {
+	s := newSite(t)
+	evil := `<script>alert(1)</script><img src=x onerror=alert(2)>`
+	q := mustQuote(t, s.d, db.QuoteInput{Text: "NATO " + evil + " table", SpeakerName: str("Kellogg " + evil),
+		OutletName: str("Fox " + evil), Context: str("ctx " + evil), Tags: []string{"t" + evil}})
+	if _, err := s.d.CreateCitation(bg, q.ID, db.CitationInput{URL: "https://example.com/a", Relation: "report",
+		Title: str("title " + evil), Excerpt: str("excerpt " + evil)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.d.AppendVerdict(bg, q.ID, nil, db.VerdictInput{Attribution: "disputed", Summary: "summary " + evil}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.d.UpdateSpeaker(bg, q.Speaker.ID, nil, db.SpeakerPatch{Aliases: db.Field[[]string]{Set: true, Value: []string{"alias " + evil}},
+		Description: db.Field[string]{Set: true, Value: "desc " + evil}}); err != nil {
+		t.Fatal(err)
+	}
+	u := s.signIn(s.key("desk", "admin"))
+	for _, p := range []string{"/console/queue", "/console/quotes/" + q.ID, "/console/search?q=NATO", "/console/search?q=table&sort=-created_at",
+		"/console/speakers", "/console/speakers/" + q.Speaker.ID, "/console/outlets", "/console/outlets/" + q.Outlet.ID,
+		"/console/search?" + url.Values{"q": {evil}}.Encode(), "/console/speakers?" + url.Values{"q": {evil}}.Encode()} {
+		res, body := u.get(p)
+		if res.StatusCode >= 500 {
+			t.Errorf("%s: %d", p, res.StatusCode)
+		}
+		if strings.Contains(body, "<script") || strings.Contains(body, "<img") || strings.Contains(body, "onerror=alert") &&
+			!strings.Contains(body, "onerror=alert(2)&gt;") {
+			t.Errorf("%s renders markup from the archive", p)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") ||
+			strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP %q", p, csp)
+		}
+	}
+	_, body := u.get("/console/search?q=NATO")
+	if !strings.Contains(body, "<mark>NATO</mark> &lt;script&gt;") {
+		t.Errorf("the snippet's own marks are lost or its text unescaped")
+	}
+}
+
+// Bad input is normal: unknown enum values, missing fields, junk versions, hostile
+// searches, huge forms — each is a 4xx page that says what is wrong; nothing is written.
+func TestBadInput(t *testing.T) {
+	s := newSite(t)
+	q := mustQuote(t, s.d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerName: str("Keith Kellogg")})
+	u := s.signIn(s.key("desk", "factchecker"))
+	from := "/console/quotes/" + q.ID
+	cases := []struct {
+		name, path string
+		form       url.Values
+		status     int
+		says       string
+	}{
+		{"unknown attribution", from + "/verdicts", url.Values{"version": {"1"}, "attribution": {"probably"}, "summary": {"x"}}, 422, "attribution"},
+		{"unknown rating", from + "/verdicts", url.Values{"version": {"1"}, "attribution": {"disputed"}, "rating": {"meh"}, "summary": {"x"}}, 422, "rating"},
+		{"no summary", from + "/verdicts", url.Values{"version": {"1"}, "attribution": {"disputed"}}, 422, "summary"},
+		{"junk version", from + "/verdicts", url.Values{"version": {"one"}, "attribution": {"disputed"}, "summary": {"x"}}, 422, "version"},
+		{"verified without primary", from + "/verdicts", url.Values{"version": {"1"}, "attribution": {"verified"}, "summary": {"x"}}, 422, "primary"},
+		{"not a citation of the quote", from + "/verdicts", url.Values{"version": {"1"}, "attribution": {"disputed"}, "summary": {"x"}, "citation_ids": {"cit_nope"}}, 422, "not a citation"},
+		{"bad new citation url", from + "/verdicts", url.Values{"version": {"1"}, "attribution": {"disputed"}, "summary": {"x"}, "new_url": {"javascript:alert(1)"}, "new_relation": {"primary"}}, 422, "citations[0].url"},
+		{"bad citation relation", from + "/citations", url.Values{"url": {"https://example.com/"}, "relation": {"gossip"}}, 422, "relation"},
+		{"missing quote", "/console/quotes/q_nope/verdicts", url.Values{"version": {"1"}, "attribution": {"disputed"}, "summary": {"x"}}, 404, "no quote"},
+		{"empty article", "/console/extract", url.Values{"text": {"  "}}, 422, "text"},
+		{"bad article date", "/console/extract", url.Values{"text": {"x"}, "published_on": {"April"}}, 422, "published_on"},
+		{"nothing ticked", "/console/extract/confirm", url.Values{"count": {"1"}, "c0.text": {"x"}}, 422, "tick"},
+		{"huge form", from + "/citations", url.Values{"url": {"https://example.com/"}, "relation": {"report"}, "excerpt": {strings.Repeat("x", 3<<20)}}, 0, ""},
+	}
+	for _, c := range cases {
+		res, body := u.form(from, c.path, c.form)
+		if c.status == 0 {
+			if res.StatusCode < 400 || res.StatusCode >= 500 {
+				t.Errorf("%s: %d", c.name, res.StatusCode)
+			}
+			continue
+		}
+		if res.StatusCode != c.status || !strings.Contains(body, c.says) {
+			t.Errorf("%s: %d, want %d saying %q", c.name, res.StatusCode, c.status, c.says)
+		}
+	}
+	for _, p := range []string{`/console/search?q=%22unclosed`, "/console/search?q=" + url.QueryEscape(`NEAR(( ** -- ))`),
+		"/console/search?said_from=yesterday", "/console/search?cursor=junk&q=x", "/console/queue?said_to=2025-13-45",
+		"/console/export?format=xml", "/console/export?format=csv&said_from=x", "/console/quotes/q_nope", "/console/speakers/nope"} {
+		res, body := u.get(p)
+		if res.StatusCode >= 500 || strings.Contains(body, "went wrong") {
+			t.Errorf("%s: %d", p, res.StatusCode)
+		}
+	}
+	got, _ := s.d.Quote(bg, q.ID)
+	cites, _ := s.d.ListCitations(bg, q.ID, 10, nil)
+	if got.Version != 1 || len(cites.Data) != 0 {
+		t.Errorf("refused forms wrote: v%d, %d citations", got.Version, len(cites.Data))
+	}
+}

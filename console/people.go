@@ -1,0 +1,246 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/db"
+)
+
+type listPage[T any] struct {
+	base
+	Q         string
+	Items     []T
+	NextQuery string
+}
+
+func nextQuery(ec echo.Context, cursor *string) string {
+	if cursor == nil {
+		return ""
+	}
+	v := ec.QueryParams()
+	v.Set("cursor", *cursor)
+	return v.Encode()
+}
+
+func (c *Console) speakers(ec echo.Context) error {
+	p := &listPage[*db.Speaker]{Q: ec.QueryParam("q")}
+	p.Title = "Speakers"
+	res, err := c.db.ListSpeakers(ec.Request().Context(), db.SpeakerFilter{Q: formValue(ec, "q"), Limit: 50, Cursor: formValue(ec, "cursor")})
+	if err != nil {
+		return err
+	}
+	p.Items, p.NextQuery = res.Data, nextQuery(ec, res.NextCursor)
+	return c.render(ec, http.StatusOK, "speakers", p)
+}
+
+func (c *Console) outlets(ec echo.Context) error {
+	p := &listPage[*db.Outlet]{Q: ec.QueryParam("q")}
+	p.Title = "Outlets"
+	res, err := c.db.ListOutlets(ec.Request().Context(), db.OutletFilter{Q: formValue(ec, "q"), Limit: 50, Cursor: formValue(ec, "cursor")})
+	if err != nil {
+		return err
+	}
+	p.Items, p.NextQuery = res.Data, nextQuery(ec, res.NextCursor)
+	return c.render(ec, http.StatusOK, "outlets", p)
+}
+
+// ownerPage is a speaker's or an outlet's page: the record, its edit form, its quotes
+// and how their verdicts count.
+type ownerPage[T any] struct {
+	base
+	Item         T
+	Version      int64
+	Quotes       []*db.Quote
+	Attributions []db.FacetCount
+	Ratings      []db.FacetCount
+	Total        int64
+	NextQuery    string
+	Form         map[string]string // the edit form's values, as typed when refused
+}
+
+func (c *Console) ownerQuotes(ec echo.Context, f db.QuoteFilter, attributions, ratings *[]db.FacetCount, total *int64) ([]*db.Quote, string, error) {
+	f.Limit, f.Sort, f.Cursor = 25, "-said_on", formValue(ec, "cursor")
+	f.Facets = []string{"attribution", "rating"}
+	res, err := c.db.ListQuotes(ec.Request().Context(), f)
+	if err != nil {
+		return nil, "", err
+	}
+	*attributions, *ratings = res.Facets["attribution"], res.Facets["rating"]
+	for _, a := range *attributions {
+		*total += a.Count
+	}
+	return res.Data, nextQuery(ec, res.NextCursor), nil
+}
+
+func (c *Console) loadSpeaker(ec echo.Context, id string) (*ownerPage[*db.Speaker], error) {
+	s, err := c.db.Speaker(ec.Request().Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	p := &ownerPage[*db.Speaker]{Item: s, Version: s.Version, Form: map[string]string{"name": s.Name,
+		"aliases": strings.Join(s.Aliases, "\n"), "wikidata_qid": deref(s.WikidataQID), "description": s.Description}}
+	p.Title, p.Nav = s.Name, "speakers"
+	p.Quotes, p.NextQuery, err = c.ownerQuotes(ec, db.QuoteFilter{SpeakerID: &s.ID}, &p.Attributions, &p.Ratings, &p.Total)
+	return p, err
+}
+
+func (c *Console) speaker(ec echo.Context) error {
+	p, err := c.loadSpeaker(ec, ec.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.render(ec, http.StatusOK, "speaker", p)
+}
+
+func (c *Console) updateSpeaker(ec echo.Context) error {
+	id := ec.Param("id")
+	form := map[string]string{}
+	for _, k := range []string{"name", "aliases", "wikidata_qid", "description"} {
+		form[k] = ec.FormValue(k)
+	}
+	var aliases []string
+	for _, a := range strings.Split(form["aliases"], "\n") {
+		if a = strings.TrimSpace(a); a != "" {
+			aliases = append(aliases, a)
+		}
+	}
+	patch := db.SpeakerPatch{Name: db.Field[string]{Set: true, Value: strings.TrimSpace(form["name"])},
+		Aliases:     db.Field[[]string]{Set: true, Value: aliases},
+		Description: db.Field[string]{Set: true, Value: strings.TrimSpace(form["description"])}}
+	if q := strings.TrimSpace(form["wikidata_qid"]); q != "" {
+		patch.WikidataQID = db.Field[string]{Set: true, Value: q}
+	} else {
+		patch.WikidataQID = db.Field[string]{Set: true, Null: true}
+	}
+	err := c.update(ec, func(version []int64) error {
+		_, err := c.db.UpdateSpeaker(ec.Request().Context(), id, version, patch)
+		return err
+	})
+	if err == nil {
+		return seeOther(ec, Prefix+"/speakers/"+url.PathEscape(id), "saved")
+	}
+	p, lerr := c.loadSpeaker(ec, id)
+	if lerr != nil {
+		return lerr
+	}
+	return c.refused(ec, &p.base, err, func() { p.Form = form }, "speaker", p)
+}
+
+func (c *Console) loadOutlet(ec echo.Context, id string) (*ownerPage[*db.Outlet], error) {
+	o, err := c.db.Outlet(ec.Request().Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	p := &ownerPage[*db.Outlet]{Item: o, Version: o.Version, Form: map[string]string{"name": o.Name, "url": deref(o.URL)}}
+	p.Title, p.Nav = o.Name, "outlets"
+	p.Quotes, p.NextQuery, err = c.ownerQuotes(ec, db.QuoteFilter{OutletID: &o.ID}, &p.Attributions, &p.Ratings, &p.Total)
+	return p, err
+}
+
+func (c *Console) outlet(ec echo.Context) error {
+	p, err := c.loadOutlet(ec, ec.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.render(ec, http.StatusOK, "outlet", p)
+}
+
+func (c *Console) updateOutlet(ec echo.Context) error {
+	id := ec.Param("id")
+	form := map[string]string{"name": ec.FormValue("name"), "url": ec.FormValue("url")}
+	patch := db.OutletPatch{Name: db.Field[string]{Set: true, Value: strings.TrimSpace(form["name"])}}
+	if u := strings.TrimSpace(form["url"]); u != "" {
+		patch.URL = db.Field[string]{Set: true, Value: u}
+	} else {
+		patch.URL = db.Field[string]{Set: true, Null: true}
+	}
+	err := c.update(ec, func(version []int64) error {
+		_, err := c.db.UpdateOutlet(ec.Request().Context(), id, version, patch)
+		return err
+	})
+	if err == nil {
+		return seeOther(ec, Prefix+"/outlets/"+url.PathEscape(id), "saved")
+	}
+	p, lerr := c.loadOutlet(ec, id)
+	if lerr != nil {
+		return lerr
+	}
+	return c.refused(ec, &p.base, err, func() { p.Form = form }, "outlet", p)
+}
+
+// update runs an edit against the version the form was opened at.
+func (c *Console) update(ec echo.Context, do func(version []int64) error) error {
+	v, err := strconv.ParseInt(ec.FormValue("version"), 10, 64)
+	if err != nil {
+		return &db.Error{Code: db.Malformed, Field: "version", Message: "the form lost the record's version; reload the page"}
+	}
+	return do([]int64{v})
+}
+
+// refused shows an edit form again after the core refused it: what was typed is kept,
+// except on a conflict, where the page shows the record as it now stands.
+func (c *Console) refused(ec echo.Context, b *base, err error, keep func(), name string, p pager) error {
+	if !onPage(err) {
+		return err
+	}
+	code := db.ErrorCode(err)
+	switch code {
+	case db.PreconditionFailed:
+		b.Error = "Someone changed this record after you opened it: it is shown as it now stands. Make your change again."
+	default:
+		keep()
+		b.fail(err)
+	}
+	return c.render(ec, statusOf(code), name, p)
+}
+
+// ---- keys, for admins: a key made for a person is how they sign in ----
+
+type keysPage struct {
+	base
+	Keys      []*db.APIKey
+	Roles     []string
+	NewSecret string
+	NewKey    *db.APIKey
+}
+
+func (c *Console) keys(ec echo.Context) error {
+	p := &keysPage{Roles: db.Roles}
+	p.Title = "Keys"
+	return c.showKeys(ec, http.StatusOK, p)
+}
+
+func (c *Console) showKeys(ec echo.Context, status int, p *keysPage) error {
+	keys, err := c.db.Keys(ec.Request().Context())
+	if err != nil {
+		return err
+	}
+	p.Keys = keys
+	return c.render(ec, status, "keys", p)
+}
+
+func (c *Console) createKey(ec echo.Context) error {
+	p := &keysPage{Roles: db.Roles}
+	p.Title = "Keys"
+	k, secret, err := c.db.CreateKey(ec.Request().Context(), db.KeyInput{Name: strings.TrimSpace(ec.FormValue("name")), Role: ec.FormValue("role")})
+	if err != nil {
+		if !onPage(err) {
+			return err
+		}
+		p.fail(err)
+		return c.showKeys(ec, statusOf(db.ErrorCode(err)), p)
+	}
+	p.NewKey, p.NewSecret = k, secret
+	return c.showKeys(ec, http.StatusCreated, p)
+}
+
+func (c *Console) revokeKey(ec echo.Context) error {
+	if _, err := c.db.RevokeKey(ec.Request().Context(), ec.Param("id")); err != nil {
+		return err
+	}
+	return seeOther(ec, Prefix+"/keys", "revoked")
+}
