@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/verbatimhq/verbatim/db"
 )
 
@@ -146,24 +147,43 @@ func (d *desk) count(sel string) int {
 	return eval[int](d, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel))
 }
 
-// submit clicks a form's button and waits for the page it leads to: the old page is
-// marked first, so that an element both pages have is not mistaken for the new one.
+// submit clicks a form's button and waits for the page it leads to.
 func (d *desk) submit(button, thenVisible string) {
 	d.t.Helper()
+	d.leave(chromedp.Click(chromedp.CSS(button)))
+	d.do(chromedp.WaitVisible(chromedp.CSS(thenVisible)))
+}
+
+// leave runs an action that leaves the page, and waits until the next one has loaded:
+// the old page is marked first, so that an element both pages have is not mistaken for
+// the new one.
+func (d *desk) leave(action chromedp.Action[chromedp.Void]) {
+	d.t.Helper()
 	eval[bool](d, `window.__leaving = true`)
-	d.do(chromedp.Click(chromedp.CSS(button)))
+	d.do(action)
 	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		ctx, cancel := context.WithTimeout(d.ctx, 5*time.Second)
 		arrived, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__leaving === undefined && document.readyState === "complete"`))
 		cancel()
 		if err == nil && arrived {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			d.t.Fatalf("clicking %s led nowhere: %v", button, err)
+			d.t.Fatalf("the page was never left: %v", err)
 		}
 	}
-	d.do(chromedp.WaitVisible(chromedp.CSS(thenVisible)))
+}
+
+// tabTo presses Tab until the element sel names has the focus, as a keyboard user would.
+func (d *desk) tabTo(sel string) {
+	d.t.Helper()
+	for range 200 {
+		if eval[bool](d, fmt.Sprintf(`document.activeElement.matches(%q)`, sel)) {
+			return
+		}
+		d.do(chromedp.KeyEvent("\t"))
+	}
+	d.t.Fatalf("Tab never reaches %s", sel)
 }
 
 // axe runs axe-core on the page and fails on every serious or critical violation.
@@ -459,6 +479,30 @@ func TestBrowser(t *testing.T) {
 		})()`)
 		if pwned != "undefined" {
 			t.Errorf("an inline script ran: window.__pwned = %s", pwned)
+		}
+	})
+
+	t.Run("a verdict given with the keyboard alone", func(t *testing.T) {
+		q := kellogg("Peace through strength", "2025-05-01")
+		d := b.desk(t, secrets["factchecker"])
+		d.open("/console/quotes/" + q.ID)
+		d.do(chromedp.KeyEvent("\t"))
+		if got := eval[string](d, `document.activeElement.textContent`); got != "Skip to content" {
+			t.Errorf("the first Tab reaches %q, not the skip link", got)
+		}
+		if outline := eval[string](d, `getComputedStyle(document.activeElement).outlineStyle`); outline == "none" {
+			t.Errorf("the focused link shows no outline")
+		}
+		d.tabTo("input[name=attribution]")
+		// unverified → verified → paraphrased → out_of_context → disputed
+		d.do(chromedp.KeyEvent(kb.ArrowDown + kb.ArrowDown + kb.ArrowDown + kb.ArrowDown))
+		d.tabTo("#v-summary")
+		d.do(chromedp.KeyEvent("Sources disagree on the wording."))
+		d.tabTo("#verdict button[type=submit]")
+		d.leave(chromedp.KeyEvent("\r"))
+		if got, _ := b.d.Quote(bg, q.ID); got.Attribution != "disputed" || got.CurrentVerdict == nil ||
+			got.CurrentVerdict.Summary != "Sources disagree on the wording." {
+			t.Errorf("the keyboard verdict stored: %s %+v", got.Attribution, got.CurrentVerdict)
 		}
 	})
 

@@ -348,3 +348,117 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("refused forms wrote: v%d, %d citations", got.Version, len(cites.Data))
 	}
 }
+
+// Speakers and outlets are edited against the version the form was opened at: a change
+// made meanwhile stops the edit and shows the record as it now stands; a bad Wikidata QID
+// is refused with its field named; a good edit is stored.
+func TestSpeakerAndOutletEdits(t *testing.T) {
+	s := newSite(t)
+	q := mustQuote(t, s.d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerName: str("Keith Kellogg"), OutletName: str("Fox News")})
+	u := s.signIn(s.key("desk", "editor"))
+	page := "/console/speakers/" + q.Speaker.ID
+	res, body := u.form(page, page, url.Values{"version": {"1"}, "name": {"Keith Kellogg"}, "aliases": {"Gen. Kellogg\n\n  Keith Kellogg Jr. "},
+		"wikidata_qid": {"Q6385264"}, "description": {"US Special Envoy"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Changes saved.") {
+		t.Fatalf("edit a speaker: %d", res.StatusCode)
+	}
+	sp, _ := s.d.Speaker(bg, q.Speaker.ID)
+	if len(sp.Aliases) != 2 || sp.Aliases[1] != "Keith Kellogg Jr." || sp.WikidataQID == nil || *sp.WikidataQID != "Q6385264" || sp.Version != 2 {
+		t.Errorf("stored: %+v", sp)
+	}
+	if res, body := u.form(page, page, url.Values{"version": {"2"}, "name": {"Keith Kellogg"}, "wikidata_qid": {"6385264"}}); res.StatusCode != 422 ||
+		!strings.Contains(body, "wikidata_qid") {
+		t.Errorf("a bad QID: %d", res.StatusCode)
+	}
+	if res, body := u.form(page, page, url.Values{"version": {"1"}, "name": {"K. Kellogg"}}); res.StatusCode != http.StatusConflict ||
+		!strings.Contains(body, "changed this record after you opened it") || !strings.Contains(body, "Gen. Kellogg") {
+		t.Errorf("a stale speaker edit: %d", res.StatusCode)
+	}
+	out := "/console/outlets/" + q.Outlet.ID
+	if res, _ := u.form(out, out, url.Values{"version": {"1"}, "name": {"Fox News"}, "url": {"https://www.foxnews.com"}}); res.StatusCode != http.StatusOK {
+		t.Errorf("edit an outlet: %d", res.StatusCode)
+	}
+	if o, _ := s.d.Outlet(bg, q.Outlet.ID); o.URL == nil || *o.URL != "https://www.foxnews.com" {
+		t.Errorf("stored outlet: %+v", o)
+	}
+	if res, _ := u.form(out, out, url.Values{"version": {"2"}, "name": {"Fox News"}, "url": {"ftp://fox"}}); res.StatusCode != 422 {
+		t.Errorf("a bad outlet URL: %d", res.StatusCode)
+	}
+	// The verdict counts on the speaker's page follow the quotes' verdicts.
+	if _, err := s.d.AppendVerdict(bg, q.ID, nil, db.VerdictInput{Attribution: "disputed", Summary: "Two transcripts differ."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := u.get(page); !strings.Contains(body, "1 quotes, by verdict") || !strings.Contains(body, "<dt>Disputed</dt><dd>1</dd>") {
+		t.Errorf("the speaker's verdict counts are missing")
+	}
+}
+
+// An admin makes a key for a person on the Keys page; it is shown once, and the person
+// signs in with it. Revoking it there ends their session.
+func TestKeysForPeople(t *testing.T) {
+	s := newSite(t)
+	admin := s.signIn(s.key("admin", "admin"))
+	res, body := admin.form("/console/keys", "/console/keys", url.Values{"name": {"Anna Ivanova"}, "role": {"factchecker"}})
+	m := regexp.MustCompile(`<code class="select">(vbt_[a-z0-9]+)</code>`).FindStringSubmatch(body)
+	if res.StatusCode != http.StatusCreated || m == nil {
+		t.Fatalf("make a key: %d", res.StatusCode)
+	}
+	anna := s.signIn(m[1])
+	if _, body := anna.get("/console/queue"); !strings.Contains(body, "Anna Ivanova") {
+		t.Errorf("signed in with the new key, the header does not say who")
+	}
+	if _, body := admin.get("/console/keys"); strings.Contains(body, m[1]) {
+		t.Errorf("the key's secret is shown again")
+	}
+	if res, _ := admin.form("/console/keys", "/console/keys", url.Values{"name": {""}, "role": {"overlord"}}); res.StatusCode != 422 {
+		t.Errorf("a key without a name and with no such role: %d", res.StatusCode)
+	}
+	keys, _ := s.d.Keys(bg)
+	for _, k := range keys {
+		if k.Name == "Anna Ivanova" {
+			if res, _ := admin.form("/console/keys", "/console/keys/"+k.ID+"/revoke", url.Values{}); res.StatusCode != http.StatusOK {
+				t.Errorf("revoke: %d", res.StatusCode)
+			}
+		}
+	}
+	if res, _ := anna.get("/console/queue"); res.Request.URL.Path != "/console/signin" {
+		t.Errorf("a revoked key's session still opens the queue")
+	}
+}
+
+// Over TLS, or behind a proxy that terminates it, the session cookie is Secure.
+func TestSecureCookie(t *testing.T) {
+	d := dbtest.Open(t)
+	_, secret, err := d.CreateKey(bg, db.KeyInput{Name: "desk", Role: "reader"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		tls   bool
+		proxy bool
+	}{{"over TLS", true, false}, {"behind a TLS proxy", false, true}, {"plain", false, false}} {
+		c, err := console.New(d, console.Options{SecureCookies: tc.proxy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := api.NewServer(d, api.Config{Console: c})
+		srv := httptest.NewUnstartedServer(h)
+		if tc.tls {
+			srv.StartTLS()
+		} else {
+			srv.Start()
+		}
+		client := srv.Client()
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		res, err := client.PostForm(srv.URL+"/console/signin", url.Values{"key": {secret}})
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if ck := res.Cookies(); len(ck) != 1 || ck[0].Secure != (tc.tls || tc.proxy) {
+			t.Errorf("%s: cookie %+v", tc.name, ck)
+		}
+	}
+}
