@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/console"
@@ -459,6 +460,27 @@ func TestSecureCookie(t *testing.T) {
 		res.Body.Close()
 		if ck := res.Cookies(); len(ck) != 1 || ck[0].Secure != (tc.tls || tc.proxy) {
 			t.Errorf("%s: cookie %+v", tc.name, ck)
+		}
+	}
+}
+
+// A search past its time budget is stopped by the core and said so on the page.
+func TestSearchTimeout(t *testing.T) {
+	d := dbtest.Open(t)
+	mustQuote(t, d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerName: str("Keith Kellogg")})
+	c, err := console.New(d, console.Options{SearchTimeout: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewServer(d, api.Config{Console: c}))
+	defer srv.Close()
+	s := &site{t: t, d: d, srv: srv}
+	jar, _ := cookiejar.New(nil)
+	u := &user{s: s, client: &http.Client{Jar: jar}}
+	u.post("/console/signin", url.Values{"key": {s.key("desk", "reader")}}) // lands on the queue: past its budget too
+	for _, p := range []string{"/console/search?q=NATO", "/console/queue"} {
+		if res, body := u.get(p); res.StatusCode != http.StatusGatewayTimeout || strings.Contains(body, "went wrong") {
+			t.Errorf("%s past its budget: %d", p, res.StatusCode)
 		}
 	}
 }

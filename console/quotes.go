@@ -62,7 +62,9 @@ func (c *Console) queue(ec echo.Context) error {
 		return err
 	}
 	p.Outlets = outlets.Data
-	res, err := c.db.ListQuotes(ctx, f)
+	sctx, cancel := c.searching(ec)
+	defer cancel()
+	res, err := c.db.ListQuotes(sctx, f)
 	if err != nil {
 		if !onPage(err) {
 			return err

@@ -72,7 +72,9 @@ func (c *Console) search(ec echo.Context) error {
 	f := searchFilter(ec)
 	f.Limit = 20
 	f.Facets = []string{"speaker", "outlet", "year", "attribution", "rating", "tag"}
-	res, err := c.db.ListQuotes(ec.Request().Context(), f)
+	ctx, cancel := c.searching(ec)
+	defer cancel()
+	res, err := c.db.ListQuotes(ctx, f)
 	if err != nil {
 		if !onPage(err) {
 			return err

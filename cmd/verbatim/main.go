@@ -378,7 +378,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// Behind a TLS-terminating proxy the requests arrive as plain HTTP: the public URL
 		// says whether browsers reach the console over TLS.
 		cfg.Console, err = console.New(store, console.Options{Logger: logger, SessionTTL: *sessionTTL, Publisher: pub,
-			SecureCookies: strings.HasPrefix(*publicURL, "https://")})
+			SecureCookies: strings.HasPrefix(*publicURL, "https://"), SearchTimeout: limits.SearchTimeout})
 		if err != nil {
 			return err
 		}
