@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -62,7 +63,8 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 // it; decode enforces the cap on bodies of undeclared length.
 func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if c.Request().ContentLength > maxBodyBytes && c.Path() != "/v1/import" { // imports have their own cap
+		// Imports have their own cap, and the console its own (it answers with a page).
+		if c.Request().ContentLength > maxBodyBytes && c.Path() != "/v1/import" && !strings.HasPrefix(c.Path(), "/console") {
 			return tooLarge()
 		}
 		return next(c)

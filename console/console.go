@@ -12,6 +12,7 @@ import (
 	"crypto/subtle"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -142,8 +143,15 @@ func headers(next echo.HandlerFunc) echo.HandlerFunc {
 		if !strings.HasPrefix(c.Request().URL.Path, Prefix+"/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
-		if r := c.Request(); r.Body != nil {
+		if r := c.Request(); r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, maxForm)
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is larger than the console takes (%d MiB).", maxForm>>20))
+				}
+				return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+			}
 		}
 		return next(c)
 	}

@@ -321,7 +321,7 @@ func TestBadInput(t *testing.T) {
 		{"empty article", "/console/extract", url.Values{"text": {"  "}}, 422, "text"},
 		{"bad article date", "/console/extract", url.Values{"text": {"x"}, "published_on": {"April"}}, 422, "published_on"},
 		{"nothing ticked", "/console/extract/confirm", url.Values{"count": {"1"}, "c0.text": {"x"}}, 422, "tick"},
-		{"huge form", from + "/citations", url.Values{"url": {"https://example.com/"}, "relation": {"report"}, "excerpt": {strings.Repeat("x", 3<<20)}}, 0, ""},
+		{"huge form", from + "/citations", url.Values{"url": {"https://example.com/"}, "relation": {"report"}, "excerpt": {strings.Repeat("x", 3<<20)}}, 413, "larger than the console takes"},
 	}
 	for _, c := range cases {
 		res, body := u.form(from, c.path, c.form)
