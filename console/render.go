@@ -105,8 +105,7 @@ var funcs = template.FuncMap{
 		}
 		return *t
 	},
-	"join":  strings.Join,
-	"lines": func(s []string) string { return strings.Join(s, "\n") },
+	"join": strings.Join,
 	// qs marks a query string the console built with url.Values.Encode as one, so that
 	// html/template does not escape its = and & again.
 	"qs":      func(s string) template.URL { return template.URL(s) },
