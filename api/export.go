@@ -45,20 +45,18 @@ func (s *Server) handleExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Check the parameters before the first byte is sent: once streaming, an error can
-	// only cut the response short.
-	check := f
-	check.Limit = 1
-	if _, err := s.store.ListQuotes(c.Request().Context(), check); err != nil {
-		return err
-	}
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, archive.Formats[format])
 	res.Header().Set("Content-Disposition", `attachment; filename="verbatim-quotes.`+format+`"`)
-	res.WriteHeader(http.StatusOK)
 	n, err := archive.Stream(res, format, func(each func(*db.Record) error) error {
 		return s.store.Export(c.Request().Context(), f, each)
 	}, res.Flush)
+	if err != nil && !res.Committed {
+		// Refused before the first record (a query the parser rejects, say): nothing
+		// was sent, so the client gets the error itself.
+		res.Header().Del("Content-Disposition")
+		return err
+	}
 	if err != nil {
 		// The status is sent: the client sees a cut-off body. Say so in the log.
 		s.log.Error("export cut short", "error", err, "records", n, "request_id", res.Header().Get(echo.HeaderXRequestID))

@@ -105,4 +105,9 @@ func TestExport(t *testing.T) {
 		{name: "paging has no meaning", method: "GET", path: "/v1/export?limit=5", status: 400, field: "limit"},
 		{name: "bad sort", method: "GET", path: "/v1/export?sort=relevance", status: 400, field: "sort"},
 	})
+	// A refusal before the first record is a problem, not an attachment.
+	if res := e.do(http.MethodGet, "/v1/export?q=-x", ""); res.Header.Get("Content-Disposition") != "" ||
+		res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("a refused export's headers: %v", res.Header)
+	}
 }

@@ -110,6 +110,10 @@ func (c *csvWriter) Flush() error {
 // Stream writes every record export yields to w in format, pushing them out every 500
 // records (flush is then called, to send them on to the client) so that a long export
 // arrives as it goes and holds little in memory. It returns how many records it wrote.
+//
+// Nothing reaches w before the first push: an export that fails at once (a filter its
+// first read refuses) has written nothing, and an HTTP handler can still answer with the
+// error instead of a cut-off body.
 func Stream(w io.Writer, format string, export func(each func(*db.Record) error) error, flush func()) (int, error) {
 	aw, err := NewWriter(format, w)
 	if err != nil {

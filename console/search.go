@@ -134,20 +134,16 @@ func (c *Console) export(ec echo.Context) error {
 	}
 	f := searchFilter(ec)
 	f.Cursor = nil
-	ctx := ec.Request().Context()
-	// Check the search before the first byte: once streaming, an error can only cut it.
-	check := f
-	check.Limit = 1
-	if _, err := c.db.ListQuotes(ctx, check); err != nil {
-		return err
-	}
 	res := ec.Response()
 	res.Header().Set(echo.HeaderContentType, archive.Formats[format])
 	res.Header().Set("Content-Disposition", `attachment; filename="verbatim-search.`+format+`"`)
-	res.WriteHeader(http.StatusOK)
 	n, err := archive.Stream(res, format, func(each func(*db.Record) error) error {
-		return c.db.Export(ctx, f, each)
+		return c.db.Export(ec.Request().Context(), f, each)
 	}, res.Flush)
+	if err != nil && !res.Committed {
+		res.Header().Del("Content-Disposition")
+		return err // refused before the first record: shown as a page
+	}
 	if err != nil {
 		c.log.Error("console: export cut short", "error", err, "records", n)
 	}

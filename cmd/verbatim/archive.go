@@ -174,23 +174,21 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	aw, err := archive.NewWriter(*format, w)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
+	if _, ok := archive.Formats[*format]; !ok {
+		fmt.Fprintf(stderr, "export: unknown format %q: ndjson or csv\n", *format)
 		return errUsage
 	}
 	prog := newProgress(stderr, counts.Quotes, "export")
-	n := 0
-	err = store.Export(ctx, db.QuoteFilter{Sort: "created_at"}, func(r *db.Record) error {
-		n++
-		prog.update(n)
-		return aw.Write(r)
-	})
+	seen := 0
+	n, err := archive.Stream(w, *format, func(each func(*db.Record) error) error {
+		return store.Export(ctx, db.QuoteFilter{Sort: "created_at"}, func(r *db.Record) error {
+			seen++
+			prog.update(seen)
+			return each(r)
+		})
+	}, func() {})
 	prog.finish()
 	if err != nil {
-		return err
-	}
-	if err := aw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "%d quotes exported\n", n)
