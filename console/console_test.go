@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -481,6 +483,45 @@ func TestSearchTimeout(t *testing.T) {
 	for _, p := range []string{"/console/search?q=NATO", "/console/queue"} {
 		if res, body := u.get(p); res.StatusCode != http.StatusGatewayTimeout || strings.Contains(body, "went wrong") {
 			t.Errorf("%s past its budget: %d", p, res.StatusCode)
+		}
+	}
+}
+
+// Every list pages on: its "next" link leads to the following quotes, none repeated.
+func TestPaging(t *testing.T) {
+	s := newSite(t)
+	var ins []db.QuoteInput
+	for i := range 60 {
+		ins = append(ins, db.QuoteInput{Text: fmt.Sprintf("NATO statement number %d", i), SpeakerName: str("Keith Kellogg"),
+			OutletName: str("Fox News"), SaidOn: str(fmt.Sprintf("2025-01-%02d", i%28+1))})
+	}
+	if err := s.d.CreateQuotes(bg, ins); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.d.ListQuotes(bg, db.QuoteFilter{Limit: 1})
+	q := p.Data[0]
+	u := s.signIn(s.key("desk", "reader"))
+	next := regexp.MustCompile(`href="([^"]+)" rel="next"`)
+	quote := regexp.MustCompile(`href="/console/quotes/(q_[A-Z0-9]+)"`)
+	for _, start := range []string{"/console/queue", "/console/search?q=NATO", "/console/speakers/" + q.Speaker.ID,
+		"/console/outlets/" + q.Outlet.ID} {
+		seen := map[string]bool{}
+		pages := 0
+		for path := start; path != ""; pages++ {
+			res, body := u.get(path)
+			if res.StatusCode != http.StatusOK || pages > 10 {
+				t.Fatalf("%s: %d after %d pages", path, res.StatusCode, pages)
+			}
+			for _, m := range quote.FindAllStringSubmatch(body, -1) {
+				seen[m[1]] = true
+			}
+			path = ""
+			if m := next.FindStringSubmatch(body); m != nil {
+				path = html.UnescapeString(m[1])
+			}
+		}
+		if len(seen) != 60 || pages < 3 {
+			t.Errorf("%s: %d quotes over %d pages, want 60 over several", start, len(seen), pages)
 		}
 	}
 }

@@ -53,6 +53,7 @@ func (c *Console) outlets(ec echo.Context) error {
 type ownerPage[T any] struct {
 	base
 	Item         T
+	Path         string // the page's own address, for its links
 	Version      int64
 	Quotes       []*db.Quote
 	Attributions []db.FacetCount
@@ -85,7 +86,7 @@ func (c *Console) loadSpeaker(ec echo.Context, id string) (*ownerPage[*db.Speake
 	}
 	p := &ownerPage[*db.Speaker]{Item: s, Version: s.Version, Form: map[string]string{"name": s.Name,
 		"aliases": strings.Join(s.Aliases, "\n"), "wikidata_qid": deref(s.WikidataQID), "description": s.Description}}
-	p.Title, p.Nav = s.Name, "speakers"
+	p.Title, p.Nav, p.Path = s.Name, "speakers", Prefix+"/speakers/"+url.PathEscape(s.ID)
 	p.Quotes, p.NextQuery, err = c.ownerQuotes(ec, db.QuoteFilter{SpeakerID: &s.ID}, &p.Attributions, &p.Ratings, &p.Total)
 	return p, err
 }
@@ -138,7 +139,7 @@ func (c *Console) loadOutlet(ec echo.Context, id string) (*ownerPage[*db.Outlet]
 		return nil, err
 	}
 	p := &ownerPage[*db.Outlet]{Item: o, Version: o.Version, Form: map[string]string{"name": o.Name, "url": deref(o.URL)}}
-	p.Title, p.Nav = o.Name, "outlets"
+	p.Title, p.Nav, p.Path = o.Name, "outlets", Prefix+"/outlets/"+url.PathEscape(o.ID)
 	p.Quotes, p.NextQuery, err = c.ownerQuotes(ec, db.QuoteFilter{OutletID: &o.ID}, &p.Attributions, &p.Ratings, &p.Total)
 	return p, err
 }

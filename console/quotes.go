@@ -245,32 +245,23 @@ func (c *Console) verdict(ec echo.Context) error {
 	if err == nil {
 		return seeOther(ec, Prefix+"/quotes/"+url.PathEscape(id), "verdict")
 	}
-	if !onPage(err) {
-		return err
-	}
-	code := db.ErrorCode(err)
-	p, lerr := c.loadQuote(ec, id)
-	if lerr != nil {
-		return lerr
-	}
 	// What was typed is kept. On a conflict the form moves to the current version —
 	// sending it again is then a decision taken with the colleague's change in view.
-	form.Version = version
-	if code == db.PreconditionFailed {
-		form.Version = p.Q.Version
-		opened, _ := time.Parse(time.RFC3339Nano, form.OpenedAt)
-		for _, h := range p.History {
-			if h.At.After(opened) {
-				p.Conflict = append(p.Conflict, h)
+	return c.quoteAgain(ec, id, err, func(p *quotePage) {
+		form.Version = version
+		if db.ErrorCode(err) == db.PreconditionFailed {
+			form.Version = p.Q.Version
+			opened, _ := time.Parse(time.RFC3339Nano, form.OpenedAt)
+			for _, h := range p.History {
+				if h.At.After(opened) {
+					p.Conflict = append(p.Conflict, h)
+				}
 			}
+			p.Error = "Someone changed this quote after you opened it. Review what changed below; your verdict has not been saved."
 		}
-		p.Error = "Someone changed this quote after you opened it. Review what changed below; your verdict has not been saved."
-	} else {
-		p.fail(err)
-	}
-	form.OpenedAt = time.Now().UTC().Format(time.RFC3339Nano)
-	p.Form = form
-	return c.render(ec, statusOf(code), "quote", p)
+		form.OpenedAt = p.Form.OpenedAt
+		p.Form = form
+	})
 }
 
 func (c *Console) citation(ec echo.Context) error {
@@ -280,15 +271,23 @@ func (c *Console) citation(ec echo.Context) error {
 	if err == nil {
 		return seeOther(ec, Prefix+"/quotes/"+url.PathEscape(id)+"#citations", "citation")
 	}
+	return c.quoteAgain(ec, id, err, func(p *quotePage) { p.Cite = form })
+}
+
+// quoteAgain shows a quote's page again after the core refused one of its forms: with
+// the refusal said, and keep putting back what was typed. Refusals that are not the
+// form's (nothing there, not allowed, a failure) are the whole page's.
+func (c *Console) quoteAgain(ec echo.Context, id string, err error, keep func(*quotePage)) error {
 	if !onPage(err) {
 		return err
 	}
-	code := db.ErrorCode(err)
 	p, lerr := c.loadQuote(ec, id)
 	if lerr != nil {
 		return lerr
 	}
-	p.fail(err)
-	p.Cite = form
-	return c.render(ec, statusOf(code), "quote", p)
+	if db.ErrorCode(err) != db.PreconditionFailed {
+		p.fail(err)
+	}
+	keep(p)
+	return c.render(ec, statusOf(db.ErrorCode(err)), "quote", p)
 }
