@@ -14,6 +14,7 @@ import (
 
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
 )
 
 // sendTo serves a request with the key to s (a server built for one test) and checks
@@ -163,18 +164,25 @@ func TestSearchBudget(t *testing.T) {
 		t.Fatalf("search: %d, %d hits", res.Code, len(page.Data))
 	}
 	t.Logf("40 snippets of 20,000-character repetitive quotes: %v", time.Since(start))
-	tight := newServerConfig(e, api.Config{Limits: api.Limits{SearchTimeout: time.Nanosecond}})
-	r := sendTo(t, tight, http.MethodGet, "/v1/quotes?q=a&limit=40", e.admin)
+	// The budget is the core's (db.Options.SearchTimeout): a database opened with a tiny one.
+	speaker := "A"
+	te := &env{t: t, store: dbtest.OpenWith(t, db.Options{SearchTimeout: time.Nanosecond})}
+	te.admin = te.key("admin", "admin")
+	if _, err := te.store.CreateQuote(context.Background(), db.QuoteInput{Text: long, SpeakerName: &speaker}); err != nil {
+		t.Fatal(err)
+	}
+	tight := newServerConfig(te, api.Config{})
+	r := sendTo(t, tight, http.MethodGet, "/v1/quotes?q=a&limit=40", te.admin)
 	if r.Code != http.StatusServiceUnavailable || !strings.Contains(string(r.Body), "urn:verbatim:problem:timeout") {
 		t.Errorf("a search past its budget: %d %s", r.Code, r.Body)
 	}
 	// Facets and the speaker filter count against it too; a plain list does not.
 	for _, path := range []string{"/v1/quotes?facets=speaker", "/v1/quotes?speaker=a"} {
-		if r := sendTo(t, tight, http.MethodGet, path, e.admin); r.Code != http.StatusServiceUnavailable {
+		if r := sendTo(t, tight, http.MethodGet, path, te.admin); r.Code != http.StatusServiceUnavailable {
 			t.Errorf("%s past its budget: %d", path, r.Code)
 		}
 	}
-	if r := sendTo(t, tight, http.MethodGet, "/v1/quotes?limit=1", e.admin); r.Code != http.StatusOK {
+	if r := sendTo(t, tight, http.MethodGet, "/v1/quotes?limit=1", te.admin); r.Code != http.StatusOK {
 		t.Errorf("a plain list under a search budget: %d", r.Code)
 	}
 }

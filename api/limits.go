@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"math"
 	"net/http"
 	"net/netip"
@@ -26,10 +25,8 @@ type Limits struct {
 	// text searches, facet counts, speaker-name filters and exports; past it a request
 	// waits for a slot (searchQueueWait at most), then is answered 429.
 	MaxSearches int
-	// SearchTimeout is the time budget of each of those reads but exports (which stream
-	// for as long as the archive takes); past it the search is interrupted and answered
-	// 503. Zero leaves searches unbounded.
-	SearchTimeout time.Duration
+	// (Their time budget is the core's, db.Options.SearchTimeout, so that it holds for
+	// the console too; past it a search is answered 503.)
 }
 
 // DefaultMaxSearches is serve's --max-searches: one expensive read per core but one, and
@@ -43,20 +40,19 @@ func DefaultMaxSearches() int { return max(1, runtime.NumCPU()-1) }
 // a researcher's burst queues briefly instead of failing at once.
 const searchQueueWait = 2 * time.Second
 
-// expensive reports whether a request is one of the reads MaxSearches bounds, and
-// whether it is a search that SearchTimeout bounds.
-func expensive(c echo.Context) (bounded, timed bool) {
+// expensive reports whether a request is one of the reads MaxSearches bounds.
+func expensive(c echo.Context) bool {
 	switch c.Path() {
 	case "/v1/export":
-		return true, false
+		return true
 	case "/v1/quotes":
 		for _, p := range []string{"q", "facets", "speaker"} {
 			if c.QueryParam(p) != "" {
-				return true, true
+				return true
 			}
 		}
 	}
-	return false, false
+	return false
 }
 
 // bucketIdle is how long an unused bucket is kept; a returning client starts full.
@@ -208,8 +204,7 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := s.spend(c, class, client, perSecond); err != nil {
 			return err
 		}
-		bounded, timed := expensive(c)
-		if bounded && lim.MaxSearches > 0 {
+		if expensive(c) && lim.MaxSearches > 0 {
 			// One client holds at most half the slots, running or waiting: a flood from
 			// one key queues behind itself, not in front of everyone else.
 			if !s.expensiveFor.enter(client, max(1, lim.MaxSearches/2)) {
@@ -232,11 +227,6 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 				wait.Stop()
 				return req.Context().Err()
 			}
-		}
-		if timed && lim.SearchTimeout > 0 {
-			ctx, cancel := context.WithTimeout(req.Context(), lim.SearchTimeout)
-			defer cancel()
-			c.SetRequest(req.WithContext(ctx))
 		}
 		return next(c)
 	}

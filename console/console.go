@@ -57,9 +57,6 @@ type Options struct {
 	SecureCookies bool
 	// Publisher names the organisation in the ClaimReview preview.
 	Publisher claimreview.Publisher
-	// SearchTimeout bounds each page's searches (the queue, search, a speaker's or an
-	// outlet's quotes) as `serve --search-timeout` bounds the API's; none when zero.
-	SearchTimeout time.Duration
 }
 
 // Console is the console's HTTP handler.
@@ -327,15 +324,6 @@ func onPage(err error) bool {
 		return true
 	}
 	return false
-}
-
-// searching is the context of a page's searches: bounded by SearchTimeout, past which
-// the core stops the search and says Timeout.
-func (c *Console) searching(ec echo.Context) (context.Context, context.CancelFunc) {
-	if c.opt.SearchTimeout <= 0 {
-		return context.WithCancel(ec.Request().Context())
-	}
-	return context.WithTimeout(ec.Request().Context(), c.opt.SearchTimeout)
 }
 
 // statusOf maps the core's error codes as the API does.

@@ -66,9 +66,7 @@ type ownerPage[T any] struct {
 func (c *Console) ownerQuotes(ec echo.Context, f db.QuoteFilter, attributions, ratings *[]db.FacetCount, total *int64) ([]*db.Quote, string, error) {
 	f.Limit, f.Sort, f.Cursor = 25, "-said_on", formValue(ec, "cursor")
 	f.Facets = []string{"attribution", "rating"}
-	ctx, cancel := c.searching(ec)
-	defer cancel()
-	res, err := c.db.ListQuotes(ctx, f)
+	res, err := c.db.ListQuotes(ec.Request().Context(), f)
 	if err != nil {
 		return nil, "", err
 	}

@@ -62,9 +62,7 @@ func (c *Console) queue(ec echo.Context) error {
 		return err
 	}
 	p.Outlets = outlets.Data
-	sctx, cancel := c.searching(ec)
-	defer cancel()
-	res, err := c.db.ListQuotes(sctx, f)
+	res, err := c.db.ListQuotes(ctx, f)
 	if err != nil {
 		if !onPage(err) {
 			return err

@@ -72,9 +72,7 @@ func (c *Console) search(ec echo.Context) error {
 	f := searchFilter(ec)
 	f.Limit = 20
 	f.Facets = []string{"speaker", "outlet", "year", "attribution", "rating", "tag"}
-	ctx, cancel := c.searching(ec)
-	defer cancel()
-	res, err := c.db.ListQuotes(ctx, f)
+	res, err := c.db.ListQuotes(ec.Request().Context(), f)
 	if err != nil {
 		if !onPage(err) {
 			return err

@@ -23,6 +23,8 @@ type DB struct {
 	now func() time.Time
 	// rankWindow is how many of the newest matches relevance ranks (Engine.RankWindow).
 	rankWindow int
+	// searchTimeout is Options.SearchTimeout.
+	searchTimeout time.Duration
 	// watch sees every commit. Until the next one, keys holds the keys requests have
 	// authenticated with (by hash) — every request is authenticated — and quotes the
 	// quotes read by ID: reading one from SQLite cost six times a bare Echo handler.
@@ -44,6 +46,9 @@ type DB struct {
 type Options struct {
 	// RankWindow overrides the engine's rank window (Engine.RankWindow).
 	RankWindow int
+	// SearchTimeout is the time budget of a costly search (see ListQuotes); past it the
+	// search is stopped and is a Timeout. Zero leaves searches unbounded.
+	SearchTimeout time.Duration
 }
 
 // New opens the archive over eng, which the DB owns from then on (Close closes it).
@@ -57,6 +62,7 @@ func New(ctx context.Context, eng Engine, opt Options) (*DB, error) {
 	if opt.RankWindow > 0 {
 		d.rankWindow = opt.RankWindow
 	}
+	d.searchTimeout = opt.SearchTimeout
 	return d, nil
 }
 

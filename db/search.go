@@ -101,8 +101,15 @@ func dateBound(v *string, field string, end bool) (*string, error) {
 
 // ListQuotes searches and filters quotes. Malformed (q, sort, cursor, facets).
 //
-// A search that runs past the context's deadline is interrupted: Timeout.
+// A search that runs past the context's deadline is interrupted: Timeout. The costly
+// ones — words, facet counts, a speaker's name — have Options.SearchTimeout at most,
+// whichever way they come in; exports, which page through ListQuotes' work, do not.
 func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
+	if d.searchTimeout > 0 && (f.Q != nil || len(f.Facets) > 0 || f.Speaker != nil) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.searchTimeout)
+		defer cancel()
+	}
 	page, err := d.listQuotes(ctx, f, clampLimit(f.Limit))
 	return page, searchError(ctx, err)
 }

@@ -279,7 +279,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Float64Var(&limits.ExportsPerMinute, "rate-export", 6, "exports per minute per key (0: unlimited)")
 	fs.Float64Var(&limits.AnonymousPerSecond, "rate-anonymous", 5, "requests per second per address without a key (0: unlimited)")
 	fs.IntVar(&limits.MaxSearches, "max-searches", api.DefaultMaxSearches(), "searches, facet counts and exports running at once (0: unlimited)")
-	fs.DurationVar(&limits.SearchTimeout, "search-timeout", 10*time.Second, "time budget of one search; past it the search is stopped and answered 503 (0: none)")
+	searchTimeout := fs.Duration("search-timeout", 10*time.Second, "time budget of one search; past it the search is stopped and answered 503 (0: none)")
 	proxies := fs.String("trusted-proxy", getenv("VERBATIM_TRUSTED_PROXIES"),
 		"comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: none)")
 	maxConns := fs.Int("max-connections", 1024, "connections served at once; more wait to be accepted")
@@ -339,7 +339,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	store, err := openStore(ctx, *dbPath, engines.Options{Replica: *replica, Options: db.Options{RankWindow: *rankWindow}})
+	store, err := openStore(ctx, *dbPath, engines.Options{Replica: *replica, Options: db.Options{RankWindow: *rankWindow, SearchTimeout: *searchTimeout}})
 	if err != nil {
 		return err
 	}
@@ -378,7 +378,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// Behind a TLS-terminating proxy the requests arrive as plain HTTP: the public URL
 		// says whether browsers reach the console over TLS.
 		cfg.Console, err = console.New(store, console.Options{Logger: logger, SessionTTL: *sessionTTL, Publisher: pub,
-			SecureCookies: strings.HasPrefix(*publicURL, "https://"), SearchTimeout: limits.SearchTimeout})
+			SecureCookies: strings.HasPrefix(*publicURL, "https://")})
 		if err != nil {
 			return err
 		}

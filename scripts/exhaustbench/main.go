@@ -30,6 +30,9 @@ import (
 	"github.com/verbatimhq/verbatim/db/engines"
 )
 
+// searchTimeout is serve's default --search-timeout.
+const searchTimeout = 10 * time.Second
+
 func main() {
 	quotes := flag.Int("quotes", 100000, "ordinary quotes in the archive")
 	hostile := flag.Int("hostile", 40, "20,000-character repetitive quotes in the archive")
@@ -46,7 +49,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	store, err := engines.Open(ctx, filepath.Join(dir, "bench.db"), engines.Options{})
+	store, err := engines.Open(ctx, filepath.Join(dir, "bench.db"), engines.Options{Options: db.Options{SearchTimeout: searchTimeout}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -69,7 +72,7 @@ func main() {
 	}
 	// serve's defaults.
 	limits := api.Limits{ReadsPerSecond: 50, WritesPerSecond: 20, ExportsPerMinute: 6, AnonymousPerSecond: 5,
-		MaxSearches: api.DefaultMaxSearches(), SearchTimeout: 10 * time.Second}
+		MaxSearches: api.DefaultMaxSearches()}
 	if *maxSearches > 0 {
 		limits.MaxSearches = *maxSearches
 	}
@@ -164,7 +167,7 @@ func main() {
 	wg.Wait()
 
 	fmt.Printf("archive: %d quotes + %d hostile; limits: --max-searches %d, --search-timeout %v, --rate-read %.0f/key\n",
-		*quotes, *hostile, limits.MaxSearches, limits.SearchTimeout, limits.ReadsPerSecond)
+		*quotes, *hostile, limits.MaxSearches, searchTimeout, limits.ReadsPerSecond)
 	fmt.Printf("cheap read idle:         %s\n", summary(idle))
 	fmt.Printf("cheap read under attack: %s\n", summary(loaded))
 	fmt.Printf("p99 under attack / idle: %.2f   p50: %.2f\n", ratio(loaded, idle, 0.99), ratio(loaded, idle, 0.50))
