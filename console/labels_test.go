@@ -18,6 +18,11 @@ func TestEveryOutcomeIsExplained(t *testing.T) {
 			t.Errorf("rating %q has no label or meaning", r)
 		}
 	}
+	for _, r := range db.Relations {
+		if relationLabels[r] == "" {
+			t.Errorf("relation %q has no label", r)
+		}
+	}
 	if len(attributionLabels) != len(db.Attributions) || len(ratingLabels) != len(db.Ratings) {
 		t.Errorf("labels for outcomes the core does not have")
 	}

@@ -165,7 +165,7 @@ func (c *Console) loadQuote(ec echo.Context, id string) (*quotePage, error) {
 	}
 	p := &quotePage{Q: q, Attributions: options(db.Attributions, attributionLabels, attributionMeanings),
 		Ratings:   options(db.Ratings, ratingLabels, ratingMeanings),
-		Relations: options([]string{"primary", "report", "supports", "refutes", "context"}, relationLabels, nil),
+		Relations: options(db.Relations, relationLabels, nil),
 		Form: verdictForm{Version: q.Version, OpenedAt: time.Now().UTC().Format(time.RFC3339Nano), Attribution: q.Attribution,
 			Rating: deref(q.Rating)},
 		Cite: citationForm{Relation: "primary", Fetch: true}}

@@ -31,14 +31,13 @@ func (b *base) page() *base { return b }
 
 type pager interface{ page() *base }
 
-// can reports whether the signed-in key's role grants a permission, by its name in
-// db's table; controls the core would refuse are not shown.
+// permissions are the core's permissions by the names the templates use.
+var permissions = map[string]db.Permission{"read": db.PermRead, "edit": db.PermEdit, "verdict": db.PermVerdict, "admin": db.PermAdmin}
+
+// Can reports whether the signed-in key's role grants a permission, by its name in
+// permissions; controls the core would refuse are not shown.
 func (b *base) Can(perm string) bool {
-	if b.Session == nil {
-		return false
-	}
-	p := map[string]db.Permission{"read": db.PermRead, "edit": db.PermEdit, "verdict": db.PermVerdict, "admin": db.PermAdmin}[perm]
-	return b.Session.Actor().Can(p)
+	return b.Session != nil && b.Session.Actor().Can(permissions[perm])
 }
 
 // CSRF is the session's form token.
