@@ -1,16 +1,16 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // The permissions routes need are storage's (db.Permission): one table says who may do
-// what, and storage checks it again on every write, whichever way the write came in.
+// what, and storage checks it again on every operation, whichever way it came in.
 const (
 	public     = db.PermPublic
 	canRead    = db.PermRead
@@ -27,9 +27,9 @@ type principal struct {
 const principalKey = "verbatim.principal"
 
 // authenticate reads the bearer key, when there is one, and records who the request acts
-// for, in the Echo context for authorisation and in the request context for storage's
-// created_by and audit trail. A malformed header or an unknown or revoked key is a 401,
-// so a client learns at once that its key is wrong.
+// for, in the Echo context for the budgets and in the request context for the core's
+// permission checks, created_by and audit trail. A malformed header or an unknown or
+// revoked key is a 401, so a client learns at once that its key is wrong.
 func (s *Server) authenticate(c echo.Context) (principal, error) {
 	h := c.Request().Header.Get(echo.HeaderAuthorization)
 	if h == "" {
@@ -38,35 +38,28 @@ func (s *Server) authenticate(c echo.Context) (principal, error) {
 	scheme, secret, ok := strings.Cut(h, " ")
 	secret = strings.TrimSpace(secret)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" || len(secret) > 200 {
-		return principal{}, unauthorized("send the API key as Authorization: Bearer <key>")
+		return principal{}, web.Unauthorized("send the API key as Authorization: Bearer <key>")
 	}
 	fresh, err := s.store.Fresh(c.Request().Context())
 	if err != nil {
 		return principal{}, err
 	}
-	c.SetRequest(c.Request().WithContext(fresh))
 	key, err := s.store.Authenticate(fresh, secret)
-	var de *db.Error
-	if errors.As(err, &de) && de.Code == db.Unauthorized {
-		return principal{}, unauthorized(de.Message)
+	if db.ErrorCode(err) == db.Unauthorized {
+		return principal{}, web.Unauthorized(err.(*db.Error).Message)
 	}
 	if err != nil {
 		return principal{}, err
 	}
-	ctx := db.WithActor(c.Request().Context(), db.Actor{Name: key.Name, KeyID: key.ID, Role: key.Role})
-	c.SetRequest(c.Request().WithContext(ctx))
+	c.SetRequest(c.Request().WithContext(db.WithActor(fresh, key.Actor())))
 	return principal{key: key}, nil
-}
-
-func unauthorized(detail string) *problem {
-	p := newProblem(http.StatusUnauthorized, "unauthorized", detail)
-	p.header = http.Header{"WWW-Authenticate": {`Bearer realm="verbatim"`}}
-	return p
 }
 
 // require lets a request through when its principal holds perm: anonymous requests only
 // to public routes, and to reads when the server runs with PublicRead. Public routes
-// ignore credentials, so a probe never fails on a stale key.
+// ignore credentials, so a probe never fails on a stale key. A request refused for its
+// key — none, or a wrong one — spends its address's budget first: guessing keys, or
+// flooding with bad ones or none, is throttled like any request without a key.
 func (s *Server) require(perm db.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -75,11 +68,8 @@ func (s *Server) require(perm db.Permission) echo.MiddlewareFunc {
 				return next(c)
 			}
 			p, err := s.authenticate(c)
-			var refused *problem
-			if errors.As(err, &refused) && refused.status == http.StatusUnauthorized {
-				// A wrong key spends its address's anonymous budget: guessing keys, or
-				// flooding with bad ones, is throttled like any request without a key.
-				if err := s.spend(c, "anonymous", clientAddress(c), s.cfg.Limits.AnonymousPerSecond); err != nil {
+			if web.IsStatus(err, http.StatusUnauthorized) {
+				if err := s.door.SpendAnonymous(c); err != nil {
 					return err
 				}
 			}
@@ -89,14 +79,16 @@ func (s *Server) require(perm db.Permission) echo.MiddlewareFunc {
 			c.Set(principalKey, p)
 			if p.key == nil {
 				if perm == canRead && s.cfg.PublicRead {
-					// Storage sees an actor of no role, never the command line's.
-					c.SetRequest(c.Request().WithContext(db.WithActor(c.Request().Context(), db.Actor{Name: "anonymous"})))
+					c.SetRequest(c.Request().WithContext(db.WithActor(c.Request().Context(), db.Anonymous)))
 					return next(c)
 				}
-				return unauthorized("this needs an API key: send Authorization: Bearer <key>")
+				if err := s.door.SpendAnonymous(c); err != nil {
+					return err
+				}
+				return web.Unauthorized("this needs an API key: send Authorization: Bearer <key>")
 			}
-			if !(db.Actor{Role: p.key.Role}).Can(perm) {
-				return newProblem(http.StatusForbidden, "forbidden",
+			if !p.key.Actor().Can(perm) {
+				return newProblem(http.StatusForbidden, db.Forbidden,
 					"the "+p.key.Role+" role may not "+perm.String()+"; ask an admin for a key with that permission")
 			}
 			return next(c)

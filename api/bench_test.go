@@ -14,14 +14,15 @@ import (
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/dbtest"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // benchSetup opens a fresh database, lets seed fill it, and returns it with a server over
 // it logging as in production (JSON lines) but to nowhere, and an admin key's header.
 // The seeding is not what is measured.
-func benchSetup(b *testing.B, seed func(ctx context.Context, store *db.DB)) (*db.DB, *api.Server, string) {
+func benchSetup(b *testing.B, seed func(ctx context.Context, store *db.DB)) (*db.DB, http.Handler, string) {
 	b.Helper()
-	ctx := context.Background()
+	ctx := dbtest.Operator
 	store := dbtest.Open(b)
 	seed(ctx, store)
 	_, secret, err := store.CreateKey(ctx, db.KeyInput{Name: "bench", Role: "admin"})
@@ -30,11 +31,11 @@ func benchSetup(b *testing.B, seed func(ctx context.Context, store *db.DB)) (*db
 	}
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	b.ResetTimer()
-	return store, api.NewServer(store, api.Config{Logger: logger}), "Bearer " + secret
+	return store, api.NewHandler(store, api.Config{}, web.Options{Logger: logger}), "Bearer " + secret
 }
 
 // benchServer is a server over a fresh database with n stored quotes, and their IDs.
-func benchServer(b *testing.B, n int) (*api.Server, []string, string) {
+func benchServer(b *testing.B, n int) (http.Handler, []string, string) {
 	b.Helper()
 	ids := make([]string, n)
 	_, srv, auth := benchSetup(b, func(ctx context.Context, store *db.DB) {
@@ -112,7 +113,7 @@ func BenchmarkBareEchoGet(b *testing.B) {
 // searchBench is a database of 5,000 quotes of 15 words drawn from 400 made-up ones, so
 // that a one-word query matches about 190 quotes and a page is 20 hits with snippets, as
 // a rare-word search over a large archive is; and the one-word queries to run on it.
-func searchBench(b *testing.B) (*db.DB, *api.Server, []string, string) {
+func searchBench(b *testing.B) (*db.DB, http.Handler, []string, string) {
 	b.Helper()
 	words := make([]string, 400)
 	for i := range words {
@@ -159,7 +160,7 @@ func BenchmarkSearch(b *testing.B) {
 	})
 	b.Run("store", func(b *testing.B) {
 		store, _, words, _ := searchBench(b)
-		ctx := context.Background()
+		ctx := dbtest.Operator
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for i := 0; pb.Next(); i++ {

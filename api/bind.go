@@ -10,12 +10,12 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // maxBodyBytes caps every request body. A quote is at most 20,000 characters; 1 MiB is
@@ -66,15 +66,11 @@ func (s *Server) decode(c echo.Context, dst any) error {
 	return s.validateStruct(dst)
 }
 
-func tooLarge() *problem {
-	return newProblem(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the request body is over %d bytes", maxBodyBytes))
-}
-
 var unknownField = regexp.MustCompile(`^json: unknown field "(.*)"$`)
 
 // jsonProblem explains a decoding error. encoding/json reports unknown fields only in its
 // message text, so that one case is read from the text.
-func jsonProblem(err error) *problem {
+func jsonProblem(err error) *web.Problem {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -186,20 +182,7 @@ func fieldAtOffset(body []byte, off int) string {
 // failing field (storage applies the same rules again when it writes).
 func (s *Server) validateStruct(dst any) error {
 	if fields := db.FieldErrors(dst); len(fields) > 0 {
-		return fieldsProblem(fields)
+		return web.Invalid(fields)
 	}
 	return nil
-}
-
-// fieldsProblem is the 422 listing every field that breaks a rule.
-func fieldsProblem(fields []db.FieldError) *problem {
-	out := make([]FieldError, len(fields))
-	for i, f := range fields {
-		out[i] = FieldError{Field: f.Field, Message: f.Message}
-	}
-	detail := "1 field is invalid"
-	if len(out) > 1 {
-		detail = strconv.Itoa(len(out)) + " fields are invalid"
-	}
-	return newProblem(http.StatusUnprocessableEntity, db.Invalid, detail, out...)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // ClaimReviewList is one page of the ClaimReview feed.
@@ -37,7 +38,7 @@ func (s *Server) handleClaimReviewGet(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/ld+json")
 	c.Response().WriteHeader(http.StatusOK)
-	return encodeJSON(c.Response(), claimreview.Build(r, s.publisher(c)))
+	return web.WriteJSON(c.Response(), claimreview.Build(r, s.publisher(c)))
 }
 
 // handleClaimReviewFeed godoc

@@ -2,22 +2,16 @@ package api
 
 import (
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/extract"
 )
 
-// ExtractRequest is an article to read quotes from.
+// ExtractRequest is an article to read quotes from, and whether to save them.
 type ExtractRequest struct {
-	Text        string  `json:"text" validate:"required,notblank,max=200000" example:"\"NATO isn’t on the table,” said US Special Envoy to Ukraine Keith Kellogg in an interview with Fox News on April 20"`
-	URL         *string `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
-	PublishedOn *string `json:"published_on,omitempty" format:"date" example:"2025-04-21"`
-	OutletName  *string `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Kyiv Post"`
-	Lang        *string `json:"lang,omitempty" validate:"omitempty,bcp47_language_tag" example:"en"`
-	Save        bool    `json:"save,omitempty" example:"false"`
+	db.Article
+	Save bool `json:"save,omitempty" example:"false"`
 } //@name ExtractRequest
 
 // ExtractResponse is the candidates.
@@ -57,27 +51,23 @@ func (s *Server) handleExtract(c echo.Context) error {
 	if err := s.decode(c, &in); err != nil {
 		return err
 	}
-	opt := extract.Options{}
-	if in.PublishedOn != nil {
-		t, err := time.Parse("2006-01-02", *in.PublishedOn)
-		if err != nil {
-			return badRequest("published_on", "must be a date: YYYY-MM-DD")
-		}
-		opt.PublishedOn = t
+	ctx := c.Request().Context()
+	cands, err := s.store.Propose(ctx, in.Article)
+	if err != nil {
+		return err
 	}
-	res := ExtractResponse{Data: []ExtractedCandidate{}}
-	var items []db.ExtractedQuote
+	res := ExtractResponse{Data: make([]ExtractedCandidate, len(cands))}
+	var picks []db.Pick
 	var saved []int // indexes in res.Data of the candidates saved
-	for _, cd := range extract.Extract(in.Text, opt) {
-		res.Data = append(res.Data, ExtractedCandidate{Candidate: cd})
+	for i, cd := range cands {
+		res.Data[i] = ExtractedCandidate{Candidate: cd}
 		if in.Save && cd.Confidence >= extract.Threshold && cd.SpeakerName != "" {
-			items = append(items, db.ExtractedQuote{Quote: candidateQuote(cd, in), ArticleURL: in.URL,
-				Extraction: db.Extraction{Version: extract.Version, Start: cd.Start, End: cd.End, Confidence: cd.Confidence}})
-			saved = append(saved, len(res.Data)-1)
+			picks = append(picks, db.PickOf(cd, in.Article))
+			saved = append(saved, i)
 		}
 	}
-	if len(items) > 0 {
-		ids, err := s.store.CreateExtracted(c.Request().Context(), items)
+	if len(picks) > 0 {
+		ids, err := s.store.SaveExtracted(ctx, in.Article, picks)
 		if err != nil {
 			return err
 		}
@@ -86,22 +76,4 @@ func (s *Server) handleExtract(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, res)
-}
-
-// candidateQuote turns a candidate into a quote to store; the article's outlet stands in
-// where the candidate names none.
-func candidateQuote(cd extract.Candidate, in ExtractRequest) db.QuoteInput {
-	opt := func(s string) *string {
-		if s = strings.TrimSpace(s); s == "" {
-			return nil
-		}
-		return &s
-	}
-	q := db.QuoteInput{Text: cd.Text, SpeakerName: opt(cd.SpeakerName), SpeakerRole: opt(cd.SpeakerRole),
-		SaidOn: opt(cd.SaidOn), DatePrecision: opt(cd.DatePrecision), OutletName: opt(cd.OutletName),
-		Context: opt(cd.Context), Setting: opt(cd.Setting), Lang: in.Lang, SourceURL: in.URL}
-	if q.OutletName == nil {
-		q.OutletName = in.OutletName
-	}
-	return q
 }

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,11 +14,12 @@ import (
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/dbtest"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // sendTo serves a request with the key to s (a server built for one test) and checks
 // the answer against the contract.
-func sendTo(t *testing.T, s *api.Server, method, path, key string) *response {
+func sendTo(t *testing.T, s http.Handler, method, path, key string) *response {
 	t.Helper()
 	req := httptest.NewRequest(method, path, nil)
 	req.Header.Set("Authorization", "Bearer "+key)
@@ -29,7 +29,7 @@ func sendTo(t *testing.T, s *api.Server, method, path, key string) *response {
 }
 
 // anonymous sends a keyless GET from the peer remote with the X-Forwarded-For given.
-func anonymous(e *env, s *api.Server, remote, xff string) *response {
+func anonymous(e *env, s http.Handler, remote, xff string) *response {
 	e.t.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/v1/quotes", nil)
 	req.RemoteAddr = remote
@@ -46,16 +46,16 @@ func anonymous(e *env, s *api.Server, remote, xff string) *response {
 func TestForwardedForIsTrustedOnlyFromConfiguredProxies(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	limits := api.Limits{AnonymousPerSecond: 0.5} // a burst of one
-	direct := newServerConfig(e, api.Config{PublicRead: true, Limits: limits})
+	limits := web.Limits{AnonymousPerSecond: 0.5} // a burst of one
+	direct := newServerConfig(e, api.Config{PublicRead: true}, web.Options{Limits: limits})
 	if res := anonymous(e, direct, "203.0.113.9:4000", "198.51.100.1"); res.Code != http.StatusOK {
 		t.Fatalf("first request: %d", res.Code)
 	}
 	if res := anonymous(e, direct, "203.0.113.9:4000", "198.51.100.2"); res.Code != http.StatusTooManyRequests {
 		t.Errorf("a rotated X-Forwarded-For from an untrusted peer bought a new budget: %d", res.Code)
 	}
-	proxied := newServerConfig(e, api.Config{PublicRead: true, Limits: limits,
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}})
+	proxied := newServerConfig(e, api.Config{PublicRead: true},
+		web.Options{Limits: limits, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}})
 	for i := range 3 {
 		if res := anonymous(e, proxied, "192.0.2.7:4000", fmt.Sprintf("198.51.100.%d", i+1)); res.Code != http.StatusOK {
 			t.Errorf("client %d behind the trusted proxy: %d", i, res.Code)
@@ -78,7 +78,7 @@ func TestForwardedForIsTrustedOnlyFromConfiguredProxies(t *testing.T) {
 func TestFailedAuthenticationIsThrottled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	s := newServerConfig(e, api.Config{Limits: api.Limits{AnonymousPerSecond: 1}}) // a burst of two
+	s := newServerConfig(e, api.Config{}, web.Options{Limits: web.Limits{AnonymousPerSecond: 1}}) // a burst of two
 	var codes []int
 	for _, key := range []string{"vbt_guess1", "vbt_guess2", "vbt_guess3", "not-even-a-bearer"} {
 		req := httptest.NewRequest(http.MethodGet, "/v1/quotes", nil)
@@ -136,7 +136,7 @@ func TestHEADOnEveryGETRoute(t *testing.T) {
 			t.Errorf("HEAD %s: %d %q (GET: %d %q)", path, head.Code, head.Body, get.Code, get.Header.Get("Content-Type"))
 		}
 	}
-	for _, r := range e.server.Routes() {
+	for _, r := range api.Routes() {
 		if r.Method != http.MethodGet || strings.Contains(r.Path, "*") {
 			continue
 		}
@@ -168,7 +168,7 @@ func TestSearchBudget(t *testing.T) {
 	speaker := "A"
 	te := &env{t: t, store: dbtest.OpenWith(t, db.Options{SearchTimeout: time.Nanosecond})}
 	te.admin = te.key("admin", "admin")
-	if _, err := te.store.CreateQuote(context.Background(), db.QuoteInput{Text: long, SpeakerName: &speaker}); err != nil {
+	if _, err := te.store.CreateQuote(dbtest.Operator, db.QuoteInput{Text: long, SpeakerName: &speaker}); err != nil {
 		t.Fatal(err)
 	}
 	tight := newServerConfig(te, api.Config{})
@@ -274,9 +274,9 @@ func TestEveryCreateIsIdempotent(t *testing.T) {
 			before := e.counts()
 			again := e.do(http.MethodPost, c.path, c.body, "Idempotency-Key", key)
 			if c.name == "key" {
-				keys, _ := e.store.Keys(context.Background())
+				keys, _ := e.store.Keys(dbtest.Operator)
 				defer func() {
-					if after, _ := e.store.Keys(context.Background()); len(after) != len(keys) {
+					if after, _ := e.store.Keys(dbtest.Operator); len(after) != len(keys) {
 						t.Errorf("the retry created another key: %d → %d", len(keys), len(after))
 					}
 				}()
@@ -318,7 +318,7 @@ func TestEveryCreateIsIdempotent(t *testing.T) {
 func TestExportsInARow(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	s := newServerConfig(e, api.Config{Limits: api.Limits{ExportsPerMinute: 6}})
+	s := newServerConfig(e, api.Config{}, web.Options{Limits: web.Limits{ExportsPerMinute: 6}})
 	var codes []int
 	for _, f := range []string{"ndjson", "csv", "ndjson", "csv"} {
 		codes = append(codes, sendTo(t, s, http.MethodGet, "/v1/export?format="+f, e.admin).Code)

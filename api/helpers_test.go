@@ -23,6 +23,7 @@ import (
 	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/dbtest"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // The contract: every response any test here receives is checked against openapi.yaml.
@@ -104,16 +105,18 @@ func toPlain(v any) any {
 // env is one server over its own database file.
 type env struct {
 	t      testing.TB
+	dsn    string // where the archive is
 	store  *db.DB
-	server *api.Server
+	server http.Handler
 	admin  string // an admin key's secret, sent by default
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	store := dbtest.Open(t)
+	dsn := dbtest.DSN(t)
+	store := dbtest.OpenDSN(t, dsn, db.Options{})
 	contract(t)
-	e := &env{t: t, store: store}
+	e := &env{t: t, dsn: dsn, store: store}
 	e.admin = e.key("admin", "admin")
 	e.server = newServerWith(e, claimreview.Publisher{})
 	return e
@@ -122,7 +125,7 @@ func newEnv(t testing.TB) *env {
 // key creates an API key and returns its secret.
 func (e *env) key(name, role string) string {
 	e.t.Helper()
-	_, secret, err := e.store.CreateKey(context.Background(), db.KeyInput{Name: name, Role: role})
+	_, secret, err := e.store.CreateKey(dbtest.Operator, db.KeyInput{Name: name, Role: role})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -130,15 +133,20 @@ func (e *env) key(name, role string) string {
 }
 
 // newServerWith builds a server over e's database publishing as pub.
-func newServerWith(e *env, pub claimreview.Publisher) *api.Server {
+func newServerWith(e *env, pub claimreview.Publisher) http.Handler {
 	return newServerConfig(e, api.Config{Publisher: pub})
 }
 
-// newServerConfig builds a server over e's database with cfg, logging to the test.
-func newServerConfig(e *env, cfg api.Config) *api.Server {
-	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{e.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+// newServerConfig builds a server over e's database with cfg, on a door with opt's
+// budgets, logging to the test.
+func newServerConfig(e *env, cfg api.Config, opt ...web.Options) http.Handler {
+	var o web.Options
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	o.Logger = slog.New(slog.NewTextHandler(testWriter{e.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.OpenAPI, cfg.Version = []byte("openapi: 3.0.3\n"), "test"
-	return api.NewServer(e.store, cfg)
+	return api.NewHandler(e.store, cfg, o)
 }
 
 // in returns the same server and database reporting to t (a subtest).
@@ -325,7 +333,7 @@ func (e *env) create(path, body string, v any) *response {
 // counts is how many rows of each kind are stored, to prove a failed request wrote nothing.
 func (e *env) counts() db.Counts {
 	e.t.Helper()
-	c, err := e.store.Counts(context.Background())
+	c, err := e.store.Counts(dbtest.Operator)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/verbatimhq/verbatim/db"
 )
 
 // idempotent is a request sent with an Idempotency-Key, as Stripe defines it: the first
@@ -60,7 +61,7 @@ func (s *Server) claimIdempotency(c echo.Context, body io.Reader) (idem *idempot
 	if hex.EncodeToString(h.Sum(nil)) != prev.RequestHash {
 		return nil, false, newProblem(http.StatusUnprocessableEntity, "idempotency_key_reused",
 			"this Idempotency-Key was used with another request; use a new key for a new request",
-			FieldError{Field: "Idempotency-Key", Message: "was used with another request"})
+			db.FieldError{Field: "Idempotency-Key", Message: "was used with another request"})
 	}
 	var ans answer
 	if err := json.Unmarshal(prev.Response, &ans); err != nil {

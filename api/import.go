@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/ingest"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // maxImportBytes caps one import request; larger archives go in several files, or
@@ -116,20 +117,29 @@ func importFailed(err error, res db.ImportResult) error {
 	var tooBig *http.MaxBytesError
 	var readErr *ingest.ReadError
 	var de *db.Error
-	var p *problem
+	var p *web.Problem
 	switch {
 	case errors.As(err, &tooBig):
 		p = newProblem(http.StatusRequestEntityTooLarge, "too_large", "the import is over 512 MiB; split it")
 	case errors.As(err, &readErr):
 		p = badRequest("", "the file could not be read: "+readErr.Err.Error())
 	case errors.As(err, &de) && de.Code != db.Internal:
-		p = newProblem(statusOf[de.Code], de.Code, de.Message)
+		p = newProblem(web.Status(de.Code), de.Code, de.Message)
 	default:
 		return err
 	}
 	if res.Errors == nil {
 		res.Errors = []db.ImportLineError{}
 	}
-	p.importResult = &res
+	p.Err = &cutImport{result: res, err: err}
 	return p
 }
+
+// cutImport is what an import that stopped part way committed, shown with its problem.
+type cutImport struct {
+	result db.ImportResult
+	err    error
+}
+
+func (c *cutImport) Error() string { return "import cut short: " + c.err.Error() }
+func (c *cutImport) Unwrap() error { return c.err }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	echoSwagger "github.com/swaggo/echo-swagger"
 )
 
@@ -56,7 +55,7 @@ func (s *Server) handleReadyz(c echo.Context) error {
 //	@Success	200	{string}	string	"metrics in the Prometheus text format"
 //	@Router		/metrics [get]
 func (s *Server) handleMetrics(c echo.Context) error {
-	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	s.door.Metrics().ServeHTTP(c.Response(), c.Request())
 	return nil
 }
 

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
@@ -167,20 +166,16 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //	@Failure		503	{object}	Problem	"the search ran past its time budget (serve --search-timeout); narrow it"
 //	@Router			/v1/quotes [get]
 func (s *Server) handleQuoteList(c echo.Context) error {
-	f, err := quoteFilter(c, quoteListParams...)
+	f, err := quoteFilter(c, db.ListParams...)
 	if err != nil {
 		return err
 	}
 	return s.listQuotes(c, f)
 }
 
-// searchParams select and order quotes; a list adds paging and facets, an export the format.
-var (
-	searchParams = []string{"q", "speaker", "speaker_id", "outlet_id", "said_from", "said_to", "tag", "lang",
-		"attribution", "rating", "sort"}
-	quoteListParams = slices.Concat(searchParams, []string{"facets", "limit", "cursor"})
-	exportParams    = slices.Concat(searchParams, []string{"format"})
-)
+// The parameters of a quote list are the core's (db.ListParams); an export takes the
+// search's and a format.
+var exportParams = slices.Concat(db.SearchParams, []string{"format"})
 
 func (s *Server) listQuotes(c echo.Context, f db.QuoteFilter) error {
 	page, err := s.store.ListQuotes(c.Request().Context(), f)
@@ -190,40 +185,13 @@ func (s *Server) listQuotes(c echo.Context, f db.QuoteFilter) error {
 	return c.JSON(http.StatusOK, QuoteList{Data: page.Data, NextCursor: page.NextCursor, Facets: page.Facets})
 }
 
-// quoteFilter reads the quote-list parameters the endpoint allows.
+// quoteFilter reads the quote-list parameters the endpoint allows, as the core reads them.
 func quoteFilter(c echo.Context, allowed ...string) (db.QuoteFilter, error) {
 	q, err := readQuery(c, allowed...)
 	if err != nil {
 		return db.QuoteFilter{}, err
 	}
-	f := db.QuoteFilter{Q: q.str("q"), Speaker: q.str("speaker"), SpeakerID: q.str("speaker_id"),
-		OutletID: q.str("outlet_id"), Tag: q.str("tag"), Lang: q.str("lang"), Cursor: q.str("cursor")}
-	if facets := q.str("facets"); facets != nil {
-		for _, facet := range strings.Split(*facets, ",") {
-			if facet = strings.TrimSpace(facet); facet != "" {
-				f.Facets = append(f.Facets, facet)
-			}
-		}
-	}
-	if f.Limit, err = q.limit(); err != nil {
-		return f, err
-	}
-	// Dates are the core's to read (db.QuoteFilter): YYYY-MM-DD, YYYY-MM or YYYY.
-	f.SaidFrom, f.SaidTo = q.str("said_from"), q.str("said_to")
-	if f.Attribution, err = q.oneOf("attribution", db.Attributions); err != nil {
-		return f, err
-	}
-	if f.Rating, err = q.oneOf("rating", db.Ratings); err != nil {
-		return f, err
-	}
-	sort, err := q.oneOf("sort", db.QuoteSorts)
-	if err != nil {
-		return f, err
-	}
-	if sort != nil {
-		f.Sort = *sort
-	}
-	return f, nil
+	return db.QuoteFilterFrom(q.values)
 }
 
 // SimilarList is a quote's variants, most similar first.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // route is one operation: its method and path, its handler and the permission it needs.
@@ -81,51 +82,41 @@ func (s *Server) table() []route {
 	}
 }
 
-// routes registers the table behind the middleware every request passes through.
-func (s *Server) routes() {
-	e := s.echo
-	e.Use(requestID, s.observe, s.recoverPanics, securityHeaders)
-	if len(s.cfg.CORSOrigins) > 0 {
-		e.Use(s.cors())
-	}
-	e.Use(limitBody, checkPreconditions)
-	if s.cfg.Console != nil {
-		h := echo.WrapHandler(s.cfg.Console)
-		e.Any("/console", h)
-		e.Any("/console/*", h)
-	}
-	for _, r := range s.table() {
-		mw := []echo.MiddlewareFunc{s.require(r.perm), s.rateLimit}
-		if r.method == http.MethodPost && r.path != "/v1/import" {
-			mw = append(mw, s.idempotentCreate) // after authentication: keys belong to API keys
+// routes registers the table on the door. Each route first authenticates and spends the
+// client's budget — nothing about a request is judged before it is known who sent it —
+// then checks preconditions, the body's size and the query, as the route needs.
+func (s *Server) routes(r *web.Routes) {
+	for _, rt := range s.table() {
+		mw := []echo.MiddlewareFunc{s.require(rt.perm), s.rateLimit}
+		if rt.perm != public {
+			mw = append(mw, checkPreconditions)
+			if !takesQuery[rt.method+" "+rt.path] {
+				mw = append(mw, refuseQuery)
+			}
 		}
-		if r.perm != public && !takesQuery[r.method+" "+r.path] {
-			mw = append(mw, refuseQuery)
+		if rt.method == http.MethodPost || rt.method == http.MethodPatch {
+			if rt.path != "/v1/import" { // imports stream, under a cap of their own
+				mw = append(mw, limitBody)
+			}
+			if rt.method == http.MethodPost && rt.path != "/v1/import" {
+				mw = append(mw, s.idempotentCreate) // after authentication: keys belong to API keys
+			}
 		}
-		e.Add(r.method, r.path, r.handler, mw...)
-		if r.method == http.MethodGet {
-			// HEAD answers as GET does, headers only (net/http drops the body).
-			e.Add(http.MethodHead, r.path, r.handler, append([]echo.MiddlewareFunc{headersOnly}, mw...)...)
-		}
+		r.Add(rt.method, rt.path, rt.handler, mw...)
 	}
 }
 
-// headersOnly answers a HEAD request with the headers its GET would have and no body,
-// whatever writes the answer (net/http drops HEAD bodies itself, but not every writer
-// a handler is served through does).
-func headersOnly(next echo.HandlerFunc) echo.HandlerFunc {
+// limitBody refuses a body whose declared length is over the cap before reading any of
+// it; decode enforces the cap on bodies of undeclared length. Routes that read no body
+// (GET, DELETE) ignore whatever a client sends.
+func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Response().Writer = bodiless{c.Response().Writer}
+		if c.Request().ContentLength > maxBodyBytes {
+			return tooLarge()
+		}
 		return next(c)
 	}
 }
-
-type bodiless struct{ http.ResponseWriter }
-
-func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
-
-// Unwrap lets http.ResponseController reach the connection beneath.
-func (b bodiless) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 // takesQuery are the API routes that read query parameters; the others refuse any, so
 // that a parameter a client thinks does something never silently does nothing.
@@ -151,10 +142,10 @@ type RouteInfo struct {
 	Method, Path, Permission string
 }
 
-// Routes lists every route with the permission it needs.
-func (s *Server) Routes() []RouteInfo {
+// Routes lists every route of the API with the permission it needs.
+func Routes() []RouteInfo {
 	var out []RouteInfo
-	for _, r := range s.table() {
+	for _, r := range (&Server{}).table() {
 		out = append(out, RouteInfo{Method: r.method, Path: r.path, Permission: r.perm.String()})
 	}
 	return out

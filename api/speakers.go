@@ -210,10 +210,10 @@ type notNull struct {
 
 // refuseNulls is the 400 for PATCH members sent as null that cannot be cleared.
 func refuseNulls(checks ...notNull) error {
-	var fields []FieldError
+	var fields []db.FieldError
 	for _, c := range checks {
 		if c.null {
-			fields = append(fields, FieldError{Field: c.field, Message: "cannot be null; leave it out to keep the stored value"})
+			fields = append(fields, db.FieldError{Field: c.field, Message: "cannot be null; leave it out to keep the stored value"})
 		}
 	}
 	if len(fields) == 0 {

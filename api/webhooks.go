@@ -44,7 +44,7 @@ func (s *Server) checkWebhookURL(url *string) error {
 	}
 	if err := s.cfg.CheckWebhookURL(*url); err != nil {
 		return newProblem(http.StatusUnprocessableEntity, db.Invalid, "url: "+err.Error(),
-			FieldError{Field: "url", Message: err.Error()})
+			db.FieldError{Field: "url", Message: err.Error()})
 	}
 	return nil
 }

@@ -428,7 +428,7 @@ func TestTwoNodesDeliverEachEventOnce(t *testing.T) {
 			if i%2 == 1 {
 				store = other
 			}
-			if _, err := store.CreateSpeaker(context.Background(), db.SpeakerInput{Name: fmt.Sprintf("Speaker %d", i)}); err != nil {
+			if _, err := store.CreateSpeaker(dbtest.Operator, db.SpeakerInput{Name: fmt.Sprintf("Speaker %d", i)}); err != nil {
 				t.Error(err)
 			}
 		}()

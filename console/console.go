@@ -24,6 +24,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/claimreview"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 //go:embed templates/*.html
@@ -59,12 +60,12 @@ type Options struct {
 	Publisher claimreview.Publisher
 }
 
-// Console is the console's HTTP handler.
+// Console is the console's pages, mounted on a door.
 type Console struct {
 	db    *db.DB
 	opt   Options
 	log   *slog.Logger
-	echo  *echo.Echo
+	door  *web.Door
 	pages map[string]*template.Template
 }
 
@@ -80,62 +81,72 @@ func New(d *db.DB, opt Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{db: d, opt: opt, log: opt.Logger, pages: pages, echo: echo.New()}
-	c.routes()
-	return c, nil
+	return &Console{db: d, opt: opt, log: opt.Logger, pages: pages}, nil
 }
 
-func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.echo.ServeHTTP(w, r) }
-
-func (c *Console) routes() {
-	e := c.echo
-	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = c.handleError
-	e.Use(headers)
+// Mount puts the console's pages on the door, under Prefix.
+func (c *Console) Mount(d *web.Door) {
+	c.door = d
+	r := d.Mount(Prefix, c.showError, headers)
 	static, _ := fs.Sub(staticFS, "static")
-	e.GET(Prefix+"/static/*", echo.WrapHandler(http.StripPrefix(Prefix+"/static/", http.FileServer(http.FS(static)))))
-	e.GET(Prefix, redirect(Prefix+"/queue"))
-	e.GET(Prefix+"/", redirect(Prefix+"/queue"))
-	e.GET(Prefix+"/signin", c.signinForm)
-	e.POST(Prefix+"/signin", c.signin, sameOrigin)
+	r.Add(http.MethodGet, "/static/*", echo.WrapHandler(http.StripPrefix(Prefix+"/static/", http.FileServer(http.FS(static)))))
+	r.Add(http.MethodGet, "", redirect(Prefix+"/queue"))
+	r.Add(http.MethodGet, "/", redirect(Prefix+"/queue"))
+	r.Add(http.MethodGet, "/signin", c.signinForm)
+	r.Add(http.MethodPost, "/signin", c.signin, sameOrigin)
 
-	// Everything else needs a session; every POST its CSRF token.
-	g := e.Group(Prefix, c.session, sameOrigin, c.csrf)
-	g.POST("/signout", c.signout)
-	g.GET("/queue", c.queue)
-	g.POST("/quotes/:id/claim", c.claim)
-	g.POST("/quotes/:id/release", c.release)
-	g.GET("/quotes/:id", c.quote)
-	g.POST("/quotes/:id/verdicts", c.verdict)
-	g.POST("/quotes/:id/citations", c.citation)
-	g.GET("/search", c.search)
-	g.GET("/export", c.export)
-	g.GET("/extract", c.extractForm)
-	g.POST("/extract", c.extract)
-	g.POST("/extract/confirm", c.confirmExtracted)
-	g.GET("/speakers", c.speakers)
-	g.GET("/speakers/:id", c.speaker)
-	g.POST("/speakers/:id", c.updateSpeaker)
-	g.GET("/outlets", c.outlets)
-	g.GET("/outlets/:id", c.outlet)
-	g.POST("/outlets/:id", c.updateOutlet)
-	g.GET("/keys", c.keys)
-	g.POST("/keys", c.createKey)
-	g.POST("/keys/:id/revoke", c.revokeKey)
+	// Everything else needs a session, spends its key's budget as the API's requests do,
+	// and every POST needs its CSRF token.
+	g := r.Group("", c.session, c.budget, sameOrigin, c.csrf)
+	g.Add(http.MethodPost, "/signout", c.signout)
+	g.Add(http.MethodGet, "/queue", c.queue)
+	g.Add(http.MethodPost, "/quotes/:id/claim", c.claim)
+	g.Add(http.MethodPost, "/quotes/:id/release", c.release)
+	g.Add(http.MethodGet, "/quotes/:id", c.quote)
+	g.Add(http.MethodPost, "/quotes/:id/verdicts", c.verdict)
+	g.Add(http.MethodPost, "/quotes/:id/citations", c.citation)
+	g.Add(http.MethodGet, "/search", c.search)
+	g.Add(http.MethodGet, "/export", c.export)
+	g.Add(http.MethodGet, "/extract", c.extractForm)
+	g.Add(http.MethodPost, "/extract", c.extract)
+	g.Add(http.MethodPost, "/extract/confirm", c.confirmExtracted)
+	g.Add(http.MethodGet, "/speakers", c.speakers)
+	g.Add(http.MethodGet, "/speakers/:id", c.speaker)
+	g.Add(http.MethodPost, "/speakers/:id", c.updateSpeaker)
+	g.Add(http.MethodGet, "/outlets", c.outlets)
+	g.Add(http.MethodGet, "/outlets/:id", c.outlet)
+	g.Add(http.MethodPost, "/outlets/:id", c.updateOutlet)
+	g.Add(http.MethodGet, "/keys", c.keys)
+	g.Add(http.MethodPost, "/keys", c.createKey)
+	g.Add(http.MethodPost, "/keys/:id/revoke", c.revokeKey)
+}
+
+// budget spends the session's key's budget for the page, from the same buckets the API
+// spends: a key is one client, whichever door it comes through.
+func (c *Console) budget(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(ec echo.Context) error {
+		class := web.ClassOf(ec.Request().Method)
+		if ec.Path() == Prefix+"/export" {
+			class = web.Export
+		}
+		if err := c.door.Spend(ec, class, sessionOf(ec).Key.ID); err != nil {
+			return err
+		}
+		return next(ec)
+	}
 }
 
 func redirect(to string) echo.HandlerFunc {
 	return func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, to) }
 }
 
-// headers are every console answer's: the CSP above, no framing, no sniffing, no
-// caching of pages that show a signed-in person's archive.
+// headers are every console answer's, over the door's: the CSP above (the door's
+// allows no stylesheet), the referrer kept within the site, no caching of pages that show
+// a signed-in person's archive. A form is read here, under the console's own size cap.
 func headers(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		if !strings.HasPrefix(c.Request().URL.Path, Prefix+"/static/") {
 			h.Set("Cache-Control", "no-store")
@@ -155,8 +166,10 @@ func headers(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // sameOrigin refuses a state-changing request another site made the browser send: the
-// browser says so in Sec-Fetch-Site, or in an Origin that is not this host. It guards
-// the sign-in form, which has no session to hold a CSRF token yet, and backs the tokens.
+// browser says so in Sec-Fetch-Site, or in an Origin that is not this host — or that is
+// "null", which browsers send for a form posted from a sandboxed frame, a data: page or
+// after a cross-site redirect: never for this console's own forms. It guards the sign-in
+// form, which has no session to hold a CSRF token yet, and backs the tokens.
 func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -166,7 +179,7 @@ func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 			return echo.NewHTTPError(http.StatusForbidden, "this form was sent from another site")
 		}
-		if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		if o := r.Header.Get("Origin"); o != "" {
 			u, err := url.Parse(o)
 			if err != nil || u.Host != r.Host {
 				return echo.NewHTTPError(http.StatusForbidden, "this form was sent from another site")
@@ -252,6 +265,11 @@ func (c *Console) signin(ec echo.Context) error {
 	p := &signinPage{Next: safeNext(ec.FormValue("next"))}
 	s, token, err := c.db.OpenSession(ec.Request().Context(), strings.TrimSpace(ec.FormValue("key")), c.opt.SessionTTL)
 	if db.ErrorCode(err) == db.Unauthorized {
+		// A wrong key spends its address's budget, as a wrong key sent to the API does:
+		// guessing keys through the sign-in form is throttled like guessing them there.
+		if err := c.door.SpendAnonymous(ec); err != nil {
+			return err
+		}
 		p.Error = "That key is not valid, or it has been revoked."
 		return c.render(ec, http.StatusUnauthorized, "signin", p)
 	}
@@ -280,33 +298,17 @@ func (c *Console) signout(ec echo.Context) error {
 	return ec.Redirect(http.StatusSeeOther, Prefix+"/signin")
 }
 
-// handleError renders what went wrong as a page: the core's codes as their statuses,
-// refusals and missing things explained, failures logged and not shown.
-func (c *Console) handleError(err error, ec echo.Context) {
-	if ec.Response().Committed {
-		return
+// showError shows a refusal as a page: the door's status and what it says, failures
+// logged by the door and not shown.
+func (c *Console) showError(ec echo.Context, p *web.Problem) {
+	msg := p.Detail
+	if p.Status >= 500 && p.Code == db.Internal {
+		msg = "Something went wrong on our side; it has been logged."
 	}
-	status, msg := http.StatusInternalServerError, "Something went wrong on our side; it has been logged."
-	var he *echo.HTTPError
-	var de *db.Error
-	switch {
-	case errors.As(err, &he):
-		status = he.Code
-		if m, ok := he.Message.(string); ok {
-			msg = m
-		} else {
-			msg = http.StatusText(status)
-		}
-	case errors.As(err, &de) && de.Code != db.Internal:
-		status, msg = statusOf(de.Code), de.Message
-	}
-	if status >= 500 {
-		c.log.Error("console", "error", err, "path", ec.Request().URL.Path)
-	}
-	p := &errorPage{Status: status, Message: msg}
-	p.Title = http.StatusText(status)
-	if rerr := c.render(ec, status, "error", p); rerr != nil {
-		c.log.Error("console: render error page", "error", rerr)
+	page := &errorPage{Status: p.Status, Message: msg}
+	page.Title = http.StatusText(p.Status)
+	if err := c.render(ec, p.Status, "error", page); err != nil {
+		c.log.Error("console: render error page", "error", err)
 	}
 }
 
@@ -326,23 +328,14 @@ func onPage(err error) bool {
 	return false
 }
 
-// statusOf maps the core's error codes as the API does.
-func statusOf(code string) int {
-	switch code {
-	case db.Malformed, db.Invalid:
-		return http.StatusUnprocessableEntity
-	case db.NotFound:
-		return http.StatusNotFound
-	case db.Conflict, db.PreconditionFailed:
+// formStatus is the status of a form the core refused: the door's (web.Status), but for
+// a stale version, which is 409 Conflict here rather than 412 Precondition Failed — a
+// form carries its version in a field, not in an If-Match header, and 412 would speak of
+// a header the browser never sent.
+func formStatus(err error) int {
+	code := db.ErrorCode(err)
+	if code == db.PreconditionFailed {
 		return http.StatusConflict
-	case db.Unauthorized:
-		return http.StatusUnauthorized
-	case db.Forbidden:
-		return http.StatusForbidden
-	case db.Unavailable, db.Full:
-		return http.StatusServiceUnavailable
-	case db.Timeout:
-		return http.StatusGatewayTimeout
 	}
-	return http.StatusInternalServerError
+	return web.Status(code)
 }

@@ -5,15 +5,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/extract"
 )
-
-// maxArticle is the longest article the extraction form takes, as the API's /v1/extract.
-const maxArticle = 200_000
 
 type article struct {
 	Text, URL, PublishedOn, OutletName, Lang string
@@ -43,6 +39,20 @@ func readArticle(ec echo.Context) article {
 		Lang: strings.TrimSpace(ec.FormValue("lang"))}
 }
 
+// core is the article as the core takes it.
+func (a article) core() db.Article {
+	return db.Article{Text: a.Text, URL: optional(a.URL), PublishedOn: optional(a.PublishedOn),
+		OutletName: optional(a.OutletName), Lang: optional(a.Lang)}
+}
+
+// optional is a trimmed form value, nil when empty: the core's optional fields.
+func optional(s string) *string {
+	if s = strings.TrimSpace(s); s == "" {
+		return nil
+	}
+	return &s
+}
+
 func (c *Console) extractForm(ec echo.Context) error {
 	p := &extractPage{Threshold: extract.Threshold}
 	p.Title = "Extract quotes"
@@ -51,30 +61,17 @@ func (c *Console) extractForm(ec echo.Context) error {
 
 // extract proposes the article's quotes; nothing is stored until they are confirmed.
 func (c *Console) extract(ec echo.Context) error {
-	// Extraction itself stores nothing, so no core write refuses it: the console asks
-	// what the API's /v1/extract route asks, the edit permission.
-	if s := sessionOf(ec); !s.Actor().Can(db.PermEdit) {
-		return &db.Error{Code: db.Forbidden, Message: "the " + s.Key.Role + " role may not extract quotes; it needs the edit permission"}
-	}
 	p := &extractPage{Article: readArticle(ec), Threshold: extract.Threshold}
 	p.Title = "Extract quotes"
-	opt := extract.Options{}
-	switch {
-	case strings.TrimSpace(p.Article.Text) == "":
-		p.fail(&db.Error{Code: db.Invalid, Field: "text", Message: "paste the article's text"})
-	case len(p.Article.Text) > maxArticle:
-		p.fail(&db.Error{Code: db.Invalid, Field: "text", Message: fmt.Sprintf("at most %d bytes", maxArticle)})
-	case p.Article.PublishedOn != "":
-		t, err := time.Parse("2006-01-02", p.Article.PublishedOn)
-		if err != nil {
-			p.fail(&db.Error{Code: db.Malformed, Field: "published_on", Message: "must be a date: YYYY-MM-DD"})
+	cands, err := c.db.Propose(ec.Request().Context(), p.Article.core())
+	if err != nil {
+		if !onPage(err) {
+			return err
 		}
-		opt.PublishedOn = t
+		p.fail(err)
+		return c.render(ec, formStatus(err), "extract", p)
 	}
-	if p.Error != "" {
-		return c.render(ec, http.StatusUnprocessableEntity, "extract", p)
-	}
-	for _, cd := range extract.Extract(p.Article.Text, opt) {
+	for _, cd := range cands {
 		outlet := cd.OutletName
 		if outlet == "" {
 			outlet = p.Article.OutletName
@@ -94,14 +91,9 @@ func (c *Console) confirmExtracted(ec echo.Context) error {
 	p.Title = "Extract quotes"
 	n, _ := strconv.Atoi(ec.FormValue("count"))
 	n = min(max(n, 0), 1000)
-	opt := func(s string) *string {
-		if s = strings.TrimSpace(s); s == "" {
-			return nil
-		}
-		return &s
-	}
-	var items []db.ExtractedQuote
-	var rows []int // the row of each item
+	opt := optional
+	var picks []db.Pick
+	var rows []int // the row of each pick
 	for i := range n {
 		f := func(name string) string { return ec.FormValue(fmt.Sprintf("c%d.%s", i, name)) }
 		row := candidateRow{Save: f("save") != "", Text: f("text"), Speaker: f("speaker"), Role: f("role"), SaidOn: f("said_on"),
@@ -116,19 +108,19 @@ func (c *Console) confirmExtracted(ec echo.Context) error {
 		q := db.QuoteInput{Text: row.Text, SpeakerName: opt(row.Speaker), SpeakerRole: opt(row.Role), SaidOn: opt(row.SaidOn),
 			DatePrecision: opt(row.Precision), OutletName: opt(row.Outlet), Context: opt(row.Context), Setting: opt(row.Setting),
 			Lang: opt(p.Article.Lang), SourceURL: opt(p.Article.URL)}
-		items = append(items, db.ExtractedQuote{Quote: q, ArticleURL: opt(p.Article.URL),
-			Extraction: db.Extraction{Version: extract.Version, Start: row.Start, End: row.End, Confidence: row.Confidence}})
+		// The span names the candidate; the core reads its extraction from the article
+		// again, so the confidence shown on the form is never what is stored.
+		picks = append(picks, db.Pick{Start: row.Start, End: row.End, Quote: q})
 		rows = append(rows, i)
 	}
-	if len(items) == 0 {
+	if len(picks) == 0 {
 		p.fail(&db.Error{Code: db.Invalid, Field: "save", Message: "tick at least one quote to save"})
 		return c.render(ec, http.StatusUnprocessableEntity, "extract", p)
 	}
-	if _, err := c.db.CreateExtracted(ec.Request().Context(), items); err != nil {
+	if _, err := c.db.SaveExtracted(ec.Request().Context(), p.Article.core(), picks); err != nil {
 		if !onPage(err) {
 			return err
 		}
-		code := db.ErrorCode(err)
 		// The core names the item as data[i]; the reviewer knows it by its row.
 		if de, ok := err.(*db.Error); ok {
 			var i int
@@ -139,7 +131,7 @@ func (c *Console) confirmExtracted(ec echo.Context) error {
 			}
 		}
 		p.fail(err)
-		return c.render(ec, statusOf(code), "extract", p)
+		return c.render(ec, formStatus(err), "extract", p)
 	}
 	return seeOther(ec, Prefix+"/queue", "extracted")
 }

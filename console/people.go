@@ -196,7 +196,7 @@ func (c *Console) refused(ec echo.Context, b *base, err error, keep func(), name
 		keep()
 		b.fail(err)
 	}
-	return c.render(ec, statusOf(code), name, p)
+	return c.render(ec, formStatus(err), name, p)
 }
 
 // ---- keys, for admins: a key made for a person is how they sign in ----
@@ -233,7 +233,7 @@ func (c *Console) createKey(ec echo.Context) error {
 			return err
 		}
 		p.fail(err)
-		return c.showKeys(ec, statusOf(db.ErrorCode(err)), p)
+		return c.showKeys(ec, formStatus(err), p)
 	}
 	p.NewKey, p.NewSecret = k, secret
 	return c.showKeys(ec, http.StatusCreated, p)

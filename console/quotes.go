@@ -68,7 +68,7 @@ func (c *Console) queue(ec echo.Context) error {
 			return err
 		}
 		p.fail(err)
-		return c.render(ec, statusOf(db.ErrorCode(err)), "queue", p)
+		return c.render(ec, formStatus(err), "queue", p)
 	}
 	claims, err := c.db.Claims(ctx, res.Data)
 	if err != nil {
@@ -287,5 +287,5 @@ func (c *Console) quoteAgain(ec echo.Context, id string, err error, keep func(*q
 		p.fail(err)
 	}
 	keep(p)
-	return c.render(ec, statusOf(db.ErrorCode(err)), "quote", p)
+	return c.render(ec, formStatus(err), "quote", p)
 }

@@ -3,21 +3,23 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/archive"
 	"github.com/verbatimhq/verbatim/db"
 )
 
-// searchParams are the search form's fields, each the API's parameter of the same name.
-var searchParams = []string{"q", "speaker", "speaker_id", "outlet_id", "tag", "said_from", "said_to",
-	"attribution", "rating", "lang", "sort"}
-
-func searchFilter(ec echo.Context) db.QuoteFilter {
-	return db.QuoteFilter{Q: formValue(ec, "q"), Speaker: formValue(ec, "speaker"), SpeakerID: formValue(ec, "speaker_id"),
-		OutletID: formValue(ec, "outlet_id"), Tag: formValue(ec, "tag"), SaidFrom: formValue(ec, "said_from"),
-		SaidTo: formValue(ec, "said_to"), Attribution: formValue(ec, "attribution"), Rating: formValue(ec, "rating"),
-		Lang: formValue(ec, "lang"), Sort: ec.QueryParam("sort"), Cursor: formValue(ec, "cursor")}
+// searchFilter reads the search form, whose fields are the core's filter parameters
+// (db.SearchParams), as the core reads them for every way in.
+func searchFilter(ec echo.Context) (db.QuoteFilter, error) {
+	v := url.Values{}
+	for _, name := range append(db.SearchParams, "cursor") {
+		if s := strings.TrimSpace(ec.QueryParam(name)); s != "" {
+			v.Set(name, s)
+		}
+	}
+	return db.QuoteFilterFrom(v)
 }
 
 type facetValue struct {
@@ -58,7 +60,7 @@ func (c *Console) search(ec echo.Context) error {
 			{"said_on", "oldest said first", ""}, {"-created_at", "newest recorded first", ""}, {"created_at", "oldest recorded first", ""}}}
 	p.Title = "Search"
 	values := url.Values{}
-	for _, name := range searchParams {
+	for _, name := range db.SearchParams {
 		if v := ec.QueryParam(name); v != "" {
 			p.F[name] = v
 			values.Set(name, v)
@@ -69,16 +71,19 @@ func (c *Console) search(ec echo.Context) error {
 		return c.render(ec, http.StatusOK, "search", p)
 	}
 	p.Searched = true
-	f := searchFilter(ec)
-	f.Limit = 20
-	f.Facets = []string{"speaker", "outlet", "year", "attribution", "rating", "tag"}
-	res, err := c.db.ListQuotes(ec.Request().Context(), f)
+	f, err := searchFilter(ec)
+	var res db.QuotePage
+	if err == nil {
+		f.Limit = 20
+		f.Facets = db.Facets
+		res, err = c.db.ListQuotes(ec.Request().Context(), f)
+	}
 	if err != nil {
 		if !onPage(err) {
 			return err
 		}
 		p.fail(err)
-		return c.render(ec, statusOf(db.ErrorCode(err)), "search", p)
+		return c.render(ec, formStatus(err), "search", p)
 	}
 	p.Results = res.Data
 	for _, fp := range facetParams {
@@ -130,7 +135,10 @@ func (c *Console) export(ec echo.Context) error {
 	if _, ok := archive.Formats[format]; !ok {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "format: must be ndjson or csv")
 	}
-	f := searchFilter(ec)
+	f, err := searchFilter(ec)
+	if err != nil {
+		return err
+	}
 	f.Cursor = nil
 	res := ec.Response()
 	res.Header().Set(echo.HeaderContentType, archive.Formats[format])

@@ -134,6 +134,9 @@ func (d *DB) auditEntries(ctx context.Context, tx Tx, f AuditFilter) (Page[*Audi
 // QuoteHistory lists the changes to one quote, its citations and its verdicts, newest
 // first. NotFound.
 func (d *DB) QuoteHistory(ctx context.Context, quoteID string, limit int, cursor *string) (Page[*AuditEntry], error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return Page[*AuditEntry]{}, err
+	}
 	var p Page[*AuditEntry]
 	err := d.read(ctx, func(tx Tx) error {
 		if _, err := findQuote(ctx, tx, quoteID, false); err != nil {

@@ -190,6 +190,9 @@ func findCitation(ctx context.Context, tx Tx, q *Quote, id string, lock bool) (*
 
 // Citation returns one citation of a quote. NotFound.
 func (d *DB) Citation(ctx context.Context, quoteID, id string) (*Citation, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	var c *Citation
 	err := d.read(ctx, func(tx Tx) error {
 		q, err := findQuote(ctx, tx, quoteID, false)
@@ -305,6 +308,9 @@ func (d *DB) DeleteCitation(ctx context.Context, quoteID, id string, ifMatch []i
 
 // ListCitations returns a quote's citations, oldest first. NotFound, Malformed (cursor).
 func (d *DB) ListCitations(ctx context.Context, quoteID string, limit int, cursor *string) (Page[*Citation], error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return Page[*Citation]{}, err
+	}
 	limit = clampLimit(limit)
 	c, err := d.decodeCursor(cursor, "citations")
 	if err != nil {

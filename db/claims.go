@@ -87,6 +87,9 @@ func (d *DB) ReleaseQuote(ctx context.Context, quoteID string) error {
 
 // Claims returns the claims in force on the given quotes, by quote ID.
 func (d *DB) Claims(ctx context.Context, quotes []*Quote) (map[string]*Claim, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	out := map[string]*Claim{}
 	if len(quotes) == 0 {
 		return out, nil

@@ -25,6 +25,8 @@ type DB struct {
 	rankWindow int
 	// searchTimeout is Options.SearchTimeout.
 	searchTimeout time.Duration
+	// admission holds Options.MaxSearches' slots.
+	admission *admission
 	// watch sees every commit. Until the next one, keys holds the keys requests have
 	// authenticated with (by hash) — every request is authenticated — and quotes the
 	// quotes read by ID: reading one from SQLite cost six times a bare Echo handler.
@@ -49,6 +51,11 @@ type Options struct {
 	// SearchTimeout is the time budget of a costly search (see ListQuotes); past it the
 	// search is stopped and is a Timeout. Zero leaves searches unbounded.
 	SearchTimeout time.Duration
+	// MaxSearches bounds the expensive reads running at once — searches with words,
+	// facet counts, a speaker's name, exports — and one client holds at most half of
+	// them; past it a read waits for a slot (two seconds at most), then is Busy. Zero
+	// leaves them unbounded (DefaultMaxSearches is serve's default).
+	MaxSearches int
 }
 
 // New opens the archive over eng, which the DB owns from then on (Close closes it).
@@ -63,6 +70,7 @@ func New(ctx context.Context, eng Engine, opt Options) (*DB, error) {
 		d.rankWindow = opt.RankWindow
 	}
 	d.searchTimeout = opt.SearchTimeout
+	d.admission = newAdmission(opt.MaxSearches)
 	return d, nil
 }
 
@@ -80,7 +88,12 @@ func (d *DB) Ping(ctx context.Context) error { return d.eng.Ping(ctx) }
 func (d *DB) SchemaVersion(ctx context.Context) (int, error) { return d.eng.SchemaVersion(ctx) }
 
 // Verify checks the database and its search index, and counts what it holds.
-func (d *DB) Verify(ctx context.Context) (Report, error) { return d.eng.Verify(ctx) }
+func (d *DB) Verify(ctx context.Context) (Report, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return Report{}, err
+	}
+	return d.eng.Verify(ctx)
+}
 
 // SetClock replaces the clock, for tests that need time to stand still or move.
 func (d *DB) SetClock(now func() time.Time) { d.now = now }
@@ -228,6 +241,9 @@ func (r Report) OK() bool { return r.Integrity == "ok" && r.SearchIndexOK }
 
 // Counts counts the stored resources in one snapshot.
 func (d *DB) Counts(ctx context.Context) (Counts, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return Counts{}, err
+	}
 	var c Counts
 	err := d.read(ctx, func(tx Tx) error {
 		var err error

@@ -70,6 +70,9 @@ const DisableAfter = 5 * 24 * time.Hour
 // lease from now: a process that dies mid-attempt leaves them to be claimed again once
 // the lease ends, and several processes on one PostgreSQL database never take the same.
 func (d *DB) ClaimDeliveries(ctx context.Context, n int, lease time.Duration) ([]*Delivery, error) {
+	if err := authorize(ctx, PermWork, ""); err != nil {
+		return nil, err
+	}
 	var out []*Delivery
 	err := d.write(ctx, func(tx Tx) error {
 		now := d.now()
@@ -94,6 +97,9 @@ type Outcome struct {
 // endpoint's health: a success clears failing_since; a failure sets it, and an endpoint
 // failing for DisableAfter, or answering 410 Gone, is turned off with the reason.
 func (d *DB) RecordAttempt(ctx context.Context, dl *Delivery, a Attempt, o Outcome) error {
+	if err := authorize(ctx, PermWork, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx Tx) error {
 		if err := tx.RecordAttempt(ctx, dl.Seq, a, o); err != nil {
 			return fmt.Errorf("db: record attempt: %w", err)
@@ -122,7 +128,7 @@ func (d *DB) RecordAttempt(ctx context.Context, dl *Delivery, a Attempt, o Outco
 				return writeError("webhook", err)
 			}
 			if next.Enabled != w.Enabled {
-				return d.audit(WithActor(ctx, System), tx, "update", "webhook", w.ID, "", w, next)
+				return d.audit(WithActor(ctx, Worker), tx, "update", "webhook", w.ID, "", w, next)
 			}
 		}
 		return nil
@@ -270,6 +276,9 @@ func (d *DB) PingWebhook(ctx context.Context, id string) (*Delivery, error) {
 // PruneDeliveries forgets deliveries settled (succeeded or failed) before t, with their
 // attempts and the events no delivery needs any more: the log keeps DeliveryRetention.
 func (d *DB) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	if err := authorize(ctx, PermWork, ""); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := d.write(ctx, func(tx Tx) error {
 		var err error

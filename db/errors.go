@@ -12,6 +12,7 @@ const (
 	NotFound           = "not_found"           // no such resource
 	Conflict           = "conflict"            // the change collides with what is stored
 	PreconditionFailed = "precondition_failed" // the client's version is stale
+	Busy               = "busy"                // too many expensive reads are running; try again in a moment
 	Unavailable        = "unavailable"         // the database cannot take the write now (busy)
 	Full               = "storage_full"        // the disk, or the configured size cap, is full
 	Timeout            = "timeout"             // the work ran out of its time budget

@@ -21,9 +21,18 @@ type Record struct {
 const exportPage = 500
 
 // Export streams every quote matching f (its limit and cursor aside) to fn, in f's order,
-// a page at a time: memory stays flat whatever the archive's size. Malformed, as for
-// ListQuotes, and whatever fn returns.
+// a page at a time: memory stays flat whatever the archive's size. It holds one of the
+// slots of Options.MaxSearches while it runs (Busy when none frees in time). Malformed,
+// as for ListQuotes, and whatever fn returns.
 func (d *DB) Export(ctx context.Context, f QuoteFilter, fn func(*Record) error) error {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return err
+	}
+	leave, err := d.admission.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer leave()
 	f.Facets, f.Cursor = nil, nil
 	for {
 		page, err := d.listQuotes(ctx, f, exportPage)

@@ -3,9 +3,15 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/verbatimhq/verbatim/extract"
 )
 
-// Extraction records how the extractor found a quote.
+// Extraction records how the extractor found a quote. The server owns it: it is what the
+// extractor said of the article, never what a client says the extractor said.
 type Extraction struct {
 	Version    string  `json:"version" example:"rules-1"`
 	Start      int     `json:"start" example:"1594"`
@@ -13,33 +19,105 @@ type Extraction struct {
 	Confidence float64 `json:"confidence" example:"0.9"`
 } //@name Extraction
 
-// ExtractedQuote is a candidate to store: the quote, how it was found, and the article
-// it came from (a report citation, when the article has a URL).
-type ExtractedQuote struct {
-	Quote      QuoteInput
-	Extraction Extraction
-	ArticleURL *string
+// Article is a text to find quotes in, with what its reader knows of it.
+type Article struct {
+	Text        string  `json:"text" validate:"required,notblank,max=200000" example:"\"NATO isn’t on the table,” said US Special Envoy to Ukraine Keith Kellogg in an interview with Fox News on April 20"`
+	URL         *string `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
+	PublishedOn *string `json:"published_on,omitempty" format:"date" example:"2025-04-21"`
+	OutletName  *string `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Kyiv Post"`
+	Lang        *string `json:"lang,omitempty" validate:"omitempty,bcp47_language_tag" example:"en"`
 }
 
-// CreateExtracted stores extracted quotes as unverified quotes, each with its extraction
-// and the article as a report citation, all in one transaction: one that cannot be stored
-// stores none (its error's field is prefixed with its index).
-func (d *DB) CreateExtracted(ctx context.Context, items []ExtractedQuote) ([]string, error) {
+// options are the extractor's options for the article: Malformed (published_on).
+func (a *Article) options() (extract.Options, error) {
+	if err := validateInput(a); err != nil {
+		return extract.Options{}, err
+	}
+	var opt extract.Options
+	if a.PublishedOn != nil {
+		t, err := time.Parse("2006-01-02", *a.PublishedOn)
+		if err != nil {
+			return opt, errorf(Malformed, "published_on", "must be a date: YYYY-MM-DD")
+		}
+		opt.PublishedOn = t
+	}
+	return opt, nil
+}
+
+// Propose finds the quotes in an article for a person to confirm; it stores nothing, but
+// it is an editor's work (the edit permission). Invalid, Malformed (the article).
+func (d *DB) Propose(ctx context.Context, a Article) ([]extract.Candidate, error) {
 	if err := authorize(ctx, PermEdit, ""); err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(items))
-	err := d.write(ctx, func(tx Tx) error {
+	opt, err := a.options()
+	if err != nil {
+		return nil, err
+	}
+	return extract.Extract(a.Text, opt), nil
+}
+
+// Pick is a quote the extractor proposed that a person keeps: named by where it stands in
+// the article (the candidate's start and end), with the quote as they corrected it.
+type Pick struct {
+	Start, End int
+	Quote      QuoteInput
+}
+
+// PickOf is the pick of a candidate as the extractor proposed it, the article's outlet,
+// language and URL standing in where the candidate names none.
+func PickOf(cd extract.Candidate, a Article) Pick {
+	opt := func(s string) *string {
+		if s = strings.TrimSpace(s); s == "" {
+			return nil
+		}
+		return &s
+	}
+	q := QuoteInput{Text: cd.Text, SpeakerName: opt(cd.SpeakerName), SpeakerRole: opt(cd.SpeakerRole),
+		SaidOn: opt(cd.SaidOn), DatePrecision: opt(cd.DatePrecision), OutletName: opt(cd.OutletName),
+		Context: opt(cd.Context), Setting: opt(cd.Setting), Lang: a.Lang, SourceURL: a.URL}
+	if q.OutletName == nil {
+		q.OutletName = a.OutletName
+	}
+	return Pick{Start: cd.Start, End: cd.End, Quote: q}
+}
+
+// SaveExtracted stores the picked quotes of an article as unverified quotes, each with its
+// extraction and the article as a report citation, all in one transaction: one that
+// cannot be stored stores none (its error's field is prefixed data[i]). The extraction
+// each records is the extractor's own, read again from the article: a pick that names no
+// span the extractor proposed is Invalid, so no client can record what the extractor
+// never said.
+func (d *DB) SaveExtracted(ctx context.Context, a Article, picks []Pick) ([]string, error) {
+	cands, err := d.Propose(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	type span struct{ start, end int }
+	found := make(map[span]extract.Candidate, len(cands))
+	for _, cd := range cands {
+		found[span{cd.Start, cd.End}] = cd
+	}
+	xs := make([]Extraction, len(picks))
+	for i, p := range picks {
+		cd, ok := found[span{p.Start, p.End}]
+		if !ok {
+			return nil, errorf(Invalid, fmt.Sprintf("data[%d].start", i), fmt.Sprintf(
+				"the extractor proposed no quote at characters %d–%d of this article (it has %d)", p.Start, p.End, utf8.RuneCountInString(a.Text)))
+		}
+		xs[i] = Extraction{Version: extract.Version, Start: cd.Start, End: cd.End, Confidence: cd.Confidence}
+	}
+	ids := make([]string, 0, len(picks))
+	err = d.write(ctx, func(tx Tx) error {
 		ids = ids[:0]
-		for i, it := range items {
-			x := it.Extraction
-			q, err := d.insertQuote(ctx, tx, it.Quote, nil, &x)
+		for i, p := range picks {
+			q, err := d.insertQuote(ctx, tx, p.Quote, nil, &xs[i])
 			if err != nil {
 				return prefixField(err, fmt.Sprintf("data[%d]", i))
 			}
-			if it.ArticleURL != nil {
-				excerpt := it.Quote.Text
-				if _, err := d.insertCitation(ctx, tx, q, CitationInput{URL: *it.ArticleURL, Relation: "report", Excerpt: &excerpt}); err != nil {
+			if a.URL != nil {
+				excerpt := p.Quote.Text
+				if _, err := d.insertCitation(ctx, tx, q, CitationInput{URL: *a.URL, Relation: "report", Excerpt: &excerpt}); err != nil {
 					return prefixField(err, fmt.Sprintf("data[%d]", i))
 				}
 			}

@@ -23,6 +23,9 @@ type IdempotentRun struct {
 // the remembered run when the key was used within IdempotencyTTL (Status zero: still
 // running). Keys belong to the API key that sent them: two keys never share one.
 func (d *DB) ClaimIdempotencyKey(ctx context.Context, key string) (*IdempotentRun, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	owner := actorOf(ctx).KeyID
 	var prev *IdempotentRun
 	err := d.write(ctx, func(tx Tx) error {
@@ -52,6 +55,9 @@ func (d *DB) ClaimIdempotencyKey(ctx context.Context, key string) (*IdempotentRu
 
 // CompleteIdempotencyKey remembers the answer to the request that claimed key.
 func (d *DB) CompleteIdempotencyKey(ctx context.Context, key, requestHash string, status int, response []byte) error {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx Tx) error {
 		err := tx.CompleteIdempotency(ctx, actorOf(ctx).KeyID, key, IdempotentRun{RequestHash: requestHash, Status: status, Response: response})
 		if err != nil {
@@ -63,6 +69,9 @@ func (d *DB) CompleteIdempotencyKey(ctx context.Context, key, requestHash string
 
 // ReleaseIdempotencyKey forgets a claim whose request failed, so that a retry runs it.
 func (d *DB) ReleaseIdempotencyKey(ctx context.Context, key string) error {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx Tx) error {
 		if err := tx.ReleaseIdempotency(ctx, actorOf(ctx).KeyID, key); err != nil {
 			return fmt.Errorf("db: release idempotency key: %w", err)

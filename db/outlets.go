@@ -54,6 +54,9 @@ func (d *DB) insertOutlet(ctx context.Context, tx Tx, in OutletInput) (string, e
 
 // Outlet returns the outlet with the given ID, or NotFound.
 func (d *DB) Outlet(ctx context.Context, id string) (*Outlet, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	return findOutlet(ctx, d.eng.Reads(), id, false)
 }
 
@@ -132,6 +135,9 @@ func (d *DB) DeleteOutlet(ctx context.Context, id string, ifMatch []int64) error
 
 // ListOutlets returns outlets ordered by name.
 func (d *DB) ListOutlets(ctx context.Context, f OutletFilter) (Page[*Outlet], error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return Page[*Outlet]{}, err
+	}
 	limit := clampLimit(f.Limit)
 	c, err := d.decodeCursor(f.Cursor, "outlets")
 	if err != nil {

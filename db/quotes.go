@@ -29,6 +29,9 @@ func findQuote(ctx context.Context, tx Tx, id string, lock bool) (*Quote, error)
 // Quotes read are kept until the database next changes (see DB.quotes); the caller gets
 // its own copy of the top level to set fields on.
 func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	gen, err := d.generation(ctx)
 	if err != nil {
 		return nil, err
@@ -420,7 +423,7 @@ func (d *DB) resetReview(ctx context.Context, tx Tx, cur, next *Quote) error {
 	}
 	summary := fmt.Sprintf("Reset to unverified by Verbatim: %s changed the quote's %s after it was reviewed, so the earlier verdict no longer applies.",
 		actorOf(ctx).Name, strings.Join(changed, " and "))
-	_, err := d.appendVerdict(WithActor(ctx, System), tx, cur.ID, nil, VerdictInput{Attribution: "unverified", Summary: summary})
+	_, err := d.appendVerdict(WithActor(ctx, reviewer), tx, cur.ID, nil, VerdictInput{Attribution: "unverified", Summary: summary})
 	return err
 }
 

@@ -24,6 +24,9 @@ type ReviewFilter struct {
 // Review returns a quote's review. NotFound when the quote does not exist or has no
 // verdict yet.
 func (d *DB) Review(ctx context.Context, quoteID string) (*Review, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	var r *Review
 	err := d.read(ctx, func(tx Tx) error {
 		q, err := findQuote(ctx, tx, quoteID, false)
@@ -46,6 +49,9 @@ func (d *DB) Review(ctx context.Context, quoteID string) (*Review, error) {
 // ListReviews returns reviewed quotes in the order their current verdicts were given, so
 // an aggregator can poll with the last cursor and see each new verdict once. Malformed.
 func (d *DB) ListReviews(ctx context.Context, f ReviewFilter) (Page[*Review], error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return Page[*Review]{}, err
+	}
 	limit := clampLimit(f.Limit)
 	c, err := d.decodeCursor(f.Cursor, "reviews")
 	if err != nil {

@@ -54,6 +54,10 @@ func InvalidUTF8Offset(b []byte) int {
 // theValidator is built once: validator caches what it learns of each struct type.
 var theValidator = sync.OnceValue(newValidator)
 
+// embedded stands, in a field's path, for a struct embedded without a JSON name: JSON
+// makes its fields the outer object's, and so do the paths.
+const embedded = "\x00embedded"
+
 // newValidator builds the one validator: JSON names in field paths, PATCH members
 // validated by their value, and the rules the domain adds.
 func newValidator() *validator.Validate {
@@ -62,6 +66,9 @@ func newValidator() *validator.Validate {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
 			return ""
+		}
+		if name == "" && f.Anonymous {
+			return embedded // its fields are the outer object's, as JSON has them
 		}
 		return name
 	})
@@ -118,6 +125,7 @@ func checkRules(v *validator.Validate, dst any) []FieldError {
 	}
 	for _, fe := range verrs {
 		_, field, _ := strings.Cut(fe.Namespace(), ".") // drop the struct's own name
+		field = strings.ReplaceAll(field, embedded+".", "")
 		out = append(out, FieldError{Field: field, Message: ruleMessage(fe)})
 	}
 	return out

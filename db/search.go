@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -99,16 +98,28 @@ func dateBound(v *string, field string, end bool) (*string, error) {
 	return &date, nil
 }
 
-// ListQuotes searches and filters quotes. Malformed (q, sort, cursor, facets).
+// ListQuotes searches and filters quotes. Malformed (q, sort, cursor, facets, the
+// enumerated filters).
 //
-// A search that runs past the context's deadline is interrupted: Timeout. The costly
-// ones — words, facet counts, a speaker's name — have Options.SearchTimeout at most,
-// whichever way they come in; exports, which page through ListQuotes' work, do not.
+// The costly ones — words, facet counts, a speaker's name — take one of the slots of
+// Options.MaxSearches (Busy when none frees in time) and have Options.SearchTimeout at
+// most, whichever way they come in: past it the search is interrupted, Timeout. Exports,
+// which page through ListQuotes' work, take a slot for their whole run and no timeout.
 func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
-	if d.searchTimeout > 0 && (f.Q != nil || len(f.Facets) > 0 || f.Speaker != nil) {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d.searchTimeout)
-		defer cancel()
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return QuotePage{}, err
+	}
+	if f.costly() {
+		leave, err := d.admission.enter(ctx)
+		if err != nil {
+			return QuotePage{}, err
+		}
+		defer leave()
+		if d.searchTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, d.searchTimeout)
+			defer cancel()
+		}
 	}
 	page, err := d.listQuotes(ctx, f, clampLimit(f.Limit))
 	return page, searchError(ctx, err)
@@ -136,16 +147,11 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 			s.Sort = "relevance"
 		}
 	}
-	if !slices.Contains(QuoteSorts, s.Sort) {
-		return QuotePage{}, errorf(Malformed, "sort", "sort must be one of "+strings.Join(QuoteSorts, ", "))
+	if err := f.check(); err != nil {
+		return QuotePage{}, err
 	}
 	if s.Sort == "relevance" && s.Query == nil {
 		return QuotePage{}, errorf(Malformed, "sort", "relevance needs a query (q)")
-	}
-	for _, facet := range f.Facets {
-		if !slices.Contains(Facets, facet) {
-			return QuotePage{}, errorf(Malformed, "facets", "facets must be among "+strings.Join(Facets, ", "))
-		}
 	}
 	s.Filter.Tag = lowerPtr(f.Tag)
 	if f.Speaker != nil {

@@ -72,6 +72,9 @@ func similarQuotes(ctx context.Context, tx Tx, hits []scored) ([]SimilarQuote, e
 
 // Similar returns the stored variants of a quote, most similar first. NotFound.
 func (d *DB) Similar(ctx context.Context, id string, limit int) ([]SimilarQuote, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	var out []SimilarQuote
 	err := d.read(ctx, func(tx Tx) error {
 		q, err := findQuote(ctx, tx, id, false)

@@ -89,6 +89,9 @@ func (d *DB) requestFetch(ctx context.Context, tx Tx, c *Citation) error {
 
 // ClaimFetches takes up to n pages to fetch, leased as ClaimDeliveries leases.
 func (d *DB) ClaimFetches(ctx context.Context, n int, lease time.Duration) ([]*FetchJob, error) {
+	if err := authorize(ctx, PermWork, ""); err != nil {
+		return nil, err
+	}
 	var out []*FetchJob
 	err := d.write(ctx, func(tx Tx) error {
 		now := d.now()
@@ -105,6 +108,9 @@ func (d *DB) ClaimFetches(ctx context.Context, n int, lease time.Duration) ([]*F
 // RecordFetch records what fetching a page found, and whether the page changed since the
 // citation's fetch before it.
 func (d *DB) RecordFetch(ctx context.Context, job *FetchJob, r FetchResult) error {
+	if err := authorize(ctx, PermWork, ""); err != nil {
+		return err
+	}
 	return d.write(ctx, func(tx Tx) error {
 		var changed *bool
 		if r.SHA256 != nil {

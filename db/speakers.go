@@ -70,6 +70,9 @@ func dedupeNames(name string, aliases []string) []string {
 
 // Speaker returns the speaker with the given ID, or NotFound.
 func (d *DB) Speaker(ctx context.Context, id string) (*Speaker, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	var s *Speaker
 	err := d.read(ctx, func(tx Tx) error {
 		var err error
@@ -181,6 +184,9 @@ func (d *DB) deleteUnquoted(ctx context.Context, tx Tx, resource, id string, ver
 
 // ListSpeakers returns speakers ordered by name.
 func (d *DB) ListSpeakers(ctx context.Context, f SpeakerFilter) (Page[*Speaker], error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return Page[*Speaker]{}, err
+	}
 	limit := clampLimit(f.Limit)
 	c, err := d.decodeCursor(f.Cursor, "speakers")
 	if err != nil {

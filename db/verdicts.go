@@ -137,6 +137,9 @@ func checkVerdictCitations(ctx context.Context, tx Tx, qseq int64, in VerdictInp
 
 // Verdict returns one verdict of a quote. NotFound.
 func (d *DB) Verdict(ctx context.Context, quoteID, id string) (*Verdict, error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
 	var v *Verdict
 	err := d.read(ctx, func(tx Tx) error {
 		q, err := findQuote(ctx, tx, quoteID, false)
@@ -157,6 +160,9 @@ func (d *DB) Verdict(ctx context.Context, quoteID, id string) (*Verdict, error) 
 
 // ListVerdicts returns a quote's verdict history, newest first. NotFound, Malformed.
 func (d *DB) ListVerdicts(ctx context.Context, quoteID string, limit int, cursor *string) (Page[*Verdict], error) {
+	if err := authorize(ctx, PermRead, ""); err != nil {
+		return Page[*Verdict]{}, err
+	}
 	limit = clampLimit(limit)
 	c, err := d.decodeCursor(cursor, "verdicts")
 	if err != nil {

@@ -1,7 +1,6 @@
 package ingest_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -49,7 +48,7 @@ func TestRunConcurrently(t *testing.T) {
 			t.Fatal(err)
 		}
 		var lines []int
-		res, err := ingest.RunConcurrently(context.Background(), rd, d, 20, inFlight, func(total db.ImportResult, last int) {
+		res, err := ingest.RunConcurrently(dbtest.Operator, rd, d, 20, inFlight, func(total db.ImportResult, last int) {
 			lines = append(lines, last)
 			if n := total.Created + total.Rejected; n != min(20*len(lines)+1, 231) && n != 20*len(lines) {
 				t.Errorf("in flight %d: after line %d the totals are %+v", inFlight, last, total)
@@ -63,7 +62,7 @@ func TestRunConcurrently(t *testing.T) {
 				t.Errorf("in flight %d: progress went from line %d to %d", inFlight, lines[i-1], lines[i])
 			}
 		}
-		if c, _ := d.Counts(context.Background()); c.Quotes != 230 || c.Speakers != 7 {
+		if c, _ := d.Counts(dbtest.Operator); c.Quotes != 230 || c.Speakers != 7 {
 			t.Errorf("in flight %d: stored %+v", inFlight, c)
 		}
 	}
@@ -72,14 +71,14 @@ func TestRunConcurrently(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ingest.RunConcurrently(context.Background(), rd, d, 20, 3, nil)
+	res, err := ingest.RunConcurrently(dbtest.Operator, rd, d, 20, 3, nil)
 	var re *ingest.ReadError
 	// Batches end at lines 20, 40, 61 (the 58th is the bad one), 81, 101…; the cut is at
 	// about line 116, inside the sixth.
 	if !errors.As(err, &re) || !slices.Contains([]int{20, 40, 61, 81, 101}, res.LastLine) {
 		t.Fatalf("a cut input: %+v %v", res, err)
 	}
-	c, _ := d.Counts(context.Background())
+	c, _ := d.Counts(dbtest.Operator)
 	if int64(res.Created) > c.Quotes {
 		t.Errorf("counted %d created, %d stored", res.Created, c.Quotes)
 	}

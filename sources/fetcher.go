@@ -22,6 +22,7 @@ type Fetcher struct {
 
 // Run fetches until ctx ends, then lets the fetches under way finish.
 func (f *Fetcher) Run(ctx context.Context) {
+	ctx = db.WithActor(ctx, db.Worker) // the work is the server's own, and may do only that
 	log := f.Log
 	if log == nil {
 		log = slog.Default()

@@ -21,7 +21,7 @@ import (
 //
 //	go test -tags sqlite_fts5 ./webhook -run '^$' -bench . -benchtime 5000x -count 5
 
-var bg = context.Background()
+var bg = dbtest.Operator
 
 func quote(i int) db.QuoteInput {
 	s := fmt.Sprintf("Speaker %d", i%50)

@@ -65,6 +65,7 @@ const maxResponse = 1024
 
 // Run delivers until ctx ends, then lets the deliveries under way finish.
 func (d *Dispatcher) Run(ctx context.Context) {
+	ctx = db.WithActor(ctx, db.Worker) // the work is the server's own, and may do only that
 	log := d.Log
 	if log == nil {
 		log = slog.Default()

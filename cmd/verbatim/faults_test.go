@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
 	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/sqlite"
 )
@@ -110,13 +111,13 @@ func TestKillDuringWrites(t *testing.T) {
 		if err != nil || !rep.OK() {
 			t.Fatalf("trial %d: after kill -9 the database fails its checks: %+v %v", trial, rep, err)
 		}
-		store, err := openStore(context.Background(), dbPath, engines.Options{})
+		store, err := openStore(dbtest.Operator, dbPath, engines.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		missing := 0
 		for id := range acked {
-			if _, err := store.Quote(context.Background(), id); err != nil {
+			if _, err := store.Quote(dbtest.Operator, id); err != nil {
 				missing++
 			}
 		}
@@ -196,14 +197,14 @@ func TestShutdownUnderLoad(t *testing.T) {
 		t.Errorf("%d requests were cut: %v", len(broken), broken[:min(5, len(broken))])
 	}
 	// A request the server acted on must have been answered.
-	store, err := openStore(context.Background(), dbPath, engines.Options{})
+	store, err := openStore(dbtest.Operator, dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
 	for _, text := range unanswered {
 		q := `"` + text + `"`
-		page, err := store.ListQuotes(context.Background(), db.QuoteFilter{Q: &q, Limit: 5})
+		page, err := store.ListQuotes(dbtest.Operator, db.QuoteFilter{Q: &q, Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -141,12 +141,12 @@ func verify(dsn string) (db.Report, error) {
 	if !engines.IsPostgres(dsn) {
 		return sqlite.Verify(context.Background(), dsn)
 	}
-	store, err := openStore(context.Background(), dsn, engines.Options{})
+	store, err := openStore(dbtest.Operator, dsn, engines.Options{})
 	if err != nil {
 		return db.Report{}, err
 	}
 	defer store.Close()
-	return store.Verify(context.Background())
+	return store.Verify(dbtest.Operator)
 }
 
 // countBelow counts the imported records with external keys up to last.

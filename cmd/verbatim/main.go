@@ -31,6 +31,7 @@ import (
 	"github.com/verbatimhq/verbatim/db/sqlite"
 	"github.com/verbatimhq/verbatim/outbound"
 	"github.com/verbatimhq/verbatim/sources"
+	"github.com/verbatimhq/verbatim/web"
 	"github.com/verbatimhq/verbatim/webhook"
 	"golang.org/x/net/netutil"
 )
@@ -97,6 +98,9 @@ Flags override the environment.
 // run is the whole program: main only wires it to the process. ctx ends the program
 // (SIGINT/SIGTERM in main, the test's cancel in tests).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	// The command line acts as the operator at the machine (db.System); the server's
+	// requests act as their keys, and its workers as db.Worker.
+	ctx = db.WithActor(ctx, db.System)
 	if err := dispatch(ctx, args, getenv, stdout, stderr); !errors.Is(err, errHelp) {
 		return err
 	}
@@ -273,12 +277,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"public page of a quote, {id} standing for its ID (default: the quote on this API)")
 	publicRead := fs.Bool("public-read", getenv("VERBATIM_PUBLIC_READ") == "true", "let requests without a key search and read")
 	cors := fs.String("cors-origin", getenv("VERBATIM_CORS_ORIGINS"), "comma-separated origins allowed to call the API from browsers")
-	limits := api.Limits{}
+	limits := web.Limits{}
 	fs.Float64Var(&limits.ReadsPerSecond, "rate-read", 50, "reads per second per key (0: unlimited)")
 	fs.Float64Var(&limits.WritesPerSecond, "rate-write", 20, "writes per second per key (0: unlimited)")
 	fs.Float64Var(&limits.ExportsPerMinute, "rate-export", 6, "exports per minute per key (0: unlimited)")
 	fs.Float64Var(&limits.AnonymousPerSecond, "rate-anonymous", 5, "requests per second per address without a key (0: unlimited)")
-	fs.IntVar(&limits.MaxSearches, "max-searches", api.DefaultMaxSearches(), "searches, facet counts and exports running at once (0: unlimited)")
+	maxSearches := fs.Int("max-searches", db.DefaultMaxSearches(), "searches, facet counts and exports running at once, one key holding at most half (0: unlimited)")
 	searchTimeout := fs.Duration("search-timeout", 10*time.Second, "time budget of one search; past it the search is stopped and answered 503 (0: none)")
 	proxies := fs.String("trusted-proxy", getenv("VERBATIM_TRUSTED_PROXIES"),
 		"comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: none)")
@@ -339,7 +343,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	store, err := openStore(ctx, *dbPath, engines.Options{Replica: *replica, Options: db.Options{RankWindow: *rankWindow, SearchTimeout: *searchTimeout}})
+	store, err := openStore(ctx, *dbPath, engines.Options{Replica: *replica,
+		Options: db.Options{RankWindow: *rankWindow, SearchTimeout: *searchTimeout, MaxSearches: *maxSearches}})
 	if err != nil {
 		return err
 	}
@@ -371,20 +376,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	client := outbound.New(outbound.Options{AllowPrivate: *allowPrivate, Ports: allowedPorts, Timeout: *timeout,
 		UserAgent: "Verbatim/" + version()})
-	cfg := api.Config{Logger: logger, OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub,
-		PublicRead: *publicRead, CORSOrigins: origins, Limits: limits, TrustedProxies: trusted, PublicURL: *publicURL,
-		CheckWebhookURL: client.CheckURL}
+	// The API and the console side by side on one door: one set of budgets, logs,
+	// metrics and refusals for both.
+	door := web.New(web.Options{Logger: logger, Limits: limits, TrustedProxies: trusted})
+	api.New(store, api.Config{OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub,
+		PublicRead: *publicRead, CORSOrigins: origins, PublicURL: *publicURL, CheckWebhookURL: client.CheckURL}).Mount(door)
 	if *withConsole {
 		// Behind a TLS-terminating proxy the requests arrive as plain HTTP: the public URL
 		// says whether browsers reach the console over TLS.
-		cfg.Console, err = console.New(store, console.Options{Logger: logger, SessionTTL: *sessionTTL, Publisher: pub,
+		c, err := console.New(store, console.Options{Logger: logger, SessionTTL: *sessionTTL, Publisher: pub,
 			SecureCookies: strings.HasPrefix(*publicURL, "https://")})
 		if err != nil {
 			return err
 		}
+		c.Mount(door)
 	}
 	srv := &http.Server{
-		Handler:           api.NewServer(store, cfg),
+		Handler:           door,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

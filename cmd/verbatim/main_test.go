@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
 	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/sqlite"
 )
@@ -176,12 +177,12 @@ func TestServeStoresAndShutsDownGracefully(t *testing.T) {
 	}
 
 	// Both quotes were stored, and the database was closed cleanly.
-	store, err := openStore(context.Background(), dbPath, engines.Options{})
+	store, err := openStore(dbtest.Operator, dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	if c, err := store.Counts(context.Background()); err != nil || c.Quotes != 2 {
+	if c, err := store.Counts(dbtest.Operator); err != nil || c.Quotes != 2 {
 		t.Errorf("after shutdown: %+v %v, want 2 quotes", c, err)
 	}
 }
@@ -312,19 +313,19 @@ func TestKeysCommand(t *testing.T) {
 		t.Fatalf("keys list: %q %v", out, err)
 	}
 	id := strings.Fields(out)[0]
-	store, err := openStore(context.Background(), dbPath, engines.Options{})
+	store, err := openStore(dbtest.Operator, dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Authenticate(context.Background(), secret); err != nil {
+	if _, err := store.Authenticate(dbtest.Operator, secret); err != nil {
 		t.Errorf("the printed key does not authenticate: %v", err)
 	}
 	store.Close()
 	if out, _, err = run1("revoke", id, "--db", dbPath); err != nil || !strings.Contains(out, "revoked") {
 		t.Fatalf("keys revoke: %q %v", out, err)
 	}
-	store, _ = openStore(context.Background(), dbPath, engines.Options{})
-	if _, err := store.Authenticate(context.Background(), secret); db.ErrorCode(err) != db.Unauthorized {
+	store, _ = openStore(dbtest.Operator, dbPath, engines.Options{})
+	if _, err := store.Authenticate(dbtest.Operator, secret); db.ErrorCode(err) != db.Unauthorized {
 		t.Errorf("revoked key: %v", err)
 	}
 	store.Close()

@@ -111,7 +111,7 @@ func TestSQLiteToPostgresRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.db")
 	seed := dbtest.OpenDSN(t, src, db.Options{})
-	ctx := context.Background()
+	ctx := dbtest.Operator
 	sp, err := seed.CreateSpeaker(ctx, db.SpeakerInput{Name: "Steve Witkoff", Aliases: []string{"Witkoff"}, WikidataQID: ptr("Q7614201")})
 	if err != nil {
 		t.Fatal(err)

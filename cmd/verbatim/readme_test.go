@@ -118,7 +118,7 @@ func TestREADMEPostgres(t *testing.T) {
 	dir := t.TempDir()
 	// An SQLite archive for the last block to move across.
 	seed := dbtest.OpenDSN(t, filepath.Join(dir, "verbatim.db"), db.Options{})
-	if _, err := seed.CreateQuote(context.Background(), db.QuoteInput{Text: "NATO isn’t on the table", SpeakerName: ptr("Keith Kellogg"),
+	if _, err := seed.CreateQuote(dbtest.Operator, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerName: ptr("Keith Kellogg"),
 		SaidOn: ptr("2025-04-20"), OutletName: ptr("Fox News")}); err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func Conformance(t *testing.T, h Harness) {
 	}
 }
 
-var bg = context.Background()
+var bg = Operator
 
 func str(s string) *string { return &s }
 
@@ -1551,3 +1551,6 @@ func testVerify(t *testing.T, h Harness) {
 		t.Errorf("verify: %+v %v", rep, err)
 	}
 }
+
+// work is the context of the server's background work, which the core lets do only that.
+var work = db.WithActor(context.Background(), db.Worker)

@@ -30,6 +30,11 @@ func Engine() string {
 	return "sqlite"
 }
 
+// Operator is the context of what a test does to an archive directly, as the operator
+// at the machine does (the command line's db.System): the core refuses a context that
+// names no actor.
+var Operator = db.WithActor(context.Background(), db.System)
+
 // Open returns a fresh, empty archive on the test engine, closed when the test ends.
 func Open(t testing.TB) *db.DB {
 	t.Helper()

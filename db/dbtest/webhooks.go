@@ -178,7 +178,7 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 		go func() {
 			defer wg.Done()
 			for {
-				dls, err := h.ClaimDeliveries(bg, 7, time.Minute)
+				dls, err := h.ClaimDeliveries(work, 7, time.Minute)
 				if err != nil {
 					t.Error(err)
 					return
@@ -207,12 +207,12 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 		}
 	}
 	// Leased: nothing more to claim until the leases end.
-	if dls, _ := d.ClaimDeliveries(bg, 100, time.Minute); len(dls) != 0 {
+	if dls, _ := d.ClaimDeliveries(work, 100, time.Minute); len(dls) != 0 {
 		t.Errorf("%d deliveries claimed again under their leases", len(dls))
 	}
 	later := time.Now().Add(2 * time.Minute)
 	d.SetClock(func() time.Time { return later })
-	dls, err := d.ClaimDeliveries(bg, 100, time.Minute)
+	dls, err := d.ClaimDeliveries(work, 100, time.Minute)
 	if err != nil || len(dls) != n {
 		t.Fatalf("after the leases ended: %d claimed (%v), want %d", len(dls), err, n)
 	}
@@ -222,7 +222,7 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 	attempt := func(dl *db.Delivery, s *int, o db.Outcome) {
 		t.Helper()
 		dl.Attempts++
-		if err := d.RecordAttempt(bg, dl, db.Attempt{N: dl.Attempts, At: at, DurationMS: 12, Status: s, Response: str("body")}, o); err != nil {
+		if err := d.RecordAttempt(work, dl, db.Attempt{N: dl.Attempts, At: at, DurationMS: 12, Status: s, Response: str("body")}, o); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -254,14 +254,14 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 	}
 	// Its pending deliveries wait; a ping is claimed all the same.
 	at = later
-	if dls, _ := d.ClaimDeliveries(bg, 100, time.Minute); len(dls) != 0 {
+	if dls, _ := d.ClaimDeliveries(work, 100, time.Minute); len(dls) != 0 {
 		t.Errorf("%d deliveries of a disabled endpoint claimed", len(dls))
 	}
 	ping, err := d.PingWebhook(bg, w.ID)
 	if err != nil || ping.EventType != db.PingEvent || ping.State != "pending" {
 		t.Fatalf("ping: %+v %v", ping, err)
 	}
-	if dls, _ := d.ClaimDeliveries(bg, 100, time.Minute); len(dls) != 1 || dls[0].ID != ping.ID {
+	if dls, _ := d.ClaimDeliveries(work, 100, time.Minute); len(dls) != 1 || dls[0].ID != ping.ID {
 		t.Errorf("the ping to a disabled endpoint: claimed %v", dls)
 	}
 	// Turned on again, it clears the reason; 410 Gone turns it off at once.
@@ -283,7 +283,7 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 	}
 	// Pruning forgets settled deliveries older than the retention, keeps pending ones.
 	// Settled now: only the one 410 Gone failed (the success was redelivered).
-	if pruned, err := d.PruneDeliveries(bg, at.Add(db.DeliveryRetention)); err != nil || pruned != 1 {
+	if pruned, err := d.PruneDeliveries(work, at.Add(db.DeliveryRetention)); err != nil || pruned != 1 {
 		t.Errorf("pruned %d deliveries (%v), want 1", pruned, err)
 	}
 	if _, _, err := d.Delivery(bg, w.ID, dls[2].ID); code(err) != db.NotFound {
@@ -305,7 +305,7 @@ func testWebhookSecretRotation(t *testing.T, h Harness) {
 	if _, err := d.CreateOutlet(bg, db.OutletInput{Name: "Reuters"}); err != nil {
 		t.Fatal(err)
 	}
-	dls, err := d.ClaimDeliveries(bg, 10, time.Minute)
+	dls, err := d.ClaimDeliveries(work, 10, time.Minute)
 	if err != nil || len(dls) != 1 {
 		t.Fatalf("claim: %v %v", dls, err)
 	}
@@ -336,11 +336,11 @@ func testSourceFetches(t *testing.T, h Harness) {
 	}
 	record := func(hash string, found bool) *db.Citation {
 		t.Helper()
-		jobs, err := d.ClaimFetches(bg, 10, time.Minute)
+		jobs, err := d.ClaimFetches(work, 10, time.Minute)
 		if err != nil || len(jobs) != 1 || jobs[0].URL != c.URL || jobs[0].QuoteText != q.Text || jobs[0].CitationID != c.ID {
 			t.Fatalf("claim fetches: %+v %v", jobs, err)
 		}
-		if again, _ := d.ClaimFetches(bg, 10, time.Minute); len(again) != 0 {
+		if again, _ := d.ClaimFetches(work, 10, time.Minute); len(again) != 0 {
 			t.Fatalf("a leased fetch claimed again")
 		}
 		status, size, at := 200, int64(1234), 42
@@ -348,7 +348,7 @@ func testSourceFetches(t *testing.T, h Harness) {
 		if found {
 			r.FoundAt, r.Context = &at, str("… said: NATO isn’t on the table …")
 		}
-		if err := d.RecordFetch(bg, jobs[0], r); err != nil {
+		if err := d.RecordFetch(work, jobs[0], r); err != nil {
 			t.Fatal(err)
 		}
 		got, err := d.Citation(bg, q.ID, c.ID)

@@ -41,7 +41,7 @@ func records(prefix string, n int) []db.ImportRecord {
 // archive with quotes, or beside another load, changes no index.
 func TestLoadDefersIndexes(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	dsn := dbtest.PostgresDSN(t)
 	d := dbtest.OpenDSN(t, dsn, db.Options{})
 	all := indexes(t, d)

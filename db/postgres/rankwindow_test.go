@@ -20,7 +20,7 @@ import (
 // words rare throughout, words in most quotes, phrases and exclusions.
 func TestRankWindowMatchesSQLite(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	opt := db.Options{RankWindow: 60}
 	pg := dbtest.OpenDSN(t, dbtest.PostgresDSN(t), opt)
 	lite := dbtest.OpenDSN(t, filepath.Join(t.TempDir(), "v.db"), opt)

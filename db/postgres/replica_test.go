@@ -29,7 +29,7 @@ func replicaDSN(t *testing.T, primary string) string {
 	u, _ := url.Parse(standby)
 	u.Path = p.Path
 	dsn := u.String()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	// The standby has the database once it has replayed the primary's WAL up to now. A
 	// busy run (every package's tests making databases at once) can put it well behind,
 	// so the wait is long, and fails only when replay has stopped moving; the message
@@ -82,7 +82,7 @@ func replicaDSN(t *testing.T, primary string) string {
 // by ID always come from the primary.
 func TestReplicaServesHeavyReadsButNotTheWriter(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	primary := dbtest.PostgresDSN(t)
 	standby := replicaDSN(t, primary)
 	d, err := postgres.OpenDB(ctx, postgres.Options{DSN: primary, Replica: standby}, db.Options{})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/dbtest"
 	"github.com/verbatimhq/verbatim/db/postgres"
 	"github.com/verbatimhq/verbatim/search"
@@ -17,7 +18,7 @@ import (
 // so it judges thousands of hostile strings here.
 func TestQueriesAndVectorsPostgresAccepts(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	conn, err := pgx.Connect(ctx, dbtest.PostgresDSN(t))
 	if err != nil {
 		t.Fatal(err)

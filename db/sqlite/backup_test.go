@@ -27,7 +27,7 @@ func openTest(t *testing.T) (*db.DB, *Engine) {
 // check, and restores to a database that does too.
 func TestBackupDuringWritesRestores(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	d, eng := openTest(t)
 	name := "Writer"
 	for i := range 300 {

@@ -17,7 +17,7 @@ import (
 // openInternal opens an archive over an engine this package's tests can look into.
 func openInternal(t *testing.T) (*db.DB, *Engine) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	e, err := Open(ctx, filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +36,7 @@ func openInternal(t *testing.T) (*db.DB, *Engine) {
 
 func TestOpenMigratesAndSetsPragmas(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	_, e := openInternal(t)
 	v, err := e.SchemaVersion(ctx)
 	if err != nil || v != LatestSchemaVersion() || v < 1 {
@@ -59,7 +59,7 @@ func TestOpenMigratesAndSetsPragmas(t *testing.T) {
 // A database migrated by a newer binary must be refused, not half-understood.
 func TestOpenRefusesNewerDatabase(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	path := filepath.Join(t.TempDir(), "future.db")
 	e, err := Open(ctx, path)
 	if err != nil {
@@ -85,7 +85,7 @@ func TestMemstatusDisabled(t *testing.T) {
 // The audit trail is append-only, whatever SQL is sent to it.
 func TestAuditLogAppendOnly(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	d, e := openInternal(t)
 	if _, err := d.CreateSpeaker(ctx, db.SpeakerInput{Name: "S"}); err != nil {
 		t.Fatal(err)
@@ -102,7 +102,7 @@ func TestAuditLogAppendOnly(t *testing.T) {
 // its audit entry, and the index passes its own check.
 func TestBulkBatchLeavesTheTriggerOn(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	d, e := openInternal(t)
 	var batch []db.ImportRecord
 	for i := range 120 {
@@ -142,7 +142,7 @@ func TestBulkBatchLeavesTheTriggerOn(t *testing.T) {
 // same seq would inherit them.
 func TestBandsFollowTheText(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	d, e := openInternal(t)
 	name := "Keith Kellogg"
 	bands := func(seq int64) map[int64]bool {
@@ -208,7 +208,7 @@ func TestBandsFollowTheText(t *testing.T) {
 // phrases, prefixes, OR, exclusions, sentences and texts longer than the window.
 func TestSnippetMatchesFTS5(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	d, e := openInternal(t)
 	words := []string{"nato", "NATO", "Nato", "table", "Table", "on", "the", "The", "isn’t", "isn't", "señor", "Señor",
 		"senor", "peace", "plan", "Zelenskyy’s", "Zelenskyy", "e\u0301te\u0301", "x²", "2025", "U.S.", "—", "…", "«", "»",

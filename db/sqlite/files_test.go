@@ -16,7 +16,7 @@ import (
 // verifies the very file it copies.
 func TestPathsAreFilesNotURIs(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	dir := t.TempDir()
 	d, err := OpenDB(ctx, filepath.Join(dir, "live?mode=memory#x.db"), db.Options{})
 	if err != nil {
@@ -67,7 +67,7 @@ func TestPathsAreFilesNotURIs(t *testing.T) {
 // writes it acknowledged after the restore would be lost.
 func TestRestoreRefusesADatabaseInUse(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	dir := t.TempDir()
 	live := filepath.Join(dir, "live.db")
 	d, err := Open(ctx, live)

@@ -28,6 +28,7 @@ import (
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/engines"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // searchTimeout is serve's default --search-timeout.
@@ -43,13 +44,17 @@ func main() {
 	maxSearches := flag.Int("max-searches", 0, "serve --max-searches (0: serve's default)")
 	flag.Parse()
 
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System)
 	dir, err := os.MkdirTemp("", "exhaustbench")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	store, err := engines.Open(ctx, filepath.Join(dir, "bench.db"), engines.Options{Options: db.Options{SearchTimeout: searchTimeout}})
+	slots := db.DefaultMaxSearches()
+	if *maxSearches > 0 {
+		slots = *maxSearches
+	}
+	store, err := engines.Open(ctx, filepath.Join(dir, "bench.db"), engines.Options{Options: db.Options{SearchTimeout: searchTimeout, MaxSearches: slots}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -71,16 +76,12 @@ func main() {
 		}
 	}
 	// serve's defaults.
-	limits := api.Limits{ReadsPerSecond: 50, WritesPerSecond: 20, ExportsPerMinute: 6, AnonymousPerSecond: 5,
-		MaxSearches: api.DefaultMaxSearches()}
-	if *maxSearches > 0 {
-		limits.MaxSearches = *maxSearches
-	}
+	limits := web.Limits{ReadsPerSecond: 50, WritesPerSecond: 20, ExportsPerMinute: 6, AnonymousPerSecond: 5}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := &http.Server{Handler: api.NewServer(store, api.Config{Limits: limits}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: api.NewHandler(store, api.Config{}, web.Options{Limits: limits}), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
@@ -167,7 +168,7 @@ func main() {
 	wg.Wait()
 
 	fmt.Printf("archive: %d quotes + %d hostile; limits: --max-searches %d, --search-timeout %v, --rate-read %.0f/key\n",
-		*quotes, *hostile, limits.MaxSearches, searchTimeout, limits.ReadsPerSecond)
+		*quotes, *hostile, slots, searchTimeout, limits.ReadsPerSecond)
 	fmt.Printf("cheap read idle:         %s\n", summary(idle))
 	fmt.Printf("cheap read under attack: %s\n", summary(loaded))
 	fmt.Printf("p99 under attack / idle: %.2f   p50: %.2f\n", ratio(loaded, idle, 0.99), ratio(loaded, idle, 0.50))

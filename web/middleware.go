@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"crypto/rand"
@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // requestID gives every request an ID, taking the client's X-Request-ID when it is sane,
@@ -43,9 +43,12 @@ func saneRequestID(id string) bool {
 	return true
 }
 
-// recoverPanics turns a handler's panic into a logged 500 problem: one bad request must
-// not take the process down.
-func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+// RequestIDOf is the ID the door gave the request.
+func RequestIDOf(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
+
+// recoverPanics turns a handler's panic into a logged 500: one bad request must not take
+// the process down.
+func (d *Door) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -59,21 +62,9 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// limitBody refuses a body whose declared length is over the cap before reading any of
-// it; decode enforces the cap on bodies of undeclared length.
-func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		// Imports have their own cap, and the console its own (it answers with a page).
-		if c.Request().ContentLength > maxBodyBytes && c.Path() != "/v1/import" && !strings.HasPrefix(c.Path(), "/console") {
-			return tooLarge()
-		}
-		return next(c)
-	}
-}
-
 // observe logs each request as one JSON line and counts it for /metrics. It runs outside
 // the error handler's reach, so it calls it itself to learn the final status.
-func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+func (d *Door) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
@@ -87,14 +78,14 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		elapsed := time.Since(start)
 		method := metricMethod(c.Request().Method)
-		s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-		s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+		d.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		d.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		s.log.LogAttrs(c.Request().Context(), level, "request",
-			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+		d.log.LogAttrs(c.Request().Context(), level, "request",
+			slog.String("request_id", RequestIDOf(c)),
 			slog.String("method", c.Request().Method),
 			slog.String("path", c.Request().URL.Path),
 			slog.String("route", route),
@@ -108,8 +99,8 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // metricMethod bounds the method label: any method token a client sends would otherwise
-// become a time series of its own (routes are already bounded: the route table's paths,
-// or "unmatched").
+// become a time series of its own (routes are already bounded: the routes' paths, or
+// "unmatched").
 func metricMethod(m string) string {
 	switch m {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
@@ -119,8 +110,21 @@ func metricMethod(m string) string {
 	return "OTHER"
 }
 
-// metrics are the server's Prometheus collectors, in a registry of its own so that two
-// servers in one process (tests) never share counts.
+// securityHeaders tell browsers to treat answers as data: no sniffing, no framing, no
+// referrer, no scripts. A front end that serves pages sets its own policy over these.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		return next(c)
+	}
+}
+
+// metrics are the door's Prometheus collectors, in a registry of its own so that two
+// doors in one process (tests) never share counts.
 type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -143,4 +147,9 @@ func newMetrics() *metrics {
 	m.registry.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// Metrics serves the door's metrics in the Prometheus text format.
+func (d *Door) Metrics() http.Handler {
+	return promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{})
 }
