@@ -69,10 +69,35 @@ var (
 	ErrReferenced = errors.New("the row is referred to, or refers to one that is gone")
 )
 
-// Tx is what the core reads and writes inside one transaction. Methods that find one
-// row take lock: true when the transaction will write on what it read, so that a
+// Tx is what the core reads and writes inside one transaction: a group of methods per
+// resource, each group in the file of its resource's name — in the core, which calls it,
+// and in both engines, which implement it (quotes.go, citations.go, …). Methods that find
+// one row take lock: true when the transaction will write on what it read, so that a
 // concurrent writer waits for it (engines with one writer at a time ignore it).
 type Tx interface {
+	QuoteRows
+	BulkRows
+	SimilarRows
+	VerdictRows
+	ReviewRows
+	CitationRows
+	SpeakerRows
+	OutletRows
+	NameLocks
+	KeyRows
+	AuditRows
+	IdempotencyRows
+	SessionRows
+	ClaimRows
+	SearchRows
+	WebhookRows
+	DeliveryRows
+	SourceRows
+	Savepoints
+}
+
+// QuoteRows reads and writes quotes (quotes.go).
+type QuoteRows interface {
 	// Quote reads a quote by ID (its current verdict not attached). ErrNoRow.
 	Quote(ctx context.Context, id string, lock bool) (*Quote, error)
 	// QuotesBySeq reads the quotes with the given keys, in that order.
@@ -91,17 +116,30 @@ type Tx interface {
 	QuoteIDByExternalID(ctx context.Context, key string) (string, error)
 	// ExternalIDsStored reports which keys are stored as external IDs.
 	ExternalIDsStored(ctx context.Context, keys []string) (map[string]bool, error)
-	// SimilarCandidates lists the quotes (but exclude) sharing the most bands with
-	// bands, at most limit, with their texts.
-	SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]Candidate, error)
 	// CountQuotesBy counts the quotes naming a speaker or an outlet (by "speaker" or
 	// "outlet").
 	CountQuotesBy(ctx context.Context, by, id string) (int, error)
+	// Counts counts quotes, speakers and outlets.
+	Counts(ctx context.Context) (Counts, error)
+}
+
+// BulkRows loads many quotes at a time (bulk.go).
+type BulkRows interface {
 	// BulkInsertQuotes stores new quotes as InsertQuote does, many at a time, each row
 	// taking its external key unless a stored quote has it. It returns each row's key,
 	// 0 for a row whose key was taken.
 	BulkInsertQuotes(ctx context.Context, rows []*BulkQuote) ([]int64, error)
+}
 
+// SimilarRows finds variants by their bands (similar.go).
+type SimilarRows interface {
+	// SimilarCandidates lists the quotes (but exclude) sharing the most bands with
+	// bands, at most limit, with their texts.
+	SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]Candidate, error)
+}
+
+// VerdictRows appends and reads verdicts (verdicts.go).
+type VerdictRows interface {
 	// VerdictsBySeq reads verdicts by their keys, with their citation IDs.
 	VerdictsBySeq(ctx context.Context, seqs []int64) (map[int64]*Verdict, error)
 	// InsertVerdict stores a verdict of the quote with key quoteSeq, with its citation
@@ -119,7 +157,17 @@ type Tx interface {
 	VerdictHistories(ctx context.Context, quoteSeqs []int64) (map[int64][]*Verdict, error)
 	// VerdictsResting lists the IDs of the verdicts resting on a citation, oldest first.
 	VerdictsResting(ctx context.Context, citationID string) ([]string, error)
+}
 
+// ReviewRows reads the ClaimReview feed (reviews.go).
+type ReviewRows interface {
+	// ListReviewed lists reviewed quotes in the order their current verdicts were
+	// given, those given at or after since, after the verdict key after.
+	ListReviewed(ctx context.Context, since *time.Time, after int64, limit int) ([]*Quote, error)
+}
+
+// CitationRows reads and writes citations (citations.go).
+type CitationRows interface {
 	// CitationRelations returns the relation of each of ids that is a citation of the
 	// quote; IDs of other citations are absent.
 	CitationRelations(ctx context.Context, quoteSeq int64, ids []string) (map[string]string, error)
@@ -137,7 +185,10 @@ type Tx interface {
 	ListCitations(ctx context.Context, quoteSeq, after int64, limit int) ([]*Citation, error)
 	// CitationsOf reads every citation of each quote, oldest first.
 	CitationsOf(ctx context.Context, quoteSeqs []int64) (map[int64][]*Citation, error)
+}
 
+// SpeakerRows reads and writes speakers (speakers.go).
+type SpeakerRows interface {
 	// Speaker reads a speaker with its aliases. ErrNoRow.
 	Speaker(ctx context.Context, id string, lock bool) (*Speaker, error)
 	// Speakers reads speakers with their aliases; missing IDs are absent.
@@ -157,7 +208,10 @@ type Tx interface {
 	// ListSpeakers lists speakers by folded name, then ID, after the position after;
 	// q, when not empty, is a folded part of a name or alias to match.
 	ListSpeakers(ctx context.Context, q string, after *Cursor, limit int) ([]*Speaker, error)
+}
 
+// OutletRows reads and writes outlets (outlets.go).
+type OutletRows interface {
 	// Outlet reads an outlet. ErrNoRow.
 	Outlet(ctx context.Context, id string, lock bool) (*Outlet, error)
 	// Outlets reads outlets; missing IDs are absent.
@@ -173,13 +227,19 @@ type Tx interface {
 	DeleteOutlet(ctx context.Context, id string) error
 	// ListOutlets is ListSpeakers for outlets.
 	ListOutlets(ctx context.Context, q string, after *Cursor, limit int) ([]*Outlet, error)
+}
 
+// NameLocks serialises finding or creating by name (names.go).
+type NameLocks interface {
 	// LockNames holds, until the transaction ends, the right to find or create the
 	// speakers or outlets (kind) of folded name keys: two writers creating "Keith
 	// Kellogg" at once create one speaker. Locks are taken in one order whatever the
 	// order of keys, so that two writers locking many names cannot deadlock.
 	LockNames(ctx context.Context, kind string, keys []string) error
+}
 
+// KeyRows reads and writes API keys (keys.go).
+type KeyRows interface {
 	// InsertKey stores an API key with its secret's hash.
 	InsertKey(ctx context.Context, k *APIKey, hash []byte) error
 	// KeyByHash reads the key with the hash, and the hash as stored. ErrNoRow.
@@ -190,13 +250,19 @@ type Tx interface {
 	Keys(ctx context.Context) ([]*APIKey, error)
 	// RevokeKey marks a key revoked at at, if it is not yet. ErrStale.
 	RevokeKey(ctx context.Context, id string, at time.Time) error
+}
 
+// AuditRows appends to and reads the audit trail (audit.go).
+type AuditRows interface {
 	// InsertAudit appends entries to the audit trail.
 	InsertAudit(ctx context.Context, entries ...AuditRow) error
 	// ListAudit lists entries matching f newest first, those before the key before (0:
 	// from the newest).
 	ListAudit(ctx context.Context, f AuditFilter, before int64, limit int) ([]*AuditEntry, error)
+}
 
+// IdempotencyRows remembers Idempotency-Keys' answers (idempotency.go).
+type IdempotencyRows interface {
 	// ExpireIdempotency forgets Idempotency-Keys claimed before t.
 	ExpireIdempotency(ctx context.Context, before time.Time) error
 	// ClaimIdempotency claims key for owner at at; false when it is claimed already.
@@ -207,7 +273,10 @@ type Tx interface {
 	CompleteIdempotency(ctx context.Context, owner, key string, run IdempotentRun) error
 	// ReleaseIdempotency forgets a claim whose request has no answer yet.
 	ReleaseIdempotency(ctx context.Context, owner, key string) error
+}
 
+// SessionRows keeps the console's sessions (sessions.go).
+type SessionRows interface {
 	// ExpireSessions forgets console sessions that expired before t.
 	ExpireSessions(ctx context.Context, before time.Time) error
 	// InsertSession stores a console session.
@@ -216,7 +285,12 @@ type Tx interface {
 	SessionByHash(ctx context.Context, hash []byte) (*SessionRow, error)
 	// DeleteSession forgets a session; none is not an error.
 	DeleteSession(ctx context.Context, hash []byte) error
+	// TrimSessions ends a key's sessions but its newest keep.
+	TrimSessions(ctx context.Context, keyID string, keep int) error
+}
 
+// ClaimRows keeps fact-checkers' claims on quotes (claims.go).
+type ClaimRows interface {
 	// ClaimQuote stores c unless another key's claim on the quote holds at now; false
 	// when one does. A key's own claim is renewed.
 	ClaimQuote(ctx context.Context, c *Claim, now time.Time) (bool, error)
@@ -225,21 +299,20 @@ type Tx interface {
 	// ReleaseClaim removes the claim on a quote if keyID holds it (any holder when
 	// keyID is empty); none is not an error.
 	ReleaseClaim(ctx context.Context, quoteSeq int64, keyID string) error
+}
 
-	// ListReviewed lists reviewed quotes in the order their current verdicts were
-	// given, those given at or after since, after the verdict key after.
-	ListReviewed(ctx context.Context, since *time.Time, after int64, limit int) ([]*Quote, error)
-
+// SearchRows searches quotes and counts facets (search.go).
+type SearchRows interface {
 	// SearchQuotes finds a page of quotes (limit+1 hits, to tell whether there is a
 	// next page) matching s, in s's order, each with its position for a cursor.
 	SearchQuotes(ctx context.Context, s *Search, limit int) ([]Hit, error)
 	// CountFacets counts the whole result of s by each facet, at most FacetLimit values
 	// each, the most frequent first.
 	CountFacets(ctx context.Context, s *Search, facets []string) (map[string][]FacetCount, error)
+}
 
-	// Counts counts quotes, speakers and outlets.
-	Counts(ctx context.Context) (Counts, error)
-
+// WebhookRows reads and writes webhook endpoints and their events (webhooks.go).
+type WebhookRows interface {
 	// InsertWebhook stores an endpoint as it is, with its secrets.
 	InsertWebhook(ctx context.Context, w *Webhook) error
 	// Webhook reads an endpoint with its secrets. ErrNoRow.
@@ -253,6 +326,10 @@ type Tx interface {
 	// InsertEvents stores events, each with a pending delivery, due at once, to each of
 	// its recipients.
 	InsertEvents(ctx context.Context, out []Outgoing) error
+}
+
+// DeliveryRows claims, records and lists deliveries (deliveries.go).
+type DeliveryRows interface {
 	// ClaimDeliveries takes up to n pending deliveries due at now whose lease, if any,
 	// has ended — of enabled endpoints, but pings to any — oldest first, and leases them
 	// until until: deliveries another transaction is claiming are skipped, not waited
@@ -273,7 +350,10 @@ type Tx interface {
 	// PruneDeliveries removes deliveries settled before before, with their attempts and
 	// the events no delivery is left of, and returns how many deliveries went.
 	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)
+}
 
+// SourceRows queues and records citations' page fetches (sources.go).
+type SourceRows interface {
 	// InsertFetch asks for a citation's page to be fetched: a pending fetch.
 	InsertFetch(ctx context.Context, citationSeq int64, by string, at time.Time) error
 	// ClaimFetches is ClaimDeliveries for pending fetches, each with its citation's
@@ -284,7 +364,10 @@ type Tx interface {
 	PreviousFetchHash(ctx context.Context, seq int64) (string, error)
 	// RecordFetch stores what a fetch found.
 	RecordFetch(ctx context.Context, seq int64, r FetchResult, changed *bool) error
+}
 
+// Savepoints brackets one record of an import (tx.go).
+type Savepoints interface {
 	// Savepoint, RollbackToSavepoint and ReleaseSavepoint bracket one record of an
 	// import, so that a record that fails can be undone alone.
 	Savepoint(ctx context.Context) error

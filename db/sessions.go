@@ -36,9 +36,15 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// MaxSessionsPerKey is how many console sessions one key holds at once: a person signs in
+// on a few browsers, and signing in past the cap ends the oldest rather than piling up
+// sessions for whoever holds the key.
+const MaxSessionsPerKey = 20
+
 // OpenSession signs in with an API key's secret: Unauthorized when the key is unknown or
 // revoked. It returns the session and its token, which is shown once (the cookie) and
-// stored only as a hash. Expired sessions are forgotten on the way.
+// stored only as a hash. Expired sessions are forgotten on the way, and the key's oldest
+// past MaxSessionsPerKey are ended.
 func (d *DB) OpenSession(ctx context.Context, secret string, ttl time.Duration) (*Session, string, error) {
 	k, err := d.Authenticate(ctx, secret)
 	if err != nil {
@@ -53,6 +59,9 @@ func (d *DB) OpenSession(ctx context.Context, secret string, ttl time.Duration) 
 		}
 		if err := tx.InsertSession(ctx, row); err != nil {
 			return fmt.Errorf("db: open session: %w", err)
+		}
+		if err := tx.TrimSessions(ctx, k.ID, MaxSessionsPerKey); err != nil {
+			return fmt.Errorf("db: end the oldest sessions: %w", err)
 		}
 		return nil
 	})

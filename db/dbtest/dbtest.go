@@ -1,7 +1,7 @@
 // Package dbtest gives tests a fresh archive on the engine they run against — SQLite in
 // the test's temporary directory by default, or a new database of the PostgreSQL server
-// named by VERBATIM_TEST_POSTGRES when VERBATIM_TEST_ENGINE=postgres — and holds the
-// conformance suite every engine passes.
+// named by VERBATIM_TEST_POSTGRES when VERBATIM_TEST_ENGINE=postgres — opened the way the
+// program opens one (db/engines). The suite every engine passes is db/conformance.
 package dbtest
 
 import (
@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/postgres"
 	"github.com/verbatimhq/verbatim/db/sqlite"
 )
@@ -61,13 +62,7 @@ func DSN(t testing.TB) string {
 // ends: a second call with the same dsn is another handle on the same database.
 func OpenDSN(t testing.TB, dsn string, opt db.Options) *db.DB {
 	t.Helper()
-	var d *db.DB
-	var err error
-	if strings.HasPrefix(dsn, "postgres://") {
-		d, err = postgres.OpenDB(context.Background(), postgres.Options{DSN: dsn}, opt)
-	} else {
-		d, err = sqlite.OpenDB(context.Background(), dsn, opt)
-	}
+	d, err := engines.Open(context.Background(), dsn, engines.Options{Options: opt})
 	if err != nil {
 		t.Fatalf("open the test database: %v", err)
 	}

@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/conformance"
 	"github.com/verbatimhq/verbatim/db/dbtest"
 )
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	dbtest.Conformance(t, dbtest.Harness{
+	conformance.Run(t, conformance.Harness{
 		Open: func(t testing.TB, opt db.Options) *db.DB {
 			return dbtest.OpenDSN(t, dbtest.PostgresDSN(t), opt)
 		},
@@ -18,9 +19,9 @@ func TestConformance(t *testing.T) {
 }
 
 func BenchmarkImport(b *testing.B) {
-	dbtest.BenchImport(b, dbtest.OpenDSN(b, dbtest.PostgresDSN(b), db.Options{}))
+	conformance.BenchImport(b, dbtest.OpenDSN(b, dbtest.PostgresDSN(b), db.Options{}))
 }
 
 func BenchmarkQuoteByID(b *testing.B) {
-	dbtest.BenchQuoteByID(b, dbtest.OpenDSN(b, dbtest.PostgresDSN(b), db.Options{}))
+	conformance.BenchQuoteByID(b, dbtest.OpenDSN(b, dbtest.PostgresDSN(b), db.Options{}))
 }

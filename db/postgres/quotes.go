@@ -5,97 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/verbatimhq/verbatim/db"
 )
-
-// querier is a pgx.Tx or the pool.
-type querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
-}
-
-// tx is a db.Tx over a transaction or the pool.
-type tx struct{ q querier }
-
-var _ db.Tx = (*tx)(nil)
-
-func (t *tx) exec(ctx context.Context, what, query string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := t.q.Exec(ctx, query, args...)
-	if err != nil {
-		return tag, fmt.Errorf("postgres: %s: %w", what, classify(err))
-	}
-	return tag, nil
-}
-
-// one is a single row's error as the core expects it: ErrNoRow when absent.
-func one(what string, err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return db.ErrNoRow
-	}
-	if err != nil {
-		return fmt.Errorf("postgres: %s: %w", what, classify(err))
-	}
-	return nil
-}
-
-// conditional turns a conditional write that matched no row into ErrStale.
-func conditional(tag pgconn.CommandTag) error {
-	if tag.RowsAffected() == 0 {
-		return db.ErrStale
-	}
-	return nil
-}
-
-// collect reads every row of a query with scan.
-func collect[T any](ctx context.Context, q querier, what string, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: %w", what, classify(err))
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: %s: %w", what, classify(err))
-	}
-	return out, nil
-}
-
-// date is a nullable YYYY-MM-DD as the core keeps it, to and from a date column.
-func date(d pgtype.Date) *string {
-	if !d.Valid {
-		return nil
-	}
-	s := d.Time.Format("2006-01-02")
-	return &s
-}
-
-// dateArg passes a YYYY-MM-DD the core has checked to a date column.
-func dateArg(s *string) pgtype.Date {
-	if s == nil {
-		return pgtype.Date{}
-	}
-	t, err := time.Parse("2006-01-02", *s)
-	if err != nil {
-		return pgtype.Date{} // the core checks dates before storing them
-	}
-	return pgtype.Date{Time: t, Valid: true}
-}
-
-func utc(t time.Time) time.Time { return t.UTC() }
 
 const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
 	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
@@ -207,13 +121,6 @@ func (t *tx) searchVector(ctx context.Context, q *db.Quote) (pgtype.TSVector, er
 	return vector(q.Text, names[q.Speaker.ID], deref(q.Context)), nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // InsertQuote writes the quote row with its search vector, and its bands.
 func (t *tx) InsertQuote(ctx context.Context, q *db.Quote, externalID *string, bands []int64) (int64, error) {
 	vec, err := t.searchVector(ctx, q)
@@ -232,24 +139,6 @@ func (t *tx) InsertQuote(ctx context.Context, q *db.Quote, externalID *string, b
 		return 0, fmt.Errorf("postgres: insert quote: %w", classify(err))
 	}
 	return seq, t.writeBands(ctx, seq, bands)
-}
-
-// writeBands stores the LSH band keys a quote is found by, in one statement.
-func (t *tx) writeBands(ctx context.Context, seq int64, keys []int64) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	_, err := t.exec(ctx, "write bands", `INSERT INTO quote_bands (key, quote_seq) SELECT k, $2 FROM unnest($1::bigint[]) k
-		ON CONFLICT DO NOTHING`, keys, seq)
-	return err
-}
-
-func (t *tx) clearBands(ctx context.Context, seq int64, keys []int64) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	_, err := t.exec(ctx, "clear bands", `DELETE FROM quote_bands WHERE quote_seq = $1 AND key = ANY($2)`, seq, keys)
-	return err
 }
 
 func (t *tx) UpdateQuote(ctx context.Context, cur, next *db.Quote, bands *db.BandChange) error {
@@ -310,15 +199,6 @@ func (t *tx) ExternalIDsStored(ctx context.Context, keys []string) (map[string]b
 	return out, err
 }
 
-func (t *tx) SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]db.Candidate, error) {
-	return collect(ctx, t.q, "similar candidates", func(r pgx.Row) (db.Candidate, error) {
-		var c db.Candidate
-		return c, r.Scan(&c.Seq, &c.Text)
-	}, `SELECT b.quote_seq, q.text FROM (SELECT quote_seq, count(*) AS n FROM quote_bands
-		WHERE key = ANY($1) AND quote_seq <> $2 GROUP BY quote_seq ORDER BY n DESC, quote_seq DESC LIMIT $3) b
-		JOIN quotes q ON q.seq = b.quote_seq ORDER BY b.n DESC, b.quote_seq DESC`, bands, exclude, limit)
-}
-
 func (t *tx) CountQuotesBy(ctx context.Context, by, id string) (int, error) {
 	column := map[string]string{"speaker": "speaker_id", "outlet": "outlet_id"}[by]
 	if column == "" {
@@ -334,50 +214,4 @@ func (t *tx) Counts(ctx context.Context) (db.Counts, error) {
 	err := one("count", t.q.QueryRow(ctx, `SELECT (SELECT count(*) FROM quotes), (SELECT count(*) FROM speakers),
 		(SELECT count(*) FROM outlets)`).Scan(&c.Quotes, &c.Speakers, &c.Outlets))
 	return c, err
-}
-
-// Savepoints bracket one record of an import.
-func (t *tx) Savepoint(ctx context.Context) error {
-	_, err := t.exec(ctx, "savepoint", `SAVEPOINT record`)
-	return err
-}
-
-func (t *tx) RollbackToSavepoint(ctx context.Context) error {
-	_, err := t.exec(ctx, "rollback to savepoint", `ROLLBACK TO SAVEPOINT record`)
-	return err
-}
-
-func (t *tx) ReleaseSavepoint(ctx context.Context) error {
-	_, err := t.exec(ctx, "release savepoint", `RELEASE SAVEPOINT record`)
-	return err
-}
-
-// LockNames takes a transaction's advisory locks on the names — released at commit or
-// rollback, so they hold behind a transaction-pooling proxy too — in the order of the
-// locks' own keys, whatever the order of names: two writers locking many names at once
-// wait for one another instead of deadlocking.
-func (t *tx) LockNames(ctx context.Context, kind string, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	named := make([]string, len(keys))
-	for i, k := range keys {
-		named[i] = kind + ":" + k
-	}
-	_, err := t.exec(ctx, "lock names", `SELECT count(pg_advisory_xact_lock(h)) FROM
-		(SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS locks`, named)
-	return err
-}
-
-// uniq returns keys without repeats, in order.
-func uniq[T comparable](keys []T) []T {
-	seen := make(map[T]bool, len(keys))
-	out := make([]T, 0, len(keys))
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	return out
 }

@@ -2,97 +2,12 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/verbatimhq/verbatim/db"
 )
-
-// querier is a *sql.Tx or *sql.DB.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// tx is a db.Tx over a transaction (sqlTx set when it may write) or the reader pool.
-type tx struct {
-	q      querier
-	sqlTx  *sql.Tx
-	reader *sql.DB // the reader pool, for the statements a search runs beside its transaction
-}
-
-var _ db.Tx = (*tx)(nil)
-
-func (t *tx) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
-	res, err := t.q.ExecContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, classify(err))
-	}
-	return res, nil
-}
-
-// one is a query's single row's error as the core expects it: ErrNoRow when absent.
-func one(what string, err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return db.ErrNoRow
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	return nil
-}
-
-// affected turns a conditional write that matched no row into ErrStale.
-func affected(what string, res sql.Result) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	if n == 0 {
-		return db.ErrStale
-	}
-	return nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
-func anys[T any](vs []T) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v
-	}
-	return out
-}
-
-// collect reads every row of a query with scan.
-func collect[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	return out, nil
-}
 
 const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
 	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
@@ -217,31 +132,6 @@ func (t *tx) writeTags(ctx context.Context, seq int64, tags []string) error {
 	return nil
 }
 
-// writeBands stores the LSH band keys a quote is found by, in one statement: a round
-// trip per band was a fifth of an import.
-func (t *tx) writeBands(ctx context.Context, seq int64, keys []int64) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 2*len(keys))
-	for _, key := range keys {
-		args = append(args, key, seq)
-	}
-	_, err := t.exec(ctx, "write bands", `INSERT OR IGNORE INTO quote_bands (key, quote_seq) VALUES `+values(len(keys), 2), args...)
-	return err
-}
-
-// clearBands deletes a quote's band keys. The table is keyed by band only (migration
-// 008), so the keys are those its old text gave, computed again rather than looked up.
-func (t *tx) clearBands(ctx context.Context, seq int64, keys []int64) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	_, err := t.exec(ctx, "clear bands", `DELETE FROM quote_bands WHERE quote_seq = ? AND key IN (`+placeholders(len(keys))+`)`,
-		append([]any{seq}, anys(keys)...)...)
-	return err
-}
-
 func (t *tx) UpdateQuote(ctx context.Context, cur, next *db.Quote, bands *db.BandChange) error {
 	res, err := t.exec(ctx, "update quote", `UPDATE quotes SET text = ?, speaker_id = ?, speaker_role = ?, said_on = ?,
 		date_precision = ?, outlet_id = ?, context = ?, setting = ?, lang = ?, source_url = ?, tags = ?, version = ?, updated_at = ?
@@ -266,18 +156,6 @@ func (t *tx) UpdateQuote(ctx context.Context, cur, next *db.Quote, bands *db.Ban
 		return t.writeTags(ctx, cur.Seq, next.Tags)
 	}
 	return nil
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (t *tx) DeleteQuote(ctx context.Context, q *db.Quote, bands []int64) error {
@@ -315,16 +193,6 @@ func (t *tx) ExternalIDsStored(ctx context.Context, keys []string) (map[string]b
 	return out, nil
 }
 
-func (t *tx) SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]db.Candidate, error) {
-	args := append(anys(bands), exclude, limit)
-	return collect(ctx, t.q, "similar candidates", func(r scanner) (db.Candidate, error) {
-		var c db.Candidate
-		return c, r.Scan(&c.Seq, &c.Text)
-	}, `SELECT b.quote_seq, q.text FROM (SELECT quote_seq, count(*) AS n FROM quote_bands
-		WHERE key IN (`+placeholders(len(bands))+`) AND quote_seq != ? GROUP BY quote_seq ORDER BY n DESC, quote_seq DESC LIMIT ?) b
-		JOIN quotes q ON q.seq = b.quote_seq`, args...)
-}
-
 func (t *tx) CountQuotesBy(ctx context.Context, by, id string) (int, error) {
 	column := map[string]string{"speaker": "speaker_id", "outlet": "outlet_id"}[by]
 	if column == "" {
@@ -340,26 +208,4 @@ func (t *tx) Counts(ctx context.Context) (db.Counts, error) {
 	err := one("count", t.q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM quotes), (SELECT count(*) FROM speakers),
 		(SELECT count(*) FROM outlets)`).Scan(&c.Quotes, &c.Speakers, &c.Outlets))
 	return c, err
-}
-
-// Savepoints bracket one record of an import.
-func (t *tx) Savepoint(ctx context.Context) error {
-	_, err := t.exec(ctx, "savepoint", `SAVEPOINT record`)
-	return err
-}
-
-func (t *tx) RollbackToSavepoint(ctx context.Context) error {
-	_, err := t.exec(ctx, "rollback to savepoint", `ROLLBACK TO record`)
-	return err
-}
-
-func (t *tx) ReleaseSavepoint(ctx context.Context) error {
-	_, err := t.exec(ctx, "release savepoint", `RELEASE record`)
-	return err
-}
-
-// values is "(?, ?), (?, ?)" for n rows of width columns.
-func values(n, width int) string {
-	one := "(" + placeholders(width) + ")"
-	return strings.TrimSuffix(strings.Repeat(one+",", n), ",")
 }

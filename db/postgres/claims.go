@@ -8,29 +8,6 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
-func (t *tx) ExpireSessions(ctx context.Context, before time.Time) error {
-	_, err := t.exec(ctx, "expire sessions", `DELETE FROM sessions WHERE expires_at < $1`, before)
-	return err
-}
-
-func (t *tx) InsertSession(ctx context.Context, s db.SessionRow) error {
-	_, err := t.exec(ctx, "insert session", `INSERT INTO sessions (token_hash, key_id, csrf, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, s.TokenHash, s.KeyID, s.CSRF, s.CreatedAt, s.ExpiresAt)
-	return err
-}
-
-func (t *tx) SessionByHash(ctx context.Context, hash []byte) (*db.SessionRow, error) {
-	var s db.SessionRow
-	err := t.q.QueryRow(ctx, `SELECT token_hash, key_id, csrf, created_at, expires_at FROM sessions WHERE token_hash = $1`,
-		hash).Scan(&s.TokenHash, &s.KeyID, &s.CSRF, &s.CreatedAt, &s.ExpiresAt)
-	return &s, one("read session", err)
-}
-
-func (t *tx) DeleteSession(ctx context.Context, hash []byte) error {
-	_, err := t.exec(ctx, "delete session", `DELETE FROM sessions WHERE token_hash = $1`, hash)
-	return err
-}
-
 func (t *tx) ClaimQuote(ctx context.Context, c *db.Claim, now time.Time) (bool, error) {
 	tag, err := t.exec(ctx, "claim quote", `INSERT INTO quote_claims (quote_seq, key_id, name, claimed_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5)

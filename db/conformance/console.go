@@ -1,4 +1,4 @@
-package dbtest
+package conformance
 
 import (
 	"slices"
@@ -58,9 +58,33 @@ func testSessions(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Signing in again and again keeps the key's newest MaxSessionsPerKey sessions: the
+	// oldest end, the newest open.
+	tokens := []string{token3}
+	for range db.MaxSessionsPerKey + 5 {
+		_, tok, err := d.OpenSession(bg, secret2, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, tok)
+	}
+	open := 0
+	for i, tok := range tokens {
+		_, err := other.Session(bg, tok)
+		if err == nil {
+			open++
+		}
+		if newest := i >= len(tokens)-db.MaxSessionsPerKey; newest != (err == nil) {
+			t.Errorf("session %d of %d: open %v, want %v", i+1, len(tokens), err == nil, newest)
+		}
+	}
+	if open != db.MaxSessionsPerKey {
+		t.Errorf("%d sessions of one key open, want the cap %d", open, db.MaxSessionsPerKey)
+	}
+
 	later := time.Now().Add(2 * time.Hour)
 	other.SetClock(func() time.Time { return later })
-	if _, err := other.Session(bg, token3); code(err) != db.Unauthorized {
+	if _, err := other.Session(bg, tokens[len(tokens)-1]); code(err) != db.Unauthorized {
 		t.Errorf("an expired session still opens: %v", err)
 	}
 }

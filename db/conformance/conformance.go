@@ -1,4 +1,7 @@
-package dbtest
+// Package conformance is the suite every engine passes: the same answers, the same error
+// codes, the same guarantees under concurrent writers, whichever database keeps the
+// archive. It links no driver: each engine's tests run it over archives they open.
+package conformance
 
 import (
 	"bytes"
@@ -26,10 +29,9 @@ type Harness struct {
 	Again func(t testing.TB, d *db.DB) *db.DB
 }
 
-// Conformance pins what every engine must do: the same answers, the same error codes,
-// the same guarantees under concurrent writers, whichever database keeps the archive.
-// Each engine's tests run it; an engine passes it or is not an engine.
-func Conformance(t *testing.T, h Harness) {
+// Run pins what every engine must do. Each engine's tests run it; an engine passes it or
+// is not an engine.
+func Run(t *testing.T, h Harness) {
 	tests := []struct {
 		name string
 		fn   func(*testing.T, Harness)
@@ -73,6 +75,7 @@ func Conformance(t *testing.T, h Harness) {
 		{"Claims", testClaims},
 		{"ReviewQueue", testReviewQueue},
 		{"VerdictCitingNewSources", testVerdictCitingNewSources},
+		{"FailClosed", testFailClosed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +85,8 @@ func Conformance(t *testing.T, h Harness) {
 	}
 }
 
-var bg = Operator
+// bg is the context of what the suite does as the operator at the machine.
+var bg = db.WithActor(context.Background(), db.System)
 
 func str(s string) *string { return &s }
 
@@ -1554,3 +1558,57 @@ func testVerify(t *testing.T, h Harness) {
 
 // work is the context of the server's background work, which the core lets do only that.
 var work = db.WithActor(context.Background(), db.Worker)
+
+// The core refuses an operation whose context names no actor — reads and writes alike —
+// rather than trusting it; the server's own actors may do their work and nothing else.
+func testFailClosed(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	q := mustQuote(t, d, kellogg("NATO isn’t on the table"))
+	nobody := context.Background()
+	anonymous := db.WithActor(nobody, db.Anonymous)
+	ops := []struct {
+		name string
+		do   func(ctx context.Context) error
+	}{
+		{"create quote", func(ctx context.Context) error { _, err := d.CreateQuote(ctx, kellogg("x")); return err }},
+		{"read quote", func(ctx context.Context) error { _, err := d.Quote(ctx, q.ID); return err }},
+		{"list quotes", func(ctx context.Context) error { _, err := d.ListQuotes(ctx, db.QuoteFilter{}); return err }},
+		{"export", func(ctx context.Context) error {
+			return d.Export(ctx, db.QuoteFilter{}, func(*db.Record) error { return nil })
+		}},
+		{"list speakers", func(ctx context.Context) error { _, err := d.ListSpeakers(ctx, db.SpeakerFilter{}); return err }},
+		{"read history", func(ctx context.Context) error { _, err := d.QuoteHistory(ctx, q.ID, 10, nil); return err }},
+		{"create key", func(ctx context.Context) error {
+			_, _, err := d.CreateKey(ctx, db.KeyInput{Name: "k", Role: "admin"})
+			return err
+		}},
+		{"import", func(ctx context.Context) error { _, err := d.Import(ctx, nil); return err }},
+		{"claim deliveries", func(ctx context.Context) error { _, err := d.ClaimDeliveries(ctx, 1, time.Minute); return err }},
+		{"verify", func(ctx context.Context) error { _, err := d.Verify(ctx); return err }},
+	}
+	for _, op := range ops {
+		if err := op.do(nobody); code(err) != db.Forbidden {
+			t.Errorf("%s with no actor: %v, want forbidden", op.name, err)
+		}
+	}
+	// The workers deliver and fetch, and may do nothing else.
+	if _, err := d.ClaimDeliveries(work, 1, time.Minute); err != nil {
+		t.Errorf("the worker claiming deliveries: %v", err)
+	}
+	for _, op := range ops[:4] {
+		if err := op.do(work); code(err) != db.Forbidden {
+			t.Errorf("the worker may %s: %v", op.name, err)
+		}
+	}
+	// The anonymous public reads, and does nothing more.
+	if err := ops[1].do(anonymous); err != nil {
+		t.Errorf("anonymous read: %v", err)
+	}
+	if err := ops[0].do(anonymous); code(err) != db.Forbidden {
+		t.Errorf("anonymous write: %v", err)
+	}
+	page, _ := d.ListQuotes(bg, db.QuoteFilter{})
+	if len(page.Data) != 1 {
+		t.Errorf("refused operations wrote: %d quotes", len(page.Data))
+	}
+}
