@@ -221,7 +221,7 @@ func sessionOf(ec echo.Context) *db.Session {
 }
 
 func (c *Console) toSignin(ec echo.Context) error {
-	if ec.Request().Method != http.MethodGet {
+	if m := ec.Request().Method; m != http.MethodGet && m != http.MethodHead {
 		return echo.NewHTTPError(http.StatusUnauthorized, "not signed in, or the session has ended")
 	}
 	return ec.Redirect(http.StatusSeeOther, Prefix+"/signin?next="+url.QueryEscape(ec.Request().URL.RequestURI()))
