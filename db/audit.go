@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"time"
 )
 
@@ -39,75 +38,33 @@ type AuditFilter struct {
 	Cursor     *string
 }
 
-// unaudited are fields that change with every write or are derived, not stored choices.
-var unaudited = map[string]bool{"version": true, "created_at": true, "updated_at": true, "current_verdict": true,
-	"snippet": true, "possible_duplicates": true, "excerpt_matches": true, "extraction": true, "source": true}
-
-// fields flattens a resource to its audited fields; references ({"id", "name"}) become IDs.
-func fields(v any) map[string]any {
-	out := map[string]any{}
-	if v == nil || (reflect.ValueOf(v).Kind() == reflect.Pointer && reflect.ValueOf(v).IsNil()) {
-		return out
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return out
-	}
-	_ = json.Unmarshal(b, &out)
-	for k, x := range out {
-		if unaudited[k] {
-			delete(out, k)
+// audit appends the entries of writes to the audit trail, in the writing transaction:
+// who did what to which resource, and each field it changed, before and after.
+func (d *DB) audit(ctx context.Context, tx Tx, cs ...change) error {
+	rows := make([]AuditRow, 0, len(cs))
+	at, actor := d.now(), actorOf(ctx).Name
+	for _, c := range cs {
+		if c.none() {
 			continue
 		}
-		if ref, ok := x.(map[string]any); ok {
-			if id, ok := ref["id"]; ok {
-				out[k] = id
+		js := c.audited
+		if js == "" {
+			b, err := json.Marshal(c.fields)
+			if err != nil {
+				return fmt.Errorf("db: audit: %w", err)
 			}
+			js = string(b)
 		}
+		rows = append(rows, AuditRow{At: at, Actor: actor, Action: c.action, Resource: c.resource, ResourceID: c.id,
+			QuoteID: c.quoteID, Changes: js})
 	}
-	return out
-}
-
-// audit appends an entry for a write, in the writing transaction. before is nil for a
-// creation, after for a deletion; an update that changes no audited field records nothing.
-func (d *DB) audit(ctx context.Context, tx Tx, action, resource, id, quoteID string, before, after any) error {
-	row, ok, err := d.auditRow(ctx, action, resource, id, quoteID, before, after)
-	if err != nil || !ok {
-		return err
+	if len(rows) == 0 {
+		return nil
 	}
-	if err := tx.InsertAudit(ctx, row); err != nil {
+	if err := tx.InsertAudit(ctx, rows...); err != nil {
 		return fmt.Errorf("db: audit: %w", err)
 	}
-	return d.emit(ctx, tx, []change{{row: row, before: before, after: after}})
-}
-
-// auditRow is the entry audit appends; false when an update changed nothing audited.
-func (d *DB) auditRow(ctx context.Context, action, resource, id, quoteID string, before, after any) (AuditRow, bool, error) {
-	b, a := fields(before), fields(after)
-	changes := map[string]Change{}
-	for k, av := range a {
-		if bv, ok := b[k]; !ok || !reflect.DeepEqual(bv, av) {
-			changes[k] = Change{Before: b[k], After: av}
-		}
-	}
-	for k, bv := range b {
-		if _, ok := a[k]; !ok {
-			changes[k] = Change{Before: bv}
-		}
-	}
-	if action == "update" && len(changes) == 0 {
-		return AuditRow{}, false, nil
-	}
-	js, err := json.Marshal(changes)
-	if err != nil {
-		return AuditRow{}, false, fmt.Errorf("db: audit: %w", err)
-	}
-	var qid *string
-	if quoteID != "" {
-		qid = &quoteID
-	}
-	return AuditRow{At: d.now(), Actor: actorOf(ctx).Name, Action: action, Resource: resource, ResourceID: id,
-		QuoteID: qid, Changes: string(js)}, true, nil
+	return nil
 }
 
 // Audit lists audit entries, newest first. Malformed (cursor).

@@ -79,28 +79,23 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 	if err != nil {
 		return 0, nil, fmt.Errorf("db: bulk insert: %w", err)
 	}
-	audit := make([]AuditRow, 0, len(rows))
-	events := make([]change, 0, len(rows))
+	made := make([]change, 0, len(rows))
 	for i, row := range rows {
 		if seqs[i] == 0 {
 			rest = append(rest, taken[i]) // another import stored this key meanwhile
 			continue
 		}
-		changes, err := quoteCreation(row.Quote)
+		fields, err := quoteCreation(row.Quote)
 		if err != nil {
 			return 0, nil, err
 		}
-		a := AuditRow{At: now, Actor: actor, Action: "create", Resource: "quote", ResourceID: row.Quote.ID,
-			QuoteID: &row.Quote.ID, Changes: changes}
-		audit, events = append(audit, a), append(events, change{row: a, after: row.Quote})
+		made = append(made, change{action: "create", resource: "quote", id: row.Quote.ID, quoteID: &row.Quote.ID,
+			after: row.Quote, audited: fields})
 	}
-	if err := tx.InsertAudit(ctx, audit...); err != nil {
-		return 0, nil, fmt.Errorf("db: audit: %w", err)
-	}
-	if err := d.emit(ctx, tx, events); err != nil {
+	if err := d.record(ctx, tx, made...); err != nil {
 		return 0, nil, err
 	}
-	return len(audit), rest, nil
+	return len(made), rest, nil
 }
 
 // quoteCreation is the audit changes of a quote's creation — {"field": {"after": v}} over

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -164,7 +165,7 @@ func (d *DB) insertCitation(ctx context.Context, tx Tx, q *Quote, in CitationInp
 			return "", err
 		}
 	}
-	return c.ID, d.audit(ctx, tx, "create", "citation", c.ID, q.ID, nil, c)
+	return c.ID, d.record(ctx, tx, newChange("create", "citation", c.ID, q.ID, nil, c))
 }
 
 // firstError unwraps errors.Join to its first error, so a *Error stays one.
@@ -227,46 +228,47 @@ func (d *DB) UpdateCitation(ctx context.Context, quoteID, id string, ifMatch []i
 			return err
 		}
 		next := *cur
-		if p.URL.Set {
-			next.URL = p.URL.Value
+		if err := applyPatch(&next, &p); err != nil {
+			return err
 		}
-		if p.Relation.Set {
-			next.Relation = p.Relation.Value
-		}
-		setNullable(&next.Title, p.Title)
-		setNullable(&next.Publisher, p.Publisher)
-		setNullable(&next.PublishedAt, p.PublishedAt)
-		setNullable(&next.AccessedAt, p.AccessedAt)
-		setNullable(&next.ArchiveURL, p.ArchiveURL)
-		setNullable(&next.Excerpt, p.Excerpt)
 		if err := errors.Join(checkDay(next.PublishedAt, "published_at"), checkDay(next.AccessedAt, "accessed_at")); err != nil {
 			return firstError(err)
 		}
-		if next.URL != cur.URL || next.Relation != cur.Relation {
-			resting, err := tx.VerdictsResting(ctx, id)
-			if err != nil {
-				return fmt.Errorf("db: verdicts citing: %w", err)
-			}
-			if len(resting) > 0 {
-				return errorf(Conflict, "url", fmt.Sprintf("verdict %s rests on this citation; its url and relation cannot change", resting[0]))
-			}
-		}
-		if next.URL == cur.URL && next.Relation == cur.Relation && equalPtr(next.Title, cur.Title) &&
-			equalPtr(next.Publisher, cur.Publisher) && equalPtr(next.PublishedAt, cur.PublishedAt) &&
-			equalPtr(next.AccessedAt, cur.AccessedAt) && equalPtr(next.ArchiveURL, cur.ArchiveURL) && equalPtr(next.Excerpt, cur.Excerpt) {
+		c := newChange("update", "citation", id, quoteID, cur, &next)
+		if c.none() {
 			return nil
+		}
+		resting, err := tx.VerdictsResting(ctx, id)
+		if err != nil {
+			return fmt.Errorf("db: verdicts citing: %w", err)
+		}
+		if len(resting) > 0 && c.changed("url", "relation") {
+			return errorf(Conflict, "url", fmt.Sprintf("verdict %s rests on this citation; its url and relation cannot change", resting[0]))
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, d.now()
 		if err := tx.UpdateCitation(ctx, cur, &next); err != nil {
 			return citationWriteError(err)
 		}
-		if next.URL != cur.URL && cur.Source != nil {
+		if c.changed("url") && cur.Source != nil {
 			// The check was of the page the citation named; it names another now.
 			if err := d.requestFetch(ctx, tx, &next); err != nil {
 				return err
 			}
 		}
-		return d.audit(ctx, tx, "update", "citation", id, quoteID, cur, &next)
+		if err := d.record(ctx, tx, c); err != nil {
+			return err
+		}
+		// Evidence rewritten under the current verdict takes the quote back to review.
+		if q.VerdictSeq != nil && len(resting) > 0 {
+			cur, err := tx.VerdictsBySeq(ctx, []int64{*q.VerdictSeq})
+			if err != nil {
+				return fmt.Errorf("db: read current verdict: %w", err)
+			}
+			if v := cur[*q.VerdictSeq]; v != nil && slices.Contains(resting, v.ID) {
+				return d.resetReview(ctx, tx, q, c)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -302,7 +304,7 @@ func (d *DB) DeleteCitation(ctx context.Context, quoteID, id string, ifMatch []i
 		if err := tx.DeleteCitation(ctx, cur); err != nil {
 			return writeError("citation", err)
 		}
-		return d.audit(ctx, tx, "delete", "citation", id, quoteID, cur, nil)
+		return d.record(ctx, tx, newChange("delete", "citation", id, quoteID, cur, nil))
 	})
 }
 

@@ -128,7 +128,7 @@ func (d *DB) RecordAttempt(ctx context.Context, dl *Delivery, a Attempt, o Outco
 				return writeError("webhook", err)
 			}
 			if next.Enabled != w.Enabled {
-				return d.audit(WithActor(ctx, Worker), tx, "update", "webhook", w.ID, "", w, next)
+				return d.record(WithActor(ctx, Worker), tx, newChange("update", "webhook", w.ID, "", w, next))
 			}
 		}
 		return nil
@@ -239,11 +239,7 @@ func (d *DB) Redeliver(ctx context.Context, webhookID, id string) (*Delivery, er
 		}
 		dl.State, dl.NextAttemptAt, dl.UpdatedAt = "pending", &now, now
 		queue(tx)
-		row, _, err := d.auditRow(ctx, "redeliver", "webhook", webhookID, "", nil, map[string]string{"delivery": id})
-		if err != nil {
-			return err
-		}
-		return tx.InsertAudit(ctx, row)
+		return d.audit(ctx, tx, newChange("redeliver", "webhook", webhookID, "", nil, map[string]string{"delivery": id}))
 	})
 	return dl, err
 }

@@ -440,5 +440,5 @@ func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, erro
 			return "", writeError("quote", err)
 		}
 	}
-	return "created", d.audit(ctx, tx, "create", "quote", q.ID, q.ID, nil, &q)
+	return "created", d.record(ctx, tx, newChange("create", "quote", q.ID, q.ID, nil, &q))
 }

@@ -57,7 +57,7 @@ func (d *DB) CreateKey(ctx context.Context, in KeyInput) (*APIKey, string, error
 		if err := tx.InsertKey(ctx, k, hashKey(secret)); err != nil {
 			return writeError("key", err)
 		}
-		return d.audit(ctx, tx, "create", "key", k.ID, "", nil, k)
+		return d.record(ctx, tx, newChange("create", "key", k.ID, "", nil, k))
 	})
 	if err != nil {
 		return nil, "", err
@@ -132,7 +132,7 @@ func (d *DB) RevokeKey(ctx context.Context, id string) (*APIKey, error) {
 		t := now.Truncate(time.Microsecond)
 		revoked.RevokedAt = &t
 		k = &revoked
-		return d.audit(ctx, tx, "revoke", "key", id, "", cur, &revoked)
+		return d.record(ctx, tx, newChange("revoke", "key", id, "", cur, &revoked))
 	})
 	return k, err
 }

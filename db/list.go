@@ -120,16 +120,4 @@ func equalPtr[T comparable](a, b *T) bool {
 	return *a == *b
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func ptr[T any](v T) *T { return &v }

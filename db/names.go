@@ -77,19 +77,14 @@ func (d *DB) resolveKind(ctx context.Context, tx Tx, kind string, wanted map[str
 		return err
 	}
 	now := d.now()
-	audit := make([]AuditRow, 0, len(missing))
-	var created []change
+	created := make([]change, 0, len(missing))
 	switch kind {
 	case "speaker":
 		ss := make([]*Speaker, len(missing))
 		for i, k := range missing {
 			ss[i] = &Speaker{ID: newID("spk_", now), Name: wanted[k], Aliases: []string{}, Version: 1, CreatedAt: now, UpdatedAt: now}
 			known[k] = ss[i].ID
-			row, _, err := d.auditRow(ctx, "create", "speaker", ss[i].ID, "", nil, ss[i])
-			if err != nil {
-				return err
-			}
-			audit, created = append(audit, row), append(created, change{row: row, after: ss[i]})
+			created = append(created, newChange("create", "speaker", ss[i].ID, "", nil, ss[i]))
 		}
 		if err := tx.InsertSpeakers(ctx, ss...); err != nil {
 			return speakerWriteError(err)
@@ -99,20 +94,13 @@ func (d *DB) resolveKind(ctx context.Context, tx Tx, kind string, wanted map[str
 		for i, k := range missing {
 			os[i] = &Outlet{ID: newID("out_", now), Name: wanted[k], Version: 1, CreatedAt: now, UpdatedAt: now}
 			known[k] = os[i].ID
-			row, _, err := d.auditRow(ctx, "create", "outlet", os[i].ID, "", nil, os[i])
-			if err != nil {
-				return err
-			}
-			audit, created = append(audit, row), append(created, change{row: row, after: os[i]})
+			created = append(created, newChange("create", "outlet", os[i].ID, "", nil, os[i]))
 		}
 		if err := tx.InsertOutlets(ctx, os...); err != nil {
 			return outletWriteError(err)
 		}
 	}
-	if err := tx.InsertAudit(ctx, audit...); err != nil {
-		return fmt.Errorf("db: audit: %w", err)
-	}
-	return d.emit(ctx, tx, created)
+	return d.record(ctx, tx, created...)
 }
 
 // findNames looks up speakers or outlets by folded name keys.

@@ -49,7 +49,7 @@ func (d *DB) insertOutlet(ctx context.Context, tx Tx, in OutletInput) (string, e
 	if err := tx.InsertOutlets(ctx, o); err != nil {
 		return "", outletWriteError(err)
 	}
-	return o.ID, d.audit(ctx, tx, "create", "outlet", o.ID, "", nil, o)
+	return o.ID, d.record(ctx, tx, newChange("create", "outlet", o.ID, "", nil, o))
 }
 
 // Outlet returns the outlet with the given ID, or NotFound.
@@ -98,20 +98,18 @@ func (d *DB) UpdateOutlet(ctx context.Context, id string, ifMatch []int64, patch
 			return err
 		}
 		next := *cur
-		if patch.Name.Set {
-			next.Name = patch.Name.Value
+		if err := applyPatch(&next, &patch); err != nil {
+			return err
 		}
-		if patch.URL.Set {
-			next.URL = nullable(patch.URL)
-		}
-		if next.Name == cur.Name && equalPtr(next.URL, cur.URL) {
+		c := newChange("update", "outlet", id, "", cur, &next)
+		if c.none() {
 			return nil
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, d.now()
 		if err := tx.UpdateOutlet(ctx, cur, &next); err != nil {
 			return outletWriteError(err)
 		}
-		return d.audit(ctx, tx, "update", "outlet", id, "", cur, &next)
+		return d.record(ctx, tx, c)
 	})
 	if err != nil {
 		return nil, err

@@ -286,7 +286,7 @@ func (d *DB) insertQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *
 	if q.Seq, err = tx.InsertQuote(ctx, q, externalID, bands(in.Text)); err != nil {
 		return nil, writeError("quote", err)
 	}
-	return q, d.audit(ctx, tx, "create", "quote", q.ID, q.ID, nil, q)
+	return q, d.record(ctx, tx, newChange("create", "quote", q.ID, q.ID, nil, q))
 }
 
 // writeError turns what an engine says of a failed write into what a client is told.
@@ -341,8 +341,8 @@ func (d *DB) updateQuote(ctx context.Context, tx Tx, id string, ifMatch []int64,
 		return false, err
 	}
 	next := *cur
-	if p.Text.Set {
-		next.Text = p.Text.Value
+	if err := applyPatch(&next, &p, "speaker_id", "speaker_name", "outlet_id", "outlet_name", "said_on", "date_precision", "tags"); err != nil {
+		return false, err
 	}
 	if p.SpeakerID.Set || p.SpeakerName.Set {
 		sid, err := d.resolveSpeaker(ctx, tx, nullable(p.SpeakerID), nullable(p.SpeakerName))
@@ -361,11 +361,6 @@ func (d *DB) updateQuote(ctx context.Context, tx Tx, id string, ifMatch []int64,
 			next.Outlet = &OutletRef{ID: *oid}
 		}
 	}
-	setNullable(&next.SpeakerRole, p.SpeakerRole)
-	setNullable(&next.Context, p.Context)
-	setNullable(&next.Setting, p.Setting)
-	setNullable(&next.Lang, p.Lang)
-	setNullable(&next.SourceURL, p.SourceURL)
 	if p.SaidOn.Set || p.DatePrecision.Set {
 		saidOn, prec := next.SaidOn, next.DatePrecision
 		if p.SaidOn.Set {
@@ -382,69 +377,61 @@ func (d *DB) updateQuote(ctx context.Context, tx Tx, id string, ifMatch []int64,
 		}
 	}
 	if p.Tags.Set {
+		if p.Tags.Null {
+			return false, errorf(Malformed, "tags", "cannot be null; send [] to remove every tag")
+		}
 		next.Tags = normalizeTags(p.Tags.Value)
 	}
-	if equalStrings(next.Tags, cur.Tags) && sameQuote(cur, &next) {
+	c := newChange("update", "quote", id, id, cur, &next)
+	if c.none() {
 		return false, nil
 	}
 	next.Version, next.UpdatedAt = cur.Version+1, d.now()
 	var bc *BandChange
-	if next.Text != cur.Text {
+	if c.changed("text") {
 		bc = &BandChange{Old: bands(cur.Text), New: bands(next.Text)}
 	}
 	if err := tx.UpdateQuote(ctx, cur, &next, bc); err != nil {
 		return false, writeError("quote", err)
 	}
-	if err := d.audit(ctx, tx, "update", "quote", id, id, cur, &next); err != nil {
+	if err := d.record(ctx, tx, c); err != nil {
 		return false, err
 	}
-	return true, d.resetReview(ctx, tx, cur, &next)
+	return true, d.resetReview(ctx, tx, cur, c)
 }
 
 // resetReview appends a verdict that returns a reviewed quote to unverified when its
-// words or its speaker change: a verdict judged those words by that speaker, and must not
-// go on vouching for others (nor ClaimReview publish it under them). The history keeps
-// the earlier verdict; a fact-checker reviews the quote anew. It applies whoever makes
-// the change and whichever way it comes (PATCH, a re-import), because every way goes
-// through updateQuote.
-func (d *DB) resetReview(ctx context.Context, tx Tx, cur, next *Quote) error {
-	if cur.Attribution == "unverified" && cur.Rating == nil {
+// words or its speaker change (c, a change of the quote), or the evidence its verdict
+// rests on does (c, a change of a citation the current verdict cites): a verdict judged
+// those words by that speaker on that evidence, and must not go on vouching for others
+// (nor ClaimReview publish it under them). The history keeps the earlier verdict; a
+// fact-checker reviews the quote anew. It applies whoever makes the change and whichever
+// way it comes (PATCH, a re-import, the console), because every way goes through the
+// write paths that call it.
+func (d *DB) resetReview(ctx context.Context, tx Tx, q *Quote, c change) error {
+	if q.Attribution == "unverified" && q.Rating == nil {
 		return nil
 	}
 	var changed []string
-	if next.Text != cur.Text {
-		changed = append(changed, "words")
-	}
-	if next.Speaker.ID != cur.Speaker.ID {
-		changed = append(changed, "speaker")
+	for _, f := range map[string][]string{"quote": {"text", "speaker"}, "citation": {"excerpt", "url", "relation"}}[c.resource] {
+		if c.changed(f) {
+			if f == "text" {
+				f = "words"
+			}
+			changed = append(changed, f)
+		}
 	}
 	if len(changed) == 0 {
 		return nil
 	}
-	summary := fmt.Sprintf("Reset to unverified by Verbatim: %s changed the quote's %s after it was reviewed, so the earlier verdict no longer applies.",
-		actorOf(ctx).Name, strings.Join(changed, " and "))
-	_, err := d.appendVerdict(WithActor(ctx, reviewer), tx, cur.ID, nil, VerdictInput{Attribution: "unverified", Summary: summary})
+	what := "the quote's " + strings.Join(changed, " and ")
+	if c.resource == "citation" {
+		what = "the " + strings.Join(changed, " and ") + " of citation " + c.id + ", which the verdict rests on,"
+	}
+	summary := fmt.Sprintf("Reset to unverified by Verbatim: %s changed %s after it was reviewed, so the earlier verdict no longer applies.",
+		actorOf(ctx).Name, what)
+	_, err := d.appendVerdict(WithActor(ctx, reviewer), tx, q.ID, nil, VerdictInput{Attribution: "unverified", Summary: summary})
 	return err
-}
-
-func setNullable(dst **string, f Field[string]) {
-	if f.Set {
-		*dst = nullable(f)
-	}
-}
-
-// sameQuote reports whether b stores the same as a (tags aside).
-func sameQuote(a, b *Quote) bool {
-	outlet := func(q *Quote) *string {
-		if q.Outlet == nil {
-			return nil
-		}
-		return &q.Outlet.ID
-	}
-	return a.Text == b.Text && a.Speaker.ID == b.Speaker.ID && equalPtr(outlet(a), outlet(b)) &&
-		equalPtr(a.SpeakerRole, b.SpeakerRole) && equalPtr(a.SaidOn, b.SaidOn) && equalPtr(a.DatePrecision, b.DatePrecision) &&
-		equalPtr(a.Context, b.Context) && equalPtr(a.Setting, b.Setting) && equalPtr(a.Lang, b.Lang) &&
-		equalPtr(a.SourceURL, b.SourceURL)
 }
 
 // DeleteQuote removes a quote, its tags, citations and variant bands. NotFound, PreconditionFailed,
@@ -469,7 +456,7 @@ func (d *DB) DeleteQuote(ctx context.Context, id string, ifMatch []int64) error 
 		if err := tx.DeleteQuote(ctx, cur, bands(cur.Text)); err != nil {
 			return writeError("quote", err)
 		}
-		return d.audit(ctx, tx, "delete", "quote", id, id, cur, nil)
+		return d.record(ctx, tx, newChange("delete", "quote", id, id, cur, nil))
 	})
 }
 

@@ -43,7 +43,7 @@ func (d *DB) insertSpeaker(ctx context.Context, tx Tx, in SpeakerInput) (string,
 	if err := tx.InsertSpeakers(ctx, s); err != nil {
 		return "", speakerWriteError(err)
 	}
-	return s.ID, d.audit(ctx, tx, "create", "speaker", s.ID, "", nil, s)
+	return s.ID, d.record(ctx, tx, newChange("create", "speaker", s.ID, "", nil, s))
 }
 
 func speakerWriteError(err error) error {
@@ -111,31 +111,19 @@ func (d *DB) UpdateSpeaker(ctx context.Context, id string, ifMatch []int64, patc
 			return err
 		}
 		next := *cur
-		if patch.Name.Set {
-			next.Name = patch.Name.Value
-		}
-		if patch.Aliases.Set {
-			next.Aliases = patch.Aliases.Value
-		}
-		if patch.WikidataQID.Set {
-			next.WikidataQID = nullable(patch.WikidataQID)
-		}
-		if patch.Description.Set {
-			next.Description = patch.Description.Value
-		}
-		if patch.Anonymous.Set {
-			next.Anonymous = patch.Anonymous.Value
+		if err := applyPatch(&next, &patch); err != nil {
+			return err
 		}
 		next.Aliases = dedupeNames(next.Name, next.Aliases)
-		if next.Name == cur.Name && equalStrings(next.Aliases, cur.Aliases) && equalPtr(next.WikidataQID, cur.WikidataQID) &&
-			next.Description == cur.Description && next.Anonymous == cur.Anonymous {
+		c := newChange("update", "speaker", id, "", cur, &next)
+		if c.none() {
 			return nil // nothing changes, so neither does the version
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, d.now()
 		if err := tx.UpdateSpeaker(ctx, cur, &next); err != nil {
 			return speakerWriteError(err)
 		}
-		return d.audit(ctx, tx, "update", "speaker", id, "", cur, &next)
+		return d.record(ctx, tx, c)
 	})
 	if err != nil {
 		return nil, err
@@ -179,7 +167,7 @@ func (d *DB) deleteUnquoted(ctx context.Context, tx Tx, resource, id string, ver
 		}
 		return fmt.Errorf("db: delete %s: %w", resource, err)
 	}
-	return d.audit(ctx, tx, "delete", resource, id, "", cur, nil)
+	return d.record(ctx, tx, newChange("delete", resource, id, "", cur, nil))
 }
 
 // ListSpeakers returns speakers ordered by name.

@@ -101,7 +101,7 @@ func (d *DB) appendVerdict(ctx context.Context, tx Tx, quoteID string, ifMatch [
 		return nil, err
 	}
 	v.quoteVersion = q.Version + 1
-	return v, d.audit(ctx, tx, "verdict", "verdict", v.ID, quoteID, nil, v)
+	return v, d.record(ctx, tx, newChange("verdict", "verdict", v.ID, quoteID, nil, v))
 }
 
 // checkVerdictCitations returns the verdict's citation IDs, de-duplicated, after checking

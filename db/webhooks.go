@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -136,7 +135,7 @@ func (d *DB) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook, stri
 		if err := tx.InsertWebhook(ctx, w); err != nil {
 			return writeError("webhook", err)
 		}
-		return d.audit(ctx, tx, "create", "webhook", w.ID, "", nil, w)
+		return d.record(ctx, tx, newChange("create", "webhook", w.ID, "", nil, w))
 	})
 	if err != nil {
 		return nil, "", err
@@ -201,45 +200,31 @@ func (d *DB) UpdateWebhook(ctx context.Context, id string, ifMatch []int64, p We
 			return err
 		}
 		next := *cur
-		if p.URL.Set {
-			next.URL = p.URL.Value
+		if err := applyPatch(&next, &p, "watches"); err != nil {
+			return err
 		}
-		if p.Description.Set {
-			next.Description = p.Description.Value
-		}
-		if p.EventTypes.Set {
-			next.EventTypes = uniqueStrings(p.EventTypes.Value)
-		}
+		next.EventTypes = uniqueStrings(next.EventTypes)
 		if p.Watches != nil {
 			next.Watches = p.Watches.normalized()
 		}
-		if p.Enabled.Set {
-			next.Enabled = p.Enabled.Value
-			if next.Enabled && !cur.Enabled {
-				next.DisabledReason, next.FailingSince = nil, nil
-			}
-			if !next.Enabled && cur.Enabled {
-				next.DisabledReason = ptr("turned off by " + actorOf(ctx).Name)
-			}
+		if next.Enabled && !cur.Enabled {
+			next.DisabledReason, next.FailingSince = nil, nil
+		}
+		if !next.Enabled && cur.Enabled {
+			next.DisabledReason = ptr("turned off by " + actorOf(ctx).Name)
 		}
 		out = &next
-		if sameWebhook(cur, &next) {
+		c := newChange("update", "webhook", id, "", cur, &next)
+		if c.none() {
 			return nil
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, d.now()
 		if err := tx.UpdateWebhook(ctx, cur, &next); err != nil {
 			return writeError("webhook", err)
 		}
-		return d.audit(ctx, tx, "update", "webhook", id, "", cur, &next)
+		return d.record(ctx, tx, c)
 	})
 	return out, err
-}
-
-func sameWebhook(a, b *Webhook) bool {
-	return a.URL == b.URL && a.Description == b.Description && equalStrings(a.EventTypes, b.EventTypes) &&
-		equalStrings(a.Watches.Speakers, b.Watches.Speakers) && equalStrings(a.Watches.Quotes, b.Watches.Quotes) &&
-		equalStrings(a.Watches.Outlets, b.Watches.Outlets) && equalStrings(a.Watches.Tags, b.Watches.Tags) &&
-		a.Enabled == b.Enabled && equalPtr(a.DisabledReason, b.DisabledReason)
 }
 
 // DeleteWebhook removes an endpoint with its deliveries. NotFound, PreconditionFailed.
@@ -258,7 +243,7 @@ func (d *DB) DeleteWebhook(ctx context.Context, id string, ifMatch []int64) erro
 		if err := tx.DeleteWebhook(ctx, id); err != nil {
 			return writeError("webhook", err)
 		}
-		return d.audit(ctx, tx, "delete", "webhook", id, "", cur, nil)
+		return d.record(ctx, tx, newChange("delete", "webhook", id, "", cur, nil))
 	})
 }
 
@@ -283,7 +268,7 @@ func (d *DB) RotateWebhookSecret(ctx context.Context, id string) (*Webhook, stri
 		if err := tx.UpdateWebhook(ctx, cur, &next); err != nil {
 			return writeError("webhook", err)
 		}
-		return d.audit(ctx, tx, "rotate", "webhook", id, "", cur, &next)
+		return d.record(ctx, tx, newChange("rotate", "webhook", id, "", cur, &next))
 	})
 	if err != nil {
 		return nil, "", err
@@ -370,11 +355,10 @@ func endpoints(ctx context.Context, tx Tx) ([]*Webhook, error) {
 	return on, nil
 }
 
-// emit writes, in the writing transaction, the events of audited writes for the
-// endpoints that want them: the outbox. rows and the before/after values are what audit
-// recorded; a write with no endpoint listening writes nothing more.
-func (d *DB) emit(ctx context.Context, tx Tx, changes []change) error {
-	if !slices.ContainsFunc(changes, func(c change) bool { return eventType(c.row.Action, c.row.Resource) != "" }) {
+// emit writes, in the writing transaction, the events of writes for the endpoints that
+// want them: the outbox. A write with no endpoint listening writes nothing more.
+func (d *DB) emit(ctx context.Context, tx Tx, changes ...change) error {
+	if !slices.ContainsFunc(changes, func(c change) bool { return eventType(c.action, c.resource) != "" }) {
 		return nil // keys, endpoints: nothing an endpoint hears of
 	}
 	ws, err := endpoints(ctx, tx)
@@ -382,8 +366,12 @@ func (d *DB) emit(ctx context.Context, tx Tx, changes []change) error {
 		return err
 	}
 	var out []Outgoing
+	at := d.now()
 	for _, c := range changes {
-		typ := eventType(c.row.Action, c.row.Resource)
+		if c.none() {
+			continue
+		}
+		typ := eventType(c.action, c.resource)
 		if typ == "" {
 			continue
 		}
@@ -403,15 +391,15 @@ func (d *DB) emit(ctx context.Context, tx Tx, changes []change) error {
 					continue
 				}
 			}
-			to = append(to, Recipient{DeliveryID: newID("dlv_", c.row.At), WebhookID: w.ID})
+			to = append(to, Recipient{DeliveryID: newID("dlv_", at), WebhookID: w.ID})
 		}
 		if len(to) == 0 {
 			continue
 		}
-		e := &Event{ID: newID("msg_", c.row.At), Type: typ, Resource: c.row.Resource, ResourceID: c.row.ResourceID,
-			QuoteID: c.row.QuoteID, Version: versionOf(c.after, c.before), CreatedAt: c.row.At, Changed: []string{}}
-		if c.row.Action == "update" {
-			e.Changed = changedFields(c.row.Changes)
+		e := &Event{ID: newID("msg_", at), Type: typ, Resource: c.resource, ResourceID: c.id,
+			QuoteID: c.quoteID, Version: versionOf(c.after, c.before), CreatedAt: at, Changed: []string{}}
+		if c.action == "update" {
+			e.Changed = c.names()
 		}
 		out = append(out, Outgoing{Event: e, To: to})
 	}
@@ -423,12 +411,6 @@ func (d *DB) emit(ctx context.Context, tx Tx, changes []change) error {
 	}
 	queue(tx)
 	return nil
-}
-
-// change is an audited write with the values it was made from.
-type change struct {
-	row           AuditRow
-	before, after any
 }
 
 // subjectOf is what a change touches. A verdict or citation touches its quote, read in the
@@ -449,8 +431,8 @@ func (d *DB) subjectOf(ctx context.Context, tx Tx, c change) (*subject, error) {
 			}
 		}
 	}
-	if c.row.Resource != "quote" && c.row.QuoteID != nil {
-		q, err := tx.Quote(ctx, *c.row.QuoteID, false)
+	if c.resource != "quote" && c.quoteID != nil {
+		q, err := tx.Quote(ctx, *c.quoteID, false)
 		if err != nil && !errors.Is(err, ErrNoRow) {
 			return nil, fmt.Errorf("db: read the quote of a change: %w", err)
 		}
@@ -495,18 +477,4 @@ func isNil(v any) bool {
 		return r == nil
 	}
 	return false
-}
-
-// changedFields lists the fields an update's audit changes name, in order.
-func changedFields(changes string) []string {
-	var m map[string]json.RawMessage
-	out := []string{}
-	if json.Unmarshal([]byte(changes), &m) != nil {
-		return out
-	}
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

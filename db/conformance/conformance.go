@@ -76,6 +76,8 @@ func Run(t *testing.T, h Harness) {
 		{"ReviewQueue", testReviewQueue},
 		{"VerdictCitingNewSources", testVerdictCitingNewSources},
 		{"FailClosed", testFailClosed},
+		{"EveryPatchMember", testEveryPatchMember},
+		{"EvidenceRewrittenResetsReview", testEvidenceRewrittenResetsReview},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
