@@ -111,3 +111,19 @@ func TestRatingScale(t *testing.T) {
 		}
 	}
 }
+
+// Every outcome of the core's two axes, alone and together, has its ClaimReview rating:
+// an outcome added to the core without one here fails.
+func TestEveryOutcomeHasARating(t *testing.T) {
+	for _, a := range db.Attributions {
+		for _, r := range append([]string{""}, db.Ratings...) {
+			v := &db.Verdict{Attribution: a}
+			if r != "" {
+				v.Rating = &r
+			}
+			if got := rating(v); got.AlternateName == "" {
+				t.Errorf("%s/%s has no ClaimReview rating: %+v", a, r, got)
+			}
+		}
+	}
+}

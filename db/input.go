@@ -79,11 +79,11 @@ type QuoteInput struct {
 	SpeakerName   *string  `json:"speaker_name,omitempty" validate:"omitempty,notblank,max=200" example:"Keith Kellogg"`
 	SpeakerRole   *string  `json:"speaker_role,omitempty" validate:"omitempty,max=300" example:"US Special Envoy to Ukraine"`
 	SaidOn        *string  `json:"said_on,omitempty" format:"date" example:"2025-04-20"`
-	DatePrecision *string  `json:"date_precision,omitempty" validate:"omitempty,oneof=day month year" enums:"day,month,year" example:"day"`
+	DatePrecision *string  `json:"date_precision,omitempty" validate:"omitempty,date_precision" enums:"day,month,year" example:"day"`
 	OutletID      *string  `json:"outlet_id,omitempty" validate:"excluded_with=OutletName,omitempty,max=64"`
 	OutletName    *string  `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Fox News"`
 	Context       *string  `json:"context,omitempty" validate:"omitempty,max=2000" example:"interview with Fox News"`
-	Setting       *string  `json:"setting,omitempty" validate:"omitempty,oneof=interview speech press_conference statement social_post document other" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
+	Setting       *string  `json:"setting,omitempty" validate:"omitempty,setting" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
 	Lang          *string  `json:"lang,omitempty" validate:"omitempty,bcp47_language_tag" example:"en"`
 	SourceURL     *string  `json:"source_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
 	Tags          []string `json:"tags,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=64" example:"ukraine,nato"`
@@ -97,11 +97,11 @@ type QuotePatch struct {
 	SpeakerName   Field[string]   `json:"speaker_name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200"`
 	SpeakerRole   Field[string]   `json:"speaker_role,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=300"`
 	SaidOn        Field[string]   `json:"said_on,omitempty" swaggertype:"string" format:"date" extensions:"x-nullable"`
-	DatePrecision Field[string]   `json:"date_precision,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,oneof=day month year" enums:"day,month,year"`
+	DatePrecision Field[string]   `json:"date_precision,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,date_precision" enums:"day,month,year"`
 	OutletID      Field[string]   `json:"outlet_id,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=64"`
 	OutletName    Field[string]   `json:"outlet_name,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,notblank,max=200"`
 	Context       Field[string]   `json:"context,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=2000"`
-	Setting       Field[string]   `json:"setting,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,oneof=interview speech press_conference statement social_post document other" enums:"interview,speech,press_conference,statement,social_post,document,other"`
+	Setting       Field[string]   `json:"setting,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,setting" enums:"interview,speech,press_conference,statement,social_post,document,other"`
 	Lang          Field[string]   `json:"lang,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,bcp47_language_tag"`
 	SourceURL     Field[string]   `json:"source_url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Tags          Field[[]string] `json:"tags,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,max=50,dive,required,notblank,max=64"`
@@ -116,7 +116,7 @@ type CitationInput struct {
 	AccessedAt  *string `json:"accessed_at,omitempty" format:"date" example:"2025-04-22"`
 	ArchiveURL  *string `json:"archive_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Excerpt     *string `json:"excerpt,omitempty" validate:"omitempty,max=20000" example:"\"NATO isn't on the table,\" Kellogg said."`
-	Relation    string  `json:"relation" validate:"required,oneof=primary report supports refutes context" enums:"primary,report,supports,refutes,context" example:"primary"`
+	Relation    string  `json:"relation" validate:"required,relation" enums:"primary,report,supports,refutes,context" example:"primary"`
 	// Fetch asks the server to retrieve the page and say whether the quote's words stand
 	// in it (the citation's source); it is fetched in the background.
 	Fetch bool `json:"fetch,omitempty" example:"true"`
@@ -132,14 +132,14 @@ type CitationPatch struct {
 	AccessedAt  Field[string] `json:"accessed_at,omitempty" swaggertype:"string" format:"date" extensions:"x-nullable"`
 	ArchiveURL  Field[string] `json:"archive_url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Excerpt     Field[string] `json:"excerpt,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=20000"`
-	Relation    Field[string] `json:"relation,omitempty" swaggertype:"string" validate:"omitempty,oneof=primary report supports refutes context" enums:"primary,report,supports,refutes,context"`
+	Relation    Field[string] `json:"relation,omitempty" swaggertype:"string" validate:"omitempty,relation" enums:"primary,report,supports,refutes,context"`
 } //@name CitationPatch
 
 // VerdictInput appends a verdict to a quote. A verified attribution must rest on at
 // least one primary citation of the quote. The reviewer is the API key's name.
 type VerdictInput struct {
-	Attribution string   `json:"attribution" validate:"required,oneof=unverified verified paraphrased out_of_context disputed misattributed" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"verified"`
-	Rating      *string  `json:"rating,omitempty" validate:"omitempty,oneof=true mostly_true half_true mostly_false false unproven not_checkable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable" example:"not_checkable"`
+	Attribution string   `json:"attribution" validate:"required,attribution" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"verified"`
+	Rating      *string  `json:"rating,omitempty" validate:"omitempty,rating" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable" example:"not_checkable"`
 	Summary     string   `json:"summary" validate:"required,notblank,max=10000" example:"Kellogg said this on Fox News on 20 April 2025; it states a policy position, not a checkable fact."`
 	CitationIDs []string `json:"citation_ids,omitempty" binding:"optional" validate:"max=50,dive,required,max=64"`
 } //@name VerdictCreate

@@ -26,7 +26,7 @@ type APIKey struct {
 // KeyInput creates an API key.
 type KeyInput struct {
 	Name string `json:"name" validate:"required,notblank,max=100" example:"desk-ukraine"`
-	Role string `json:"role" validate:"required,oneof=reader editor factchecker admin" enums:"reader,editor,factchecker,admin" example:"editor"`
+	Role string `json:"role" validate:"required,role" enums:"reader,editor,factchecker,admin" example:"editor"`
 } //@name KeyCreate
 
 // keyPrefix marks Verbatim keys, so that a leaked one is recognisable in logs and scans.

@@ -2,9 +2,6 @@ package db
 
 import "context"
 
-// Roles a key can have, from least to most trusted.
-var Roles = []string{"reader", "editor", "factchecker", "admin"}
-
 // Permission is what an operation needs. This table is the one statement of who may do
 // what: the front ends gate their routes and controls with it, and the core checks it
 // again on every operation, whichever way the operation came in.

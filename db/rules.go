@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -81,6 +82,9 @@ func newValidator() *validator.Validate {
 		return fl.Field().Kind() != reflect.String || strings.TrimSpace(fl.Field().String()) != ""
 	})
 	_ = v.RegisterValidation("web_url", func(fl validator.FieldLevel) bool { return IsWebURL(fl.Field().String()) })
+	for name, vocab := range Vocabularies {
+		_ = v.RegisterValidation(name, func(fl validator.FieldLevel) bool { return slices.Contains(vocab, fl.Field().String()) })
+	}
 	return v
 }
 
@@ -107,6 +111,9 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be an absolute http or https URL"
 	case "wikidata_qid":
 		return "must be a Wikidata item ID such as Q42"
+	}
+	if vocab, ok := Vocabularies[fe.Tag()]; ok {
+		return "must be one of: " + strings.Join(vocab, ", ")
 	}
 	return "fails the " + fe.Tag() + " rule"
 }

@@ -40,12 +40,6 @@ func (f *QuoteFilter) Filtered() bool {
 		f.AwaitingReview || f.RecordedBefore != nil
 }
 
-// QuoteSorts are the orders a quote list can take. relevance needs a query.
-var QuoteSorts = []string{"relevance", "-said_on", "said_on", "-created_at", "created_at"}
-
-// Facets are the dimensions a result can be counted by.
-var Facets = []string{"speaker", "outlet", "year", "attribution", "rating", "tag"}
-
 // QuotePage is one page of a quote list, with the facet counts asked for.
 type QuotePage struct {
 	Data       []*Quote

@@ -2,18 +2,6 @@ package db
 
 import "time"
 
-// Settings a quote can have been said in.
-var Settings = []string{"interview", "speech", "press_conference", "statement", "social_post", "document", "other"}
-
-// Date precisions of said_on.
-var DatePrecisions = []string{"day", "month", "year"}
-
-// Attribution outcomes: did this speaker say these words?
-var Attributions = []string{"unverified", "verified", "paraphrased", "out_of_context", "disputed", "misattributed"}
-
-// Ratings: is the claim true?
-var Ratings = []string{"true", "mostly_true", "half_true", "mostly_false", "false", "unproven", "not_checkable"}
-
 // Speaker is a person or body who says things.
 type Speaker struct {
 	ID          string    `json:"id" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
@@ -84,9 +72,6 @@ type Quote struct {
 	Seq        int64  `json:"-"`
 	VerdictSeq *int64 `json:"-"`
 } //@name Quote
-
-// Relations a citation can have to its quote.
-var Relations = []string{"primary", "report", "supports", "refutes", "context"}
 
 // Citation is a source behind a quote or a verdict.
 type Citation struct {

@@ -10,11 +10,6 @@ import (
 	"time"
 )
 
-// EventTypes are the changes an endpoint can be told of.
-var EventTypes = []string{"quote.created", "quote.updated", "quote.deleted", "verdict.created",
-	"citation.created", "citation.updated", "citation.deleted", "speaker.created", "speaker.updated", "speaker.deleted",
-	"outlet.created", "outlet.updated", "outlet.deleted"}
-
 // PingEvent is the event a test ping sends; no endpoint subscribes to it.
 const PingEvent = "webhook.ping"
 
@@ -50,7 +45,7 @@ type Webhook struct {
 	ID          string   `json:"id" example:"wh_01JS8X2W5Q7K3M9N4P6R8T0V33"`
 	URL         string   `json:"url" format:"uri" example:"https://cms.example.org/hooks/verbatim"`
 	Description string   `json:"description" example:"Re-render stories when a quote they embed is re-rated"`
-	EventTypes  []string `json:"event_types" example:"verdict.created,quote.updated"`
+	EventTypes  []string `json:"event_types" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,outlet.created,outlet.updated,outlet.deleted" example:"verdict.created,quote.updated"`
 	Watches     Watches  `json:"watches"`
 	// Enabled is false once the endpoint answered 410 Gone or failed for
 	// DisableAfter; DisabledReason says which. A PATCH with enabled true turns it on.
@@ -76,7 +71,7 @@ type Webhook struct {
 type WebhookInput struct {
 	URL         string   `json:"url" format:"uri" validate:"required,web_url,max=2048" example:"https://cms.example.org/hooks/verbatim"`
 	Description string   `json:"description,omitempty" validate:"max=500"`
-	EventTypes  []string `json:"event_types" validate:"required,min=1,max=20,dive,oneof=quote.created quote.updated quote.deleted verdict.created citation.created citation.updated citation.deleted speaker.created speaker.updated speaker.deleted outlet.created outlet.updated outlet.deleted" example:"verdict.created,quote.updated"`
+	EventTypes  []string `json:"event_types" validate:"required,min=1,max=20,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,outlet.created,outlet.updated,outlet.deleted" example:"verdict.created,quote.updated"`
 	Watches     *Watches `json:"watches,omitempty"`
 } //@name WebhookCreate
 
@@ -84,7 +79,7 @@ type WebhookInput struct {
 type WebhookPatch struct {
 	URL         Field[string]   `json:"url,omitempty" swaggertype:"string" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Description Field[string]   `json:"description,omitempty" swaggertype:"string" validate:"omitempty,max=500"`
-	EventTypes  Field[[]string] `json:"event_types,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,min=1,max=20,dive,oneof=quote.created quote.updated quote.deleted verdict.created citation.created citation.updated citation.deleted speaker.created speaker.updated speaker.deleted outlet.created outlet.updated outlet.deleted"`
+	EventTypes  Field[[]string] `json:"event_types,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,min=1,max=20,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,outlet.created,outlet.updated,outlet.deleted"`
 	// Watches, when given, replace the endpoint's; {} watches everything again.
 	Watches *Watches    `json:"watches,omitempty"`
 	Enabled Field[bool] `json:"enabled,omitempty" swaggertype:"boolean"`

@@ -5079,6 +5079,11 @@ const docTemplate = `{
                 },
                 "date_precision": {
                     "type": "string",
+                    "enum": [
+                        "day",
+                        "month",
+                        "year"
+                    ],
                     "example": "day"
                 },
                 "end": {
@@ -5099,6 +5104,15 @@ const docTemplate = `{
                 },
                 "setting": {
                     "type": "string",
+                    "enum": [
+                        "interview",
+                        "speech",
+                        "press_conference",
+                        "statement",
+                        "social_post",
+                        "document",
+                        "other"
+                    ],
                     "example": "interview"
                 },
                 "speaker_name": {
@@ -6303,7 +6317,22 @@ const docTemplate = `{
                 "event_types": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "quote.created",
+                            "quote.updated",
+                            "quote.deleted",
+                            "verdict.created",
+                            "citation.created",
+                            "citation.updated",
+                            "citation.deleted",
+                            "speaker.created",
+                            "speaker.updated",
+                            "speaker.deleted",
+                            "outlet.created",
+                            "outlet.updated",
+                            "outlet.deleted"
+                        ]
                     },
                     "example": [
                         "verdict.created",
@@ -6406,7 +6435,22 @@ const docTemplate = `{
                     "maxItems": 20,
                     "minItems": 1,
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "quote.created",
+                            "quote.updated",
+                            "quote.deleted",
+                            "verdict.created",
+                            "citation.created",
+                            "citation.updated",
+                            "citation.deleted",
+                            "speaker.created",
+                            "speaker.updated",
+                            "speaker.deleted",
+                            "outlet.created",
+                            "outlet.updated",
+                            "outlet.deleted"
+                        ]
                     },
                     "example": [
                         "verdict.created",
@@ -6587,7 +6631,22 @@ const docTemplate = `{
                     "maxItems": 20,
                     "minItems": 1,
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "quote.created",
+                            "quote.updated",
+                            "quote.deleted",
+                            "verdict.created",
+                            "citation.created",
+                            "citation.updated",
+                            "citation.deleted",
+                            "speaker.created",
+                            "speaker.updated",
+                            "speaker.deleted",
+                            "outlet.created",
+                            "outlet.updated",
+                            "outlet.deleted"
+                        ]
                     }
                 },
                 "url": {

@@ -38,8 +38,8 @@ type Candidate struct {
 	Cue           string  `json:"cue,omitempty" example:"said"`
 	OutletName    string  `json:"outlet_name,omitempty" example:"Fox News"`
 	SaidOn        string  `json:"said_on,omitempty" example:"2025-04-20"`
-	DatePrecision string  `json:"date_precision,omitempty" example:"day"`
-	Setting       string  `json:"setting,omitempty" example:"interview"`
+	DatePrecision string  `json:"date_precision,omitempty" enums:"day,month,year" example:"day"`
+	Setting       string  `json:"setting,omitempty" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
 	Context       string  `json:"context,omitempty" example:"in an interview with Fox News on April 20"`
 	Confidence    float64 `json:"confidence" example:"0.9"`
 } //@name ExtractCandidate

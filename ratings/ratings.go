@@ -19,6 +19,15 @@ type Verdict struct {
 	Rating      string // one of db.Ratings, or ""
 }
 
+// Known is every label the table knows, by its normalised form, with where it lands.
+func Known() map[string]Verdict {
+	out := make(map[string]Verdict, len(labels))
+	for k, v := range labels {
+		out[k] = v
+	}
+	return out
+}
+
 // ErrUnknown is wrapped by the error for a label that is not in the table.
 var ErrUnknown = errors.New("unknown rating label")
 

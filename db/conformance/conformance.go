@@ -78,6 +78,7 @@ func Run(t *testing.T, h Harness) {
 		{"FailClosed", testFailClosed},
 		{"EveryPatchMember", testEveryPatchMember},
 		{"EvidenceRewrittenResetsReview", testEvidenceRewrittenResetsReview},
+		{"VocabulariesStored", testVocabulariesStored},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -220,3 +220,67 @@ func testEvidenceRewrittenResetsReview(t *testing.T, h Harness) {
 		t.Errorf("after the evidence changed: %s %v, verdict %+v (%v)", got.Attribution, got.Rating, got.CurrentVerdict, err)
 	}
 }
+
+// Every value of every vocabulary the engines store is stored and read back as it was:
+// a value added to the core's vocabulary without the engines' CHECK constraints following
+// fails here, on both engines.
+func testVocabulariesStored(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	for _, setting := range db.Settings {
+		q := mustQuote(t, d, db.QuoteInput{Text: "said in a " + setting, SpeakerName: str("Keith Kellogg"), Setting: &setting})
+		if got, err := d.Quote(bg, q.ID); err != nil || got.Setting == nil || *got.Setting != setting {
+			t.Errorf("setting %s: %+v %v", setting, got, err)
+		}
+	}
+	for _, prec := range db.DatePrecisions {
+		q := mustQuote(t, d, db.QuoteInput{Text: "dated to the " + prec, SpeakerName: str("Keith Kellogg"),
+			SaidOn: str("2025-04-20"), DatePrecision: &prec})
+		if got, err := d.Quote(bg, q.ID); err != nil || *got.DatePrecision != prec {
+			t.Errorf("date precision %s: %+v %v", prec, got, err)
+		}
+	}
+	q := mustQuote(t, d, kellogg("NATO isn’t on the table"))
+	var primary string
+	for _, rel := range db.Relations {
+		c, err := d.CreateCitation(bg, q.ID, db.CitationInput{URL: "https://example.com/" + rel, Relation: rel})
+		if err != nil || c.Relation != rel {
+			t.Fatalf("relation %s: %+v %v", rel, c, err)
+		}
+		if rel == "primary" {
+			primary = c.ID
+		}
+	}
+	for _, attribution := range db.Attributions {
+		for _, rating := range append([]*string{nil}, ptrs(db.Ratings)...) {
+			v, err := d.AppendVerdict(bg, q.ID, nil, db.VerdictInput{Attribution: attribution, Rating: rating,
+				Summary: "checked", CitationIDs: []string{primary}})
+			if err != nil {
+				t.Fatalf("verdict %s/%v: %v", attribution, rating, err)
+			}
+			got, err := d.Quote(bg, q.ID)
+			if err != nil || got.Attribution != attribution || !samePtr(got.Rating, rating) || got.CurrentVerdict.ID != v.ID {
+				t.Errorf("verdict %s/%v read back as %s/%v (%v)", attribution, rating, got.Attribution, got.Rating, err)
+			}
+		}
+	}
+	for _, role := range db.Roles {
+		k, _, err := d.CreateKey(bg, db.KeyInput{Name: role + " desk", Role: role})
+		if err != nil || k.Role != role {
+			t.Errorf("role %s: %+v %v", role, k, err)
+		}
+	}
+	w := mustWebhook(t, d, db.WebhookInput{URL: "https://a.example/all", EventTypes: db.EventTypes})
+	if got, err := d.Webhook(bg, w.ID); err != nil || !slices.Equal(got.EventTypes, db.EventTypes) {
+		t.Errorf("every event type: %+v %v", got, err)
+	}
+}
+
+func ptrs(vs []string) []*string {
+	out := make([]*string, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out
+}
+
+func samePtr(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

@@ -1,0 +1,63 @@
+package db
+
+// The vocabularies: every enumerated value Verbatim knows, declared once, here. The rules
+// that check input take them from here (the validator tags named in Vocabularies), and
+// tests hold everything that cannot take them — the OpenAPI document's enums, the
+// engines' CHECK constraints, the console's labels, the ClaimReview mapping, the label
+// normaliser — to exactly these lists.
+
+// Attributions are the outcomes of "did this speaker say these words?".
+var Attributions = []string{"unverified", "verified", "paraphrased", "out_of_context", "disputed", "misattributed"}
+
+// Ratings are the outcomes of "is the claim true?": a five-point scale, true to false,
+// and two that are no point on it.
+var Ratings = []string{"true", "mostly_true", "half_true", "mostly_false", "false", "unproven", "not_checkable"}
+
+// Settings a quote can have been said in.
+var Settings = []string{"interview", "speech", "press_conference", "statement", "social_post", "document", "other"}
+
+// DatePrecisions are how precisely said_on is known.
+var DatePrecisions = []string{"day", "month", "year"}
+
+// Relations a citation can have to its quote.
+var Relations = []string{"primary", "report", "supports", "refutes", "context"}
+
+// Roles a key can have, from least to most trusted.
+var Roles = []string{"reader", "editor", "factchecker", "admin"}
+
+// EventTypes are the changes an endpoint can be told of.
+var EventTypes = []string{"quote.created", "quote.updated", "quote.deleted", "verdict.created",
+	"citation.created", "citation.updated", "citation.deleted", "speaker.created", "speaker.updated", "speaker.deleted",
+	"outlet.created", "outlet.updated", "outlet.deleted"}
+
+// EventResources are what an event can be about: the resources of EventTypes, and the
+// webhook itself for a ping.
+var EventResources = []string{"quote", "verdict", "citation", "speaker", "outlet", "webhook"}
+
+// QuoteSorts are the orders a quote list can take. relevance needs a query.
+var QuoteSorts = []string{"relevance", "-said_on", "said_on", "-created_at", "created_at"}
+
+// Facets are the dimensions a result can be counted by.
+var Facets = []string{"speaker", "outlet", "year", "attribution", "rating", "tag"}
+
+// DeliveryStates are where a webhook delivery stands.
+var DeliveryStates = []string{"pending", "succeeded", "failed"}
+
+// SourceStates are where a citation's page fetch stands.
+var SourceStates = []string{"pending", "fetched", "failed"}
+
+// AuditActions are what an audit entry records being done.
+var AuditActions = []string{"create", "update", "delete", "verdict", "revoke", "rotate", "redeliver"}
+
+// AuditResources are what an audit entry records it was done to.
+var AuditResources = []string{"quote", "speaker", "outlet", "citation", "verdict", "key", "webhook"}
+
+// Vocabularies are the vocabularies by the name the validator's tags and the tests know
+// each by: `validate:"omitempty,setting"` checks a value is among Settings.
+var Vocabularies = map[string][]string{
+	"attribution": Attributions, "rating": Ratings, "setting": Settings, "date_precision": DatePrecisions,
+	"relation": Relations, "role": Roles, "event_type": EventTypes, "event_resource": EventResources,
+	"sort": QuoteSorts, "facet": Facets,
+	"delivery_state": DeliveryStates, "source_state": SourceStates, "audit_action": AuditActions,
+	"audit_resource": AuditResources,
+}
