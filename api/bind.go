@@ -50,7 +50,11 @@ func (s *Server) decode(c echo.Context, dst any) error {
 	}
 	if !utf8.Valid(body) {
 		off := db.InvalidUTF8Offset(body)
-		return badRequest(fieldAtOffset(body, off), fmt.Sprintf("invalid UTF-8 at byte %d; text must be UTF-8", off))
+		return badRequest(db.JSONFieldAt(body, off), fmt.Sprintf("invalid UTF-8 at byte %d; text must be UTF-8", off))
+	}
+	if off := db.LoneSurrogateOffset(body); off >= 0 {
+		field := db.JSONFieldAt(body, off)
+		return web.Invalid([]db.FieldError{{Field: field, Message: db.LoneSurrogateMessage}})
 	}
 	if trimmed[0] != '{' {
 		return badRequest("", "the request body must be a JSON object")
@@ -110,72 +114,6 @@ func describeType(t reflect.Type) string {
 		return describeType(t.Elem())
 	}
 	return "a " + t.Kind().String()
-}
-
-// fieldAtOffset names the JSON member whose value spans byte off, "" when none does. It
-// walks the tokens once; bodies are capped, so this stays cheap.
-func fieldAtOffset(body []byte, off int) string {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	type frame struct {
-		object bool
-		key    string
-		index  int
-		expect bool // in an object: the next string token is a key
-	}
-	var stack []frame
-	path := func() string {
-		var b strings.Builder
-		for _, f := range stack {
-			if f.object {
-				if b.Len() > 0 {
-					b.WriteByte('.')
-				}
-				b.WriteString(f.key)
-			} else {
-				fmt.Fprintf(&b, "[%d]", f.index)
-			}
-		}
-		return b.String()
-	}
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return path()
-		}
-		end := int(dec.InputOffset())
-		if len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].expect {
-			if key, ok := tok.(string); ok {
-				stack[len(stack)-1].key = key
-				stack[len(stack)-1].expect = false
-				if end > off {
-					return path()
-				}
-				continue
-			}
-		}
-		if end > off {
-			return path()
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, frame{object: true, expect: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, frame{index: 0})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		// A value ended: the enclosing object waits for a key, the array moves on.
-		if len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if top.object {
-				top.expect = true
-			} else if tok != json.Delim('[') {
-				top.index++
-			}
-		}
-	}
 }
 
 // validateStruct runs storage's rules on a request body, so that one 422 lists every

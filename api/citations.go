@@ -55,6 +55,7 @@ func (s *Server) handleCitationCreate(c echo.Context) error {
 //
 //	@Summary	List a quote's citations
 //	@ID			listCitations
+//	@Description	The sources behind a quote, oldest first, each with excerpt_matches (whether the quote's words stand in the excerpt, typography folded) and, when it was asked for, the server's check of the page (source).
 //	@Tags		citations
 //	@Produce	json
 //	@Param		id		path		string	true	"quote ID"
@@ -83,6 +84,7 @@ func (s *Server) handleCitationList(c echo.Context) error {
 //
 //	@Summary	Get a citation
 //	@ID			getCitation
+//	@Description	One citation of a quote, with its version as the ETag.
 //	@Tags		citations
 //	@Produce	json
 //	@Param		id				path		string	true	"quote ID"

@@ -18,7 +18,7 @@ import (
 //	@Tags			quotes
 //	@Produce		application/x-ndjson,text/csv
 //	@Param			format		query		string		false	"ndjson or csv"	Enums(ndjson, csv)
-//	@Param			q			query		string		false	"full-text query, as for /v1/quotes"
+//	@Param			q			query		string		false	"full-text query, as for /v1/quotes: at least one word to look for, at most 32 terms and 1,000 bytes"	maxLength(1000)
 //	@Param			speaker		query		string		false	"only quotes by speakers whose name or alias contains this"
 //	@Param			speaker_id	query		string		false	"only quotes by this speaker"
 //	@Param			outlet_id	query		string		false	"only quotes from this outlet"
@@ -28,7 +28,7 @@ import (
 //	@Param			lang		query		string		false	"only quotes in this language"
 //	@Param			attribution	query		string		false	"only quotes with this current attribution"	Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
 //	@Param			rating		query		string		false	"only quotes with this current rating"		Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
-//	@Param			sort		query		string		false	"order, as for /v1/quotes"					Enums(relevance, -said_on, said_on, -created_at, created_at)
+//	@Param			sort		query		string		false	"order, as for /v1/quotes: relevance needs q"					Enums(relevance, -said_on, said_on, -created_at, created_at)
 //	@Success		200			{object}	db.Record	"one record per line (NDJSON), or CSV rows"
 //	@Failure		400			{object}	Problem		"an unknown or malformed parameter"
 //	@Failure		406			{object}	Problem		"Accept names neither NDJSON nor CSV"

@@ -327,3 +327,50 @@ func TestExportsInARow(t *testing.T) {
 		t.Errorf("four exports in a row: %v", codes)
 	}
 }
+
+// Requests without a key spend their address's budget too: a flood of them meets 429,
+// as a flood of wrong keys does.
+func TestRequestsWithoutAKeyAreThrottled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := newServerConfig(e, api.Config{}, web.Options{Limits: web.Limits{AnonymousPerSecond: 1}}) // a burst of two
+	var codes []int
+	for range 4 {
+		req := httptest.NewRequest(http.MethodGet, "/v1/quotes", nil)
+		req.RemoteAddr = "203.0.113.6:1"
+		res := serve(s, req)
+		checkContract(t, req, res)
+		codes = append(codes, res.Code)
+	}
+	if fmt.Sprint(codes) != "[401 401 429 429]" {
+		t.Errorf("answers to requests without a key: %v", codes)
+	}
+}
+
+// The server answers only statuses the document gives each operation: it authenticates
+// before it judges anything else, health checks ignore validators they have no use for,
+// and routes that read no body do not measure one.
+func TestStatusesTheDocumentGives(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var q db.Quote
+	e.create("/v1/quotes", kellogg, &q)
+	big := strings.Repeat("x", 1<<20+10)
+	for _, tc := range []struct {
+		name, method, path, body string
+		headers                  []string
+		want                     int
+	}{
+		{"no key and a bad If-Match", http.MethodPatch, "/v1/quotes/" + q.ID, `{"context": "x"}`, []string{"Authorization", "", "If-Match", "1"}, 401},
+		{"no key and an unknown parameter", http.MethodGet, "/v1/quotes?nope=1", "", []string{"Authorization", ""}, 401},
+		{"healthz with a bare If-None-Match", http.MethodGet, "/healthz", "", []string{"If-None-Match", "1"}, 200},
+		{"healthz with an unknown parameter", http.MethodGet, "/healthz?verbose=1", "", nil, 400},
+		{"a 1 MiB body on a GET", http.MethodGet, "/v1/quotes/" + q.ID, big, nil, 200},
+		{"a 1 MiB body on a DELETE", http.MethodDelete, "/v1/quotes/" + q.ID, big, nil, 204},
+	} {
+		res := e.do(tc.method, tc.path, tc.body, tc.headers...)
+		if res.Code != tc.want {
+			t.Errorf("%s: %d, want %d: %.200s", tc.name, res.Code, tc.want, res.Body)
+		}
+	}
+}

@@ -27,8 +27,8 @@ const maxImportBytes = 512 << 20
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			format			query		string	false	"ndjson (default), csv, tsv or claimreview"	Enums(ndjson, csv, tsv, claimreview)
-//	@Param			map				query		string	false	"CSV/TSV column mapping"
-//	@Param			header			query		bool	false	"the first CSV/TSV row names the columns"
+//	@Param			map				query		string	false	"the column mapping of format=csv or tsv (refused with the other formats): field=column, … (text=3,speaker=5,external_id=1+2); columns by number from 1, or by name with header=true"
+//	@Param			header			query		bool	false	"the first row of format=csv or tsv names the columns (refused with the other formats)"
 //	@Param			Idempotency-Key	header		string	false	"a key of your choosing (at most 255 characters): a repeat of the request within 24 hours replays the first result"
 //	@Success		200				{object}	db.ImportResult
 //	@Failure		400				{object}	Problem	"an unknown format, a bad mapping or an unreadable file"

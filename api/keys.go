@@ -29,6 +29,7 @@ type AuditList struct {
 //
 //	@Summary	List API keys
 //	@ID			listKeys
+//	@Description	Every API key, revoked ones included, oldest first: name, role, the first characters of the key (hint), when it was made and revoked. Secrets are never shown again after creation.
 //	@Tags		keys
 //	@Produce	json
 //	@Security	BearerAuth

@@ -19,9 +19,11 @@ type Health struct {
 //
 //	@Summary	Liveness: the process is up
 //	@ID			healthz
+//	@Description	Answers 200 while the process serves requests; it reads nothing from the database (see readyz). Never throttled, and credentials are ignored, so a probe never fails on a stale key.
 //	@Tags		operations
 //	@Produce	json
 //	@Success	200	{object}	Health
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/healthz [get]
 func (s *Server) handleHealthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.cfg.Version})
@@ -31,10 +33,12 @@ func (s *Server) handleHealthz(c echo.Context) error {
 //
 //	@Summary	Readiness: the database answers
 //	@ID			readyz
+//	@Description	Answers 200 when the database answers a ping within two seconds, 503 otherwise: take the node out of a load balancer while it is 503. Never throttled.
 //	@Tags		operations
 //	@Produce	json
 //	@Success	200	{object}	Health
 //	@Failure	503	{object}	Problem	"the database does not answer"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/readyz [get]
 func (s *Server) handleReadyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
@@ -50,9 +54,11 @@ func (s *Server) handleReadyz(c echo.Context) error {
 //
 //	@Summary	Prometheus metrics
 //	@ID			metrics
+//	@Description	Request counts and durations by method, route and status, and the Go runtime's and the process's own, in the Prometheus text format. Never throttled.
 //	@Tags		operations
 //	@Produce	plain
 //	@Success	200	{string}	string	"metrics in the Prometheus text format"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/metrics [get]
 func (s *Server) handleMetrics(c echo.Context) error {
 	s.door.Metrics().ServeHTTP(c.Response(), c.Request())
@@ -63,10 +69,12 @@ func (s *Server) handleMetrics(c echo.Context) error {
 //
 //	@Summary	The OpenAPI 3 document of this API
 //	@ID			openapiDocument
+//	@Description	The OpenAPI 3.1 document this server was built with: the contract every response follows.
 //	@Tags		operations
 //	@Produce	application/yaml
 //	@Success	200	{object}	object	"the OpenAPI 3.1 document"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure	400	{object}	Problem	"an unknown query parameter"
 //	@Router		/openapi.yaml [get]
 func (s *Server) handleOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/yaml", s.cfg.OpenAPI)

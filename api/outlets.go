@@ -47,6 +47,7 @@ func (s *Server) handleOutletCreate(c echo.Context) error {
 //
 //	@Summary	Get an outlet
 //	@ID			getOutlet
+//	@Description	One outlet, with its version as the ETag.
 //	@Tags		outlets
 //	@Produce	json
 //	@Param		id				path		string	true	"outlet ID"
@@ -139,6 +140,7 @@ func (s *Server) handleOutletDelete(c echo.Context) error {
 //
 //	@Summary	List outlets
 //	@ID			listOutlets
+//	@Description	Outlets ordered by name (folded: case and accents ignored); q matches any part of the name. Cursor-paginated.
 //	@Tags		outlets
 //	@Produce	json
 //	@Param		q		query		string	false	"matches the name, ignoring case and accents"

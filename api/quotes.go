@@ -48,6 +48,7 @@ func (s *Server) handleQuoteCreate(c echo.Context) error {
 //
 //	@Summary	Get a quote
 //	@ID			getQuote
+//	@Description	One quote with its current verdict, its speaker and outlet by reference, and its version as the ETag; If-None-Match with the current ETag answers 304.
 //	@Tags		quotes
 //	@Produce	json
 //	@Param		id				path		string	true	"quote ID"
@@ -144,7 +145,7 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //	@Description	q is full text over the quote's words (ranked highest), its speaker's names and its context: words (all must match), "exact phrases", prefix*, -excluded, and OR between two terms; anything else is text. Case, accents and typographic quotes, apostrophes and dashes are folded, so isn't finds isn’t. Hits carry a snippet with the matched words in `<mark>` (the rest HTML-escaped). Relevance is BM25; when more than 50,000 quotes hold every word of a query without filters, its matches among the 50,000 most recently recorded of those are ranked (a date sort or an export finds every match). Filters combine with AND; dates take YYYY-MM-DD, YYYY-MM or YYYY, and said_to covers the whole period it names. facets counts the whole result by the dimensions named. Full-text searches, facet counts and the speaker name filter are the expensive reads: they share the server's --max-searches slots (429 past them) and each has a time budget (503 past it). Cursors are signed; a cursor the server did not issue is 400. Every GET route also answers HEAD.
 //	@Tags			quotes
 //	@Produce		json
-//	@Param			q			query		string	false	"full-text query"
+//	@Param			q			query		string	false	"full-text query: words (all must match), \"exact phrases\", prefix* (two letters or more before the star), -excluded, OR between two terms; at least one word to look for, at most 32 terms and 1,000 bytes"	maxLength(1000)
 //	@Param			speaker		query		string	false	"only quotes by speakers whose name or alias contains this"
 //	@Param			speaker_id	query		string	false	"only quotes by this speaker"
 //	@Param			outlet_id	query		string	false	"only quotes from this outlet"
@@ -154,7 +155,7 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //	@Param			lang		query		string	false	"only quotes in this language"
 //	@Param			attribution	query		string	false	"only quotes with this current attribution"										Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
 //	@Param			rating		query		string	false	"only quotes with this current rating"											Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
-//	@Param			sort		query		string	false	"order; relevance (the default with q) needs q, else -said_on is the default"	Enums(relevance, -said_on, said_on, -created_at, created_at)
+//	@Param			sort		query		string	false	"order; relevance (the default with q) needs q — without q it is refused (400) — else -said_on is the default"	Enums(relevance, -said_on, said_on, -created_at, created_at)
 //	@Param			facets		query		string	false	"comma-separated: speaker, outlet, year, attribution, rating, tag"
 //	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)	default(20)
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
@@ -89,10 +90,10 @@ func (s *Server) routes(r *web.Routes) {
 	for _, rt := range s.table() {
 		mw := []echo.MiddlewareFunc{s.require(rt.perm), s.rateLimit}
 		if rt.perm != public {
-			mw = append(mw, checkPreconditions)
-			if !takesQuery[rt.method+" "+rt.path] {
-				mw = append(mw, refuseQuery)
-			}
+			mw = append(mw, checkPreconditions) // public routes have no versions to compare
+		}
+		if !takesQuery[rt.method+" "+rt.path] && !strings.HasPrefix(rt.path, "/docs") {
+			mw = append(mw, refuseQuery)
 		}
 		if rt.method == http.MethodPost || rt.method == http.MethodPatch {
 			if rt.path != "/v1/import" { // imports stream, under a cap of their own

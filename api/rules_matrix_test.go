@@ -162,11 +162,41 @@ func TestInvalidUTF8IsRefusedEverywhere(t *testing.T) {
 		t.Errorf("POST: %d %s", res.Code, res.Body)
 	}
 	res, got := e.importBody("/v1/import", bad+"\n")
-	rejectedOnly(t, e, res, got, "", before)
+	rejectedOnly(t, e, res, got, "text", before)
 	res, got = e.importBody("/v1/import?format=tsv&map=text=1,speaker=2", "caf\xe9\tS\n")
 	rejectedOnly(t, e, res, got, "text", before)
 	res, got = e.importBody("/v1/import?format=claimreview", "{\"@type\": \"ClaimReview\", \"claimReviewed\": \"caf\xe9\"}\n")
-	rejectedOnly(t, e, res, got, "", before)
+	rejectedOnly(t, e, res, got, "claimReviewed", before)
+}
+
+// A lone UTF-16 surrogate escape ("a\ud800b") would be decoded as U+FFFD: the words are
+// never altered, so it is refused, naming the field, on every way in that reads JSON — a
+// body (422), an import line, a ClaimReview item; a pair whole is a character like any.
+func TestLoneSurrogatesAreRefusedEverywhere(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	before := e.counts()
+	for _, body := range []string{`{"text": "a\ud800b", "speaker_name": "S"}`, `{"text": "a", "speaker_name": "S\udc00"}`,
+		`{"text": "a\ud800\u0041", "speaker_name": "S"}`, `{"text": "a", "speaker_name": "S", "tags": ["x", "\udbff"]}`} {
+		res := e.do(http.MethodPost, "/v1/quotes", body)
+		if res.Code != http.StatusUnprocessableEntity || len(res.problem(t).Errors) != 1 ||
+			!strings.Contains(res.problem(t).Errors[0].Message, "surrogate") {
+			t.Errorf("POST %s: %d %s", body, res.Code, res.Body)
+		}
+	}
+	if res := e.do(http.MethodPost, "/v1/quotes", `{"text": "a\ud800b", "speaker_name": "S"}`); res.problem(t).Errors[0].Field != "text" {
+		t.Errorf("the field is not named: %s", res.Body)
+	}
+	res, got := e.importBody("/v1/import", `{"text": "a\udfffb", "speaker_name": "S"}`+"\n")
+	rejectedOnly(t, e, res, got, "text", before)
+	res, got = e.importBody("/v1/import?format=claimreview", `{"@type": "ClaimReview", "claimReviewed": "\ud83d x"}`+"\n")
+	rejectedOnly(t, e, res, got, "claimReviewed", before)
+	// A pair is one character, stored as it was sent.
+	var q db.Quote
+	e.create("/v1/quotes", `{"text": "NATO \ud83d\ude00 escaped \\ud800 as text", "speaker_name": "S"}`, &q)
+	if q.Text != "NATO 😀 escaped \\ud800 as text" {
+		t.Errorf("a surrogate pair and an escaped backslash came back as %q", q.Text)
+	}
 }
 
 // Who may do what holds on every path: verdicts need a factchecker, whether appended,

@@ -22,8 +22,12 @@
 //	@tag.description			Fact-checkers' judgements, appended with their history, and their ClaimReview form.
 //	@tag.name					keys
 //	@tag.description			API keys and the audit trail (admin).
+//	@tag.name					webhooks
+//	@tag.description			Signed notices of changes sent to newsroom systems, narrowed by watches, with their delivery log (admin).
 //	@tag.name					operations
 //	@tag.description			Health, readiness, metrics and the API document.
+//	@license.name				MIT
+//	@license.url				https://opensource.org/license/mit
 //
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header

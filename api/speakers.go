@@ -47,6 +47,7 @@ func (s *Server) handleSpeakerCreate(c echo.Context) error {
 //
 //	@Summary	Get a speaker
 //	@ID			getSpeaker
+//	@Description	One speaker with its aliases, Wikidata QID and description, and its version as the ETag.
 //	@Tags		speakers
 //	@Produce	json
 //	@Param		id				path		string	true	"speaker ID"
@@ -140,6 +141,7 @@ func (s *Server) handleSpeakerDelete(c echo.Context) error {
 //
 //	@Summary	List speakers
 //	@ID			listSpeakers
+//	@Description	Speakers ordered by name (folded); q matches any part of a name or an alias, ignoring case and accents. Cursor-paginated.
 //	@Tags		speakers
 //	@Produce	json
 //	@Param		q		query		string	false	"matches names and aliases, ignoring case, accents and punctuation style"
@@ -171,6 +173,7 @@ func (s *Server) handleSpeakerList(c echo.Context) error {
 //
 //	@Summary	List one speaker's quotes
 //	@ID			listSpeakerQuotes
+//	@Description	The quotes of one speaker, filtered and sorted as GET /v1/quotes filters and sorts them (without full text). Cursor-paginated.
 //	@Tags		speakers
 //	@Produce	json
 //	@Param		id			path		string	true	"speaker ID"

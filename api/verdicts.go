@@ -59,6 +59,7 @@ func (s *Server) handleVerdictCreate(c echo.Context) error {
 //
 //	@Summary	A quote's verdict history, newest first
 //	@ID			listVerdicts
+//	@Description	A quote's verdict history, newest first: every verdict given, never edited; each names the one it superseded. Verdicts the system appended (reviewed_by system) say why: the words, the speaker or the evidence changed after a review.
 //	@Tags		verdicts
 //	@Produce	json
 //	@Param		id		path		string	true	"quote ID"

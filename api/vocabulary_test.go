@@ -20,7 +20,7 @@ func TestDocumentEnumsAreTheCoresVocabularies(t *testing.T) {
 	contract(t)
 	known := map[string][]string{"import formats": ingest.Formats, "export formats": slices.Sorted(maps.Keys(archive.Formats)),
 		"a speaker's quote sorts": slices.DeleteFunc(slices.Clone(db.QuoteSorts), func(s string) bool { return s == "relevance" }),
-		"Idempotent-Replayed": {"true"}}
+		"Idempotent-Replayed":     {"true"}}
 	for name, v := range db.Vocabularies {
 		known[name] = v
 	}

@@ -92,6 +92,7 @@ func (s *Server) handleWebhookCreate(c echo.Context) error {
 //
 //	@Summary	List webhook endpoints
 //	@ID			listWebhooks
+//	@Description	Every webhook endpoint, oldest first, with its event types, watches and health (enabled, disabled_reason, failing_since); secrets are never shown, only their hint.
 //	@Tags		webhooks
 //	@Produce	json
 //	@Security	BearerAuth

@@ -25,7 +25,7 @@ type Article struct {
 	URL         *string `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
 	PublishedOn *string `json:"published_on,omitempty" format:"date" example:"2025-04-21"`
 	OutletName  *string `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Kyiv Post"`
-	Lang        *string `json:"lang,omitempty" validate:"omitempty,bcp47_language_tag" example:"en"`
+	Lang        *string `json:"lang,omitempty" validate:"omitempty,lang" example:"en"`
 }
 
 // options are the extractor's options for the article: Malformed (published_on).

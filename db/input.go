@@ -84,7 +84,7 @@ type QuoteInput struct {
 	OutletName    *string  `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Fox News"`
 	Context       *string  `json:"context,omitempty" validate:"omitempty,max=2000" example:"interview with Fox News"`
 	Setting       *string  `json:"setting,omitempty" validate:"omitempty,setting" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
-	Lang          *string  `json:"lang,omitempty" validate:"omitempty,bcp47_language_tag" example:"en"`
+	Lang          *string  `json:"lang,omitempty" validate:"omitempty,lang" example:"en"`
 	SourceURL     *string  `json:"source_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
 	Tags          []string `json:"tags,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=64" example:"ukraine,nato"`
 } //@name QuoteCreate
@@ -102,7 +102,7 @@ type QuotePatch struct {
 	OutletName    Field[string]   `json:"outlet_name,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,notblank,max=200"`
 	Context       Field[string]   `json:"context,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,max=2000"`
 	Setting       Field[string]   `json:"setting,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,setting" enums:"interview,speech,press_conference,statement,social_post,document,other"`
-	Lang          Field[string]   `json:"lang,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,bcp47_language_tag"`
+	Lang          Field[string]   `json:"lang,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,lang"`
 	SourceURL     Field[string]   `json:"source_url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Tags          Field[[]string] `json:"tags,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,max=50,dive,required,notblank,max=64"`
 } //@name QuotePatch
@@ -148,6 +148,9 @@ type VerdictInput struct {
 // precision (inferred from the form when not given) and returns it as YYYY-MM-DD with
 // the parts finer than the precision set to 01.
 func NormalizeDate(value string, precision *string) (date, prec string, err error) {
+	if !dateRE.MatchString(value) {
+		return "", "", fmt.Errorf("%q is not a date: use YYYY-MM-DD, YYYY-MM or YYYY", value)
+	}
 	layouts := []struct{ layout, prec string }{{"2006-01-02", "day"}, {"2006-01", "month"}, {"2006", "year"}}
 	for _, l := range layouts {
 		t, perr := time.Parse(l.layout, value)

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -38,20 +37,6 @@ func validateInput(v any) error {
 	return nil // not a nil *Error: an interface holding one is not nil
 }
 
-// InvalidUTF8Offset is the byte offset of the first byte of b that is not UTF-8, len(b)
-// when every byte is. The JSON readers (the API's bodies, the import's lines) check with
-// it before decoding, which would replace such bytes with U+FFFD.
-func InvalidUTF8Offset(b []byte) int {
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return len(b)
-}
-
 // theValidator is built once: validator caches what it learns of each struct type.
 var theValidator = sync.OnceValue(newValidator)
 
@@ -76,8 +61,8 @@ func newValidator() *validator.Validate {
 	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[string]).Validatable() }, Field[string]{})
 	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[[]string]).Validatable() }, Field[[]string]{})
 	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[bool]).Validatable() }, Field[bool]{})
-	qid := regexp.MustCompile(`^Q[1-9][0-9]{0,11}$`)
-	_ = v.RegisterValidation("wikidata_qid", func(fl validator.FieldLevel) bool { return qid.MatchString(fl.Field().String()) })
+	_ = v.RegisterValidation("wikidata_qid", func(fl validator.FieldLevel) bool { return qidRE.MatchString(fl.Field().String()) })
+	_ = v.RegisterValidation("lang", func(fl validator.FieldLevel) bool { return langRE.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
 		return fl.Field().Kind() != reflect.String || strings.TrimSpace(fl.Field().String()) != ""
 	})
@@ -105,7 +90,7 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be at most " + fe.Param() + " characters"
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "bcp47_language_tag":
+	case "lang":
 		return "must be a BCP 47 language tag such as en or pt-BR"
 	case "web_url":
 		return "must be an absolute http or https URL"
@@ -266,13 +251,13 @@ func textFieldErrors(v reflect.Value, path string) []FieldError {
 	return nil
 }
 
-// IsWebURL accepts absolute http and https URLs with a host.
+// IsWebURL accepts absolute http and https URLs with a host, in WebURLPattern's form.
 func IsWebURL(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || strings.ContainsAny(s, " \t\r\n") {
+	if !webURLRE.MatchString(s) {
 		return false
 	}
-	return u.Scheme == "http" || u.Scheme == "https"
+	u, err := url.Parse(s)
+	return err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https")
 }
 
 // jsonName turns a Go field name from a validator parameter into its JSON name.

@@ -14,13 +14,13 @@ import (
 const PingEvent = "webhook.ping"
 
 // Watches narrow an endpoint to the changes that concern some speakers, quotes, outlets
-// or tags: a change is sent when it touches any of them (a quote's verdict or citation
+// or tags (each list optional in a request; an endpoint's are always all four): a change is sent when it touches any of them (a quote's verdict or citation
 // touches the quote, its speaker, its outlet and its tags). Empty watches narrow nothing.
 type Watches struct {
-	Speakers []string `json:"speakers" validate:"max=100,dive,required,max=64" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
-	Quotes   []string `json:"quotes" validate:"max=100,dive,required,max=64"`
-	Outlets  []string `json:"outlets" validate:"max=100,dive,required,max=64"`
-	Tags     []string `json:"tags" validate:"max=100,dive,required,notblank,max=64" example:"nato"`
+	Speakers []string `json:"speakers" binding:"optional" validate:"max=100,dive,required,max=64" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
+	Quotes   []string `json:"quotes" binding:"optional" validate:"max=100,dive,required,max=64"`
+	Outlets  []string `json:"outlets" binding:"optional" validate:"max=100,dive,required,max=64"`
+	Tags     []string `json:"tags" binding:"optional" validate:"max=100,dive,required,notblank,max=64" example:"nato"`
 } //@name WebhookWatches
 
 func (w Watches) empty() bool {

@@ -16,6 +16,10 @@ const docTemplate = `{
         "description": "{{escape .Description}}",
         "title": "{{.Title}}",
         "contact": {},
+        "license": {
+            "name": "MIT",
+            "url": "https://opensource.org/license/mit"
+        },
         "version": "{{.Version}}"
     },
     "host": "{{.Host}}",
@@ -23,6 +27,7 @@ const docTemplate = `{
     "paths": {
         "/healthz": {
             "get": {
+                "description": "Answers 200 while the process serves requests; it reads nothing from the database (see readyz). Never throttled, and credentials are ignored, so a probe never fails on a stale key.",
                 "produces": [
                     "application/json"
                 ],
@@ -37,12 +42,19 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Health"
                         }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/metrics": {
             "get": {
+                "description": "Request counts and durations by method, route and status, and the Go runtime's and the process's own, in the Prometheus text format. Never throttled.",
                 "produces": [
                     "text/plain"
                 ],
@@ -57,12 +69,19 @@ const docTemplate = `{
                         "schema": {
                             "type": "string"
                         }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
         },
         "/openapi.yaml": {
             "get": {
+                "description": "The OpenAPI 3.1 document this server was built with: the contract every response follows.",
                 "produces": [
                     "application/yaml"
                 ],
@@ -78,6 +97,12 @@ const docTemplate = `{
                             "type": "object"
                         }
                     },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
                         "schema": {
@@ -89,6 +114,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "Answers 200 when the database answers a ping within two seconds, 503 otherwise: take the node out of a load balancer while it is 503. Never throttled.",
                 "produces": [
                     "application/json"
                 ],
@@ -102,6 +128,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Health"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
                         }
                     },
                     "503": {
@@ -316,8 +348,9 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maxLength": 1000,
                         "type": "string",
-                        "description": "full-text query, as for /v1/quotes",
+                        "description": "full-text query, as for /v1/quotes: at least one word to look for, at most 32 terms and 1,000 bytes",
                         "name": "q",
                         "in": "query"
                     },
@@ -401,7 +434,7 @@ const docTemplate = `{
                             "created_at"
                         ],
                         "type": "string",
-                        "description": "order, as for /v1/quotes",
+                        "description": "order, as for /v1/quotes: relevance needs q",
                         "name": "sort",
                         "in": "query"
                     }
@@ -566,13 +599,13 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "CSV/TSV column mapping",
+                        "description": "the column mapping of format=csv or tsv (refused with the other formats): field=column, … (text=3,speaker=5,external_id=1+2); columns by number from 1, or by name with header=true",
                         "name": "map",
                         "in": "query"
                     },
                     {
                         "type": "boolean",
-                        "description": "the first CSV/TSV row names the columns",
+                        "description": "the first row of format=csv or tsv names the columns (refused with the other formats)",
                         "name": "header",
                         "in": "query"
                     },
@@ -648,6 +681,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Every API key, revoked ones included, oldest first: name, role, the first characters of the key (hint), when it was made and revoked. Secrets are never shown again after creation.",
                 "produces": [
                     "application/json"
                 ],
@@ -854,6 +888,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Outlets ordered by name (folded: case and accents ignored); q matches any part of the name. Cursor-paginated.",
                 "produces": [
                     "application/json"
                 ],
@@ -1021,6 +1056,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "One outlet, with its version as the ETag.",
                 "produces": [
                     "application/json"
                 ],
@@ -1309,8 +1345,9 @@ const docTemplate = `{
                 "operationId": "listQuotes",
                 "parameters": [
                     {
+                        "maxLength": 1000,
                         "type": "string",
-                        "description": "full-text query",
+                        "description": "full-text query: words (all must match), \\",
                         "name": "q",
                         "in": "query"
                     },
@@ -1394,7 +1431,7 @@ const docTemplate = `{
                             "created_at"
                         ],
                         "type": "string",
-                        "description": "order; relevance (the default with q) needs q, else -said_on is the default",
+                        "description": "order; relevance (the default with q) needs q — without q it is refused (400) — else -said_on is the default",
                         "name": "sort",
                         "in": "query"
                     },
@@ -1562,6 +1599,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "One quote with its current verdict, its speaker and outlet by reference, and its version as the ETag; If-None-Match with the current ETag answers 304.",
                 "produces": [
                     "application/json"
                 ],
@@ -1839,6 +1877,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "The sources behind a quote, oldest first, each with excerpt_matches (whether the quote's words stand in the excerpt, typography folded) and, when it was asked for, the server's check of the page (source).",
                 "produces": [
                     "application/json"
                 ],
@@ -2026,6 +2065,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "One citation of a quote, with its version as the ETag.",
                 "produces": [
                     "application/json"
                 ],
@@ -2601,6 +2641,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A quote's verdict history, newest first: every verdict given, never edited; each names the one it superseded. Verdicts the system appended (reviewed_by system) say why: the words, the speaker or the evidence changed after a review.",
                 "produces": [
                     "application/json"
                 ],
@@ -2860,6 +2901,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Speakers ordered by name (folded); q matches any part of a name or an alias, ignoring case and accents. Cursor-paginated.",
                 "produces": [
                     "application/json"
                 ],
@@ -3027,6 +3069,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "One speaker with its aliases, Wikidata QID and description, and its version as the ETag.",
                 "produces": [
                     "application/json"
                 ],
@@ -3304,6 +3347,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "The quotes of one speaker, filtered and sorted as GET /v1/quotes filters and sorts them (without full text). Cursor-paginated.",
                 "produces": [
                     "application/json"
                 ],
@@ -3419,6 +3463,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Every webhook endpoint, oldest first, with its event types, watches and health (enabled, disabled_reason, failing_since); secrets are never shown, only their hint.",
                 "produces": [
                     "application/json"
                 ],
@@ -6747,12 +6792,6 @@ const docTemplate = `{
         },
         "WebhookWatches": {
             "type": "object",
-            "required": [
-                "outlets",
-                "quotes",
-                "speakers",
-                "tags"
-            ],
             "properties": {
                 "outlets": {
                     "type": "array",
@@ -6823,6 +6862,10 @@ const docTemplate = `{
         {
             "description": "API keys and the audit trail (admin).",
             "name": "keys"
+        },
+        {
+            "description": "Signed notices of changes sent to newsroom systems, narrowed by watches, with their delivery log (admin).",
+            "name": "webhooks"
         },
         {
             "description": "Health, readiness, metrics and the API document.",

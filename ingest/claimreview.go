@@ -72,7 +72,7 @@ func (r *Reader) claimReview(in io.Reader) func() (*Record, error) {
 			return nil, fmt.Errorf("ClaimReview item %d: %w", n+1, err)
 		}
 		n++
-		if bad := invalidUTF8(raw); bad != nil {
+		if bad := unreadable(raw); bad != nil {
 			return bad(n), nil
 		}
 		var cr claimReview

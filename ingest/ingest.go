@@ -122,7 +122,7 @@ func (r *Reader) ndjson(in io.Reader) func() (*Record, error) {
 }
 
 func (r *Reader) decodeLine(n int, b []byte) *Record {
-	if bad := invalidUTF8(b); bad != nil {
+	if bad := unreadable(b); bad != nil {
 		return bad(n)
 	}
 	// Only an exported record has speaker_detail; the create shape, most lines of most
@@ -169,16 +169,19 @@ func (r *Reader) decodeLine(n int, b []byte) *Record {
 	return &Record{ImportRecord: rec}
 }
 
-// invalidUTF8 refuses bytes that are not UTF-8 before a JSON decoder sees them: it
-// would replace them with U+FFFD, and the words are never altered.
-func invalidUTF8(b []byte) func(line int) *Record {
-	if utf8.Valid(b) {
-		return nil
+// unreadable refuses what a JSON decoder would replace with U+FFFD — bytes that are not
+// UTF-8, a lone surrogate escape — before it sees them: the words are never altered.
+func unreadable(b []byte) func(line int) *Record {
+	if !utf8.Valid(b) {
+		off := db.InvalidUTF8Offset(b)
+		return func(line int) *Record {
+			return lineError(line, db.JSONFieldAt(b, off), fmt.Sprintf("invalid UTF-8 at byte %d of the line; text must be UTF-8", off+1))
+		}
 	}
-	off := db.InvalidUTF8Offset(b)
-	return func(line int) *Record {
-		return lineError(line, "", fmt.Sprintf("invalid UTF-8 at byte %d of the line; text must be UTF-8", off+1))
+	if off := db.LoneSurrogateOffset(b); off >= 0 {
+		return func(line int) *Record { return lineError(line, db.JSONFieldAt(b, off), db.LoneSurrogateMessage) }
 	}
+	return nil
 }
 
 // labelVerdict turns a published rating label into a verdict through the normaliser; an

@@ -163,6 +163,13 @@ func (c *Client) portAllowed(p int) bool {
 	return p == 80 || p == 443 || slices.Contains(c.opt.Ports, p)
 }
 
+// URLPattern is a receiver URL every guard takes, whatever its ports and however private
+// it may be: http or https to a host name (no IP literal: which addresses are refused is
+// the guard's options), on the scheme's own port, without credentials. The OpenAPI
+// document gives it to webhook URLs; CheckURL takes more where serve's options allow.
+const URLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~-]*[A-Za-z_~-][A-Za-z0-9._~-]*` +
+	`([/?#]([^\x00-\x20\x7f%]|%[0-9A-Fa-f]{2})*)?$`
+
 // CheckURL refuses a URL the client would refuse whatever it resolves to: not http or
 // https, credentials in it, a port not allowed, or an IP literal that is refused. Names
 // are not resolved here — what a name resolves to is checked when it is dialled.

@@ -3,11 +3,13 @@ package outbound
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -251,4 +253,31 @@ func dnsServer(t *testing.T, answer func(name string) netip.Addr) *net.Resolver 
 		var d net.Dialer
 		return d.DialContext(ctx, "udp", addr)
 	}}
+}
+
+// Whatever URLPattern takes, every guard takes, however it is configured: the pattern is
+// a promise the OpenAPI document makes to clients.
+func TestURLPatternIsAlwaysTaken(t *testing.T) {
+	re := regexp.MustCompile(URLPattern)
+	strict := New(Options{})
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"http://", "https://", "HTTPS://", "cms.example.org", "localhost", "10.0.0.1", "[::1]", ":8080",
+		"/hooks", "?a=1", "#x", "%2F", "@", "user:pw@", "a", "-", "1"}
+	for range 100000 {
+		var b strings.Builder
+		for range 1 + r.IntN(5) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		if re.MatchString(s) {
+			if err := strict.CheckURL(s); err != nil {
+				t.Errorf("%q matches URLPattern but the guard refuses it: %v", s, err)
+			}
+		}
+	}
+	for _, s := range []string{"https://cms.example.org/hooks/verbatim", "http://localhost/x"} {
+		if !re.MatchString(s) {
+			t.Errorf("%q does not match", s)
+		}
+	}
 }

@@ -55,7 +55,13 @@ func convert(in, out string) error {
 	idempotencyKeys(doc3)
 	pathExamples(doc3)
 	speakerChoice(doc3)
-	langPattern(doc3)
+	if err := rules(doc3); err != nil {
+		return err
+	}
+	parameterRules(doc3)
+	datePrecision(doc3)
+	exclusive(doc3)
+	quoteExample(doc3)
 	breakQuoteCycle(doc3)
 	nullTypes(doc3)
 	bearer(doc3)
@@ -211,18 +217,6 @@ func speakerChoice(doc *openapi3.T) {
 		return openapi3.NewSchemaRef("", &openapi3.Schema{Required: []string{field}})
 	}
 	create.Value.OneOf = openapi3.SchemaRefs{one("speaker_id"), one("speaker_name")}
-}
-
-// langPattern gives the lang members of request bodies the form of a BCP 47 tag (the
-// server checks it with golang.org/x/text/language; swag cannot carry a pattern).
-func langPattern(doc *openapi3.T) {
-	for _, name := range []string{"QuoteCreate", "QuotePatch", "ExtractRequest"} {
-		if s := doc.Components.Schemas[name]; s != nil && s.Value != nil {
-			if lang := s.Value.Properties["lang"]; lang != nil && lang.Value != nil {
-				lang.Value.Pattern = `^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`
-			}
-		}
-	}
 }
 
 // importBody documents the body of POST /v1/import, which the handler streams instead

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -169,7 +168,7 @@ func field(t *testing.T, rec any, name string) string {
 	if json.Unmarshal(m[name], &ref) == nil && ref.ID != "" {
 		return ref.ID
 	}
-	return fmt.Sprintf("%s", m[name])
+	return string(m[name])
 }
 
 func keys[V any](m map[string]V) []string {
