@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -153,8 +154,27 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	dbPath := dbFlag(fs, getenv, "database")
 	format := fs.String("format", "ndjson", "ndjson or csv")
 	out := fs.String("out", "", "file to write (default: standard output)")
+	query := fs.String("query", "", "only the quotes a search finds, as GET /v1/export's parameters: 'q=nato&said_from=2025&speaker_id=spk_…'")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	filter := db.QuoteFilter{Sort: "created_at"}
+	if *query != "" {
+		values, err := url.ParseQuery(*query)
+		if err != nil {
+			return fmt.Errorf("--query: %w", err)
+		}
+		for name := range values {
+			if !slices.Contains(db.SearchParams, name) {
+				return fmt.Errorf("--query: %s is not a search parameter; known: %s", name, strings.Join(db.SearchParams, ", "))
+			}
+		}
+		if filter, err = db.QuoteFilterFrom(values); err != nil {
+			return fmt.Errorf("--query: %w", err)
+		}
+		if filter.Sort == "" && filter.Q == nil {
+			filter.Sort = "created_at"
+		}
 	}
 	store, err := openStore(ctx, *dbPath, engines.Options{})
 	if err != nil {
@@ -181,7 +201,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	prog := newProgress(stderr, counts.Quotes, "export")
 	seen := 0
 	n, err := archive.Stream(w, *format, func(each func(*db.Record) error) error {
-		return store.Export(ctx, db.QuoteFilter{Sort: "created_at"}, func(r *db.Record) error {
+		return store.Export(ctx, filter, func(r *db.Record) error {
 			seen++
 			prog.update(seen)
 			return each(r)

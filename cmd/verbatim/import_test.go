@@ -268,3 +268,41 @@ func TestImportSharedData(t *testing.T) {
 		}
 	}
 }
+
+// verbatim export --query exports what a search finds, read by the same reader of filters
+// as the API's and the console's; a parameter it does not know, or a bad value, stops it.
+func TestExportQuery(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	file := filepath.Join(dir, "in.ndjson")
+	os.WriteFile(file, []byte(`{"text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "said_on": "2025-04-20"}
+{"text": "Grain will flow through the Black Sea", "speaker_name": "Steve Witkoff", "said_on": "2024-06"}
+`), 0o644)
+	if out, err := verbatimCmd("import", file, "--db", src).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	for query, want := range map[string][]string{
+		"q=nato": {"NATO isn’t"}, "said_from=2025": {"NATO isn’t"}, "said_to=2024&sort=said_on": {"Grain will"},
+		"": {"NATO isn’t", "Grain will"},
+	} {
+		args := []string{"export", "--db", src}
+		if query != "" {
+			args = append(args, "--query", query)
+		}
+		out, err := verbatimCmd(args...).Output()
+		if err != nil || strings.Count(string(out), "\n") != len(want) {
+			t.Errorf("export --query %q: %v\n%s", query, err, out)
+		}
+		for _, w := range want {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("export --query %q lacks %q", query, w)
+			}
+		}
+	}
+	for _, query := range []string{"nope=1", "attribution=maybe", "said_from=yesterday", "q=%22"} {
+		if out, err := verbatimCmd("export", "--db", src, "--query", query).CombinedOutput(); err == nil {
+			t.Errorf("export --query %q succeeded:\n%s", query, out)
+		}
+	}
+}

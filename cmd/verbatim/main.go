@@ -74,7 +74,7 @@ Usage:
   verbatim import FILE [--format ndjson|csv|tsv|claimreview] [--map FIELD=COL,...] [--header]
                    [--batch N] [--db PATH | --server URL --key KEY]
                                                load quotes; a second run of the same file adds nothing
-  verbatim export [--format ndjson|csv] [--out FILE] [--db PATH]
+  verbatim export [--format ndjson|csv] [--out FILE] [--query PARAMS] [--db PATH]
                                                write every quote, in constant memory
   verbatim backup PATH [--db PATH]             take a verified copy of a live SQLite database
   verbatim restore BACKUP [--db PATH] [--force]
