@@ -1,6 +1,7 @@
 package db
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -70,17 +71,17 @@ func checkExported(r *Record, now time.Time) *Error {
 	fe := textErrors(reflect.ValueOf(r), "")
 	fe = append(fe, serverOwned("", "q_", q.ID, q.Version, q.CreatedAt, q.UpdatedAt, now)...)
 	fe = append(fe, author("created_by", q.CreatedBy)...)
-	in := QuoteInput{Text: q.Text, SpeakerID: &sp.ID, SpeakerRole: q.SpeakerRole, SaidOn: q.SaidOn,
-		DatePrecision: q.DatePrecision, Context: q.Context, Setting: q.Setting, Lang: q.Lang, SourceURL: q.SourceURL, Tags: q.Tags}
+	in := inputOf[QuoteInput](q)
+	in.SpeakerID = &sp.ID
 	fe = append(fe, FieldErrors(&in)...)
 	if q.Speaker.ID != "" && q.Speaker.ID != sp.ID {
 		fe = append(fe, FieldError{Field: "speaker.id", Message: "must be speaker_detail's id"})
 	}
-	spIn := SpeakerInput{Name: sp.Name, Aliases: sp.Aliases, WikidataQID: sp.WikidataQID, Description: sp.Description}
+	spIn := inputOf[SpeakerInput](sp)
 	fe = append(fe, prefixed("speaker_detail.", FieldErrors(&spIn))...)
 	fe = append(fe, serverOwned("speaker_detail.", "spk_", sp.ID, sp.Version, sp.CreatedAt, sp.UpdatedAt, now)...)
 	if o := r.OutletDetail; o != nil {
-		oIn := OutletInput{Name: o.Name, URL: o.URL}
+		oIn := inputOf[OutletInput](o)
 		fe = append(fe, prefixed("outlet_detail.", FieldErrors(&oIn))...)
 		fe = append(fe, serverOwned("outlet_detail.", "out_", o.ID, o.Version, o.CreatedAt, o.UpdatedAt, now)...)
 	}
@@ -216,4 +217,16 @@ func invalid(fe []FieldError) *Error {
 		return nil
 	}
 	return &Error{Code: Invalid, Field: fe[0].Field, Message: fe[0].Message, Fields: fe}
+}
+
+// inputOf is a stored record read as the input that would have made it, member for member
+// by JSON name: a restored record is held to the rules of every field its input has,
+// those added later included, with no list of fields to keep up to date.
+func inputOf[T any](record any) T {
+	var in T
+	b, err := json.Marshal(record)
+	if err == nil {
+		_ = json.Unmarshal(b, &in) // members the input lacks are the server's, checked apart
+	}
+	return in
 }

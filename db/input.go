@@ -61,14 +61,16 @@ type SpeakerPatch struct {
 
 // OutletInput creates an outlet.
 type OutletInput struct {
-	Name string  `json:"name" validate:"required,notblank,max=200" example:"Fox News"`
-	URL  *string `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://www.foxnews.com"`
+	Name    string  `json:"name" validate:"required,notblank,max=200" example:"Fox News"`
+	URL     *string `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://www.foxnews.com"`
+	Country *string `json:"country,omitempty" validate:"omitempty,country" example:"US"`
 } //@name OutletCreate
 
 // OutletPatch changes the given fields of an outlet.
 type OutletPatch struct {
-	Name Field[string] `json:"name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200" example:"Fox News"`
-	URL  Field[string] `json:"url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
+	Name    Field[string] `json:"name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200" example:"Fox News"`
+	URL     Field[string] `json:"url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
+	Country Field[string] `json:"country,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,country" example:"GB"`
 } //@name OutletPatch
 
 // QuoteInput creates a quote. The speaker is named by speaker_id or speaker_name (found

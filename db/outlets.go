@@ -45,7 +45,7 @@ func (d *DB) CreateOutlet(ctx context.Context, in OutletInput) (*Outlet, error) 
 
 func (d *DB) insertOutlet(ctx context.Context, tx Tx, in OutletInput) (string, error) {
 	now := d.now()
-	o := &Outlet{ID: newID("out_", now), Name: in.Name, URL: in.URL, Version: 1, CreatedAt: now, UpdatedAt: now}
+	o := &Outlet{ID: newID("out_", now), Name: in.Name, URL: in.URL, Country: in.Country, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := tx.InsertOutlets(ctx, o); err != nil {
 		return "", outletWriteError(err)
 	}

@@ -38,6 +38,9 @@ const LangPattern = `^(([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})` + // la
 	`(-[Xx](-[A-Za-z0-9]{1,8})+)?` + // private use
 	`|[Xx](-[A-Za-z0-9]{1,8})+)$`
 
+// CountryPattern is a country as ISO 3166-1 alpha-2 writes it: two capital letters.
+const CountryPattern = `^[A-Z]{2}$`
+
 // QIDPattern is a Wikidata item ID.
 const QIDPattern = `^Q[1-9][0-9]{0,11}$`
 
@@ -70,8 +73,9 @@ const TextPattern = `^[^` + forbidden + `]*$`
 const NotBlankPattern = `^[^` + forbidden + `]*[^` + forbidden + spaces + `][^` + forbidden + `]*$`
 
 var (
-	dateRE   = regexp.MustCompile(DatePattern)
-	langRE   = regexp.MustCompile(LangPattern)
-	qidRE    = regexp.MustCompile(QIDPattern)
-	webURLRE = regexp.MustCompile(WebURLPattern)
+	dateRE    = regexp.MustCompile(DatePattern)
+	langRE    = regexp.MustCompile(LangPattern)
+	qidRE     = regexp.MustCompile(QIDPattern)
+	countryRE = regexp.MustCompile(CountryPattern)
+	webURLRE  = regexp.MustCompile(WebURLPattern)
 )

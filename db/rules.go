@@ -63,6 +63,7 @@ func newValidator() *validator.Validate {
 	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[bool]).Validatable() }, Field[bool]{})
 	_ = v.RegisterValidation("wikidata_qid", func(fl validator.FieldLevel) bool { return qidRE.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("lang", func(fl validator.FieldLevel) bool { return langRE.MatchString(fl.Field().String()) })
+	_ = v.RegisterValidation("country", func(fl validator.FieldLevel) bool { return countryRE.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
 		return fl.Field().Kind() != reflect.String || strings.TrimSpace(fl.Field().String()) != ""
 	})
@@ -96,6 +97,8 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be an absolute http or https URL"
 	case "wikidata_qid":
 		return "must be a Wikidata item ID such as Q42"
+	case "country":
+		return "must be a country as ISO 3166-1 alpha-2 writes it, such as US or GB"
 	}
 	if vocab, ok := Vocabularies[fe.Tag()]; ok {
 		return "must be one of: " + strings.Join(vocab, ", ")

@@ -5377,6 +5377,7 @@ const docTemplate = `{
         "Outlet": {
             "type": "object",
             "required": [
+                "country",
                 "created_at",
                 "id",
                 "name",
@@ -5385,6 +5386,12 @@ const docTemplate = `{
                 "version"
             ],
             "properties": {
+                "country": {
+                    "description": "Country is where the outlet publishes from, as ISO 3166-1 alpha-2.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "US"
+                },
                 "created_at": {
                     "type": "string",
                     "format": "date-time"
@@ -5418,6 +5425,10 @@ const docTemplate = `{
                 "name"
             ],
             "properties": {
+                "country": {
+                    "type": "string",
+                    "example": "US"
+                },
                 "name": {
                     "type": "string",
                     "maxLength": 200,
@@ -5453,6 +5464,11 @@ const docTemplate = `{
         "OutletPatch": {
             "type": "object",
             "properties": {
+                "country": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "GB"
+                },
                 "name": {
                     "type": "string",
                     "maxLength": 200,

@@ -141,6 +141,8 @@ func stringRules(s *openapi3.Schema, tags []string, member string) {
 			pattern = db.WebURLPattern
 		case "wikidata_qid":
 			pattern = db.QIDPattern
+		case "country":
+			pattern = db.CountryPattern
 		case "lang":
 			pattern = db.LangPattern
 		case "max":

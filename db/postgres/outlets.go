@@ -11,11 +11,11 @@ import (
 	"github.com/verbatimhq/verbatim/fold"
 )
 
-const outletColumns = `id, name, url, version, created_at, updated_at`
+const outletColumns = `id, name, url, country, version, created_at, updated_at`
 
 func scanOutlet(row pgx.Row) (*db.Outlet, error) {
 	var o db.Outlet
-	if err := row.Scan(&o.ID, &o.Name, &o.URL, &o.Version, &o.CreatedAt, &o.UpdatedAt); err != nil {
+	if err := row.Scan(&o.ID, &o.Name, &o.URL, &o.Country, &o.Version, &o.CreatedAt, &o.UpdatedAt); err != nil {
 		return nil, err
 	}
 	o.CreatedAt, o.UpdatedAt = utc(o.CreatedAt), utc(o.UpdatedAt)
@@ -62,21 +62,21 @@ func (t *tx) InsertOutlets(ctx context.Context, os ...*db.Outlet) error {
 		return nil
 	}
 	n := len(os)
-	ids, names, keys, urls := make([]string, n), make([]string, n), make([]string, n), make([]*string, n)
+	ids, names, keys, urls, countries := make([]string, n), make([]string, n), make([]string, n), make([]*string, n), make([]*string, n)
 	versions, created, updated := make([]int64, n), make([]time.Time, n), make([]time.Time, n)
 	for i, o := range os {
-		ids[i], names[i], keys[i], urls[i] = o.ID, o.Name, fold.String(o.Name), o.URL
+		ids[i], names[i], keys[i], urls[i], countries[i] = o.ID, o.Name, fold.String(o.Name), o.URL, o.Country
 		versions[i], created[i], updated[i] = o.Version, o.CreatedAt, o.UpdatedAt
 	}
-	_, err := t.exec(ctx, "insert outlets", `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[])`,
-		ids, names, keys, urls, versions, created, updated)
+	_, err := t.exec(ctx, "insert outlets", `INSERT INTO outlets (id, name, name_key, url, country, version, created_at, updated_at)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::timestamptz[])`,
+		ids, names, keys, urls, countries, versions, created, updated)
 	return err
 }
 
 func (t *tx) UpdateOutlet(ctx context.Context, cur, next *db.Outlet) error {
-	tag, err := t.exec(ctx, "update outlet", `UPDATE outlets SET name = $1, name_key = $2, url = $3, version = $4, updated_at = $5
-		WHERE id = $6 AND version = $7`, next.Name, fold.String(next.Name), next.URL, next.Version, next.UpdatedAt, cur.ID, cur.Version)
+	tag, err := t.exec(ctx, "update outlet", `UPDATE outlets SET name = $1, name_key = $2, url = $3, country = $4, version = $5, updated_at = $6
+		WHERE id = $7 AND version = $8`, next.Name, fold.String(next.Name), next.URL, next.Country, next.Version, next.UpdatedAt, cur.ID, cur.Version)
 	if err != nil {
 		return err
 	}

@@ -8,12 +8,12 @@ import (
 	"github.com/verbatimhq/verbatim/fold"
 )
 
-const outletColumns = `id, name, url, version, created_at, updated_at`
+const outletColumns = `id, name, url, country, version, created_at, updated_at`
 
 func scanOutlet(row scanner) (*db.Outlet, error) {
 	var o db.Outlet
 	var created, updated string
-	if err := row.Scan(&o.ID, &o.Name, &o.URL, &o.Version, &created, &updated); err != nil {
+	if err := row.Scan(&o.ID, &o.Name, &o.URL, &o.Country, &o.Version, &created, &updated); err != nil {
 		return nil, err
 	}
 	o.CreatedAt, o.UpdatedAt = parseTime(created), parseTime(updated)
@@ -59,8 +59,8 @@ func (t *tx) OutletsByNames(ctx context.Context, keys []string) (map[string]stri
 
 func (t *tx) InsertOutlets(ctx context.Context, os ...*db.Outlet) error {
 	for _, o := range os {
-		_, err := t.exec(ctx, "insert outlet", `INSERT INTO outlets (id, name, name_key, url, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Version, ts(o.CreatedAt), ts(o.UpdatedAt))
+		_, err := t.exec(ctx, "insert outlet", `INSERT INTO outlets (id, name, name_key, url, country, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Name, fold.String(o.Name), o.URL, o.Country, o.Version, ts(o.CreatedAt), ts(o.UpdatedAt))
 		if err != nil {
 			return err
 		}
@@ -69,8 +69,8 @@ func (t *tx) InsertOutlets(ctx context.Context, os ...*db.Outlet) error {
 }
 
 func (t *tx) UpdateOutlet(ctx context.Context, cur, next *db.Outlet) error {
-	res, err := t.exec(ctx, "update outlet", `UPDATE outlets SET name = ?, name_key = ?, url = ?, version = ?, updated_at = ?
-		WHERE id = ? AND version = ?`, next.Name, fold.String(next.Name), next.URL, next.Version, ts(next.UpdatedAt), cur.ID, cur.Version)
+	res, err := t.exec(ctx, "update outlet", `UPDATE outlets SET name = ?, name_key = ?, url = ?, country = ?, version = ?, updated_at = ?
+		WHERE id = ? AND version = ?`, next.Name, fold.String(next.Name), next.URL, next.Country, next.Version, ts(next.UpdatedAt), cur.ID, cur.Version)
 	if err != nil {
 		return err
 	}

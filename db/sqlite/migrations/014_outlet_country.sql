@@ -1,0 +1,2 @@
+-- Where an outlet publishes from, as ISO 3166-1 alpha-2.
+ALTER TABLE outlets ADD COLUMN country TEXT CHECK (country GLOB '[A-Z][A-Z]');
