@@ -167,3 +167,39 @@ func (s *Server) handleOutletList(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, OutletList{Data: page.Data, NextCursor: page.NextCursor})
 }
+
+// handleOutletQuotes godoc
+//
+//	@Summary		List one outlet's quotes
+//	@ID				listOutletQuotes
+//	@Description	The quotes said in or first reported by one outlet, filtered and sorted as GET /v1/quotes filters and sorts them (without full text). Cursor-paginated.
+//	@Tags			outlets
+//	@Produce		json
+//	@Param			id			path		string	true	"outlet ID"
+//	@Param			said_from	query		string	false	"said on or after: YYYY-MM-DD, YYYY-MM or YYYY"
+//	@Param			said_to		query		string	false	"said on or before: YYYY-MM-DD, YYYY-MM or YYYY (the whole period)"
+//	@Param			speaker_id	query		string	false	"only quotes by this speaker"
+//	@Param			tag			query		string	false	"only quotes with this tag"
+//	@Param			lang		query		string	false	"only quotes in this language"
+//	@Param			sort		query		string	false	"order"												Enums(-said_on, said_on, -created_at, created_at)	default(-said_on)
+//	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)											default(20)
+//	@Param			cursor		query		string	false	"next_cursor of the previous page"
+//	@Success		200			{object}	QuoteList
+//	@Failure		400			{object}	Problem	"an unknown or malformed parameter"
+//	@Failure		404			{object}	Problem	"no such outlet"
+//	@Security		BearerAuth
+//	@Failure		401	{object}	Problem	"no valid API key"
+//	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Router			/v1/outlets/{id}/quotes [get]
+func (s *Server) handleOutletQuotes(c echo.Context) error {
+	id := c.Param("id")
+	if _, err := s.store.Outlet(c.Request().Context(), id); err != nil {
+		return err
+	}
+	f, err := quoteFilter(c, "said_from", "said_to", "speaker_id", "tag", "lang", "sort", "limit", "cursor")
+	if err != nil {
+		return err
+	}
+	f.OutletID = &id
+	return s.listQuotes(c, f)
+}

@@ -249,6 +249,30 @@ func TestQuoteList(t *testing.T) {
 	if res := e.do(http.MethodGet, "/v1/speakers/spk_nobody/quotes", ""); res.Code != http.StatusNotFound {
 		t.Errorf("unknown speaker's quotes: %d", res.Code)
 	}
+	// And the outlet's, with the speaker as a filter.
+	for query, want := range map[string][]string{"": {"2024-04-01", "2024-01-15"}, "?sort=said_on": {"2024-01-15", "2024-04-01"},
+		"?speaker_id=" + b.ID: {"2024-04-01"}} {
+		res := e.do(http.MethodGet, "/v1/outlets/"+o.ID+"/quotes"+query, "")
+		var page struct{ Data []db.Quote }
+		res.decode(t, &page)
+		var got []string
+		for _, q := range page.Data {
+			got = append(got, q.ID)
+		}
+		var wantIDs []string
+		for _, d := range want {
+			wantIDs = append(wantIDs, ids[d])
+		}
+		if strings.Join(got, " ") != strings.Join(wantIDs, " ") {
+			t.Errorf("outlet quotes%s: %v, want %v", query, got, wantIDs)
+		}
+	}
+	for path, status := range map[string]int{"/v1/outlets/out_nobody/quotes": 404, "/v1/outlets/" + o.ID + "/quotes?outlet_id=x": 400,
+		"/v1/outlets/" + o.ID + "/quotes?sort=relevance": 400} {
+		if res := e.do(http.MethodGet, path, ""); res.Code != status {
+			t.Errorf("%s: %d, want %d", path, res.Code, status)
+		}
+	}
 }
 
 // Paging through every sort returns each quote once, even while quotes are added between

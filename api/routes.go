@@ -64,6 +64,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/v1/outlets/:id", s.handleOutletGet, canRead},
 		{http.MethodPatch, "/v1/outlets/:id", s.handleOutletUpdate, canEdit},
 		{http.MethodDelete, "/v1/outlets/:id", s.handleOutletDelete, canAdmin},
+		{http.MethodGet, "/v1/outlets/:id/quotes", s.handleOutletQuotes, canRead},
 
 		{http.MethodGet, "/v1/keys", s.handleKeyList, canAdmin},
 		{http.MethodPost, "/v1/keys", s.handleKeyCreate, canAdmin},
@@ -125,7 +126,7 @@ var takesQuery = map[string]bool{
 	"GET /v1/quotes": true, "GET /v1/quotes/:id/similar": true, "GET /v1/quotes/:id/history": true,
 	"GET /v1/export": true, "POST /v1/import": true, "GET /v1/quotes/:id/citations": true,
 	"GET /v1/quotes/:id/verdicts": true, "GET /v1/claimreview": true, "GET /v1/speakers": true,
-	"GET /v1/speakers/:id/quotes": true, "GET /v1/outlets": true, "GET /v1/audit": true,
+	"GET /v1/speakers/:id/quotes": true, "GET /v1/outlets": true, "GET /v1/outlets/:id/quotes": true, "GET /v1/audit": true,
 	"GET /v1/webhooks/:id/deliveries": true,
 }
 

@@ -1327,6 +1327,122 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/outlets/{id}/quotes": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The quotes said in or first reported by one outlet, filtered and sorted as GET /v1/quotes filters and sorts them (without full text). Cursor-paginated.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "outlets"
+                ],
+                "summary": "List one outlet's quotes",
+                "operationId": "listOutletQuotes",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "outlet ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "said on or after: YYYY-MM-DD, YYYY-MM or YYYY",
+                        "name": "said_from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "said on or before: YYYY-MM-DD, YYYY-MM or YYYY (the whole period)",
+                        "name": "said_to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes by this speaker",
+                        "name": "speaker_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes with this tag",
+                        "name": "tag",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only quotes in this language",
+                        "name": "lang",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "-said_on",
+                            "said_on",
+                            "-created_at",
+                            "created_at"
+                        ],
+                        "type": "string",
+                        "default": "-said_on",
+                        "description": "order",
+                        "name": "sort",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QuoteList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such outlet",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/quotes": {
             "get": {
                 "security": [
