@@ -139,20 +139,29 @@ func (d *DB) write(ctx context.Context, fn func(tx Tx) error) error {
 	}
 }
 
-// writeTx is the transaction a write function is given: it notes whether the write
-// queued work for the dispatcher (webhook deliveries, source fetches), to wake it once the
-// write has committed — not before, when it would find nothing, and never for a write
-// rolled back.
+// writeTx is the transaction a write function is given. It knows whether the write
+// queued work for the workers — an event to deliver, a page to fetch, a delivery to try
+// again — because it is what queues it: the engine's methods that do are wrapped here, so
+// the workers are woken once the write has committed (not before, when they would find
+// nothing, and never for a write rolled back), and no write path has to remember to say so.
 type writeTx struct {
 	Tx
 	queued bool
 }
 
-// queue notes that tx, a write's transaction, queued work for the dispatcher.
-func queue(tx Tx) {
-	if w, ok := tx.(*writeTx); ok {
-		w.queued = true
-	}
+func (w *writeTx) InsertEvents(ctx context.Context, out []Outgoing) error {
+	w.queued = w.queued || len(out) > 0
+	return w.Tx.InsertEvents(ctx, out)
+}
+
+func (w *writeTx) InsertFetch(ctx context.Context, citationSeq int64, by string, at time.Time) error {
+	w.queued = true
+	return w.Tx.InsertFetch(ctx, citationSeq, by, at)
+}
+
+func (w *writeTx) ResetDelivery(ctx context.Context, seq int64, at time.Time) error {
+	w.queued = true
+	return w.Tx.ResetDelivery(ctx, seq, at)
 }
 
 // signal wakes the workers, without waiting: one wake-up pending is enough.

@@ -238,7 +238,6 @@ func (d *DB) Redeliver(ctx context.Context, webhookID, id string) (*Delivery, er
 			return fmt.Errorf("db: redeliver: %w", err)
 		}
 		dl.State, dl.NextAttemptAt, dl.UpdatedAt = "pending", &now, now
-		queue(tx)
 		return d.audit(ctx, tx, newChange("redeliver", "webhook", webhookID, "", nil, map[string]string{"delivery": id}))
 	})
 	return dl, err
@@ -262,7 +261,6 @@ func (d *DB) PingWebhook(ctx context.Context, id string) (*Delivery, error) {
 		if err := tx.InsertEvents(ctx, []Outgoing{{Event: e, To: []Recipient{{DeliveryID: did, WebhookID: w.ID}}}}); err != nil {
 			return fmt.Errorf("db: ping: %w", err)
 		}
-		queue(tx)
 		dl, err = findDelivery(ctx, tx, w.ID, did)
 		return err
 	})

@@ -83,7 +83,6 @@ func (d *DB) requestFetch(ctx context.Context, tx Tx, c *Citation) error {
 	if err := tx.InsertFetch(ctx, c.Seq, actorOf(ctx).Name, d.now()); err != nil {
 		return fmt.Errorf("db: request a fetch: %w", err)
 	}
-	queue(tx)
 	return nil
 }
 

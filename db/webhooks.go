@@ -404,7 +404,6 @@ func (d *DB) emit(ctx context.Context, tx Tx, changes ...change) error {
 	if err := tx.InsertEvents(ctx, out); err != nil {
 		return fmt.Errorf("db: write webhook events: %w", err)
 	}
-	queue(tx)
 	return nil
 }
 

@@ -7,33 +7,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/verbatimhq/verbatim"
-	"github.com/verbatimhq/verbatim/api"
-	"github.com/verbatimhq/verbatim/claimreview"
-	"github.com/verbatimhq/verbatim/console"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/engines"
-	"github.com/verbatimhq/verbatim/db/sqlite"
-	"github.com/verbatimhq/verbatim/outbound"
-	"github.com/verbatimhq/verbatim/sources"
-	"github.com/verbatimhq/verbatim/web"
-	"github.com/verbatimhq/verbatim/webhook"
-	"golang.org/x/net/netutil"
 )
 
 func main() {
@@ -260,176 +244,6 @@ func verifyCmd(ctx context.Context, args []string, getenv func(string) string, s
 // openStore opens the archive dsn names: a postgres:// URL or an SQLite file path.
 func openStore(ctx context.Context, dsn string, opt engines.Options) (*db.DB, error) {
 	return engines.Open(ctx, dsn, opt)
-}
-
-// shutdownGrace is how long in-flight requests may take to finish after a signal.
-const shutdownGrace = 15 * time.Second
-
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr)
-	addr := fs.String("addr", envOr(getenv, "VERBATIM_ADDR", "127.0.0.1:8080"), "listen address")
-	dbPath := dbFlag(fs, getenv, "database")
-	replica := fs.String("db-replica", getenv("VERBATIM_DB_REPLICA"), "a PostgreSQL hot standby (postgres:// URL) for searches, exports and the ClaimReview feed")
-	var pub claimreview.Publisher
-	fs.StringVar(&pub.Name, "org-name", envOr(getenv, "VERBATIM_ORG_NAME", "Verbatim"), "the organisation publishing ClaimReview")
-	fs.StringVar(&pub.URL, "org-url", getenv("VERBATIM_ORG_URL"), "the organisation's home page")
-	fs.StringVar(&pub.QuoteURL, "quote-url", getenv("VERBATIM_QUOTE_URL"),
-		"public page of a quote, {id} standing for its ID (default: the quote on this API)")
-	publicRead := fs.Bool("public-read", getenv("VERBATIM_PUBLIC_READ") == "true", "let requests without a key search and read")
-	cors := fs.String("cors-origin", getenv("VERBATIM_CORS_ORIGINS"), "comma-separated origins allowed to call the API from browsers")
-	limits := web.Limits{}
-	fs.Float64Var(&limits.ReadsPerSecond, "rate-read", 50, "reads per second per key (0: unlimited)")
-	fs.Float64Var(&limits.WritesPerSecond, "rate-write", 20, "writes per second per key (0: unlimited)")
-	fs.Float64Var(&limits.ExportsPerMinute, "rate-export", 6, "exports per minute per key (0: unlimited)")
-	fs.Float64Var(&limits.AnonymousPerSecond, "rate-anonymous", 5, "requests per second per address without a key (0: unlimited)")
-	maxSearches := fs.Int("max-searches", db.DefaultMaxSearches(), "searches, facet counts and exports running at once, one key holding at most half (0: unlimited)")
-	searchTimeout := fs.Duration("search-timeout", 10*time.Second, "time budget of one search; past it the search is stopped and answered 503 (0: none)")
-	proxies := fs.String("trusted-proxy", getenv("VERBATIM_TRUSTED_PROXIES"),
-		"comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: none)")
-	maxConns := fs.Int("max-connections", 1024, "connections served at once; more wait to be accepted")
-	maxMB := fs.Int64("max-db-mb", 0, "refuse writes (507) once the database reaches this many MiB (0: no cap)")
-	rankWindow := fs.Int("rank-window", 0, "relevance ranks the newest this many quotes holding a query's words (0: the engine's default, 50,000 on SQLite and 10,000 on PostgreSQL)")
-	publicURL := fs.String("public-url", getenv("VERBATIM_PUBLIC_URL"), "the API's URL as webhook receivers reach it, that payloads point into (default: http:// and --addr)")
-	allowPrivate := fs.Bool("webhook-allow-private", getenv("VERBATIM_WEBHOOK_ALLOW_PRIVATE") == "true",
-		"let webhooks and source fetches reach loopback and private addresses (tests, in-house systems); link-local and metadata addresses stay refused")
-	schedule := fs.String("webhook-retry-schedule", envOr(getenv, "VERBATIM_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,14h,20h,24h"),
-		"waits after each failed delivery attempt; the delivery fails once they are spent")
-	timeout := fs.Duration("webhook-timeout", 15*time.Second, "time budget of one webhook delivery or source fetch, the answer read included")
-	ports := fs.String("webhook-ports", getenv("VERBATIM_WEBHOOK_PORTS"), "comma-separated ports webhooks and source fetches may reach beside 80 and 443")
-	workers := fs.Bool("workers", envOr(getenv, "VERBATIM_WORKERS", "true") == "true", "deliver webhooks and fetch sources in this process (off: only serve; another node delivers)")
-	withConsole := fs.Bool("console", envOr(getenv, "VERBATIM_CONSOLE", "true") == "true", "serve the fact-checkers' console at /console")
-	sessionTTL := fs.Duration("session-ttl", 12*time.Hour, "how long a console sign-in lasts")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	retries, err := webhook.ParseSchedule(*schedule)
-	if err != nil {
-		return fmt.Errorf("--webhook-retry-schedule: %w", err)
-	}
-	var allowedPorts []int
-	for _, p := range strings.Split(*ports, ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("--webhook-ports: %q is not a port", p)
-		}
-		allowedPorts = append(allowedPorts, n)
-	}
-	var trusted []netip.Prefix
-	for _, p := range strings.Split(*proxies, ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		pfx, err := netip.ParsePrefix(p)
-		if err != nil {
-			if addr, aerr := netip.ParseAddr(p); aerr == nil {
-				pfx = netip.PrefixFrom(addr, addr.BitLen())
-			} else {
-				return fmt.Errorf("--trusted-proxy %q: give CIDRs such as 10.0.0.0/8 or addresses: %w", p, err)
-			}
-		}
-		trusted = append(trusted, pfx)
-	}
-	if *maxConns < 1 {
-		return fmt.Errorf("--max-connections must be 1 or more")
-	}
-	var origins []string
-	for _, o := range strings.Split(*cors, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			origins = append(origins, o)
-		}
-	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-
-	store, err := openStore(ctx, *dbPath, engines.Options{Replica: *replica,
-		Options: db.Options{RankWindow: *rankWindow, SearchTimeout: *searchTimeout, MaxSearches: *maxSearches}})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			logger.Error("close database", "error", err)
-		}
-	}()
-
-	if eng, ok := store.Engine().(*sqlite.Engine); ok {
-		if err := eng.LimitSize(ctx, *maxMB<<20); err != nil {
-			return err
-		}
-	} else if *maxMB > 0 {
-		return errors.New("--max-db-mb caps an SQLite file; on PostgreSQL, size the server's disk and quotas instead")
-	}
-	if err := bootstrapKey(ctx, store, stdout); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	if *publicURL == "" {
-		*publicURL = "http://" + ln.Addr().String()
-	}
-	if *timeout <= 0 {
-		return errors.New("--webhook-timeout must be positive")
-	}
-	client := outbound.New(outbound.Options{AllowPrivate: *allowPrivate, Ports: allowedPorts, Timeout: *timeout,
-		UserAgent: "Verbatim/" + version()})
-	// The API and the console side by side on one door: one set of budgets, logs,
-	// metrics and refusals for both.
-	door := web.New(web.Options{Logger: logger, Limits: limits, TrustedProxies: trusted})
-	api.New(store, api.Config{OpenAPI: verbatim.OpenAPI, Version: version(), Publisher: pub,
-		PublicRead: *publicRead, CORSOrigins: origins, PublicURL: *publicURL, CheckWebhookURL: client.CheckURL}).Mount(door)
-	if *withConsole {
-		// Behind a TLS-terminating proxy the requests arrive as plain HTTP: the public URL
-		// says whether browsers reach the console over TLS.
-		c, err := console.New(store, console.Options{Logger: logger, SessionTTL: *sessionTTL, Publisher: pub,
-			SecureCookies: strings.HasPrefix(*publicURL, "https://")})
-		if err != nil {
-			return err
-		}
-		c.Mount(door)
-	}
-	srv := &http.Server{
-		Handler:           door,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       30 * time.Second, // an idle keep-alive connection holds a slot of --max-connections
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	logger.Info("serving", "addr", ln.Addr().String(), "db", redact(*dbPath), "engine", store.Engine().Name(), "version", version())
-	fmt.Fprintf(stdout, "verbatim listening on http://%s\n", ln.Addr())
-
-	// The workers stop when serving does, and finish what they started.
-	workCtx, stopWork := context.WithCancel(ctx)
-	var work sync.WaitGroup
-	if *workers {
-		d := &webhook.Dispatcher{DB: store, Client: client, BaseURL: *publicURL, Schedule: retries, Log: logger,
-			Lease: 2**timeout + 5*time.Second}
-		f := &sources.Fetcher{DB: store, Checker: &sources.Checker{Client: client}, Log: logger}
-		work.Add(2)
-		go func() { defer work.Done(); d.Run(workCtx) }()
-		go func() { defer work.Done(); f.Run(workCtx) }()
-	}
-	defer func() { stopWork(); work.Wait() }()
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(netutil.LimitListener(ln, *maxConns)) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: draining in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	logger.Info("stopped")
-	return nil
 }
 
 // bootstrapKey creates an admin key on a database that has none and prints it once, so

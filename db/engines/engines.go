@@ -18,6 +18,9 @@ type Options struct {
 	db.Options
 	// Replica is a PostgreSQL hot standby the archive-wide reads may go to.
 	Replica string
+	// MaxBytes caps an SQLite file (writes past it are refused as storage full); zero
+	// caps nothing. PostgreSQL's disk and quotas are its operators'.
+	MaxBytes int64
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -28,10 +31,21 @@ func IsPostgres(dsn string) bool {
 // Open opens (creating and migrating as needed) the archive dsn names.
 func Open(ctx context.Context, dsn string, opt Options) (*db.DB, error) {
 	if IsPostgres(dsn) {
+		if opt.MaxBytes > 0 {
+			return nil, errors.New("a size cap is for an SQLite file; on PostgreSQL, size the server's disk and quotas instead")
+		}
 		return postgres.OpenDB(ctx, postgres.Options{DSN: dsn, Replica: opt.Replica}, opt.Options)
 	}
 	if opt.Replica != "" {
 		return nil, errors.New("a replica is for PostgreSQL; an SQLite archive is one file")
 	}
-	return sqlite.OpenDB(ctx, dsn, opt.Options)
+	d, err := sqlite.OpenDB(ctx, dsn, opt.Options)
+	if err != nil || opt.MaxBytes <= 0 {
+		return d, err
+	}
+	if err := d.Engine().(*sqlite.Engine).LimitSize(ctx, opt.MaxBytes); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
