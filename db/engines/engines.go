@@ -6,6 +6,7 @@ package engines
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/verbatimhq/verbatim/db"
@@ -21,6 +22,10 @@ type Options struct {
 	// MaxBytes caps an SQLite file (writes past it are refused as storage full); zero
 	// caps nothing. PostgreSQL's disk and quotas are its operators'.
 	MaxBytes int64
+	// Connections caps the connections reads take — SQLite's reader pool, PostgreSQL's
+	// pool (pool_max_conns) — when not zero; tests run a pool of one, where a read that
+	// waited for a second connection would wait for ever.
+	Connections int
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -34,12 +39,19 @@ func Open(ctx context.Context, dsn string, opt Options) (*db.DB, error) {
 		if opt.MaxBytes > 0 {
 			return nil, errors.New("a size cap is for an SQLite file; on PostgreSQL, size the server's disk and quotas instead")
 		}
+		if opt.Connections > 0 {
+			sep := "?"
+			if strings.Contains(dsn, "?") {
+				sep = "&"
+			}
+			dsn += sep + "pool_max_conns=" + strconv.Itoa(opt.Connections)
+		}
 		return postgres.OpenDB(ctx, postgres.Options{DSN: dsn, Replica: opt.Replica}, opt.Options)
 	}
 	if opt.Replica != "" {
 		return nil, errors.New("a replica is for PostgreSQL; an SQLite archive is one file")
 	}
-	d, err := sqlite.OpenDB(ctx, dsn, opt.Options)
+	d, err := sqlite.OpenDBReaders(ctx, dsn, opt.Connections, opt.Options)
 	if err != nil || opt.MaxBytes <= 0 {
 		return d, err
 	}

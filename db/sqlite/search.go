@@ -77,7 +77,7 @@ func (t *tx) SearchQuotes(ctx context.Context, s *db.Search, limit int) ([]db.Hi
 		// the score kept in the cursor is stale. Re-score the last row seen and continue
 		// from where it stands now; the stored score serves if it no longer matches.
 		cc := *c
-		err := t.reader.QueryRowContext(ctx, `SELECT `+bm25+` FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = ?`,
+		err := t.q.QueryRowContext(ctx, `SELECT `+bm25+` FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = ?`,
 			s.Query.FTS(), c.Seq).Scan(&cc.Rank)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("sqlite: re-score cursor: %w", err)
@@ -89,7 +89,7 @@ func (t *tx) SearchQuotes(ctx context.Context, s *db.Search, limit int) ([]db.Hi
 		if c != nil {
 			floor = c.Floor
 		} else if s.RankWindow > 0 {
-			err := t.reader.QueryRowContext(ctx, `SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rowid DESC
+			err := t.q.QueryRowContext(ctx, `SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rowid DESC
 				LIMIT 1 OFFSET ?`, s.Query.Loose(), s.RankWindow).Scan(&floor)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return nil, fmt.Errorf("sqlite: rank window: %w", err)

@@ -44,7 +44,11 @@ var _ db.Engine = (*Engine)(nil)
 
 // Open opens (creating if needed) the database at path and migrates it to the schema
 // this binary knows. A database migrated by a newer binary is refused.
-func Open(ctx context.Context, path string) (*Engine, error) {
+func Open(ctx context.Context, path string) (*Engine, error) { return OpenReaders(ctx, path, 0) }
+
+// OpenReaders is Open with a reader pool of readers connections (0: two per core, at
+// least four): a pool of one shows a read that would wait on a second connection.
+func OpenReaders(ctx context.Context, path string, readers int) (*Engine, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
@@ -91,6 +95,9 @@ func Open(ctx context.Context, path string) (*Engine, error) {
 		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
 	n := max(4, runtime.NumCPU()*2)
+	if readers > 0 {
+		n = readers
+	}
 	e.reader.SetMaxOpenConns(n)
 	e.reader.SetMaxIdleConns(n)
 	e.reader.SetConnMaxIdleTime(0)
@@ -117,7 +124,12 @@ func Open(ctx context.Context, path string) (*Engine, error) {
 
 // OpenDB opens the database at path as a Verbatim archive.
 func OpenDB(ctx context.Context, path string, opt db.Options) (*db.DB, error) {
-	e, err := Open(ctx, path)
+	return OpenDBReaders(ctx, path, 0, opt)
+}
+
+// OpenDBReaders is OpenDB with a reader pool of readers connections (see OpenReaders).
+func OpenDBReaders(ctx context.Context, path string, readers int, opt db.Options) (*db.DB, error) {
+	e, err := OpenReaders(ctx, path, readers)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +325,7 @@ func (e *Engine) Write(ctx context.Context, fn func(db.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", classify(err))
 	}
 	defer t.Rollback()
-	if err := fn(&tx{q: t, sqlTx: t, reader: e.reader}); err != nil {
+	if err := fn(&tx{q: t, sqlTx: t}); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {
@@ -329,14 +341,14 @@ func (e *Engine) Read(ctx context.Context, fn func(db.Tx) error) error {
 		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
 	defer t.Rollback()
-	return fn(&tx{q: t, reader: e.reader})
+	return fn(&tx{q: t})
 }
 
 // ReadReplica is Read: SQLite has no replicas.
 func (e *Engine) ReadReplica(ctx context.Context, fn func(db.Tx) error) error { return e.Read(ctx, fn) }
 
 // Reads returns a Tx whose statements run on the reader pool, each on its own.
-func (e *Engine) Reads() db.Tx { return &tx{q: e.reader, reader: e.reader} }
+func (e *Engine) Reads() db.Tx { return &tx{q: e.reader} }
 
 // classify turns the SQLite errors a client can cause or wait out into coded errors,
 // and constraint violations into the core's errors.

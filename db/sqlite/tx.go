@@ -23,10 +23,11 @@ type querier interface {
 type scanner interface{ Scan(dest ...any) error }
 
 // tx is a db.Tx over a transaction (sqlTx set when it may write) or the reader pool.
+// Every statement of a transaction runs on its connection: a transaction that waited for
+// a second connection of a pool its peers hold would wait for ever.
 type tx struct {
-	q      querier
-	sqlTx  *sql.Tx
-	reader *sql.DB // the reader pool, for the statements a search runs beside its transaction
+	q     querier
+	sqlTx *sql.Tx
 }
 
 var _ db.Tx = (*tx)(nil)
