@@ -14,7 +14,7 @@ import (
 //
 //	@Summary		Export quotes as NDJSON or CSV
 //	@ID				exportQuotes
-//	@Description	Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with " | "); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size. In the CSV, a cell that would begin with =, +, -, @, a tab or a carriage return (a formula to a spreadsheet) is written with a leading apostrophe, as OWASP advises against CSV injection; the NDJSON keeps every field exactly and is the form to import again.
+//	@Description	Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with " | "); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size, and so does the time between pieces: an export takes as long as it needs while it keeps coming. Every match is exported — a relevance order ranks the newest matches of the rank window, then goes on with the older ones, newest first. A complete export ends with the HTTP trailer Verbatim-Records (how many records it holds); one that fails part way is aborted, so that the client's HTTP library reports an error instead of a short file that looks whole. In the CSV, a cell that would begin with =, +, -, @, a tab or a carriage return (a formula to a spreadsheet) is written with a leading apostrophe, as OWASP advises against CSV injection; the NDJSON keeps every field exactly and is the form to import again.
 //	@Tags			quotes
 //	@Produce		application/x-ndjson,text/csv
 //	@Param			format		query		string		false	"ndjson or csv"	Enums(ndjson, csv)
@@ -48,20 +48,11 @@ func (s *Server) handleExport(c echo.Context) error {
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, archive.Formats[format])
 	res.Header().Set("Content-Disposition", `attachment; filename="verbatim-quotes.`+format+`"`)
-	n, err := archive.Stream(res, format, func(each func(*db.Record) error) error {
-		return s.store.Export(c.Request().Context(), f, each)
-	}, res.Flush)
-	if err != nil && !res.Committed {
-		// Refused before the first record (a query the parser rejects, say): nothing
-		// was sent, so the client gets the error itself.
-		res.Header().Del("Content-Disposition")
-		return err
-	}
-	if err != nil {
-		// The status is sent: the client sees a cut-off body. Say so in the log.
-		s.log.Error("export cut short", "error", err, "records", n, "request_id", res.Header().Get(echo.HeaderXRequestID))
-	}
-	return nil
+	return s.door.Stream(c, func(flush func()) (int, error) {
+		return archive.Stream(res, format, func(each func(*db.Record) error) error {
+			return s.store.Export(c.Request().Context(), f, each)
+		}, flush)
+	})
 }
 
 // exportFormat picks the format from ?format=, else from Accept, else NDJSON.

@@ -6,11 +6,17 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
+	"github.com/verbatimhq/verbatim/db/engines"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 func TestExport(t *testing.T) {
@@ -109,5 +115,55 @@ func TestExport(t *testing.T) {
 	if res := e.do(http.MethodGet, "/v1/export?q=-x", ""); res.Header.Get("Content-Disposition") != "" ||
 		res.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("a refused export's headers: %v", res.Header)
+	}
+}
+
+// A complete export ends with its count in a trailer; one that fails part way — here the
+// database goes away after the first page — is aborted, so the client's HTTP library
+// reports an error instead of handing over a short file that looks whole.
+func TestExportsEndWholeOrVisiblyCut(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	kelloggName := "Keith Kellogg"
+	ins := make([]db.QuoteInput, 1200)
+	for i := range ins {
+		ins[i] = db.QuoteInput{Text: fmt.Sprintf("grain quote %d", i), SpeakerName: &kelloggName}
+	}
+	if err := e.store.CreateQuotes(dbtest.Operator, ins); err != nil {
+		t.Fatal(err)
+	}
+	handle, err := engines.Open(dbtest.Operator, e.dsn, engines.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewHandler(handle, api.Config{}, web.Options{}))
+	defer srv.Close()
+	get := func() (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/export?format=ndjson", nil)
+		req.Header.Set("Authorization", "Bearer "+e.admin)
+		return http.DefaultClient.Do(req)
+	}
+	res, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || bytes.Count(body, []byte("\n")) != 1200 || res.Trailer.Get("Verbatim-Records") != "1200" {
+		t.Fatalf("whole export: %v, %d lines, trailer %q", err, bytes.Count(body, []byte("\n")), res.Trailer.Get("Verbatim-Records"))
+	}
+	res, err = get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, 1024)
+	if _, err := io.ReadFull(res.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	handle.Close() // the database is gone after the first page
+	_, err = io.ReadAll(res.Body)
+	res.Body.Close()
+	if err == nil || res.Trailer.Get("Verbatim-Records") != "" {
+		t.Errorf("a cut export read as whole: %v, trailer %q", err, res.Trailer.Get("Verbatim-Records"))
 	}
 }

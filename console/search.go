@@ -143,15 +143,9 @@ func (c *Console) export(ec echo.Context) error {
 	res := ec.Response()
 	res.Header().Set(echo.HeaderContentType, archive.Formats[format])
 	res.Header().Set("Content-Disposition", `attachment; filename="verbatim-search.`+format+`"`)
-	n, err := archive.Stream(res, format, func(each func(*db.Record) error) error {
-		return c.db.Export(ec.Request().Context(), f, each)
-	}, res.Flush)
-	if err != nil && !res.Committed {
-		res.Header().Del("Content-Disposition")
-		return err // refused before the first record: shown as a page
-	}
-	if err != nil {
-		c.log.Error("console: export cut short", "error", err, "records", n)
-	}
-	return nil
+	return c.door.Stream(ec, func(flush func()) (int, error) {
+		return archive.Stream(res, format, func(each func(*db.Record) error) error {
+			return c.db.Export(ec.Request().Context(), f, each)
+		}, flush)
+	})
 }

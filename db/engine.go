@@ -421,6 +421,9 @@ type Search struct {
 	// RankWindow bounds a relevance ranking without filters to the newest this many
 	// quotes holding the query's words (see Engine.RankWindow).
 	RankWindow int
+	// Below, when not zero, keeps the quotes whose key is below it: an export's matches
+	// older than the rank window it ranked (see DB.Export).
+	Below int64
 }
 
 // Hit is one quote a search found, with the position a cursor after it names.

@@ -24,6 +24,10 @@ const exportPage = 500
 // a page at a time: memory stays flat whatever the archive's size. It holds one of the
 // slots of Options.MaxSearches while it runs (Busy when none frees in time). Malformed,
 // as for ListQuotes, and whatever fn returns.
+//
+// Every match, whatever the order: a relevance ranking without filters ranks the newest
+// matches of the rank window (Options.RankWindow), and an export goes on past them with
+// the older matches, newest first.
 func (d *DB) Export(ctx context.Context, f QuoteFilter, fn func(*Record) error) error {
 	if err := authorize(ctx, PermRead, ""); err != nil {
 		return err
@@ -34,10 +38,14 @@ func (d *DB) Export(ctx context.Context, f QuoteFilter, fn func(*Record) error) 
 	}
 	defer leave()
 	f.Facets, f.Cursor = nil, nil
+	var floor, below int64 // the rank window's lowest key; past it, the matches it did not rank
 	for {
-		page, err := d.listQuotes(ctx, f, exportPage)
+		page, err := d.listQuotes(ctx, f, exportPage, below)
 		if err != nil {
 			return err
+		}
+		if below == 0 && page.floor > 0 {
+			floor = page.floor
 		}
 		var records []*Record
 		err = d.readHeavy(ctx, func(tx Tx) error {
@@ -53,10 +61,15 @@ func (d *DB) Export(ctx context.Context, f QuoteFilter, fn func(*Record) error) 
 				return err
 			}
 		}
-		if page.NextCursor == nil {
+		switch {
+		case page.NextCursor != nil:
+			f.Cursor = page.NextCursor
+		case floor > 0 && below == 0:
+			// The ranking ended at its window: the rest of the matches follow.
+			f.Cursor, f.Sort, below = nil, "-created_at", floor
+		default:
 			return nil
 		}
-		f.Cursor = page.NextCursor
 	}
 }
 

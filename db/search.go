@@ -45,6 +45,9 @@ type QuotePage struct {
 	Data       []*Quote
 	NextCursor *string
 	Facets     map[string][]FacetCount
+	// floor is the rank window's lowest key when a relevance ranking had one (see
+	// Search.RankWindow): matches below it were not ranked.
+	floor int64
 }
 
 // FacetCount is how many quotes of the whole result share a value.
@@ -115,13 +118,13 @@ func (d *DB) ListQuotes(ctx context.Context, f QuoteFilter) (QuotePage, error) {
 			defer cancel()
 		}
 	}
-	page, err := d.listQuotes(ctx, f, clampLimit(f.Limit))
+	page, err := d.listQuotes(ctx, f, clampLimit(f.Limit), 0)
 	return page, searchError(ctx, err)
 }
 
 // listQuotes is ListQuotes with the page size given: exports take larger pages than
 // clients may ask for.
-func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePage, error) {
+func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int, below int64) (QuotePage, error) {
 	var err error
 	if f.SaidFrom, err = dateBound(f.SaidFrom, "said_from", false); err != nil {
 		return QuotePage{}, err
@@ -129,7 +132,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 	if f.SaidTo, err = dateBound(f.SaidTo, "said_to", true); err != nil {
 		return QuotePage{}, err
 	}
-	s := &Search{Filter: f, Sort: f.Sort, RankWindow: d.rankWindow}
+	s := &Search{Filter: f, Sort: f.Sort, RankWindow: d.rankWindow, Below: below}
 	if f.Q != nil {
 		if s.Query, err = search.Parse(*f.Q); err != nil {
 			return QuotePage{}, errorf(Malformed, "q", strings.TrimPrefix(err.Error(), search.ErrQuery.Error()+": "))
@@ -162,11 +165,14 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int) (QuotePag
 			return fmt.Errorf("db: list quotes: %w", err)
 		}
 		p := page(d, hits, limit, func(h Hit) Cursor { return h.Pos })
+		if len(hits) > 0 {
+			out.floor = hits[0].Pos.Floor
+		}
 		seqs := make([]int64, len(p.Data))
 		for i, h := range p.Data {
 			seqs[i] = h.Seq
 		}
-		out = QuotePage{NextCursor: p.NextCursor}
+		out.NextCursor = p.NextCursor
 		if out.Data, err = tx.QuotesBySeq(ctx, seqs); err != nil {
 			return fmt.Errorf("db: read quotes: %w", err)
 		}

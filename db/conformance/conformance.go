@@ -1195,6 +1195,20 @@ func testRankWindow(t *testing.T, h Harness) {
 	if n := countAll(t, d, db.QuoteFilter{Q: str("common"), Sort: "-said_on"}); int64(n) != c.Quotes {
 		t.Errorf("by date: %d quotes of %d", n, c.Quotes)
 	}
+	// An export is every match: the window ranked, then the older matches, newest first,
+	// each once.
+	exported := map[string]int{}
+	var order []string
+	if err := d.Export(bg, db.QuoteFilter{Q: str("common")}, func(r *db.Record) error {
+		exported[r.ID]++
+		order = append(order, r.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(exported)) != c.Quotes || len(order) != len(exported) {
+		t.Errorf("relevance export: %d quotes (%d lines) of %d", len(exported), len(order), c.Quotes)
+	}
 
 	p := h.Open(t, db.Options{RankWindow: 10})
 	want := map[string]bool{}

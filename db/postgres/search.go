@@ -53,6 +53,9 @@ func filters(s *db.Search, a *args) []string {
 	if f.RecordedBefore != nil {
 		where = append(where, `q.created_at < `+a.add(*f.RecordedBefore))
 	}
+	if s.Below > 0 {
+		where = append(where, `q.seq < `+a.add(s.Below))
+	}
 	return where
 }
 

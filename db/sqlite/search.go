@@ -62,6 +62,10 @@ func (t *tx) SearchQuotes(ctx context.Context, s *db.Search, limit int) ([]db.Hi
 	where, args := filters(&s.Filter)
 	filtered := len(where) > 0
 	where = append([]string{"1=1"}, where...)
+	if s.Below > 0 {
+		where = append(where, `q.seq < ?`)
+		args = append(args, s.Below)
+	}
 	from, seqExpr := ` FROM quotes q`, `q.seq`
 	if s.Query != nil {
 		where = append([]string{`quotes_fts MATCH ?`}, where...)
