@@ -33,6 +33,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	batch := fs.Int("batch", 25000, "records per transaction: each commit rewrites the index pages it touched, so fewer, larger commits write far less (memory grows with the batch)")
 	parallel := fs.Int("parallel", 0, "batches written at once, each in its own transaction (default: 2 on PostgreSQL, 1 on SQLite, which writes one at a time)")
 	server := fs.String("server", "", "import through a running server at this URL instead of the database")
+	quiet := fs.Bool("quiet", false, "no progress on standard error: only the result on standard output")
 	key := fs.String("key", getenv("VERBATIM_KEY"), "API key for --server (an editor's or above)")
 	pos, err := parseArgs(fs, args, "the file to import")
 	if err != nil {
@@ -51,7 +52,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	prog := newProgress(stderr, st.Size(), "import")
+	prog := newProgress(stderr, *quiet, st.Size(), "import")
 	in := &countingReader{r: f, n: &prog.done}
 	start := time.Now()
 	var res db.ImportResult
@@ -83,9 +84,11 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			}
 		}
 		res, err = ingest.RunConcurrently(ctx, rd, store, *batch, inFlight, func(total db.ImportResult, last int) {
-			// One line per committed batch: what is printed here is in the database.
-			fmt.Fprintf(stdout, "committed through line %d: %d created, %d updated, %d unchanged, %d rejected\n",
-				last, total.Created, total.Updated, total.Unchanged, total.Rejected)
+			// One line per committed batch in a log: what it says is in the database.
+			if !prog.tty {
+				prog.say("committed through line %d: %d created, %d updated, %d unchanged, %d rejected",
+					last, total.Created, total.Updated, total.Unchanged, total.Rejected)
+			}
 			prog.update(total.Created + total.Updated + total.Unchanged + total.Rejected)
 		})
 	}
@@ -95,7 +98,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	el := time.Since(start)
 	n := res.Created + res.Updated + res.Unchanged + res.Rejected
-	fmt.Fprintf(stderr, "%d records in %s (%.0f/s)\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+	prog.say("%d records in %s (%.0f/s)", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(res); err != nil {
@@ -155,6 +158,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	format := fs.String("format", "ndjson", "ndjson or csv")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	query := fs.String("query", "", "only the quotes a search finds, as GET /v1/export's parameters: 'q=nato&said_from=2025&speaker_id=spk_…'")
+	quiet := fs.Bool("quiet", false, "no progress on standard error")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -198,7 +202,11 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "export: unknown format %q: ndjson or csv\n", *format)
 		return errUsage
 	}
-	prog := newProgress(stderr, counts.Quotes, "export")
+	total := counts.Quotes
+	if *query != "" {
+		total = 0 // how many a search finds is known at its end
+	}
+	prog := newProgress(stderr, *quiet, total, "export")
 	seen := 0
 	n, err := archive.Stream(w, *format, func(each func(*db.Record) error) error {
 		return store.Export(ctx, filter, func(r *db.Record) error {
@@ -211,7 +219,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d quotes exported\n", n)
+	prog.say("%d quotes exported", n)
 	return nil
 }
 
@@ -280,12 +288,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// progress shows a bar with rate and time left when writing to a terminal, and a plain
-// line every five seconds otherwise.
+// progress tells on standard error how a long import or export goes: on a terminal a line
+// updated in place (records, rate, how far through the file, time left); in a log a line
+// every few seconds; nothing with --quiet. Standard output is the command's result alone.
 type progress struct {
-	w        io.Writer
+	w        io.Writer // nil: quiet
 	tty      bool
-	total    int64        // bytes of input (import) or records (export)
+	total    int64        // bytes of input (import) or records (export); 0 when unknown
 	done     atomic.Int64 // bytes read so far, when total counts bytes
 	records  int
 	what     string
@@ -293,14 +302,18 @@ type progress struct {
 	lastShow time.Time
 }
 
-func newProgress(w io.Writer, total int64, what string) *progress {
-	tty := false
+func newProgress(w io.Writer, quiet bool, total int64, what string) *progress {
+	p := &progress{total: total, what: what, start: time.Now()}
+	if quiet {
+		return p
+	}
+	p.w = w
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
+			p.tty = true
 		}
 	}
-	return &progress{w: w, tty: tty, total: total, what: what, start: time.Now()}
+	return p
 }
 
 func (p *progress) update(records int) {
@@ -310,34 +323,71 @@ func (p *progress) update(records int) {
 	if p.tty {
 		every = 200 * time.Millisecond
 	}
-	if now.Sub(p.lastShow) < every {
+	if p.w == nil || now.Sub(p.lastShow) < every {
 		return
 	}
 	p.lastShow = now
+	fmt.Fprint(p.w, p.line(now))
+}
+
+// line is the progress as it stands: time left only once there is something to tell it
+// from (two seconds, and a hundredth of the way), never a guess from the first record.
+func (p *progress) line(now time.Time) string {
 	el := now.Sub(p.start).Seconds()
-	rate := float64(records) / el
-	frac := 0.0
-	if p.total > 0 {
-		if p.what == "export" {
-			frac = float64(records) / float64(p.total)
-		} else {
-			frac = float64(p.done.Load()) / float64(p.total)
-		}
-	}
-	left := "?"
-	if frac > 0 && frac <= 1 {
-		left = time.Duration(el / frac * (1 - frac) * float64(time.Second)).Round(time.Second).String()
+	rate := float64(p.records) / max(el, 1e-9)
+	var b strings.Builder
+	frac := -1.0
+	switch {
+	case p.total <= 0:
+	case p.what == "export":
+		frac = float64(p.records) / float64(p.total)
+	default:
+		frac = float64(p.done.Load()) / float64(p.total)
 	}
 	if p.tty {
-		bar := strings.Repeat("█", int(frac*30)) + strings.Repeat("░", 30-int(frac*30))
-		fmt.Fprintf(p.w, "\r%s %s %3.0f%% %d records, %.0f/s, %s left ", p.what, bar, frac*100, records, rate, left)
-		return
+		b.WriteString("\r")
 	}
-	fmt.Fprintf(p.w, "%s: %.0f%%, %d records, %.0f/s, %s left\n", p.what, frac*100, records, rate, left)
+	fmt.Fprintf(&b, "%s: %d records, %.0f/s", p.what, p.records, rate)
+	if frac >= 0 {
+		if p.what != "export" {
+			fmt.Fprintf(&b, ", %s of %s read", bytesOf(p.done.Load()), bytesOf(p.total))
+		}
+		fmt.Fprintf(&b, ", %.0f%%", min(frac, 1)*100)
+		if el >= 2 && frac >= 0.01 && frac < 1 {
+			fmt.Fprintf(&b, ", %s left", time.Duration(el/frac*(1-frac)*float64(time.Second)).Round(time.Second))
+		}
+	}
+	if p.tty {
+		b.WriteString("   ")
+	} else {
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func bytesOf(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d kB", n>>10)
 }
 
 func (p *progress) finish() {
-	if p.tty && !p.lastShow.IsZero() {
+	if p.w != nil && p.tty && !p.lastShow.IsZero() {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// say writes a line of the command's story on standard error, unless quiet.
+func (p *progress) say(format string, args ...any) {
+	if p.w == nil {
+		return
+	}
+	if p.tty && !p.lastShow.IsZero() {
+		fmt.Fprint(p.w, "\r\033[K") // over the progress line, which the next update redraws
+	}
+	fmt.Fprintf(p.w, format+"\n", args...)
 }

@@ -66,7 +66,7 @@ func main() {
 		}
 		return
 	}
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System) // the operator at the machine, as the command line is
 	if err := os.MkdirAll(filepath.Dir(*path), 0o755); err != nil {
 		log.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func main() {
 		log.Fatal(err)
 	}
 	list := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	ctx := context.Background()
+	ctx := db.WithActor(context.Background(), db.System) // the operator at the machine, as the command line is
 	store, err := engines.Open(ctx, *path, engines.Options{})
 	if err != nil {
 		log.Fatal(err)
