@@ -364,6 +364,9 @@ type SourceRows interface {
 	PreviousFetchHash(ctx context.Context, seq int64) (string, error)
 	// RecordFetch stores what a fetch found.
 	RecordFetch(ctx context.Context, seq int64, r FetchResult, changed *bool) error
+	// RestoreFetch stores a citation's newest source check as an export had it: its state,
+	// its times and what it found.
+	RestoreFetch(ctx context.Context, citationSeq int64, by string, s *SourceCheck) error
 }
 
 // Savepoints brackets one record of an import (tx.go).

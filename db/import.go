@@ -427,6 +427,12 @@ func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, erro
 		if err := tx.InsertCitation(ctx, q.Seq, c); err != nil {
 			return "", prefixField(citationWriteError(err), fmt.Sprintf("citations[%d]", i))
 		}
+		if c.Source != nil {
+			// The page's check, as it stood: a restore loses nothing the export held.
+			if err := tx.RestoreFetch(ctx, c.Seq, c.CreatedBy, c.Source); err != nil {
+				return "", fmt.Errorf("db: restore a source check: %w", err)
+			}
+		}
 	}
 	var last int64
 	for _, v := range r.Verdicts {

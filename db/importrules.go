@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -105,6 +106,9 @@ func checkExported(r *Record, now time.Time) *Error {
 		fe = append(fe, author(p+"created_by", c.CreatedBy)...)
 		if c.QuoteID != "" && c.QuoteID != q.ID {
 			fe = append(fe, FieldError{Field: p + "quote_id", Message: "must be the record's id"})
+		}
+		if s := c.Source; s != nil {
+			fe = append(fe, sourceRules(p+"source.", s, c.CreatedAt, now)...)
 		}
 		relation[c.ID] = c.Relation
 	}
@@ -230,3 +234,33 @@ func inputOf[T any](record any) T {
 	}
 	return in
 }
+
+// sourceRules hold an exported source check to what the fetcher records: a state of the
+// vocabulary, times in order, a fetched or failed check with when it was, a pending one
+// with nothing found yet, numbers that can be.
+func sourceRules(p string, s *SourceCheck, cited, now time.Time) []FieldError {
+	var fe []FieldError
+	if !slices.Contains(SourceStates, s.State) {
+		fe = append(fe, FieldError{Field: p + "state", Message: "must be one of: " + strings.Join(SourceStates, ", ")})
+	}
+	switch {
+	case s.RequestedAt.Before(cited.Add(-time.Second)) || s.RequestedAt.After(now.Add(time.Minute)):
+		fe = append(fe, FieldError{Field: p + "requested_at", Message: "must be between the citation's creation and now"})
+	case s.State == "pending" && s.FetchedAt != nil:
+		fe = append(fe, FieldError{Field: p + "fetched_at", Message: "a pending check has not been fetched"})
+	case s.State != "pending" && (s.FetchedAt == nil || s.FetchedAt.Before(s.RequestedAt) || s.FetchedAt.After(now.Add(time.Minute))):
+		fe = append(fe, FieldError{Field: p + "fetched_at", Message: "must be between requested_at and now"})
+	}
+	if s.Status != nil && (*s.Status < 100 || *s.Status > 599) {
+		fe = append(fe, FieldError{Field: p + "status", Message: "must be an HTTP status"})
+	}
+	if s.Bytes != nil && *s.Bytes < 0 || s.FoundAt != nil && *s.FoundAt < 0 {
+		fe = append(fe, FieldError{Field: p + "bytes", Message: "must not be negative"})
+	}
+	if s.SHA256 != nil && !sha256Hex.MatchString(*s.SHA256) {
+		fe = append(fe, FieldError{Field: p + "sha256", Message: "must be 64 hexadecimal digits"})
+	}
+	return fe
+}
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)

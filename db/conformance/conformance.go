@@ -79,6 +79,7 @@ func Run(t *testing.T, h Harness) {
 		{"EveryPatchMember", testEveryPatchMember},
 		{"EvidenceRewrittenResetsReview", testEvidenceRewrittenResetsReview},
 		{"VocabulariesStored", testVocabulariesStored},
+		{"ExportRoundTripsEveryField", testExportRoundTripsEveryField},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -74,3 +74,11 @@ func (x *sourceScan) source() *db.SourceCheck {
 	s.State, s.RequestedAt, s.FetchedAt = *x.state, x.requested.UTC(), optUTC(s.FetchedAt)
 	return &s
 }
+
+func (t *tx) RestoreFetch(ctx context.Context, citationSeq int64, by string, s *db.SourceCheck) error {
+	_, err := t.exec(ctx, "restore fetch", `INSERT INTO citation_fetches (citation_seq, state, requested_by, requested_at,
+		fetched_at, status, content_type, bytes, sha256, found, found_at, context, changed, error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, citationSeq, s.State, by, s.RequestedAt,
+		s.FetchedAt, s.Status, s.ContentType, s.Bytes, s.SHA256, s.Found, s.FoundAt, s.Context, s.Changed, s.Error)
+	return err
+}

@@ -77,3 +77,11 @@ func (x *sourceScan) source() *db.SourceCheck {
 	s.State, s.RequestedAt, s.FetchedAt = *x.state, parseTime(*x.requested), optTime(x.fetched)
 	return &s
 }
+
+func (t *tx) RestoreFetch(ctx context.Context, citationSeq int64, by string, s *db.SourceCheck) error {
+	_, err := t.exec(ctx, "restore fetch", `INSERT INTO citation_fetches (citation_seq, state, requested_by, requested_at,
+		fetched_at, status, content_type, bytes, sha256, found, found_at, context, changed, error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, citationSeq, s.State, by, ts(s.RequestedAt), optTS(s.FetchedAt),
+		s.Status, s.ContentType, s.Bytes, s.SHA256, s.Found, s.FoundAt, s.Context, s.Changed, s.Error)
+	return err
+}
