@@ -13,9 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"clientcheck/client"
 )
@@ -35,7 +33,7 @@ func main() {
 	str := func(s string) *string { return &s }
 
 	// Create, safe to retry.
-	said := openapi_types.Date{Time: time.Date(2025, 4, 20, 0, 0, 0, 0, time.UTC)}
+	said := "2025-04-20" // a day, a month (2025-04) or a year: a pattern, not format: date
 	setting := client.QuoteCreateSetting("interview")
 	body := client.QuoteCreate{Text: "NATO isn’t on the table", SpeakerName: str("Keith Kellogg"),
 		SpeakerRole: str("US Special Envoy to Ukraine"), SaidOn: &said, OutletName: str("Fox News"),
