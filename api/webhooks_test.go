@@ -476,3 +476,37 @@ func TestWebhookBadInput(t *testing.T) {
 		}
 	}
 }
+
+// One receiver that hangs until the timeout holds its share of the workers, not all of
+// them: with forty of its deliveries due before a healthy endpoint's one, the healthy one
+// is delivered at once. (Before, the oldest forty went to the workers first, and the
+// healthy event waited behind them: 17 s in a trial.)
+func TestASlowReceiverDoesNotDelayTheOthers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	fast := newReceiver(t)
+	e.hook(`{"url": "` + slow.URL + `/hook", "event_types": ["quote.created"], "watches": {"tags": ["slow"]}}`)
+	for i := range 40 {
+		e.create("/v1/quotes", mustJSON(t, map[string]any{"text": fmt.Sprintf("slow %d", i), "speaker_name": "S", "tags": []string{"slow"}}), new(db.Quote))
+	}
+	e.hook(`{"url": "` + fast.URL + `/hook", "event_types": ["quote.created"], "watches": {"tags": ["fast"]}}`)
+	u, _ := url.Parse(slow.URL)
+	slowPort, _ := strconv.Atoi(u.Port())
+	dispatch(t, e.store, true, slowPort, fast.port())
+	time.Sleep(200 * time.Millisecond) // the slow deliveries are under way, hanging
+	start := time.Now()
+	e.create("/v1/quotes", `{"text": "fast news", "speaker_name": "S", "tags": ["fast"]}`, new(db.Quote))
+	eventually(t, "the healthy endpoint's delivery", func() bool { return len(fast.requests()) == 1 })
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("the healthy endpoint waited %v behind the slow one (its attempts time out after 2 s)", took)
+	}
+}

@@ -69,7 +69,9 @@ const DisableAfter = 5 * 24 * time.Hour
 // ClaimDeliveries takes up to n due deliveries for this process to send, leased until
 // lease from now: a process that dies mid-attempt leaves them to be claimed again once
 // the lease ends, and several processes on one PostgreSQL database never take the same.
-func (d *DB) ClaimDeliveries(ctx context.Context, n int, lease time.Duration) ([]*Delivery, error) {
+// No endpoint gets more than perEndpoint under way at once: a receiver that answers
+// slowly, or not at all, holds that many workers, and the others go on delivering.
+func (d *DB) ClaimDeliveries(ctx context.Context, n, perEndpoint int, lease time.Duration) ([]*Delivery, error) {
 	if err := authorize(ctx, PermWork, ""); err != nil {
 		return nil, err
 	}
@@ -77,7 +79,7 @@ func (d *DB) ClaimDeliveries(ctx context.Context, n int, lease time.Duration) ([
 	err := d.write(ctx, func(tx Tx) error {
 		now := d.now()
 		var err error
-		out, err = tx.ClaimDeliveries(ctx, now, now.Add(lease), n)
+		out, err = tx.ClaimDeliveries(ctx, now, now.Add(lease), n, max(1, perEndpoint))
 		return err
 	})
 	if err != nil {

@@ -334,7 +334,9 @@ type DeliveryRows interface {
 	// has ended — of enabled endpoints, but pings to any — oldest first, and leases them
 	// until until: deliveries another transaction is claiming are skipped, not waited
 	// for. Each comes with its event, URL and secrets.
-	ClaimDeliveries(ctx context.Context, now, until time.Time, n int) ([]*Delivery, error)
+	// No endpoint has more than perEndpoint deliveries leased at once, those already
+	// under way counted: one slow receiver holds that many workers, not all of them.
+	ClaimDeliveries(ctx context.Context, now, until time.Time, n, perEndpoint int) ([]*Delivery, error)
 	// RecordAttempt appends an attempt to a delivery and moves it to the outcome's
 	// state, ending its lease.
 	RecordAttempt(ctx context.Context, seq int64, a Attempt, o Outcome) error

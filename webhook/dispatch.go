@@ -54,8 +54,16 @@ type Dispatcher struct {
 	// zero): longer than an attempt can take, so that only a process that died — and
 	// can record nothing — loses its claims, to whichever process claims them next.
 	Lease time.Duration
-	Log   *slog.Logger
+	// PerEndpoint is how many deliveries one endpoint may have under way at once
+	// (DefaultPerEndpoint when zero).
+	PerEndpoint int
+	Log         *slog.Logger
 }
+
+// DefaultPerEndpoint keeps a quarter of the default workers for any one endpoint: a
+// receiver that hangs until the timeout holds four, and every other endpoint is served
+// by the other twelve meanwhile.
+const DefaultPerEndpoint = 4
 
 // DefaultLease outlasts an attempt under the default 15-second timeout twice over.
 const DefaultLease = 35 * time.Second
@@ -76,7 +84,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		Poll:    cmp(d.Poll, time.Second),
 		Wake:    d.DB.Wakeups(),
 		Claim: func(ctx context.Context, n int) ([]*db.Delivery, error) {
-			return d.DB.ClaimDeliveries(ctx, n, cmp(d.Lease, DefaultLease))
+			return d.DB.ClaimDeliveries(ctx, n, cmp(d.PerEndpoint, DefaultPerEndpoint), cmp(d.Lease, DefaultLease))
 		},
 		Handle: func(ctx context.Context, dl *db.Delivery) {
 			if err := d.Deliver(ctx, dl); err != nil {

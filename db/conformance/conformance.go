@@ -80,6 +80,7 @@ func Run(t *testing.T, h Harness) {
 		{"EvidenceRewrittenResetsReview", testEvidenceRewrittenResetsReview},
 		{"VocabulariesStored", testVocabulariesStored},
 		{"ExportRoundTripsEveryField", testExportRoundTripsEveryField},
+		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1601,7 +1602,7 @@ func testFailClosed(t *testing.T, h Harness) {
 			return err
 		}},
 		{"import", func(ctx context.Context) error { _, err := d.Import(ctx, nil); return err }},
-		{"claim deliveries", func(ctx context.Context) error { _, err := d.ClaimDeliveries(ctx, 1, time.Minute); return err }},
+		{"claim deliveries", func(ctx context.Context) error { _, err := d.ClaimDeliveries(ctx, 1, 1, time.Minute); return err }},
 		{"verify", func(ctx context.Context) error { _, err := d.Verify(ctx); return err }},
 	}
 	for _, op := range ops {
@@ -1610,7 +1611,7 @@ func testFailClosed(t *testing.T, h Harness) {
 		}
 	}
 	// The workers deliver and fetch, and may do nothing else.
-	if _, err := d.ClaimDeliveries(work, 1, time.Minute); err != nil {
+	if _, err := d.ClaimDeliveries(work, 1, 1, time.Minute); err != nil {
 		t.Errorf("the worker claiming deliveries: %v", err)
 	}
 	for _, op := range ops[:4] {

@@ -178,7 +178,7 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 		go func() {
 			defer wg.Done()
 			for {
-				dls, err := h.ClaimDeliveries(work, 7, time.Minute)
+				dls, err := h.ClaimDeliveries(work, 7, 1000, time.Minute)
 				if err != nil {
 					t.Error(err)
 					return
@@ -207,12 +207,12 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 		}
 	}
 	// Leased: nothing more to claim until the leases end.
-	if dls, _ := d.ClaimDeliveries(work, 100, time.Minute); len(dls) != 0 {
+	if dls, _ := d.ClaimDeliveries(work, 100, 100, time.Minute); len(dls) != 0 {
 		t.Errorf("%d deliveries claimed again under their leases", len(dls))
 	}
 	later := time.Now().Add(2 * time.Minute)
 	d.SetClock(func() time.Time { return later })
-	dls, err := d.ClaimDeliveries(work, 100, time.Minute)
+	dls, err := d.ClaimDeliveries(work, 100, 100, time.Minute)
 	if err != nil || len(dls) != n {
 		t.Fatalf("after the leases ended: %d claimed (%v), want %d", len(dls), err, n)
 	}
@@ -254,14 +254,14 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 	}
 	// Its pending deliveries wait; a ping is claimed all the same.
 	at = later
-	if dls, _ := d.ClaimDeliveries(work, 100, time.Minute); len(dls) != 0 {
+	if dls, _ := d.ClaimDeliveries(work, 100, 100, time.Minute); len(dls) != 0 {
 		t.Errorf("%d deliveries of a disabled endpoint claimed", len(dls))
 	}
 	ping, err := d.PingWebhook(bg, w.ID)
 	if err != nil || ping.EventType != db.PingEvent || ping.State != "pending" {
 		t.Fatalf("ping: %+v %v", ping, err)
 	}
-	if dls, _ := d.ClaimDeliveries(work, 100, time.Minute); len(dls) != 1 || dls[0].ID != ping.ID {
+	if dls, _ := d.ClaimDeliveries(work, 100, 100, time.Minute); len(dls) != 1 || dls[0].ID != ping.ID {
 		t.Errorf("the ping to a disabled endpoint: claimed %v", dls)
 	}
 	// Turned on again, it clears the reason; 410 Gone turns it off at once.
@@ -305,7 +305,7 @@ func testWebhookSecretRotation(t *testing.T, h Harness) {
 	if _, err := d.CreateOutlet(bg, db.OutletInput{Name: "Reuters"}); err != nil {
 		t.Fatal(err)
 	}
-	dls, err := d.ClaimDeliveries(work, 10, time.Minute)
+	dls, err := d.ClaimDeliveries(work, 10, 10, time.Minute)
 	if err != nil || len(dls) != 1 {
 		t.Fatalf("claim: %v %v", dls, err)
 	}
@@ -379,5 +379,51 @@ func testSourceFetches(t *testing.T, h Harness) {
 	}
 	if _, err := d.FetchSource(bg, q.ID, "cit_missing"); code(err) != db.NotFound {
 		t.Errorf("fetching a citation that is not there: %v", err)
+	}
+}
+
+// No endpoint gets more than its share of the workers: with a slow endpoint's deliveries
+// due first, a claim takes its share of them and the other endpoint's; while its share is
+// under way it gets no more, whichever handle claims; when they settle, the next come.
+func testDeliveriesPerEndpoint(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	again := h.Again(t, d)
+	slow := mustWebhook(t, d, db.WebhookInput{URL: "https://slow.example/hook", EventTypes: []string{"quote.created"},
+		Watches: &db.Watches{Tags: []string{"slow"}}})
+	for i := range 10 {
+		mustQuote(t, d, db.QuoteInput{Text: fmt.Sprintf("slow %d", i), SpeakerName: str("S"), Tags: []string{"slow"}})
+	}
+	fast := mustWebhook(t, d, db.WebhookInput{URL: "https://fast.example/hook", EventTypes: []string{"quote.created"}})
+	mustQuote(t, d, db.QuoteInput{Text: "fast", SpeakerName: str("S")})
+	by := func(dls []*db.Delivery) map[string]int {
+		out := map[string]int{}
+		for _, dl := range dls {
+			out[dl.WebhookID]++
+		}
+		return out
+	}
+	dls, err := d.ClaimDeliveries(work, 16, 4, time.Minute)
+	if got := by(dls); err != nil || got[slow.ID] != 4 || got[fast.ID] != 1 {
+		t.Fatalf("first claim: %v %v, want 4 of the slow endpoint's and the fast one's", got, err)
+	}
+	if more, err := again.ClaimDeliveries(work, 16, 4, time.Minute); err != nil || len(more) != 0 {
+		t.Errorf("with the slow endpoint's share under way, another handle claimed %v (%v)", by(more), err)
+	}
+	for _, dl := range dls[:2] {
+		if dl.WebhookID != slow.ID {
+			continue
+		}
+		if err := d.RecordAttempt(work, dl, db.Attempt{N: 1, At: time.Now(), Status: ptrTo(200)}, db.Outcome{State: "succeeded"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settled := 0
+	for _, dl := range dls[:2] {
+		if dl.WebhookID == slow.ID {
+			settled++
+		}
+	}
+	if more, err := again.ClaimDeliveries(work, 16, 4, time.Minute); err != nil || by(more)[slow.ID] != settled {
+		t.Errorf("after %d settled: claimed %v (%v)", settled, by(more), err)
 	}
 }

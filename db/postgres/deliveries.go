@@ -42,7 +42,7 @@ func scanDelivery(row pgx.Row, extra ...any) (*db.Delivery, error) {
 // (FOR UPDATE SKIP LOCKED), so that nodes claiming at once share the work and never
 // send one delivery twice; the lease it writes keeps them from claiming it again until
 // the attempt is recorded or the lease ends.
-func (t *tx) ClaimDeliveries(ctx context.Context, now, until time.Time, n int) ([]*db.Delivery, error) {
+func (t *tx) ClaimDeliveries(ctx context.Context, now, until time.Time, n, perEndpoint int) ([]*db.Delivery, error) {
 	out, err := collect(ctx, t.q, "claim deliveries", func(r pgx.Row) (*db.Delivery, error) {
 		var prevSecret *string
 		var prevUntil *time.Time
@@ -56,16 +56,26 @@ func (t *tx) ClaimDeliveries(ctx context.Context, now, until time.Time, n int) (
 			d.PreviousSecret = *prevSecret
 		}
 		return d, nil
-	}, `WITH due AS (
-			SELECT d.seq FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-				JOIN webhook_events e ON e.seq = d.event_seq
+	}, `WITH flying AS (
+			SELECT webhook_id, count(*) AS n FROM webhook_deliveries
+			WHERE state = 'pending' AND claimed_until > $1 GROUP BY webhook_id),
+		ranked AS (
+			SELECT d.seq,
+				row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.seq) + coalesce(f.n, 0) AS k
+			FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+				JOIN webhook_events e ON e.seq = d.event_seq LEFT JOIN flying f ON f.webhook_id = d.webhook_id
 			WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
-				AND (w.enabled OR e.type = $3)
+				AND (w.enabled OR e.type = $3)),
+		due AS (
+			-- The row's own conditions again: a row another node claimed and committed
+			-- since ranked's snapshot is read afresh by FOR UPDATE, and must drop out.
+			SELECT d.seq FROM webhook_deliveries d JOIN ranked r ON r.seq = d.seq
+			WHERE r.k <= $5 AND d.state = 'pending' AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
 			ORDER BY d.next_attempt_at, d.seq LIMIT $4
 			FOR UPDATE OF d SKIP LOCKED)
 		UPDATE webhook_deliveries d SET claimed_until = $2 FROM due, webhook_events e, webhooks w
 		WHERE d.seq = due.seq AND e.seq = d.event_seq AND w.id = d.webhook_id
-		RETURNING `+deliveryColumns+`, w.secret, w.previous_secret, w.previous_until, w.url`, now, until, db.PingEvent, n)
+		RETURNING `+deliveryColumns+`, w.secret, w.previous_secret, w.previous_until, w.url`, now, until, db.PingEvent, n, perEndpoint)
 	slices.SortFunc(out, func(a, b *db.Delivery) int {
 		if c := a.NextAttemptAt.Compare(*b.NextAttemptAt); c != 0 {
 			return c

@@ -36,14 +36,22 @@ func scanDelivery(row scanner, extra ...any) (*db.Delivery, error) {
 
 // ClaimDeliveries needs no row locks: SQLite has one writer at a time, and the claim is a
 // write.
-func (t *tx) ClaimDeliveries(ctx context.Context, now, until time.Time, n int) ([]*db.Delivery, error) {
+func (t *tx) ClaimDeliveries(ctx context.Context, now, until time.Time, n, perEndpoint int) ([]*db.Delivery, error) {
 	seqs, err := collect(ctx, t.q, "find due deliveries", func(r scanner) (int64, error) {
 		var seq int64
 		return seq, r.Scan(&seq)
-	}, `SELECT d.seq FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-		JOIN webhook_events e ON e.seq = d.event_seq
-		WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
-		AND (w.enabled OR e.type = ?) ORDER BY d.next_attempt_at, d.seq LIMIT ?`, ts(now), ts(now), db.PingEvent, n)
+	}, `WITH flying AS (
+			SELECT webhook_id, count(*) AS n FROM webhook_deliveries
+			WHERE state = 'pending' AND claimed_until > ? GROUP BY webhook_id),
+		due AS (
+			SELECT d.seq, d.next_attempt_at,
+				row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.seq) + coalesce(f.n, 0) AS k
+			FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+				JOIN webhook_events e ON e.seq = d.event_seq LEFT JOIN flying f ON f.webhook_id = d.webhook_id
+			WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
+				AND (w.enabled OR e.type = ?))
+		SELECT seq FROM due WHERE k <= ? ORDER BY next_attempt_at, seq LIMIT ?`,
+		ts(now), ts(now), ts(now), db.PingEvent, perEndpoint, n)
 	if err != nil || len(seqs) == 0 {
 		return nil, err
 	}
