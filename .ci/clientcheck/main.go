@@ -14,7 +14,6 @@ import (
 	"os"
 	"strings"
 
-
 	"clientcheck/client"
 )
 
