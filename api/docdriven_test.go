@@ -63,6 +63,7 @@ var notTwoHundred = map[string]string{
 	"POST /v1/outlets":                       "the example outlet exists: its name is taken",
 	"POST /v1/quotes/{id}/citations":         "the example citation's URL is cited already",
 	"POST /v1/quotes/{id}/verdicts":          "the example verdict is verified and cites no primary source of its own",
+	"POST /v1/webhooks":                      "the example endpoint exists: its URL is registered",
 }
 
 // Dredd-style: a request is generated for every operation of the document from its

@@ -260,6 +260,8 @@ func TestEveryCreateIsIdempotent(t *testing.T) {
 		{"verdict", "/v1/quotes/" + q.ID + "/verdicts", `{"attribution": "paraphrased", "summary": "Once."}`,
 			`{"attribution": "disputed", "summary": "Other."}`},
 		{"key", "/v1/keys", `{"name": "once", "role": "reader"}`, `{"name": "other", "role": "reader"}`},
+		{"webhook", "/v1/webhooks", `{"url": "https://once.example/hook", "event_types": ["quote.created"]}`,
+			`{"url": "https://other.example/hook", "event_types": ["quote.created"]}`},
 		{"extract with save", "/v1/extract", `{"text": "\"We will not raise taxes,\" said Mayor Ann Example on Monday.", "save": true}`,
 			`{"text": "\"We will double taxes,\" said Mayor Ann Example on Monday.", "save": true}`},
 	}
@@ -273,17 +275,21 @@ func TestEveryCreateIsIdempotent(t *testing.T) {
 			}
 			before := e.counts()
 			again := e.do(http.MethodPost, c.path, c.body, "Idempotency-Key", key)
-			if c.name == "key" {
+			if c.name == "key" || c.name == "webhook" {
 				keys, _ := e.store.Keys(dbtest.Operator)
+				hooks, _ := e.store.Webhooks(dbtest.Operator)
 				defer func() {
-					if after, _ := e.store.Keys(dbtest.Operator); len(after) != len(keys) {
-						t.Errorf("the retry created another key: %d → %d", len(keys), len(after))
+					after, _ := e.store.Keys(dbtest.Operator)
+					afterHooks, _ := e.store.Webhooks(dbtest.Operator)
+					if len(after) != len(keys) || len(afterHooks) != len(hooks) {
+						t.Errorf("the retry created another: keys %d → %d, webhooks %d → %d", len(keys), len(after), len(hooks), len(afterHooks))
 					}
 				}()
-				// A key's secret is shown once and stored nowhere: the retry creates no
-				// second key and says why it cannot show the first one's secret.
-				if again.Code != http.StatusConflict || strings.Contains(string(again.Body), "vbt_") || e.counts() != before {
-					t.Errorf("retried key creation: %d %s", again.Code, again.Body)
+				// A key's or an endpoint's secret is shown once: the retry creates no
+				// second one and says why it cannot show the first one's secret again.
+				if again.Code != http.StatusConflict || strings.Contains(string(again.Body), "vbt_") ||
+					strings.Contains(string(again.Body), "whsec_") || e.counts() != before {
+					t.Errorf("retried creation: %d %s", again.Code, again.Body)
 				}
 				return
 			}
@@ -372,5 +378,43 @@ func TestStatusesTheDocumentGives(t *testing.T) {
 		if res.Code != tc.want {
 			t.Errorf("%s: %d, want %d: %.200s", tc.name, res.Code, tc.want, res.Body)
 		}
+	}
+}
+
+// Rotating a webhook's secret with an Idempotency-Key is not replayed with the secret: it
+// was shown once.
+func TestSecretRotationIsNotReplayed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	w := e.hook(`{"url": "https://rotate.example/hook", "event_types": ["quote.created"]}`)
+	first := e.do(http.MethodPost, "/v1/webhooks/"+w.Webhook.ID+"/secret", "", "Idempotency-Key", "rotate-1")
+	if first.Code != http.StatusOK || !strings.Contains(string(first.Body), "whsec_") {
+		t.Fatalf("rotate: %d %s", first.Code, first.Body)
+	}
+	again := e.do(http.MethodPost, "/v1/webhooks/"+w.Webhook.ID+"/secret", "", "Idempotency-Key", "rotate-1")
+	if again.Code != http.StatusConflict || strings.Contains(string(again.Body), "whsec_") {
+		t.Errorf("the retried rotation: %d %s", again.Code, again.Body)
+	}
+}
+
+// Running a setup twice creates nothing twice: a second active key of a name, or a second
+// endpoint for a URL, is refused with 409 naming the one that exists.
+func TestNoSecondKeyOfANameNorEndpointOfAURL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var k api.KeyCreated
+	e.create("/v1/keys", `{"name": "desk-ukraine", "role": "editor"}`, &k)
+	res := e.do(http.MethodPost, "/v1/keys", `{"name": "Desk-Ukraine", "role": "reader"}`)
+	if res.Code != http.StatusConflict || !strings.Contains(res.problem(t).Detail, k.Key.ID) {
+		t.Errorf("a second key of the name: %d %s", res.Code, res.Body)
+	}
+	if res := e.do(http.MethodDelete, "/v1/keys/"+k.Key.ID, ""); res.Code != http.StatusOK {
+		t.Fatalf("revoke: %d %s", res.Code, res.Body)
+	}
+	e.create("/v1/keys", `{"name": "desk-ukraine", "role": "editor"}`, new(api.KeyCreated)) // its name is free again
+	w := e.hook(`{"url": "https://cms.example.org/hooks/verbatim", "event_types": ["quote.created"]}`)
+	res = e.do(http.MethodPost, "/v1/webhooks", `{"url": "https://CMS.example.org:443/hooks/verbatim", "event_types": ["verdict.created"]}`)
+	if res.Code != http.StatusConflict || !strings.Contains(res.problem(t).Detail, w.Webhook.ID) {
+		t.Errorf("a second endpoint for the URL: %d %s", res.Code, res.Body)
 	}
 }

@@ -90,6 +90,8 @@ type answer struct {
 // withheld are the creates whose answers are never remembered, and what a retry is told.
 var withheld = map[string]string{
 	"/v1/keys": "an earlier request with this Idempotency-Key created the key; its secret was shown once and is stored nowhere, so it cannot be shown again: revoke that key and create another if the secret was lost",
+	"/v1/webhooks": "an earlier request with this Idempotency-Key created the endpoint; its signing secret was shown once and is not shown again: rotate it (POST /v1/webhooks/{id}/secret) if it was lost",
+	"/v1/webhooks/:id/secret": "an earlier request with this Idempotency-Key rotated the secret; the new secret was shown once and is not shown again: rotate it once more if it was lost",
 }
 
 // rememberedHeaders are the response headers an answer is replayed with.
@@ -102,7 +104,7 @@ func (i *idempotent) body(r io.Reader) io.Reader { return io.TeeReader(r, i.hash
 func (i *idempotent) complete(status int, header http.Header, body []byte) error {
 	ans := answer{Header: map[string]string{}, Body: body}
 	if why, ok := withheld[i.c.Path()]; ok {
-		ans = answer{Withheld: why}
+		ans = answer{Header: map[string]string{}, Withheld: why}
 	}
 	for _, k := range rememberedHeaders {
 		if v := header.Get(k); v != "" {

@@ -66,6 +66,7 @@ func (s *Server) handleKeyList(c echo.Context) error {
 //	@Failure		422	{object}	Problem	"fields break the rules"
 //	@Failure		429	{object}	Problem	"the client's budget is spent"
 //	@Failure		507	{object}	Problem	"the database is full: nothing was written"
+//	@Failure		409	{object}	Problem	"an active key has this name already (or a request with this Idempotency-Key is still running)"
 //	@Router			/v1/keys [post]
 func (s *Server) handleKeyCreate(c echo.Context) error {
 	var in db.KeyInput

@@ -70,6 +70,7 @@ func (s *Server) checkWebhookURL(url *string) error {
 //	@Failure		422		{object}	Problem		"fields break the rules, or the URL is one deliveries may not reach"
 //	@Failure		429		{object}	Problem		"the client's budget is spent"
 //	@Failure		507		{object}	Problem		"the database is full: nothing was written"
+//	@Failure		409	{object}	Problem	"an endpoint for this URL exists already (or a request with this Idempotency-Key is still running)"
 //	@Router			/v1/webhooks [post]
 func (s *Server) handleWebhookCreate(c echo.Context) error {
 	var in db.WebhookInput

@@ -232,7 +232,7 @@ type OutletRows interface {
 // NameLocks serialises finding or creating by name (names.go).
 type NameLocks interface {
 	// LockNames holds, until the transaction ends, the right to find or create the
-	// speakers or outlets (kind) of folded name keys: two writers creating "Keith
+	// speakers, outlets, keys or webhooks (kind) of folded name keys: two writers creating "Keith
 	// Kellogg" at once create one speaker. Locks are taken in one order whatever the
 	// order of keys, so that two writers locking many names cannot deadlock.
 	LockNames(ctx context.Context, kind string, keys []string) error

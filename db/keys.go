@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/verbatimhq/verbatim/fold"
 )
 
 // APIKey is a key's record; the secret itself is shown once, when it is created, and
@@ -54,6 +56,20 @@ func (d *DB) CreateKey(ctx context.Context, in KeyInput) (*APIKey, string, error
 	now := d.now()
 	k := &APIKey{ID: newID("key_", now), Name: in.Name, Role: in.Role, Hint: secret[:8], CreatedAt: now.Truncate(time.Microsecond)}
 	err := d.write(ctx, func(tx Tx) error {
+		// One active key per name: the name is who the audit says did what, and a second
+		// "admin-2" made by running a command twice would say it of two keys.
+		if err := tx.LockNames(ctx, "key", []string{fold.String(in.Name)}); err != nil {
+			return fmt.Errorf("db: lock key name: %w", err)
+		}
+		keys, err := tx.Keys(ctx)
+		if err != nil {
+			return fmt.Errorf("db: list keys: %w", err)
+		}
+		for _, other := range keys {
+			if other.RevokedAt == nil && fold.String(other.Name) == fold.String(in.Name) {
+				return errorf(Conflict, "name", fmt.Sprintf("an active key is named %q already (%s): revoke it, or name this one otherwise", other.Name, other.ID))
+			}
+		}
 		if err := tx.InsertKey(ctx, k, hashKey(secret)); err != nil {
 			return writeError("key", err)
 		}

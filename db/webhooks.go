@@ -127,6 +127,20 @@ func (d *DB) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook, stri
 	w.Watches = w.Watches.normalized()
 	w.SecretHint = SecretHint(w.Secret)
 	err := d.write(ctx, func(tx Tx) error {
+		// One endpoint per URL: a second registration of it (a setup script run twice)
+		// would deliver every event twice.
+		if err := tx.LockNames(ctx, "webhook", []string{URLKey(w.URL)}); err != nil {
+			return fmt.Errorf("db: lock webhook url: %w", err)
+		}
+		all, err := tx.Webhooks(ctx)
+		if err != nil {
+			return fmt.Errorf("db: list webhooks: %w", err)
+		}
+		for _, other := range all {
+			if URLKey(other.URL) == URLKey(w.URL) {
+				return errorf(Conflict, "url", fmt.Sprintf("an endpoint for this URL exists already (%s): change it, or delete it first", other.ID))
+			}
+		}
 		if err := tx.InsertWebhook(ctx, w); err != nil {
 			return writeError("webhook", err)
 		}

@@ -326,7 +326,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with \" | \"); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size. In the CSV, a cell that would begin with =, +, -, @, a tab or a carriage return (a formula to a spreadsheet) is written with a leading apostrophe, as OWASP advises against CSV injection; the NDJSON keeps every field exactly and is the form to import again.",
+                "description": "Streams every quote matching the same parameters as the search (no page limit) with its speaker and outlet in full, its verdict history and its citations. NDJSON (one record per line, the shape POST /v1/import reads back) or CSV (one row per quote: the current verdict, citation URLs joined with \" | \"); chosen by format, else by the Accept header, else NDJSON. Memory stays flat whatever the size, and so does the time between pieces: an export takes as long as it needs while it keeps coming. Every match is exported — a relevance order ranks the newest matches of the rank window, then goes on with the older ones, newest first. A complete export ends with the HTTP trailer Verbatim-Records (how many records it holds); one that fails part way is aborted, so that the client's HTTP library reports an error instead of a short file that looks whole. In the CSV, a cell that would begin with =, +, -, @, a tab or a carriage return (a formula to a spreadsheet) is written with a leading apostrophe, as OWASP advises against CSV injection; the NDJSON keeps every field exactly and is the form to import again.",
                 "produces": [
                     "application/x-ndjson",
                     "text/csv"
@@ -773,6 +773,12 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "an active key has this name already (or a request with this Idempotency-Key is still running)",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -3681,6 +3687,12 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "an endpoint for this URL exists already (or a request with this Idempotency-Key is still running)",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }

@@ -104,57 +104,100 @@ func (c *Client) control(network, address string, _ syscall.RawConn) error {
 	return nil
 }
 
-// special are ranges no request of Verbatim's has reason to reach, whatever the options.
-var special = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
-	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, broadcast included
-	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
-	netip.MustParsePrefix("100::/64"),        // discard-only
-	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments (Teredo and more)
-	netip.MustParsePrefix("fec0::/10"),       // deprecated site-local
-	netip.MustParsePrefix("2001:db8::/32"),   // documentation
-	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
-	netip.MustParsePrefix("198.51.100.0/24"), // documentation
-	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+// The address ranges the guard judges, from IANA's IPv4 and IPv6 Special-Purpose Address
+// Registries (the entries not globally reachable) and the forms that embed an IPv4
+// address in an IPv6 one. The first range an address falls in decides; an address in
+// none is public.
+
+type addrRule int
+
+const (
+	refuse   addrRule = iota // never dialled, whatever the options
+	private                  // dialled only with AllowPrivate
+	embedded                 // judged by the IPv4 address it carries (at byte at)
+)
+
+type addrRange struct {
+	prefix netip.Prefix
+	what   string
+	rule   addrRule
+	at     int // where an embedded IPv4 address starts
 }
 
-// private are the ranges AllowPrivate opens besides loopback and RFC 1918 / ULA.
-var private = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT, often a provider's internal network
+func ranges(rs ...struct {
+	prefix, what string
+	rule         addrRule
+	at           int
+}) []addrRange {
+	out := make([]addrRange, len(rs))
+	for i, r := range rs {
+		out[i] = addrRange{netip.MustParsePrefix(r.prefix), r.what, r.rule, r.at}
+	}
+	return out
 }
+
+var addrRanges = ranges([]struct {
+	prefix, what string
+	rule         addrRule
+	at           int
+}{
+	// IPv4 (RFC 6890 and its updates).
+	{"0.0.0.0/8", `"this network"`, refuse, 0},
+	{"10.0.0.0/8", "private-use", private, 0},
+	{"100.64.0.0/10", "shared address space (carrier-grade NAT, often a provider's internal network)", private, 0},
+	{"127.0.0.0/8", "loopback", private, 0},
+	{"169.254.0.0/16", "link-local (where cloud metadata services answer)", refuse, 0},
+	{"172.16.0.0/12", "private-use", private, 0},
+	{"192.0.0.0/24", "IETF protocol assignments", refuse, 0},
+	{"192.0.2.0/24", "documentation (TEST-NET-1)", refuse, 0},
+	{"192.88.99.0/24", "the deprecated 6to4 relay anycast", refuse, 0},
+	{"192.168.0.0/16", "private-use", private, 0},
+	{"198.18.0.0/15", "benchmarking", refuse, 0},
+	{"198.51.100.0/24", "documentation (TEST-NET-2)", refuse, 0},
+	{"203.0.113.0/24", "documentation (TEST-NET-3)", refuse, 0},
+	{"224.0.0.0/4", "multicast", refuse, 0},
+	{"240.0.0.0/4", "reserved (the limited broadcast included)", refuse, 0},
+	// IPv6.
+	{"::1/128", "loopback", private, 0},
+	{"::/128", "unspecified", refuse, 0},
+	{"::ffff:0:0/96", "IPv4-mapped", embedded, 12},
+	{"::ffff:0:0:0/96", "IPv4-translated", refuse, 0},
+	{"::/96", "IPv4-compatible (deprecated)", refuse, 0},
+	{"64:ff9b::/96", "NAT64", embedded, 12},
+	{"64:ff9b:1::/48", "local-use NAT64", refuse, 0},
+	{"100::/64", "discard-only", refuse, 0},
+	{"100:0:0:1::/64", "the dummy IPv6 prefix", refuse, 0},
+	{"2001::/23", "IETF protocol assignments (Teredo included)", refuse, 0},
+	{"2001:db8::/32", "documentation", refuse, 0},
+	{"2002::/16", "6to4", embedded, 2},
+	{"3fff::/20", "documentation", refuse, 0},
+	{"5f00::/16", "segment routing (SRv6) SIDs", refuse, 0},
+	{"fc00::/7", "unique local (private)", private, 0},
+	{"fe80::/10", "link-local", refuse, 0},
+	{"fec0::/10", "deprecated site-local", refuse, 0},
+	{"ff00::/8", "multicast", refuse, 0},
+}...)
 
 // refuseAddr says why ip may not be dialled, or "".
 func (c *Client) refuseAddr(ip netip.Addr) string {
-	ip = ip.Unmap() // ::ffff:127.0.0.1 is 127.0.0.1
-	switch {
-	case ip.IsUnspecified():
-		return "unspecified"
-	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
-		return "link-local (where cloud metadata services answer)"
-	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
-		return "multicast"
-	}
-	for _, p := range special {
-		if p.Contains(ip) {
-			return "a special-purpose address"
+	for _, r := range addrRanges {
+		if !r.prefix.Contains(ip) {
+			continue
 		}
-	}
-	// NAT64 (64:ff9b::/96) embeds an IPv4 address: judge that one.
-	if nat64 := netip.MustParsePrefix("64:ff9b::/96"); nat64.Contains(ip) {
-		b := ip.As16()
-		return c.refuseAddr(netip.AddrFrom4([4]byte(b[12:])))
-	}
-	isPrivate := ip.IsLoopback() || ip.IsPrivate()
-	for _, p := range private {
-		isPrivate = isPrivate || p.Contains(ip)
-	}
-	if isPrivate && !c.opt.AllowPrivate {
-		if ip.IsLoopback() {
-			return "loopback (serve --webhook-allow-private permits it)"
+		switch r.rule {
+		case embedded:
+			b := ip.As16()
+			if why := c.refuseAddr(netip.AddrFrom4([4]byte(b[r.at : r.at+4]))); why != "" {
+				return r.what + " of an address that is " + why
+			}
+			return ""
+		case private:
+			if c.opt.AllowPrivate {
+				return ""
+			}
+			return r.what + " (serve --webhook-allow-private permits it)"
 		}
-		return "private (serve --webhook-allow-private permits it)"
+		return r.what
 	}
 	return ""
 }

@@ -47,6 +47,24 @@ func TestRefusedAddresses(t *testing.T) {
 		{"64:ff9b::5db8:d70e", false, false}, // NAT64 of a public address
 		{"198.18.0.1", true, true},
 		{"192.0.2.1", true, true},
+		// IPv6 forms that carry an IPv4 address, and the newer special-purpose ranges.
+		{"::127.0.0.1", true, true},            // IPv4-compatible (deprecated): never
+		{"::ffff:0:127.0.0.1", true, true},     // IPv4-translated: never
+		{"2002:7f00:1::1", true, false},        // 6to4 of 127.0.0.1
+		{"2002:a9fe:a9fe::1", true, true},      // 6to4 of 169.254.169.254
+		{"2002:c0a8:101::1", true, false},      // 6to4 of 192.168.1.1
+		{"2002:5db8:d70e::1", false, false},    // 6to4 of a public address
+		{"3fff::1", true, true},                // documentation (RFC 9637)
+		{"5f00::1", true, true},                // SRv6 SIDs (RFC 9602)
+		{"100:0:0:1::1", true, true},           // the dummy prefix (RFC 9780)
+		{"2001::1", true, true},                // Teredo
+		{"ff02::1", true, true},                // multicast
+		{"fec0::1", true, true},                // site-local
+		{"192.88.99.1", true, true},            // 6to4 relay anycast
+		{"192.0.0.170", true, true},            // NAT64 discovery
+		{"2620:4f:8000::1", false, false},      // AS112: globally reachable
+		{"::ffff:169.254.169.254", true, true}, // IPv4-mapped metadata
+		{"64:ff9b::c000:201", true, true},      // NAT64 of documentation
 	} {
 		ip := netip.MustParseAddr(tc.ip)
 		if got := closed.refuseAddr(ip) != ""; got != tc.byDefault {

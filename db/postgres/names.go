@@ -15,7 +15,7 @@ import (
 const nameLocks = 64
 
 // nameLockSpace keys the locks of each kind apart from the other advisory locks.
-var nameLockSpace = map[string]int32{"speaker": 746101, "outlet": 746102}
+var nameLockSpace = map[string]int32{"speaker": 746101, "outlet": 746102, "key": 746103, "webhook": 746104}
 
 // LockNames takes a transaction's advisory locks on the names — released at commit or
 // rollback, so they hold behind a transaction-pooling proxy too — in the order of the
