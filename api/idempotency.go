@@ -89,8 +89,8 @@ type answer struct {
 
 // withheld are the creates whose answers are never remembered, and what a retry is told.
 var withheld = map[string]string{
-	"/v1/keys": "an earlier request with this Idempotency-Key created the key; its secret was shown once and is stored nowhere, so it cannot be shown again: revoke that key and create another if the secret was lost",
-	"/v1/webhooks": "an earlier request with this Idempotency-Key created the endpoint; its signing secret was shown once and is not shown again: rotate it (POST /v1/webhooks/{id}/secret) if it was lost",
+	"/v1/keys":                "an earlier request with this Idempotency-Key created the key; its secret was shown once and is stored nowhere, so it cannot be shown again: revoke that key and create another if the secret was lost",
+	"/v1/webhooks":            "an earlier request with this Idempotency-Key created the endpoint; its signing secret was shown once and is not shown again: rotate it (POST /v1/webhooks/{id}/secret) if it was lost",
 	"/v1/webhooks/:id/secret": "an earlier request with this Idempotency-Key rotated the secret; the new secret was shown once and is not shown again: rotate it once more if it was lost",
 }
 
