@@ -66,7 +66,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			debug.SetGCPercent(400)
 		}
 		var store *db.DB
-		if store, err = openStore(ctx, *dbPath, engines.Options{}); err != nil {
+		if store, err = engines.Open(ctx, *dbPath, engines.Options{}); err != nil {
 			return err
 		}
 		defer store.Close()
@@ -180,7 +180,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 			filter.Sort = "created_at"
 		}
 	}
-	store, err := openStore(ctx, *dbPath, engines.Options{})
+	store, err := engines.Open(ctx, *dbPath, engines.Options{Existing: true})
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	path := pos[0]
-	store, err := openStore(ctx, *dbPath, engines.Options{})
+	store, err := engines.Open(ctx, *dbPath, engines.Options{Existing: true})
 	if err != nil {
 		return err
 	}

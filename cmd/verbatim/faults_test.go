@@ -111,7 +111,7 @@ func TestKillDuringWrites(t *testing.T) {
 		if err != nil || !rep.OK() {
 			t.Fatalf("trial %d: after kill -9 the database fails its checks: %+v %v", trial, rep, err)
 		}
-		store, err := openStore(dbtest.Operator, dbPath, engines.Options{})
+		store, err := engines.Open(dbtest.Operator, dbPath, engines.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +197,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 		t.Errorf("%d requests were cut: %v", len(broken), broken[:min(5, len(broken))])
 	}
 	// A request the server acted on must have been answered.
-	store, err := openStore(dbtest.Operator, dbPath, engines.Options{})
+	store, err := engines.Open(dbtest.Operator, dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

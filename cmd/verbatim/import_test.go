@@ -141,7 +141,7 @@ func verify(dsn string) (db.Report, error) {
 	if !engines.IsPostgres(dsn) {
 		return sqlite.Verify(context.Background(), dsn)
 	}
-	store, err := openStore(dbtest.Operator, dsn, engines.Options{})
+	store, err := engines.Open(dbtest.Operator, dsn, engines.Options{})
 	if err != nil {
 		return db.Report{}, err
 	}

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -150,18 +149,6 @@ func dbFlag(fs *flag.FlagSet, getenv func(string) string, usage string) *string 
 	return fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), usage+": an SQLite file or a postgres:// URL")
 }
 
-// redact is a database address fit for logs and output: a URL's password is replaced.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
-
 func parse(fs *flag.FlagSet, args []string) error {
 	_, err := parseArgs(fs, args)
 	return err
@@ -208,7 +195,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *dbPath, engines.Options{})
+	store, err := engines.Open(ctx, *dbPath, engines.Options{})
 	if err != nil {
 		return err
 	}
@@ -217,7 +204,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s is at schema version %d\n", redact(*dbPath), v)
+	fmt.Fprintf(stdout, "%s is at schema version %d\n", engines.Redact(*dbPath), v)
 	return nil
 }
 
@@ -229,7 +216,7 @@ func verifyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *dbPath, engines.Options{})
+	store, err := engines.Open(ctx, *dbPath, engines.Options{Existing: true})
 	if err != nil {
 		return err
 	}
@@ -238,12 +225,7 @@ func verifyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	return report(stdout, "verify "+redact(*dbPath), rep)
-}
-
-// openStore opens the archive dsn names: a postgres:// URL or an SQLite file path.
-func openStore(ctx context.Context, dsn string, opt engines.Options) (*db.DB, error) {
-	return engines.Open(ctx, dsn, opt)
+	return report(stdout, "verify "+engines.Redact(*dbPath), rep)
 }
 
 // bootstrapKey creates an admin key on a database that has none and prints it once, so
@@ -290,7 +272,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stderr, "verbatim keys: unknown command %q; say create, list or revoke\n", sub)
 		return errUsage
 	}
-	store, err := openStore(ctx, *dbPath, engines.Options{})
+	store, err := engines.Open(ctx, *dbPath, engines.Options{Existing: true})
 	if err != nil {
 		return err
 	}

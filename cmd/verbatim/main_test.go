@@ -177,7 +177,7 @@ func TestServeStoresAndShutsDownGracefully(t *testing.T) {
 	}
 
 	// Both quotes were stored, and the database was closed cleanly.
-	store, err := openStore(dbtest.Operator, dbPath, engines.Options{})
+	store, err := engines.Open(dbtest.Operator, dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,6 +302,9 @@ func TestKeysCommand(t *testing.T) {
 		err := run(context.Background(), append([]string{"verbatim", "keys"}, args...), noEnv, &stdout, &stderr)
 		return stdout.String(), stderr.String(), err
 	}
+	if err := run(context.Background(), []string{"verbatim", "migrate", "--db", dbPath}, noEnv, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	out, _, err := run1("create", "--name", "desk", "--role", "editor", "--db", dbPath)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	secret := lines[len(lines)-1]
@@ -313,7 +316,7 @@ func TestKeysCommand(t *testing.T) {
 		t.Fatalf("keys list: %q %v", out, err)
 	}
 	id := strings.Fields(out)[0]
-	store, err := openStore(dbtest.Operator, dbPath, engines.Options{})
+	store, err := engines.Open(dbtest.Operator, dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +327,7 @@ func TestKeysCommand(t *testing.T) {
 	if out, _, err = run1("revoke", id, "--db", dbPath); err != nil || !strings.Contains(out, "revoked") {
 		t.Fatalf("keys revoke: %q %v", out, err)
 	}
-	store, _ = openStore(dbtest.Operator, dbPath, engines.Options{})
+	store, _ = engines.Open(dbtest.Operator, dbPath, engines.Options{})
 	if _, err := store.Authenticate(dbtest.Operator, secret); db.ErrorCode(err) != db.Unauthorized {
 		t.Errorf("revoked key: %v", err)
 	}

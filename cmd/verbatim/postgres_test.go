@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,11 +13,13 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/conformance"
 	"github.com/verbatimhq/verbatim/db/dbtest"
+	"github.com/verbatimhq/verbatim/db/engines"
 	"github.com/verbatimhq/verbatim/db/postgres"
 )
 
@@ -87,12 +90,14 @@ func TestCommandsOnPostgres(t *testing.T) {
 	}
 }
 
+var emptied atomic.Int64
+
 // emptyPostgres makes an empty database beside the test's own, dropped with it.
 func emptyPostgres(t *testing.T, dsn string) string {
 	t.Helper()
 	d := dbtest.OpenDSN(t, dsn, db.Options{})
 	pool := d.Engine().(*postgres.Engine).Pool()
-	name := fmt.Sprintf("verbatim_empty_%d", os.Getpid())
+	name := fmt.Sprintf("verbatim_empty_%d_%d", os.Getpid(), emptied.Add(1))
 	ctx := context.Background()
 	if _, err := pool.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
 		t.Fatal(err)
@@ -338,4 +343,68 @@ func TestRoundTripsBetweenEngines(t *testing.T) {
 			t.Errorf("%s changed the records:\n%s\n%s", way.name, a, b)
 		}
 	}
+}
+
+// A mistyped --db never becomes an empty archive: the commands that read or change one
+// refuse where there is none, on both engines, and leave nothing behind. Only serve,
+// migrate and import create.
+func TestOnlyCreatorsCreate(t *testing.T) {
+	t.Parallel()
+	commands := [][]string{
+		{"verify"},
+		{"export"},
+		{"export", "--format", "csv"},
+		{"keys", "create", "--name", "desk", "--role", "editor"},
+		{"keys", "list"},
+		{"keys", "revoke", "key_01JZ0000000000000000000000"},
+		{"backup", "b.db"},
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		missing := filepath.Join(dir, "verbatim-typo.db")
+		for _, c := range commands {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append(append([]string{"verbatim"}, c...), "--db", missing), noEnv, &stdout, &stderr)
+			if !errors.Is(err, engines.ErrNoArchive) || !strings.Contains(err.Error(), missing) {
+				t.Errorf("%v: %v, want no archive at %s", c, err, missing)
+			}
+			if stdout.Len() > 0 {
+				t.Errorf("%v printed %q", c, stdout.String())
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("the commands left %v", entries)
+		}
+		// The creators still create.
+		for _, c := range [][]string{{"migrate"}} {
+			if err := run(context.Background(), append(append([]string{"verbatim"}, c...), "--db", missing), noEnv, io.Discard, io.Discard); err != nil {
+				t.Errorf("%v: %v", c, err)
+			}
+		}
+		if _, err := os.Stat(missing); err != nil {
+			t.Errorf("migrate did not create the archive: %v", err)
+		}
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		empty := emptyPostgres(t, dbtest.PostgresDSN(t))
+		for _, c := range commands[:6] {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append(append([]string{"verbatim"}, c...), "--db", empty), noEnv, &stdout, &stderr)
+			if !errors.Is(err, engines.ErrNoArchive) {
+				t.Errorf("%v: %v, want no archive", c, err)
+			}
+		}
+		has, err := postgres.HasArchive(context.Background(), empty)
+		if err != nil || has {
+			t.Errorf("after the refusals the database holds an archive: %v %v", has, err)
+		}
+		if err := run(context.Background(), []string{"verbatim", "migrate", "--db", empty}, noEnv, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if has, err := postgres.HasArchive(context.Background(), empty); err != nil || !has {
+			t.Errorf("migrate did not create the archive: %v %v", has, err)
+		}
+	})
 }

@@ -135,7 +135,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	store, err := openStore(ctx, o.dbPath, engines.Options{Replica: o.replica, MaxBytes: o.maxBytes,
+	store, err := engines.Open(ctx, o.dbPath, engines.Options{Replica: o.replica, MaxBytes: o.maxBytes,
 		Options: db.Options{RankWindow: o.rankWindow, SearchTimeout: o.searchTimeout, MaxSearches: o.maxSearches}})
 	if err != nil {
 		return err
@@ -179,7 +179,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout:       30 * time.Second, // an idle keep-alive connection holds a slot of --max-connections
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "db", redact(o.dbPath), "engine", store.Engine().Name(), "version", version())
+	logger.Info("serving", "addr", ln.Addr().String(), "db", engines.Redact(o.dbPath), "engine", store.Engine().Name(), "version", version())
 	fmt.Fprintf(stdout, "verbatim listening on http://%s\n", ln.Addr())
 
 	// The workers stop when serving does, and finish what they started.

@@ -376,3 +376,18 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// HasArchive reports whether the database dsn names holds a Verbatim archive (its
+// migrations table), without creating anything.
+func HasArchive(ctx context.Context, dsn string) (bool, error) {
+	p, err := pool(ctx, dsn, "primary")
+	if err != nil {
+		return false, err
+	}
+	defer p.Close()
+	var has bool
+	if err := p.QueryRow(ctx, `SELECT to_regclass('verbatim_migrations') IS NOT NULL`).Scan(&has); err != nil {
+		return false, fmt.Errorf("postgres: %w", err)
+	}
+	return has, nil
+}
