@@ -24,8 +24,8 @@ import (
 )
 
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("import", stderr)
-	dbPath := dbFlag(fs, getenv, "database")
+	fs := newFlags("import FILE [flags]", getenv, stdout, stderr)
+	dbPath := dbFlag(fs, "database")
 	var opt ingest.Options
 	fs.StringVar(&opt.Format, "format", "", "ndjson, csv, tsv or claimreview (default: from the file's extension)")
 	fs.StringVar(&opt.Map, "map", "", "CSV/TSV columns: text=3,speaker=5,external_id=1+2 (numbers from 1, or header names)")
@@ -34,8 +34,8 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	parallel := fs.Int("parallel", 0, "batches written at once, each in its own transaction (default: 2 on PostgreSQL, 1 on SQLite, which writes one at a time)")
 	server := fs.String("server", "", "import through a running server at this URL instead of the database")
 	quiet := fs.Bool("quiet", false, "no progress on standard error: only the result on standard output")
-	key := fs.String("key", getenv("VERBATIM_KEY"), "API key for --server (an editor's or above)")
-	pos, err := parseArgs(fs, args, "the file to import")
+	key := fs.String("key", "", "API key for --server (an editor's or above)")
+	pos, err := fs.parseArgs(args, "the file to import")
 	if err != nil {
 		return err
 	}
@@ -153,13 +153,13 @@ func importRemote(ctx context.Context, server, key string, body io.Reader, opt i
 }
 
 func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", stderr)
-	dbPath := dbFlag(fs, getenv, "database")
+	fs := newFlags("export [flags]", getenv, stdout, stderr)
+	dbPath := dbFlag(fs, "database")
 	format := fs.String("format", "ndjson", "ndjson or csv")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	query := fs.String("query", "", "only the quotes a search finds, as GET /v1/export's parameters: 'q=nato&said_from=2025&speaker_id=spk_…'")
 	quiet := fs.Bool("quiet", false, "no progress on standard error")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	filter := db.QuoteFilter{Sort: "created_at"}
@@ -224,9 +224,9 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("backup", stderr)
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "SQLite database file (may be in use by a server)")
-	pos, err := parseArgs(fs, args, "the backup's path")
+	fs := newFlags("backup PATH [--db PATH]", getenv, stdout, stderr)
+	dbPath := fs.String("db", "./verbatim.db", "SQLite database file (may be in use by a server)")
+	pos, err := fs.parseArgs(args, "the backup's path")
 	if err != nil {
 		return err
 	}
@@ -248,10 +248,10 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func restoreCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("restore", stderr)
-	dbPath := fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), "SQLite database file to restore into")
+	fs := newFlags("restore BACKUP [--db PATH] [--force]", getenv, stdout, stderr)
+	dbPath := fs.String("db", "./verbatim.db", "SQLite database file to restore into")
 	force := fs.Bool("force", false, "replace an existing database (stop the server first)")
-	pos, err := parseArgs(fs, args, "the backup to restore")
+	pos, err := fs.parseArgs(args, "the backup to restore")
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -41,13 +41,20 @@ const usage = `verbatim — quote attribution and fact-check service
 
 Usage:
   verbatim serve   [--addr ADDR] [--db PATH|URL] [--db-replica URL]
-                                               run the HTTP API (creates and migrates the database)
+                                               run the HTTP API and the console (creates and migrates the database)
                    [--org-name NAME] [--org-url URL] [--quote-url URL-WITH-{id}]
                                                who publishes ClaimReview, and quotes' public pages
                    [--public-read] [--cors-origin ORIGIN,...]
-                   [--rate-read N] [--rate-write N] [--rate-export N] [--rate-anonymous N] [--max-searches N]
-                   [--search-timeout D] [--trusted-proxy CIDR,…] [--max-connections N]
-                   [--max-db-mb N] [--rank-window N]
+                   [--rate-read N] [--rate-write N] [--rate-export N] [--rate-anonymous N]
+                   [--max-searches N] [--search-timeout D] [--rank-window N]
+                   [--trusted-proxy CIDR,...] [--max-connections N] [--max-connections-per-address N]
+                   [--max-db-mb N]
+                   [--public-url URL] [--webhook-timeout D] [--webhook-retry-schedule D,...]
+                   [--webhook-ports PORT,...] [--webhook-allow-private]
+                                               webhooks and source fetches
+                   [--workers=false]           leave webhook delivery and source fetches to another node
+                   [--console=false] [--session-ttl D]
+                                               the fact-checkers' console at /console
   verbatim migrate [--db PATH|URL]             create or migrate the database, then exit
   verbatim verify  [--db PATH|URL]             check the database and its search index, and count its rows
   verbatim keys create --name NAME --role reader|editor|factchecker|admin [--db PATH]
@@ -55,9 +62,9 @@ Usage:
   verbatim keys list [--db PATH]               list API keys (never their secrets)
   verbatim keys revoke ID [--db PATH]          revoke a key at once
   verbatim import FILE [--format ndjson|csv|tsv|claimreview] [--map FIELD=COL,...] [--header]
-                   [--batch N] [--db PATH | --server URL --key KEY]
+                   [--batch N] [--parallel N] [--quiet] [--db PATH | --server URL --key KEY]
                                                load quotes; a second run of the same file adds nothing
-  verbatim export [--format ndjson|csv] [--out FILE] [--query PARAMS] [--db PATH]
+  verbatim export [--format ndjson|csv] [--out FILE] [--query PARAMS] [--quiet] [--db PATH]
                                                write every quote, in constant memory
   verbatim backup PATH [--db PATH]             take a verified copy of a live SQLite database
   verbatim restore BACKUP [--db PATH] [--force]
@@ -69,13 +76,10 @@ The database is an SQLite file (the default, ./verbatim.db) or a PostgreSQL data
 named by a postgres:// URL; every command works on both but backup and restore, which
 are SQLite's (use pg_dump and pg_restore for PostgreSQL).
 
-Environment:
-  VERBATIM_ADDR        listen address (default 127.0.0.1:8080)
-  VERBATIM_DB          database file or postgres:// URL (default ./verbatim.db)
-  VERBATIM_DB_REPLICA  a PostgreSQL hot standby for searches, exports and the feed
-  VERBATIM_ORG_NAME, VERBATIM_ORG_URL, VERBATIM_QUOTE_URL   as the serve flags
-
-Flags override the environment.
+Environment: every serve flag, and --db and --key everywhere, may be set as VERBATIM_
+and the flag's name in capitals, - as _: VERBATIM_DB=postgres://… for --db,
+VERBATIM_RATE_READ=100 for --rate-read, VERBATIM_WORKERS=false for --workers=false.
+A flag on the command line wins.
 `
 
 // run is the whole program: main only wires it to the process. ctx ends the program
@@ -113,7 +117,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	case "restore":
 		return restoreCmd(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "verbatim", version())
+		fmt.Fprintln(stdout, versionLine())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -124,75 +128,54 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	}
 }
 
+// version says which build this is: the module version the go command stamped — for a
+// build in a clone v0.0.0-<commit time>-<commit>, +dirty with uncommitted changes — or,
+// where it stamped none, dev and the commit if it recorded that alone. go run and
+// -buildvcs=false record no commit: plain dev.
 func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
 	}
-	return "dev"
+	return versionOf(info)
 }
 
-func envOr(getenv func(string) string, key, fallback string) string {
-	if v := getenv(key); v != "" {
+func versionOf(info *debug.BuildInfo) string {
+	if v := info.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
-	return fallback
-}
-
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("verbatim "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// dbFlag declares the --db flag every subcommand that touches the database shares.
-func dbFlag(fs *flag.FlagSet, getenv func(string) string, usage string) *string {
-	return fs.String("db", envOr(getenv, "VERBATIM_DB", "./verbatim.db"), usage+": an SQLite file or a postgres:// URL")
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	_, err := parseArgs(fs, args)
-	return err
-}
-
-// parseArgs parses a subcommand's flags wherever they stand among its positional
-// arguments — before, after or between them, as git, docker and sqlite3 take them; after
-// "--" everything is positional — and requires the positional arguments named by want
-// (their names are for the message). -h prints the subcommand's usage and runs nothing.
-func parseArgs(fs *flag.FlagSet, args []string, want ...string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+dirty"
 			}
-			return nil, errUsage
 		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			pos = append(pos, rest...)
-			break
-		}
-		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	if len(pos) != len(want) {
-		if len(pos) > len(want) {
-			fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), pos[len(want)])
-		} else {
-			fmt.Fprintf(fs.Output(), "%s: give %s\n", fs.Name(), strings.Join(want[len(pos):], " and "))
-		}
-		fs.Usage()
-		return nil, errUsage
+	if rev == "" {
+		return "dev"
 	}
-	return pos, nil
+	return "dev-" + rev[:min(12, len(rev))] + modified
+}
+
+// versionLine is what verbatim version prints: the version, the Go release, and where no
+// commit was recorded how to get one.
+func versionLine() string {
+	v := version()
+	line := "verbatim " + v + " (" + runtime.Version() + ")"
+	if v == "dev" {
+		line += "; no commit recorded: go build or go install in a clone records it, go run does not"
+	}
+	return line
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("migrate", stderr)
-	dbPath := dbFlag(fs, getenv, "database")
-	if err := parse(fs, args); err != nil {
+	fs := newFlags("migrate [--db PATH|URL]", getenv, stdout, stderr)
+	dbPath := dbFlag(fs, "database")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	store, err := engines.Open(ctx, *dbPath, engines.Options{})
@@ -211,9 +194,9 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 // verifyCmd checks a database — SQLite's integrity check or PostgreSQL's index validity,
 // the search index against every quote, the verdict axes — and prints its counts.
 func verifyCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("verify", stderr)
-	dbPath := dbFlag(fs, getenv, "database")
-	if err := parse(fs, args); err != nil {
+	fs := newFlags("verify [--db PATH|URL]", getenv, stdout, stderr)
+	dbPath := dbFlag(fs, "database")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	store, err := engines.Open(ctx, *dbPath, engines.Options{Existing: true})
@@ -245,14 +228,10 @@ func bootstrapKey(ctx context.Context, store *db.DB, stdout io.Writer) error {
 
 // keys manages API keys directly in the database.
 func keys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("keys", stderr)
-	dbPath := dbFlag(fs, getenv, "database")
+	fs := newFlags("keys create --name NAME --role ROLE | keys list | keys revoke KEY_ID  [--db PATH|URL]", getenv, stdout, stderr)
+	dbPath := dbFlag(fs, "database")
 	name := fs.String("name", "", "the key's name, recorded as created_by and in the audit trail (create)")
 	role := fs.String("role", "", "reader, editor, factchecker or admin (create)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: verbatim keys create --name NAME --role ROLE | list | revoke KEY_ID  [--db PATH]\n")
-		fs.PrintDefaults()
-	}
 	want := []string{"create, list or revoke"}
 	for _, a := range args {
 		if a == "revoke" {
@@ -260,7 +239,7 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 			break
 		}
 	}
-	pos, err := parseArgs(fs, args, want...)
+	pos, err := fs.parseArgs(args, want...)
 	if err != nil {
 		return err
 	}

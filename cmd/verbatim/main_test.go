@@ -9,8 +9,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -241,8 +243,9 @@ func TestSubcommandHelpRunsNothing(t *testing.T) {
 		if err := run(context.Background(), append([]string{"verbatim"}, args...), noEnv, &stdout, &stderr); err != nil {
 			t.Errorf("%v: %v", args, err)
 		}
-		if !strings.Contains(stderr.String(), "-db") {
-			t.Errorf("%v: stderr %q, want the flag list", args, stderr.String())
+		// Help asked for is output: on standard output, so that it pipes into less.
+		if !strings.Contains(stdout.String(), "-db") || !strings.HasPrefix(stdout.String(), "usage: verbatim "+args[0]) || stderr.Len() > 0 {
+			t.Errorf("%v: stdout %q stderr %q, want the usage and the flag list on stdout alone", args, stdout.String(), stderr.String())
 		}
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -250,6 +253,57 @@ func TestSubcommandHelpRunsNothing(t *testing.T) {
 	}
 	if _, err := os.Stat("verbatim.db"); err == nil && !hadDefault {
 		t.Error("help created ./verbatim.db")
+	}
+}
+
+// Usage lines name the positional arguments; a mistake's message and the usage go to
+// standard error.
+func TestUsageNamesArguments(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "-h"}, "usage: verbatim import FILE "},
+		{[]string{"backup", "-h"}, "usage: verbatim backup PATH "},
+		{[]string{"restore", "-h"}, "usage: verbatim restore BACKUP "},
+		{[]string{"keys", "-h"}, "usage: verbatim keys create --name NAME --role ROLE | keys list | keys revoke KEY_ID"},
+		{[]string{"export", "-h"}, "usage: verbatim export [flags]"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), append([]string{"verbatim"}, tt.args...), noEnv, &stdout, &stderr); err != nil || !strings.HasPrefix(stdout.String(), tt.want) {
+			t.Errorf("%v: %v %q, want %q", tt.args, err, stdout.String(), tt.want)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"verbatim", "backup", "--no-such-flag"}, noEnv, &stdout, &stderr)
+	if !errors.Is(err, errUsage) || stdout.Len() > 0 ||
+		!strings.HasPrefix(stderr.String(), "verbatim backup: flag provided but not defined: -no-such-flag\nusage: verbatim backup PATH") {
+		t.Errorf("a bad flag: %v, stdout %q stderr %q", err, stdout.String(), stderr.String())
+	}
+}
+
+// version names the commit whenever the go command recorded one.
+func TestVersionNamesTheCommit(t *testing.T) {
+	t.Parallel()
+	const rev = "8a4be27fe93bb009a72f5e062e59a676f983293b"
+	tests := []struct {
+		main     string
+		settings []debug.BuildSetting
+		want     string
+	}{
+		{"v0.0.0-20261207035803-8a4be27fe93b+dirty", nil, "v0.0.0-20261207035803-8a4be27fe93b+dirty"},
+		{"v1.4.0", nil, "v1.4.0"},
+		{"(devel)", []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: "false"}}, "dev-8a4be27fe93b"},
+		{"(devel)", []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: "true"}}, "dev-8a4be27fe93b+dirty"},
+		{"(devel)", nil, "dev"},
+	}
+	for _, tt := range tests {
+		info := &debug.BuildInfo{GoVersion: "go1.26", Main: debug.Module{Version: tt.main}, Settings: tt.settings}
+		if got := versionOf(info); got != tt.want {
+			t.Errorf("%s %v: %q, want %q", tt.main, tt.settings, got, tt.want)
+		}
 	}
 }
 
@@ -344,5 +398,95 @@ func TestKeysCommand(t *testing.T) {
 	<-done
 	if key != "" {
 		t.Errorf("serve printed a new admin key for a database that has keys")
+	}
+}
+
+// A binary built in a clone says which commit it is.
+func TestBuiltBinaryNamesItsCommit(t *testing.T) {
+	t.Parallel()
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not in a git clone: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "verbatim")
+	if out, err := exec.Command("go", "build", "-buildvcs=true", "-tags", "sqlite_fts5", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || !strings.Contains(string(out), string(head[:12])) {
+		t.Errorf("--version: %v %q, want commit %s", err, out, head[:12])
+	}
+}
+
+// The top-level help names every flag of every subcommand: a flag missing there is one a
+// newcomer never finds.
+func TestHelpNamesEveryFlag(t *testing.T) {
+	t.Parallel()
+	flagLine := regexp.MustCompile(`(?m)^  -([a-z-]+)`)
+	for _, cmd := range []string{"serve", "migrate", "verify", "keys", "import", "export", "backup", "restore"} {
+		var stdout bytes.Buffer
+		if err := run(context.Background(), []string{"verbatim", cmd, "-h"}, noEnv, &stdout, io.Discard); err != nil {
+			t.Fatalf("%s -h: %v", cmd, err)
+		}
+		names := flagLine.FindAllStringSubmatch(stdout.String(), -1)
+		if len(names) == 0 {
+			t.Errorf("%s -h lists no flag: %q", cmd, stdout.String())
+		}
+		for _, m := range names {
+			if !strings.Contains(usage, "--"+m[1]) {
+				t.Errorf("verbatim help does not name %s's --%s", cmd, m[1])
+			}
+		}
+	}
+}
+
+// A deployment's flags come from the environment too, the command line winning; a
+// variable under a former name stops the command rather than be ignored.
+func TestEnvironmentSetsDeploymentFlags(t *testing.T) {
+	t.Parallel()
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	o, err := serveFlags([]string{"--rate-write", "9"}, env("VERBATIM_RATE_READ", "7", "VERBATIM_RATE_WRITE", "8",
+		"VERBATIM_WORKERS", "false", "VERBATIM_DB", "env.db", "VERBATIM_TRUSTED_PROXY", "10.0.0.0/8"), io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.limits.ReadsPerSecond != 7 || o.limits.WritesPerSecond != 9 || o.workers || o.dbPath != "env.db" || len(o.trusted) != 1 {
+		t.Errorf("from the environment: %+v", o)
+	}
+	tests := []struct {
+		name string
+		env  func(string) string
+		want string
+	}{
+		{"renamed", env("VERBATIM_TRUSTED_PROXIES", "10.0.0.0/8"), "VERBATIM_TRUSTED_PROXIES is now VERBATIM_TRUSTED_PROXY"},
+		{"bad value", env("VERBATIM_RATE_READ", "lots"), `VERBATIM_RATE_READ="lots"`},
+	}
+	for _, tt := range tests {
+		var stderr bytes.Buffer
+		if _, err := serveFlags(nil, tt.env, io.Discard, &stderr); !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%s: %v %q, want %q", tt.name, err, stderr.String(), tt.want)
+		}
+	}
+	// The one-off flags of the other commands are never read from the environment.
+	dir := t.TempDir()
+	backup, target := filepath.Join(dir, "b.db"), filepath.Join(dir, "t.db")
+	for _, path := range []string{backup, target} {
+		if err := run(context.Background(), []string{"verbatim", "migrate", "--db", path}, noEnv, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stderr bytes.Buffer
+	err = run(context.Background(), []string{"verbatim", "restore", backup}, env("VERBATIM_DB", target, "VERBATIM_FORCE", "true"), io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("restore over an archive with VERBATIM_FORCE=true: %v, want a refusal asking for --force", err)
 	}
 }

@@ -47,40 +47,41 @@ type serveOptions struct {
 
 // serveFlags reads serve's flags (the environment gives their defaults) and refuses
 // values serve could not run with.
-func serveFlags(args []string, getenv func(string) string, stderr io.Writer) (*serveOptions, error) {
+func serveFlags(args []string, getenv func(string) string, stdout, stderr io.Writer) (*serveOptions, error) {
 	o := &serveOptions{}
-	fs := newFlags("serve", stderr)
-	fs.StringVar(&o.addr, "addr", envOr(getenv, "VERBATIM_ADDR", "127.0.0.1:8080"), "listen address")
-	dbPath := dbFlag(fs, getenv, "database")
-	fs.StringVar(&o.replica, "db-replica", getenv("VERBATIM_DB_REPLICA"), "a PostgreSQL hot standby (postgres:// URL) for searches, exports and the ClaimReview feed")
-	fs.StringVar(&o.publisher.Name, "org-name", envOr(getenv, "VERBATIM_ORG_NAME", "Verbatim"), "the organisation publishing ClaimReview")
-	fs.StringVar(&o.publisher.URL, "org-url", getenv("VERBATIM_ORG_URL"), "the organisation's home page")
-	fs.StringVar(&o.publisher.QuoteURL, "quote-url", getenv("VERBATIM_QUOTE_URL"),
+	fs := newFlags("serve [flags]", getenv, stdout, stderr)
+	fs.deployment = true
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
+	dbPath := dbFlag(fs, "database")
+	fs.StringVar(&o.replica, "db-replica", "", "a PostgreSQL hot standby (postgres:// URL) for searches, exports and the ClaimReview feed")
+	fs.StringVar(&o.publisher.Name, "org-name", "Verbatim", "the organisation publishing ClaimReview")
+	fs.StringVar(&o.publisher.URL, "org-url", "", "the organisation's home page")
+	fs.StringVar(&o.publisher.QuoteURL, "quote-url", "",
 		"public page of a quote, {id} standing for its ID (default: the quote on this API)")
-	fs.BoolVar(&o.publicRead, "public-read", getenv("VERBATIM_PUBLIC_READ") == "true", "let requests without a key search and read")
-	cors := fs.String("cors-origin", getenv("VERBATIM_CORS_ORIGINS"), "comma-separated origins allowed to call the API from browsers")
+	fs.BoolVar(&o.publicRead, "public-read", false, "let requests without a key search and read")
+	cors := fs.String("cors-origin", "", "comma-separated origins allowed to call the API from browsers")
 	fs.Float64Var(&o.limits.ReadsPerSecond, "rate-read", 50, "reads per second per key (0: unlimited)")
 	fs.Float64Var(&o.limits.WritesPerSecond, "rate-write", 20, "writes per second per key (0: unlimited)")
 	fs.Float64Var(&o.limits.ExportsPerMinute, "rate-export", 6, "exports per minute per key (0: unlimited)")
 	fs.Float64Var(&o.limits.AnonymousPerSecond, "rate-anonymous", 5, "requests per second per address without a key, and wrong keys (0: unlimited)")
 	fs.IntVar(&o.maxSearches, "max-searches", db.DefaultMaxSearches(), "searches, facet counts and exports running at once, one key holding at most half (0: unlimited)")
 	fs.DurationVar(&o.searchTimeout, "search-timeout", 10*time.Second, "time budget of one search; past it the search is stopped and answered 503 (0: none)")
-	proxies := fs.String("trusted-proxy", getenv("VERBATIM_TRUSTED_PROXIES"),
+	proxies := fs.String("trusted-proxy", "",
 		"comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: none)")
 	fs.IntVar(&o.maxConns, "max-connections", 1024, "connections served at once; more wait to be accepted")
 	maxMB := fs.Int64("max-db-mb", 0, "refuse writes (507) once the database reaches this many MiB (0: no cap)")
 	fs.IntVar(&o.rankWindow, "rank-window", 0, "relevance ranks the newest this many quotes holding a query's words (0: the engine's default, 50,000 on SQLite and 10,000 on PostgreSQL)")
-	fs.StringVar(&o.publicURL, "public-url", getenv("VERBATIM_PUBLIC_URL"), "the API's URL as webhook receivers reach it, that payloads point into (default: http:// and --addr)")
-	fs.BoolVar(&o.outbound.AllowPrivate, "webhook-allow-private", getenv("VERBATIM_WEBHOOK_ALLOW_PRIVATE") == "true",
+	fs.StringVar(&o.publicURL, "public-url", "", "the API's URL as webhook receivers reach it, that payloads point into (default: http:// and --addr)")
+	fs.BoolVar(&o.outbound.AllowPrivate, "webhook-allow-private", false,
 		"let webhooks and source fetches reach loopback and private addresses (tests, in-house systems); link-local and metadata addresses stay refused")
-	schedule := fs.String("webhook-retry-schedule", envOr(getenv, "VERBATIM_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,14h,20h,24h"),
+	schedule := fs.String("webhook-retry-schedule", "5s,5m,30m,2h,5h,10h,14h,20h,24h",
 		"waits after each failed delivery attempt; the delivery fails once they are spent")
 	fs.DurationVar(&o.outbound.Timeout, "webhook-timeout", 15*time.Second, "time budget of one webhook delivery or source fetch, the answer read included")
-	ports := fs.String("webhook-ports", getenv("VERBATIM_WEBHOOK_PORTS"), "comma-separated ports webhooks and source fetches may reach beside 80 and 443")
-	fs.BoolVar(&o.workers, "workers", envOr(getenv, "VERBATIM_WORKERS", "true") == "true", "deliver webhooks and fetch sources in this process (off: only serve; another node delivers)")
-	fs.BoolVar(&o.console, "console", envOr(getenv, "VERBATIM_CONSOLE", "true") == "true", "serve the fact-checkers' console at /console")
+	ports := fs.String("webhook-ports", "", "comma-separated ports webhooks and source fetches may reach beside 80 and 443")
+	fs.BoolVar(&o.workers, "workers", true, "deliver webhooks and fetch sources in this process (off: only serve; another node delivers)")
+	fs.BoolVar(&o.console, "console", true, "serve the fact-checkers' console at /console")
 	fs.DurationVar(&o.sessionTTL, "session-ttl", 12*time.Hour, "how long a console sign-in lasts")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return nil, err
 	}
 	o.dbPath, o.maxBytes, o.origins = *dbPath, *maxMB<<20, splitList(*cors)
@@ -130,7 +131,7 @@ func splitList(s string) []string {
 // serve runs the API and the console on one door, and the workers beside them, until ctx
 // ends; then it lets in-flight requests finish.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	o, err := serveFlags(args, getenv, stderr)
+	o, err := serveFlags(args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
