@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -107,10 +106,6 @@ func TestREADMEPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	host := u.Query().Get("host") // the server's socket directory
-	if host == "" {
-		host = u.Host
-	}
 	role := "readme_" + strings.TrimPrefix(strings.Trim(u.Path, "/"), "verbatim_test_")
 	urls := regexp.MustCompile(`postgres://verbatim:change-me@127\.0\.0\.1:5432/(\w+)\?sslmode=disable`)
 	names := strings.NewReplacer("ROLE verbatim ", "ROLE "+role+" ", "OWNER verbatim", "OWNER "+role, "--role=verbatim", "--role="+role,
@@ -133,7 +128,15 @@ func TestREADMEPostgres(t *testing.T) {
 		block := urls.ReplaceAllStringFunc(b[1], func(m string) string {
 			dbName := urls.FindStringSubmatch(m)[1]
 			dbName = role + strings.TrimPrefix(dbName, "verbatim")
-			return fmt.Sprintf("postgres://%s:change-me@/%s?host=%s&sslmode=disable", role, dbName, url.QueryEscape(host))
+			// The test server's address as it was given — host, socket directory and
+			// port — with the README's role, password and database.
+			to := *u
+			to.User, to.Path = url.UserPassword(role, "change-me"), "/"+dbName
+			q := u.Query()
+			q.Del("user")
+			q.Set("sslmode", "disable")
+			to.RawQuery = q.Encode()
+			return to.String()
 		})
 		script.WriteString(names.Replace(block) + "\n")
 	}
