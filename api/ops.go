@@ -45,7 +45,9 @@ func (s *Server) handleReadyz(c echo.Context) error {
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Warn("not ready", "error", err)
-		return newProblem(http.StatusServiceUnavailable, "unavailable", "the database does not answer")
+		p := newProblem(http.StatusServiceUnavailable, "unavailable", "the database does not answer")
+		p.Header = http.Header{"Retry-After": {"1"}}
+		return p
 	}
 	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.cfg.Version})
 }

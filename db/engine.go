@@ -263,8 +263,9 @@ type AuditRows interface {
 
 // IdempotencyRows remembers Idempotency-Keys' answers (idempotency.go).
 type IdempotencyRows interface {
-	// ExpireIdempotency forgets Idempotency-Keys claimed before t.
-	ExpireIdempotency(ctx context.Context, before time.Time) error
+	// ExpireIdempotency forgets Idempotency-Keys claimed before expired, and claims
+	// still without an answer made before abandoned.
+	ExpireIdempotency(ctx context.Context, expired, abandoned time.Time) error
 	// ClaimIdempotency claims key for owner at at; false when it is claimed already.
 	ClaimIdempotency(ctx context.Context, owner, key string, at time.Time) (bool, error)
 	// IdempotentRun reads a claim. ErrNoRow.

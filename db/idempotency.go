@@ -10,6 +10,13 @@ import (
 // IdempotencyTTL is how long an Idempotency-Key is remembered, as Stripe does.
 const IdempotencyTTL = 24 * time.Hour
 
+// IdempotencyLease is how long a claim without an answer holds its key. A request's claim
+// is released when it fails, but a server stopped mid-request, or one that lost its
+// database, cannot release it: past the lease a retry runs the request rather than being
+// told for a day that it is still running. It is longer than any request but an import
+// runs (the write timeout is two minutes), and an import run twice adds nothing twice.
+const IdempotencyLease = 5 * time.Minute
+
 // IdempotentRun is what is remembered of a request sent with an Idempotency-Key. Status
 // zero means it is still running.
 type IdempotentRun struct {
@@ -31,7 +38,7 @@ func (d *DB) ClaimIdempotencyKey(ctx context.Context, key string) (*IdempotentRu
 	err := d.write(ctx, func(tx Tx) error {
 		prev = nil
 		now := d.now()
-		if err := tx.ExpireIdempotency(ctx, now.Add(-IdempotencyTTL)); err != nil {
+		if err := tx.ExpireIdempotency(ctx, now.Add(-IdempotencyTTL), now.Add(-IdempotencyLease)); err != nil {
 			return fmt.Errorf("db: expire idempotency keys: %w", err)
 		}
 		claimed, err := tx.ClaimIdempotency(ctx, owner, key, now)

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -94,5 +97,42 @@ func TestHeadWhereverGet(t *testing.T) {
 	d.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/x/page", nil))
 	if rec.Code != http.StatusOK || rec.Header().Get("ETag") != `"7"` || rec.Body.Len() != 0 {
 		t.Errorf("HEAD: %d %v %q", rec.Code, rec.Header(), rec.Body)
+	}
+}
+
+// Every problem type the code can answer is in the README's table of them: the core's
+// codes, HTTP's own, and each one a handler names.
+func TestREADMEListsEveryProblemType(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := Codes()
+	for _, c := range codeOfStatus {
+		codes = append(codes, c)
+	}
+	named := regexp.MustCompile(`(?i)newProblem\([^,]+,\s*"([a-z_]+)"`)
+	for _, dir := range []string{"../web", "../api", "../console"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range named.FindAllStringSubmatch(string(src), -1) {
+				codes = append(codes, m[1])
+			}
+		}
+	}
+	if len(codes) < 15 {
+		t.Fatalf("found only %v", codes)
+	}
+	for _, c := range codes {
+		if !strings.Contains(string(readme), "| `"+c+"` |") {
+			t.Errorf("the README's table of problem types lacks %s", c)
+		}
 	}
 }

@@ -45,6 +45,7 @@ func Run(t *testing.T, h Harness) {
 		{"RacingVerdicts", testRacingVerdicts},
 		{"RacingFindOrCreate", testRacingFindOrCreate},
 		{"RacingIdempotencyKeys", testRacingIdempotencyKeys},
+		{"AbandonedIdempotencyClaimsLapse", testAbandonedIdempotencyClaimsLapse},
 		{"RacingImports", testRacingImports},
 		{"ImportIdempotent", testImportIdempotent},
 		{"ImportRejectsAlone", testImportRejectsAlone},
@@ -491,6 +492,34 @@ func testRacingIdempotencyKeys(t *testing.T, h Harness) {
 	}
 	if run, err := d.ClaimIdempotencyKey(other, "retry-1"); run != nil || err != nil {
 		t.Errorf("a released claim: %+v %v", run, err)
+	}
+}
+
+// A claim nobody released — its server stopped, or lost the database mid-request — holds
+// its key for the lease, not for the day; an answered one is remembered the whole day.
+func testAbandonedIdempotencyClaimsLapse(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	now := time.Now().UTC()
+	d.SetClock(func() time.Time { return now })
+	ctx := db.WithActor(bg, db.Actor{Name: "desk", KeyID: "key_desk", Role: "editor"})
+	for _, key := range []string{"abandoned", "answered"} {
+		if run, err := d.ClaimIdempotencyKey(ctx, key); run != nil || err != nil {
+			t.Fatalf("claim %s: %+v %v", key, run, err)
+		}
+	}
+	if err := d.CompleteIdempotencyKey(ctx, "answered", "h", 201, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	d.SetClock(func() time.Time { return now.Add(db.IdempotencyLease - time.Second) })
+	if run, err := d.ClaimIdempotencyKey(ctx, "abandoned"); err != nil || run == nil || run.Status != 0 {
+		t.Errorf("within the lease: %+v %v, want the claim still running", run, err)
+	}
+	d.SetClock(func() time.Time { return now.Add(db.IdempotencyLease + time.Second) })
+	if run, err := d.ClaimIdempotencyKey(ctx, "abandoned"); run != nil || err != nil {
+		t.Errorf("past the lease: %+v %v, want a new claim", run, err)
+	}
+	if run, err := d.ClaimIdempotencyKey(ctx, "answered"); err != nil || run == nil || run.Status != 201 {
+		t.Errorf("an answered key past the lease: %+v %v, want its answer", run, err)
 	}
 }
 

@@ -7,8 +7,9 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
-func (t *tx) ExpireIdempotency(ctx context.Context, before time.Time) error {
-	_, err := t.exec(ctx, "expire idempotency keys", `DELETE FROM idempotency_keys WHERE created_at < $1`, before)
+func (t *tx) ExpireIdempotency(ctx context.Context, expired, abandoned time.Time) error {
+	_, err := t.exec(ctx, "expire idempotency keys", `DELETE FROM idempotency_keys
+		WHERE created_at < $1 OR (status IS NULL AND created_at < $2)`, expired, abandoned)
 	return err
 }
 

@@ -13,7 +13,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,7 +143,7 @@ func (e *Engine) Close() error {
 // serving: the reads meant for it go to the primary (ReadReplica).
 func (e *Engine) Ping(ctx context.Context) error {
 	if err := e.primary.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
+		return fmt.Errorf("postgres: ping: %w", classify(err))
 	}
 	return nil
 }
@@ -154,7 +156,7 @@ func (e *Engine) Ping(ctx context.Context) error {
 func (e *Engine) DataVersion(ctx context.Context) (string, error) {
 	var v string
 	if err := e.primary.QueryRow(ctx, `SELECT pg_current_snapshot()::text`).Scan(&v); err != nil {
-		return "", err
+		return "", classify(err)
 	}
 	return v, nil
 }
@@ -163,7 +165,7 @@ func (e *Engine) DataVersion(ctx context.Context) (string, error) {
 func (e *Engine) Secret(ctx context.Context, name string) ([]byte, error) {
 	var v []byte
 	if err := e.primary.QueryRow(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&v); err != nil {
-		return nil, fmt.Errorf("postgres: read secret %s: %w", name, err)
+		return nil, fmt.Errorf("postgres: read secret %s: %w", name, classify(err))
 	}
 	return v, nil
 }
@@ -173,7 +175,7 @@ func (e *Engine) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := e.primary.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM verbatim_migrations`).Scan(&v)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: read schema version: %w", err)
+		return 0, fmt.Errorf("postgres: read schema version: %w", classify(err))
 	}
 	return v, nil
 }
@@ -315,6 +317,11 @@ func (e *Engine) Write(ctx context.Context, fn func(db.Tx) error) error {
 		return classify(err)
 	}
 	if err := t.Commit(ctx); err != nil {
+		if lostConnection(err) {
+			// The commit may have reached the server before the connection broke: nothing
+			// here can tell. A retry with the same idempotency key is safe either way.
+			return db.NewError(db.Unavailable, "the connection to the database was lost while committing, so the write may or may not have been stored; retry it with the same idempotency key, or read before writing it again", err)
+		}
 		return fmt.Errorf("postgres: commit: %w", classify(err))
 	}
 	return nil
@@ -358,6 +365,9 @@ func classify(err error) error {
 	if errors.As(err, &ce) {
 		return db.NewError(db.Unavailable, "the database cannot be reached; try again", err)
 	}
+	if lostConnection(err) {
+		return db.NewError(db.Unavailable, "the connection to the database was lost; try again", err)
+	}
 	var pe *pgconn.PgError
 	if err == nil || !errors.As(err, &pe) {
 		return err
@@ -375,6 +385,17 @@ func classify(err error) error {
 		return db.NewError(db.Unavailable, "the database is unavailable; try again", err)
 	}
 	return err
+}
+
+// lostConnection reports whether err is a connection that broke under a statement — the
+// server restarting, the network gone — rather than anything the statement did.
+func lostConnection(err error) bool {
+	if pgconn.Timeout(err) || errors.Is(err, context.Canceled) {
+		return false // the caller's deadline or cancellation, which the core reports itself
+	}
+	var ne *net.OpError
+	return errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || errors.As(err, &ne)
 }
 
 // HasArchive reports whether the database dsn names holds a Verbatim archive (its

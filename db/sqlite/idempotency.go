@@ -8,8 +8,9 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
-func (t *tx) ExpireIdempotency(ctx context.Context, before time.Time) error {
-	_, err := t.exec(ctx, "expire idempotency keys", `DELETE FROM idempotency_keys WHERE created_at < ?`, ts(before))
+func (t *tx) ExpireIdempotency(ctx context.Context, expired, abandoned time.Time) error {
+	_, err := t.exec(ctx, "expire idempotency keys", `DELETE FROM idempotency_keys
+		WHERE created_at < ? OR (status IS NULL AND created_at < ?)`, ts(expired), ts(abandoned))
 	return err
 }
 
