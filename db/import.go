@@ -1,9 +1,11 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -351,6 +353,53 @@ func (d *DB) reimport(ctx context.Context, tx Tx, id string, in QuoteInput) (str
 	return "updated", nil
 }
 
+// sameRecord is nil when r is the stored quote as an export writes it — the quote, its
+// verdict history and its citations — and a Conflict naming the members that differ
+// otherwise.
+func sameRecord(ctx context.Context, tx Tx, stored *Quote, r *Record) error {
+	recs, err := completeRecords(ctx, tx, []*Quote{stored})
+	if err != nil {
+		return err
+	}
+	have, err := recordMembers(recs[0])
+	if err != nil {
+		return err
+	}
+	given, err := recordMembers(r)
+	if err != nil {
+		return err
+	}
+	var differ []string
+	for name, v := range given {
+		if !derived[name] && !bytes.Equal(v, have[name]) {
+			differ = append(differ, name)
+		}
+	}
+	if len(differ) == 0 {
+		return nil
+	}
+	slices.Sort(differ)
+	return errorf(Conflict, "id", fmt.Sprintf("conflict: the archive holds quote %s with other content (%s differ); the stored quote was kept — restore into an empty archive to replace it", r.ID, strings.Join(differ, ", ")))
+}
+
+// derived are the members of a record sameRecord does not compare: the speaker's and the
+// outlet's own records, kept as stored, and the current verdict, which is the newest of
+// the verdicts it does compare.
+var derived = map[string]bool{"speaker_detail": true, "outlet_detail": true, "current_verdict": true}
+
+// recordMembers is a record's top-level JSON members, as an export writes them.
+func recordMembers(r *Record) (map[string]json.RawMessage, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("db: compare records: %w", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("db: compare records: %w", err)
+	}
+	return m, nil
+}
+
 func set[T any](v T) Field[T] { return Field[T]{Set: true, Value: v} }
 
 func setPtr(v *string) Field[string] {
@@ -377,10 +426,13 @@ func prefixField(err error, prefix string) error {
 }
 
 // importExported loads a record exported by Verbatim, keeping its IDs, times, authors and
-// verdict history. A quote already stored under its ID is left as it is.
+// verdict history. A quote already stored under its ID is left as it is: unchanged when
+// the record is the stored one, a conflict naming what differs when it is not — a restore
+// must not pass over a line it did not apply as if it had. Speakers and outlets already
+// stored are kept as they are; quotes refer to them by ID.
 func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, error) {
-	if _, err := tx.Quote(ctx, r.ID, false); err == nil {
-		return "unchanged", nil
+	if stored, err := tx.Quote(ctx, r.ID, false); err == nil {
+		return "unchanged", sameRecord(ctx, tx, stored, r)
 	} else if !errors.Is(err, ErrNoRow) {
 		return "", fmt.Errorf("db: find quote: %w", err)
 	}

@@ -210,6 +210,20 @@ func TestImportExportBackupCommands(t *testing.T) {
 	if err != nil || !strings.Contains(string(csvOut), "half_true") {
 		t.Fatalf("CSV export: %v\n%s", err, csvOut)
 	}
+	// The export restored over the source once its quote has changed: a conflict on the
+	// quote's line and exit status 1, the stored quote kept.
+	store := dbtest.OpenDSN(t, src, db.Options{})
+	page, err := store.ListQuotes(dbtest.Operator, db.QuoteFilter{})
+	if err != nil || len(page.Data) != 1 {
+		t.Fatalf("list: %v", err)
+	}
+	if _, err := store.UpdateQuote(dbtest.Operator, page.Data[0].ID, nil, db.QuotePatch{Context: db.Field[string]{Set: true, Value: "on Fox News"}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err = verbatimCmd("import", exported, "--db", src).Output()
+	if err == nil || !strings.Contains(string(out), `"rejected": 1`) || !strings.Contains(string(out), "conflict: the archive holds quote "+page.Data[0].ID) {
+		t.Errorf("restore over an edited quote: %v\n%s", err, out)
+	}
 }
 
 // The real data sets beside the repository import without editing, every rejected line

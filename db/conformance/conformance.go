@@ -81,6 +81,7 @@ func Run(t *testing.T, h Harness) {
 		{"EvidenceRewrittenResetsReview", testEvidenceRewrittenResetsReview},
 		{"VocabulariesStored", testVocabulariesStored},
 		{"ExportRoundTripsEveryField", testExportRoundTripsEveryField},
+		{"RestoreOverOtherContentConflicts", testRestoreOverOtherContentConflicts},
 		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
 	}
 	for _, tt := range tests {

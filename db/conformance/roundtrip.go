@@ -124,6 +124,43 @@ func testExportRoundTripsEveryField(t *testing.T, h Harness) {
 	if second := exportAll(t, dst); !bytes.Equal(first, second) {
 		t.Errorf("export → restore → export changed the records:\n%s\n%s", first, second)
 	}
+	// Restored again over itself, every record is the stored one.
+	if res, err := dst.Import(bg, batch); err != nil || res.Unchanged != len(batch) || res.Rejected != 0 {
+		t.Errorf("the restore again: %+v %v, want every record unchanged", res, err)
+	}
+}
+
+// A restore over a quote stored with other content leaves the stored quote and reports
+// the line as a conflict naming what differs; it is never counted unchanged.
+func testRestoreOverOtherContentConflicts(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	SeedEveryField(t, d)
+	var batch []db.ImportRecord
+	for i, line := range bytes.Split(bytes.TrimSpace(exportAll(t, d)), []byte("\n")) {
+		var r db.Record
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, db.ImportRecord{Line: i + 1, Exported: &r})
+	}
+	edited := batch[0].Exported.Quote
+	q, err := d.UpdateQuote(bg, edited.ID, nil, db.QuotePatch{Context: db.Field[string]{Set: true, Value: "said again, differently"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := exportAll(t, d)
+	res, err := d.Import(bg, batch)
+	if err != nil || res.Rejected != 1 || res.Unchanged != len(batch)-1 || len(res.Errors) != 1 {
+		t.Fatalf("restore over an edited quote: %+v %v, want one conflict", res, err)
+	}
+	e := res.Errors[0]
+	if e.Line != 1 || e.Field != "id" || !strings.HasPrefix(e.Message, "conflict:") ||
+		!strings.Contains(e.Message, "(context, updated_at, version differ)") {
+		t.Errorf("the conflict: %+v, want line 1 naming context, updated_at and version", e)
+	}
+	if after := exportAll(t, d); !bytes.Equal(before, after) {
+		t.Errorf("the conflicting restore changed the archive (quote %s version %d)", q.ID, q.Version)
+	}
 }
 
 // recordFields are the JSON paths of every field a record can hold, arrays as [].
