@@ -78,6 +78,7 @@ func (s *Server) table() []route {
 		{http.MethodDelete, "/v1/webhooks/:id", s.handleWebhookDelete, canAdmin},
 		{http.MethodPost, "/v1/webhooks/:id/secret", s.handleWebhookRotate, canAdmin},
 		{http.MethodPost, "/v1/webhooks/:id/ping", s.handleWebhookPing, canAdmin},
+		{http.MethodPost, "/v1/webhooks/:id/recover", s.handleWebhookRecover, canAdmin},
 		{http.MethodGet, "/v1/webhooks/:id/deliveries", s.handleDeliveryList, canAdmin},
 		{http.MethodGet, "/v1/webhooks/:id/deliveries/:did", s.handleDeliveryGet, canAdmin},
 		{http.MethodPost, "/v1/webhooks/:id/deliveries/:did/redeliver", s.handleRedeliver, canAdmin},

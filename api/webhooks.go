@@ -347,6 +347,41 @@ func (s *Server) handleRedeliver(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, dl)
 }
 
+// handleWebhookRecover godoc
+//
+//	@Summary		Send an endpoint's failed deliveries again
+//	@ID				recoverWebhookDeliveries
+//	@Description	Every delivery of the endpoint made at or after since that failed — unsent because the endpoint was turned off, or with its retries spent — is sent again, with the same webhook-id, as Svix's recover does. An endpoint that is turned off keeps no backlog: its pending deliveries fail at once, saying so, and none is made while it is off; after turning it on, recover what it missed from the moment it went down. The log keeps deliveries 30 days. The endpoint must be on.
+//	@Tags			webhooks
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		string				true	"webhook ID"
+//	@Param			recover	body		db.RecoverInput		true	"from when"
+//	@Success		202		{object}	db.Recovered
+//	@Failure		400		{object}	Problem	"malformed JSON, unknown field or wrong type"
+//	@Failure		401		{object}	Problem	"no valid API key"
+//	@Failure		403		{object}	Problem	"the key's role may not do this"
+//	@Failure		404		{object}	Problem	"no such webhook"
+//	@Failure		409		{object}	Problem	"the endpoint is turned off"
+//	@Failure		413		{object}	Problem	"body over 1 MiB"
+//	@Failure		415		{object}	Problem	"body is not JSON"
+//	@Failure		422		{object}	Problem	"since is missing or not an RFC 3339 date and time"
+//	@Failure		429		{object}	Problem	"the client's budget is spent"
+//	@Failure		507		{object}	Problem	"the database is full: nothing was written"
+//	@Router			/v1/webhooks/{id}/recover [post]
+func (s *Server) handleWebhookRecover(c echo.Context) error {
+	var in db.RecoverInput
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	n, err := s.store.RecoverDeliveries(c.Request().Context(), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, n)
+}
+
 // publicURL is the API's URL as the world reaches it: the configured one, else this
 // request's scheme and host.
 func (s *Server) publicURL(c echo.Context) string {

@@ -277,6 +277,63 @@ func TestWebhookRetriesKeepTheID(t *testing.T) {
 	}
 }
 
+// An endpoint turned off keeps no backlog: what was pending fails unsent, saying so, and
+// nothing floods it when it is turned on; recovering from a moment sends what it missed,
+// once each, with the webhook-ids they had.
+func TestWebhookTurnedOffThenRecovered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := newReceiver(t)
+	w := e.hook(`{"url": "` + r.URL + `", "event_types": ["speaker.created"]}`)
+	path := "/v1/webhooks/" + w.Webhook.ID
+	since := time.Now().UTC().Add(-time.Second).Format(time.RFC3339)
+	for _, name := range []string{"Ann Example", "Bob Example", "Cy Example"} {
+		e.create("/v1/speakers", `{"name": "`+name+`"}`, &db.Speaker{})
+	}
+	if res := e.do("PATCH", path, `{"enabled": false}`); res.Code != http.StatusOK {
+		t.Fatalf("turn off: %d %s", res.Code, res.Body)
+	}
+	var list api.DeliveryList
+	e.do("GET", path+"/deliveries?state=failed", "").decode(t, &list)
+	if len(list.Data) != 3 || list.Data[0].LastError == nil || *list.Data[0].LastError != db.TurnedOff {
+		t.Fatalf("turned off, the deliveries: %+v", list.Data)
+	}
+	if res := e.do("POST", path+"/recover", `{"since": "`+since+`"}`); res.Code != http.StatusConflict {
+		t.Errorf("recover while off: %d %s", res.Code, res.Body)
+	}
+	if res := e.do("POST", path+"/deliveries/"+list.Data[0].ID+"/redeliver", ""); res.Code != http.StatusConflict {
+		t.Errorf("redeliver while off: %d %s", res.Code, res.Body)
+	}
+	if res := e.do("PATCH", path, `{"enabled": true}`); res.Code != http.StatusOK {
+		t.Fatalf("turn on: %d %s", res.Code, res.Body)
+	}
+	dispatch(t, e.store, true, r.port())
+	time.Sleep(300 * time.Millisecond)
+	if n := len(r.requests()); n != 0 {
+		t.Fatalf("turned on, the endpoint got %d requests nobody asked for", n)
+	}
+	var got db.Recovered
+	if res := e.do("POST", path+"/recover", `{"since": "`+since+`"}`); res.Code != http.StatusAccepted {
+		t.Fatalf("recover: %d %s", res.Code, res.Body)
+	} else {
+		res.decode(t, &got)
+	}
+	if got.Requeued != 3 {
+		t.Errorf("recovered %d, want 3", got.Requeued)
+	}
+	eventually(t, "the recovered deliveries", func() bool { return len(r.requests()) == 3 })
+	ids := map[string]bool{}
+	for _, d := range list.Data {
+		ids[d.EventID] = true
+	}
+	for _, g := range r.requests() {
+		if !ids[g.ID] {
+			t.Errorf("a recovered delivery came with webhook-id %s, not one of the originals", g.ID)
+		}
+	}
+	verify(t, w.Secret, r.requests())
+}
+
 // What an endpoint answers decides what becomes of it: 410 turns it off, saying why; a
 // redirect is a failure, never followed; Retry-After is honoured.
 func TestWebhookAnswers(t *testing.T) {
@@ -468,6 +525,13 @@ func TestWebhookBadInput(t *testing.T) {
 		{"unknown state", "GET", path + "/deliveries?state=lost", "", nil, 400, "state"},
 		{"forged cursor", "GET", path + "/deliveries?cursor=abc.def", "", nil, 400, "cursor"},
 		{"editor", "GET", "/v1/webhooks", "", []string{"Authorization", "Bearer " + e.key("ed", "editor")}, 403, ""},
+		{"recover: malformed JSON", "POST", path + "/recover", `{"since": `, nil, 400, ""},
+		{"recover: no since", "POST", path + "/recover", `{}`, nil, 422, "since"},
+		{"recover: a day, not a time", "POST", path + "/recover", `{"since": "2026-12-01"}`, nil, 422, "since"},
+		{"recover: wrong type", "POST", path + "/recover", `{"since": 1733011200}`, nil, 400, "since"},
+		{"recover: unknown field", "POST", path + "/recover", `{"since": "2026-12-01T00:00:00Z", "until": "2026-12-02T00:00:00Z"}`, nil, 400, "until"},
+		{"recover: unknown webhook", "POST", "/v1/webhooks/wh_01JS8X2W5Q7K3M9N4P6R8T0V99/recover", `{"since": "2026-12-01T00:00:00Z"}`, nil, 404, ""},
+		{"recover: editor", "POST", path + "/recover", `{"since": "2026-12-01T00:00:00Z"}`, []string{"Authorization", "Bearer " + e.key("ed2", "editor")}, 403, ""},
 	})
 	// The secret never appears after it was shown.
 	for _, p := range []string{"/v1/webhooks", path, "/v1/audit?resource=webhook"} {

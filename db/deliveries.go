@@ -130,6 +130,9 @@ func (d *DB) RecordAttempt(ctx context.Context, dl *Delivery, a Attempt, o Outco
 				return writeError("webhook", err)
 			}
 			if next.Enabled != w.Enabled {
+				if err := failTurnedOff(ctx, tx, next.UpdatedAt); err != nil {
+					return err
+				}
 				return d.record(WithActor(ctx, Worker), tx, newChange("update", "webhook", w.ID, "", w, next))
 			}
 		}
@@ -224,7 +227,7 @@ func findDelivery(ctx context.Context, tx Tx, webhookID, id string) (*Delivery, 
 }
 
 // Redeliver sends a delivery again now, with the same webhook-id, whatever became of it.
-// NotFound.
+// The endpoint must be on: Conflict otherwise. NotFound.
 func (d *DB) Redeliver(ctx context.Context, webhookID, id string) (*Delivery, error) {
 	if err := authorize(ctx, PermAdmin, ""); err != nil {
 		return nil, err
@@ -232,6 +235,13 @@ func (d *DB) Redeliver(ctx context.Context, webhookID, id string) (*Delivery, er
 	var dl *Delivery
 	err := d.write(ctx, func(tx Tx) error {
 		var err error
+		w, err := findWebhook(ctx, tx, webhookID, false)
+		if err != nil {
+			return err
+		}
+		if !w.Enabled {
+			return errorf(Conflict, "", "the endpoint is turned off: turn it on (PATCH enabled true), or ping it to try it")
+		}
 		if dl, err = findDelivery(ctx, tx, webhookID, id); err != nil {
 			return err
 		}
@@ -271,17 +281,80 @@ func (d *DB) PingWebhook(ctx context.Context, id string) (*Delivery, error) {
 
 // PruneDeliveries forgets deliveries settled (succeeded or failed) before t, with their
 // attempts and the events no delivery needs any more: the log keeps DeliveryRetention.
+// It also fails what an endpoint turned off still had pending — a delivery whose attempt
+// was under way as the endpoint was turned off, and came back to be retried.
 func (d *DB) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	if err := authorize(ctx, PermWork, ""); err != nil {
 		return 0, err
 	}
 	var n int64
 	err := d.write(ctx, func(tx Tx) error {
+		if err := failTurnedOff(ctx, tx, d.now()); err != nil {
+			return err
+		}
 		var err error
 		n, err = tx.PruneDeliveries(ctx, before)
 		return err
 	})
 	return n, err
+}
+
+// TurnedOff is the error of a delivery failed, unsent, because its endpoint was turned
+// off: an endpoint that is off keeps no backlog to flood it with when it is turned on
+// again. RecoverDeliveries sends such deliveries, asked for.
+const TurnedOff = "not sent: the endpoint was turned off"
+
+// failTurnedOff settles the pending deliveries of endpoints turned off as failed.
+func failTurnedOff(ctx context.Context, tx Tx, at time.Time) error {
+	if _, err := tx.FailTurnedOff(ctx, at, TurnedOff); err != nil {
+		return fmt.Errorf("db: fail the deliveries of endpoints turned off: %w", err)
+	}
+	return nil
+}
+
+// RecoverInput says which failed deliveries of an endpoint to send again.
+type RecoverInput struct {
+	// Deliveries made at or after this moment are sent again (the log keeps 30 days).
+	Since string `json:"since" format:"date-time" validate:"required,datetime=2006-01-02T15:04:05Z07:00" example:"2026-12-01T00:00:00Z"`
+} //@name WebhookRecover
+
+// Recovered is how many deliveries a recovery sent again.
+type Recovered struct {
+	Requeued int64 `json:"requeued" example:"1280"`
+} //@name WebhookRecovered
+
+// RecoverDeliveries sends again every failed delivery of an endpoint made at or after
+// since — those failed unsent while the endpoint was off, and those whose retries were
+// spent — and returns how many. Each gets one more attempt with the retries it has left
+// (all of them when it was never sent), with the same webhook-id. The endpoint must be
+// on: Conflict otherwise. NotFound.
+func (d *DB) RecoverDeliveries(ctx context.Context, webhookID string, in RecoverInput) (Recovered, error) {
+	if err := authorize(ctx, PermAdmin, ""); err != nil {
+		return Recovered{}, err
+	}
+	if err := validateInput(&in); err != nil {
+		return Recovered{}, err
+	}
+	since, err := time.Parse(time.RFC3339, in.Since)
+	if err != nil {
+		return Recovered{}, errorf(Invalid, "since", "must be a date and time as RFC 3339 writes it, such as 2026-12-01T00:00:00Z")
+	}
+	var n int64
+	err = d.write(ctx, func(tx Tx) error {
+		w, err := findWebhook(ctx, tx, webhookID, true)
+		if err != nil {
+			return err
+		}
+		if !w.Enabled {
+			return errorf(Conflict, "", "the endpoint is turned off: turn it on (PATCH enabled true), then recover what it missed")
+		}
+		if n, err = tx.RequeueFailed(ctx, w.ID, since, d.now()); err != nil {
+			return fmt.Errorf("db: recover deliveries: %w", err)
+		}
+		return d.audit(ctx, tx, newChange("recover", "webhook", w.ID, "", nil,
+			map[string]string{"since": since.UTC().Format(time.RFC3339), "deliveries": fmt.Sprint(n)}))
+	})
+	return Recovered{Requeued: n}, err
 }
 
 // DeliveryRetention is how long the delivery log keeps a settled delivery.

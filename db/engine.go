@@ -353,6 +353,13 @@ type DeliveryRows interface {
 	// PruneDeliveries removes deliveries settled before before, with their attempts and
 	// the events no delivery is left of, and returns how many deliveries went.
 	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)
+	// FailTurnedOff settles as failed, at at with the error why, the pending deliveries
+	// of the endpoints turned off — pings aside, and those leased to an attempt under
+	// way — and returns how many.
+	FailTurnedOff(ctx context.Context, at time.Time, why string) (int64, error)
+	// RequeueFailed makes an endpoint's failed deliveries made at or after since pending
+	// again, due at at, and returns how many.
+	RequeueFailed(ctx context.Context, webhookID string, since, at time.Time) (int64, error)
 }
 
 // SourceRows queues and records citations' page fetches (sources.go).

@@ -99,6 +99,8 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be a Wikidata item ID such as Q42"
 	case "country":
 		return "must be a country as ISO 3166-1 alpha-2 writes it, such as US or GB"
+	case "datetime":
+		return "must be a date and time as RFC 3339 writes it, such as 2026-12-01T00:00:00Z"
 	}
 	if vocab, ok := Vocabularies[fe.Tag()]; ok {
 		return "must be one of: " + strings.Join(vocab, ", ")

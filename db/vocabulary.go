@@ -47,7 +47,7 @@ var DeliveryStates = []string{"pending", "succeeded", "failed"}
 var SourceStates = []string{"pending", "fetched", "failed"}
 
 // AuditActions are what an audit entry records being done.
-var AuditActions = []string{"create", "update", "delete", "verdict", "revoke", "rotate", "redeliver"}
+var AuditActions = []string{"create", "update", "delete", "verdict", "revoke", "rotate", "redeliver", "recover"}
 
 // AuditResources are what an audit entry records it was done to.
 var AuditResources = []string{"quote", "speaker", "outlet", "citation", "verdict", "key", "webhook"}

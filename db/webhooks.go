@@ -231,6 +231,11 @@ func (d *DB) UpdateWebhook(ctx context.Context, id string, ifMatch []int64, p We
 		if err := tx.UpdateWebhook(ctx, cur, &next); err != nil {
 			return writeError("webhook", err)
 		}
+		if cur.Enabled && !next.Enabled {
+			if err := failTurnedOff(ctx, tx, next.UpdatedAt); err != nil {
+				return err
+			}
+		}
 		return d.record(ctx, tx, c)
 	})
 	return out, err

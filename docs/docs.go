@@ -4310,6 +4310,113 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/webhooks/{id}/recover": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every delivery of the endpoint made at or after since that failed — unsent because the endpoint was turned off, or with its retries spent — is sent again, with the same webhook-id, as Svix's recover does. An endpoint that is turned off keeps no backlog: its pending deliveries fail at once, saying so, and none is made while it is off; after turning it on, recover what it missed from the moment it went down. The log keeps deliveries 30 days. The endpoint must be on.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Send an endpoint's failed deliveries again",
+                "operationId": "recoverWebhookDeliveries",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "webhook ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "from when",
+                        "name": "recover",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WebhookRecover"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookRecovered"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the endpoint is turned off",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "since is missing or not an RFC 3339 date and time",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/webhooks/{id}/secret": {
             "post": {
                 "security": [
@@ -4462,7 +4569,8 @@ const docTemplate = `{
                         "verdict",
                         "revoke",
                         "rotate",
-                        "redeliver"
+                        "redeliver",
+                        "recover"
                     ],
                     "example": "update"
                 },
@@ -6931,6 +7039,32 @@ const docTemplate = `{
                     "type": "integer",
                     "x-nullable": true,
                     "example": 3
+                }
+            }
+        },
+        "WebhookRecover": {
+            "type": "object",
+            "required": [
+                "since"
+            ],
+            "properties": {
+                "since": {
+                    "description": "Deliveries made at or after this moment are sent again (the log keeps 30 days).",
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-12-01T00:00:00Z"
+                }
+            }
+        },
+        "WebhookRecovered": {
+            "type": "object",
+            "required": [
+                "requeued"
+            ],
+            "properties": {
+                "requeued": {
+                    "type": "integer",
+                    "example": 1280
                 }
             }
         },

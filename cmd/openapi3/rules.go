@@ -34,6 +34,7 @@ var requestSchemas = map[string]reflect.Type{
 	"WebhookCreate":  reflect.TypeFor[db.WebhookInput](),
 	"WebhookPatch":   reflect.TypeFor[db.WebhookPatch](),
 	"WebhookWatches": reflect.TypeFor[db.Watches](),
+	"WebhookRecover": reflect.TypeFor[db.RecoverInput](),
 	"ExtractRequest": reflect.TypeFor[api.ExtractRequest](),
 }
 

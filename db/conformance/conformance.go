@@ -70,6 +70,7 @@ func Run(t *testing.T, h Harness) {
 		{"Outbox", testOutbox},
 		{"WebhookPermissions", testWebhookPermissions},
 		{"DeliveryClaims", testDeliveryClaims},
+		{"RecoverDeliveries", testRecoverDeliveries},
 		{"WebhookSecretRotation", testWebhookSecretRotation},
 		{"SourceFetches", testSourceFetches},
 		{"Sessions", testSessions},

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -149,6 +150,11 @@ func testWebhookPermissions(t *testing.T, h Harness) {
 			"rotate":     func() error { _, _, err := d.RotateWebhookSecret(ctx, w.ID); return err },
 			"ping":       func() error { _, err := d.PingWebhook(ctx, w.ID); return err },
 			"deliveries": func() error { _, err := d.ListDeliveries(ctx, w.ID, db.DeliveryFilter{}); return err },
+			"recover": func() error {
+				_, err := d.RecoverDeliveries(ctx, w.ID, db.RecoverInput{Since: "2026-01-01T00:00:00Z"})
+				return err
+			},
+			"redeliver": func() error { _, err := d.Redeliver(ctx, w.ID, "dlv_01JS8X2W5Q7K3M9N4P6R8T0V34"); return err },
 		} {
 			if err := do(); code(err) != db.Forbidden {
 				t.Errorf("%s may not %s webhooks: %v", role, name, err)
@@ -252,10 +258,31 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 	if hook.Enabled || hook.DisabledReason == nil || !strings.Contains(*hook.DisabledReason, "HTTP 500") {
 		t.Fatalf("failing for days leaves the endpoint %+v", hook)
 	}
-	// Its pending deliveries wait; a ping is claimed all the same.
-	at = later
+	// It keeps no backlog: its pending deliveries fail, unsent, saying why — those whose
+	// attempts were under way once their leases end, at the hourly sweep. A ping is
+	// claimed all the same.
+	at = later.Add(2 * time.Minute)
+	d.SetClock(func() time.Time { return at })
 	if dls, _ := d.ClaimDeliveries(work, 100, 100, time.Minute); len(dls) != 0 {
 		t.Errorf("%d deliveries of a disabled endpoint claimed", len(dls))
+	}
+	if _, err := d.PruneDeliveries(work, at.Add(-db.DeliveryRetention)); err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := d.ListDeliveries(bg, w.ID, db.DeliveryFilter{State: str("pending"), Limit: 100}); len(pending.Data) != 0 {
+		t.Errorf("%d deliveries of an endpoint turned off still pending", len(pending.Data))
+	}
+	failed, _ := d.ListDeliveries(bg, w.ID, db.DeliveryFilter{State: str("failed"), Limit: 100})
+	for _, dl := range failed.Data {
+		if dl.LastError == nil || *dl.LastError != db.TurnedOff {
+			t.Errorf("failed %+v, want %q", dl, db.TurnedOff)
+		}
+	}
+	if len(failed.Data) != n-1 {
+		t.Errorf("%d deliveries failed unsent, want %d", len(failed.Data), n-1)
+	}
+	if re, err := d.Redeliver(bg, w.ID, first.ID); code(err) != db.Conflict {
+		t.Errorf("a redelivery to an endpoint turned off: %+v %v, want a conflict", re, err)
 	}
 	ping, err := d.PingWebhook(bg, w.ID)
 	if err != nil || ping.EventType != db.PingEvent || ping.State != "pending" {
@@ -264,11 +291,20 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 	if dls, _ := d.ClaimDeliveries(work, 100, 100, time.Minute); len(dls) != 1 || dls[0].ID != ping.ID {
 		t.Errorf("the ping to a disabled endpoint: claimed %v", dls)
 	}
-	// Turned on again, it clears the reason; 410 Gone turns it off at once.
+	// Turned on again, it clears the reason and sends nothing by itself.
 	if hook, err = d.UpdateWebhook(bg, w.ID, nil, db.WebhookPatch{Enabled: db.Field[bool]{Set: true, Value: true}}); err != nil ||
 		hook.DisabledReason != nil || hook.FailingSince != nil {
 		t.Fatalf("turned on: %+v %v", hook, err)
 	}
+	if dls, _ := d.ClaimDeliveries(work, 100, 100, time.Minute); len(dls) != 0 {
+		t.Errorf("turned on, the endpoint was sent %d deliveries nobody asked for", len(dls))
+	}
+	// Redelivery: pending again, now, with the same event.
+	re, err := d.Redeliver(bg, w.ID, first.ID)
+	if err != nil || re.State != "pending" || re.EventID != first.EventID {
+		t.Fatalf("redeliver: %+v %v", re, err)
+	}
+	// 410 Gone turns it off at once.
 	attempt(dls[2], status(410), db.Outcome{State: "failed", Gone: true})
 	if hook, _ = d.Webhook(bg, w.ID); hook.Enabled || hook.DisabledReason == nil || !strings.Contains(*hook.DisabledReason, "410") {
 		t.Errorf("after 410 Gone: %+v", hook)
@@ -276,21 +312,87 @@ func testDeliveryClaims(t *testing.T, h Harness) {
 	if entries, err := d.Audit(bg, db.AuditFilter{ResourceID: &w.ID}); err != nil || len(entries.Data) < 4 {
 		t.Errorf("turning the endpoint off and on is not in the audit trail: %d entries, %v", len(entries.Data), err)
 	}
-	// Redelivery: pending again, now, with the same event.
-	re, err := d.Redeliver(bg, w.ID, first.ID)
-	if err != nil || re.State != "pending" || re.EventID != first.EventID {
-		t.Fatalf("redeliver: %+v %v", re, err)
-	}
-	// Pruning forgets settled deliveries older than the retention, keeps pending ones.
-	// Settled now: only the one 410 Gone failed (the success was redelivered).
-	if pruned, err := d.PruneDeliveries(work, at.Add(db.DeliveryRetention)); err != nil || pruned != 1 {
-		t.Errorf("pruned %d deliveries (%v), want 1", pruned, err)
+	// Pruning forgets settled deliveries older than the retention: all of them, the
+	// redelivery failed unsent by the 410 among them; the ping is pending.
+	if pruned, err := d.PruneDeliveries(work, at.Add(db.DeliveryRetention)); err != nil || pruned != n {
+		t.Errorf("pruned %d deliveries (%v), want %d", pruned, err, n)
 	}
 	if _, _, err := d.Delivery(bg, w.ID, dls[2].ID); code(err) != db.NotFound {
 		t.Errorf("a settled delivery survived pruning: %v", err)
 	}
-	if _, _, err := d.Delivery(bg, w.ID, first.ID); err != nil {
+	if _, _, err := d.Delivery(bg, w.ID, ping.ID); err != nil {
 		t.Errorf("a pending delivery was pruned: %v", err)
+	}
+}
+
+// An endpoint turned off keeps no backlog and is sent none when turned on; what it
+// missed is recovered when asked for, from a moment, once.
+func testRecoverDeliveries(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	start := time.Now().UTC().Truncate(time.Second)
+	d.SetClock(func() time.Time { return start })
+	w := mustWebhook(t, d, db.WebhookInput{URL: "https://a.example/hook", EventTypes: []string{"speaker.created"}})
+	speakers := func(prefix string, n int) {
+		t.Helper()
+		for i := range n {
+			if _, err := d.CreateSpeaker(bg, db.SpeakerInput{Name: fmt.Sprintf("%s %d", prefix, i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	count := func(state string) int {
+		t.Helper()
+		page, err := d.ListDeliveries(bg, w.ID, db.DeliveryFilter{State: &state, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Data)
+	}
+	speakers("Before", 5)
+	off := db.WebhookPatch{Enabled: db.Field[bool]{Set: true, Value: false}}
+	if _, err := d.UpdateWebhook(bg, w.ID, nil, off); err != nil {
+		t.Fatal(err)
+	}
+	if count("pending") != 0 || count("failed") != 5 {
+		t.Fatalf("turned off: %d pending, %d failed; want none pending, 5 failed unsent", count("pending"), count("failed"))
+	}
+	speakers("While off", 3)
+	if count("pending")+count("failed") != 5 {
+		t.Errorf("writes while the endpoint was off made deliveries for it")
+	}
+	since := db.RecoverInput{Since: start.Add(-time.Minute).Format(time.RFC3339)}
+	if _, err := d.RecoverDeliveries(bg, w.ID, since); code(err) != db.Conflict {
+		t.Errorf("recover while off: %v, want a conflict", err)
+	}
+	if _, err := d.UpdateWebhook(bg, w.ID, nil, db.WebhookPatch{Enabled: db.Field[bool]{Set: true, Value: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if count("pending") != 0 {
+		t.Errorf("turned on, %d deliveries pending by themselves", count("pending"))
+	}
+	for _, bad := range []string{"", "yesterday", "2026-12-01", "2026-12-01 00:00:00"} {
+		var e *db.Error
+		if _, err := d.RecoverDeliveries(bg, w.ID, db.RecoverInput{Since: bad}); !errors.As(err, &e) || e.Code != db.Invalid || e.Field != "since" {
+			t.Errorf("recover since %q: %v, want since invalid", bad, err)
+		}
+	}
+	if _, err := d.RecoverDeliveries(bg, "wh_01JS8X2W5Q7K3M9N4P6R8T0V99", since); code(err) != db.NotFound {
+		t.Errorf("recover an unknown endpoint: %v", err)
+	}
+	later := db.RecoverInput{Since: start.Add(time.Minute).Format(time.RFC3339)}
+	if got, err := d.RecoverDeliveries(bg, w.ID, later); err != nil || got.Requeued != 0 {
+		t.Errorf("recover since after them: %+v %v, want none", got, err)
+	}
+	got, err := d.RecoverDeliveries(bg, w.ID, since)
+	if err != nil || got.Requeued != 5 || count("pending") != 5 || count("failed") != 0 {
+		t.Fatalf("recover: %+v %v; %d pending", got, err, count("pending"))
+	}
+	if dls, err := d.ClaimDeliveries(work, 100, 100, time.Minute); err != nil || len(dls) != 5 {
+		t.Errorf("the recovered deliveries: %d claimed, %v", len(dls), err)
+	}
+	entries, err := d.Audit(bg, db.AuditFilter{ResourceID: &w.ID})
+	if err != nil || !slices.ContainsFunc(entries.Data, func(e *db.AuditEntry) bool { return e.Action == "recover" }) {
+		t.Errorf("the recovery is not in the audit trail: %v", err)
 	}
 }
 

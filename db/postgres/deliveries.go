@@ -147,3 +147,19 @@ func (t *tx) PruneDeliveries(ctx context.Context, before time.Time) (int64, erro
 		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = e.seq)`, before)
 	return tag.RowsAffected(), err
 }
+
+func (t *tx) FailTurnedOff(ctx context.Context, at time.Time, why string) (int64, error) {
+	tag, err := t.exec(ctx, "fail deliveries of endpoints turned off", `UPDATE webhook_deliveries d
+		SET state = 'failed', claimed_until = NULL, last_error = $1, updated_at = $2
+		FROM webhooks w, webhook_events e
+		WHERE d.state = 'pending' AND w.id = d.webhook_id AND NOT w.enabled AND e.seq = d.event_seq AND e.type <> $3
+			AND (d.claimed_until IS NULL OR d.claimed_until <= $2)`, why, at, db.PingEvent)
+	return tag.RowsAffected(), err
+}
+
+func (t *tx) RequeueFailed(ctx context.Context, webhookID string, since, at time.Time) (int64, error) {
+	tag, err := t.exec(ctx, "requeue failed deliveries", `UPDATE webhook_deliveries
+		SET state = 'pending', next_attempt_at = $1, claimed_until = NULL, updated_at = $1
+		WHERE webhook_id = $2 AND state = 'failed' AND created_at >= $3`, at, webhookID, since)
+	return tag.RowsAffected(), err
+}

@@ -139,3 +139,26 @@ func (t *tx) PruneDeliveries(ctx context.Context, before time.Time) (int64, erro
 		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = webhook_events.seq)`, ts(before))
 	return n, err
 }
+
+func (t *tx) FailTurnedOff(ctx context.Context, at time.Time, why string) (int64, error) {
+	res, err := t.exec(ctx, "fail deliveries of endpoints turned off", `UPDATE webhook_deliveries
+		SET state = 'failed', claimed_until = NULL, last_error = ?, updated_at = ?
+		WHERE state = 'pending' AND webhook_id IN (SELECT id FROM webhooks WHERE NOT enabled)
+			AND (claimed_until IS NULL OR claimed_until <= ?)
+			AND NOT EXISTS (SELECT 1 FROM webhook_events e WHERE e.seq = webhook_deliveries.event_seq AND e.type = ?)`,
+		why, ts(at), ts(at), db.PingEvent)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t *tx) RequeueFailed(ctx context.Context, webhookID string, since, at time.Time) (int64, error) {
+	res, err := t.exec(ctx, "requeue failed deliveries", `UPDATE webhook_deliveries
+		SET state = 'pending', next_attempt_at = ?, claimed_until = NULL, updated_at = ?
+		WHERE webhook_id = ? AND state = 'failed' AND created_at >= ?`, ts(at), ts(at), webhookID, ts(since))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
