@@ -71,7 +71,7 @@ func (s *Server) handleImport(c echo.Context) error {
 	if err != nil {
 		return badRequest("map", err.Error())
 	}
-	res, err := ingest.Run(ctx, rd, s.store, 1000, nil)
+	res, err := ingest.Run(ctx, rd, s.store, ingest.Batching{Size: 1000})
 	_ = rc.SetWriteDeadline(time.Now().Add(importAnswerTimeout))
 	if err != nil {
 		return importFailed(err, res)

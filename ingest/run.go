@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/verbatimhq/verbatim/db"
 )
@@ -29,26 +31,48 @@ type chunk struct {
 	err      error
 }
 
-// Run reads every record and imports them in batches of size batch, each committed on its
-// own. progress, when given, hears after every committed batch the totals so far and the
-// last line it held: an interrupted import can be run again, and what was committed
-// changes nothing the second time.
+// Batching says how Run cuts the records into transactions.
+type Batching struct {
+	// Size is the most records a transaction holds (at least 1).
+	Size int
+	// InFlight is how many batches are written at once, each in a transaction of its own
+	// (at least 1): on PostgreSQL the server then works on one batch while this process
+	// prepares the next.
+	InFlight int
+	// Budget, when set, bounds a transaction's time as well: a batch that took longer
+	// makes the next ones smaller, and batches well inside it grow back towards Size.
+	// SQLite has one writer for every process: a server beside an import writes between
+	// its transactions, so it waits about Budget at most, never the whole of a large
+	// batch (4 s for 25,000 quotes, past which its writes were refused as busy).
+	Budget time.Duration
+	// Rest is a pause after each transaction, for a writer in another process: SQLite's
+	// busy handler looks for the lock every 100 ms at most, and a gap shorter than that
+	// between two transactions may go unnoticed.
+	Rest time.Duration
+	// Shared, when set, is asked before each transaction whether another process uses
+	// the archive: Budget and Rest apply only while it does, and an import alone runs at
+	// full size and speed.
+	Shared func() bool
+	// Progress, when given, hears after every committed batch the totals so far and the
+	// last line it held.
+	Progress func(total db.ImportResult, lastLine int)
+}
+
+// firstBatch is the size a budgeted import starts at, growing from there: a first batch
+// of the full size could hold the writer for seconds before anything is measured.
+const firstBatch = 1000
+
+// Run reads every record and imports them in batches, each committed on its own: an
+// interrupted import can be run again, and what was committed changes nothing the second
+// time.
 //
 // Reading, decoding and preparing the next batch runs on its own goroutine while the
 // current one is written: the two take about the same time, and a machine has more than
-// one core.
-func Run(ctx context.Context, rd *Reader, store Importer, batch int, progress func(total db.ImportResult, lastLine int)) (db.ImportResult, error) {
-	return RunConcurrently(ctx, rd, store, batch, 1, progress)
-}
-
-// RunConcurrently is Run with up to inFlight batches written at once, each in a
-// transaction of its own: on PostgreSQL the server then works on one batch while this
-// process prepares the next. Totals and progress follow the batches in order — a batch
-// that commits before one earlier in the file is counted once those before it are — and
-// after a batch fails, no later batch is counted, though one already under way may have
-// committed (running the file again finds it unchanged).
-func RunConcurrently(ctx context.Context, rd *Reader, store Importer, batch, inFlight int,
-	progress func(total db.ImportResult, lastLine int)) (_ db.ImportResult, err error) {
+// one core. Totals and progress follow the batches in order — a batch that commits before
+// one earlier in the file is counted once those before it are — and after a batch fails,
+// no later batch is counted, though one already under way may have committed (running
+// the file again finds it unchanged).
+func Run(ctx context.Context, rd *Reader, store Importer, b Batching) (_ db.ImportResult, err error) {
 	if l, ok := store.(loader); ok {
 		finish, err := l.BeginLoad(ctx)
 		if err != nil {
@@ -62,26 +86,46 @@ func RunConcurrently(ctx context.Context, rd *Reader, store Importer, batch, inF
 			}
 		}()
 	}
-	inFlight = max(1, inFlight)
+	b.Size, b.InFlight = max(1, b.Size), max(1, b.InFlight)
+	paced := func() bool { return b.Budget > 0 && (b.Shared == nil || b.Shared()) }
+	var size atomic.Int64 // the size of the batches read from now on
+	size.Store(int64(b.Size))
+	if paced() {
+		size.Store(int64(min(b.Size, firstBatch)))
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan chunk, inFlight)
-	go read(ctx, rd, batch, chunks)
+	chunks := make(chan chunk, b.InFlight)
+	go read(ctx, rd, &size, chunks)
 	type done struct {
 		c   chunk
 		res db.ImportResult
 		err error
 	}
-	results := make(chan done, inFlight)
+	results := make(chan done, b.InFlight)
 	var workers sync.WaitGroup
-	for range inFlight {
+	for range b.InFlight {
 		workers.Go(func() {
 			for c := range chunks {
 				d := done{c: c, err: c.err}
+				pace := false
 				if d.err == nil && len(c.recs) > 0 {
+					pace = paced()
+					start := time.Now()
 					d.res, d.err = store.Import(ctx, c.recs)
+					if pace {
+						size.Store(int64(resize(len(c.recs), time.Since(start), b.Budget, b.Size)))
+					} else {
+						size.Store(int64(b.Size))
+					}
 				}
 				results <- d
+				if pace && b.Rest > 0 {
+					select {
+					case <-time.After(b.Rest):
+					case <-ctx.Done():
+					}
+				}
 			}
 		})
 	}
@@ -113,8 +157,8 @@ func RunConcurrently(ctx context.Context, rd *Reader, store Importer, batch, inF
 			total.Add(d.c.rejected)
 			total.Add(d.res)
 			total.LastLine = max(total.LastLine, d.c.last)
-			if progress != nil && (len(d.c.recs) > 0 || d.c.rejected.Rejected > 0) {
-				progress(total, d.c.last)
+			if b.Progress != nil && (len(d.c.recs) > 0 || d.c.rejected.Rejected > 0) {
+				b.Progress(total, d.c.last)
 			}
 		}
 	}
@@ -124,6 +168,19 @@ func RunConcurrently(ctx context.Context, rd *Reader, store Importer, batch, inF
 	return total, ctx.Err()
 }
 
+// resize is the size of the next batch after one of n records took took: scaled to fit
+// budget, with a fifth to spare, when it did not; doubled, up to most, when it took less
+// than half; else n again.
+func resize(n int, took, budget time.Duration, most int) int {
+	switch {
+	case took > budget:
+		return max(1, int(float64(n)*0.8*float64(budget)/float64(took)))
+	case took < budget/2:
+		return min(most, n*2)
+	}
+	return n
+}
+
 // ReadError is the input failing part way (a broken connection, a line too long, JSON
 // that cannot be followed); what was committed before it stays committed.
 type ReadError struct{ Err error }
@@ -131,8 +188,9 @@ type ReadError struct{ Err error }
 func (e *ReadError) Error() string { return "reading the import: " + e.Err.Error() }
 func (e *ReadError) Unwrap() error { return e.Err }
 
-// read sends rd's records in chunks of batch until the end, an error or ctx's end.
-func read(ctx context.Context, rd *Reader, batch int, out chan<- chunk) {
+// read sends rd's records in chunks of size's records until the end, an error or ctx's
+// end. size may change between chunks.
+func read(ctx context.Context, rd *Reader, size *atomic.Int64, out chan<- chunk) {
 	defer close(out)
 	send := func(c chunk) bool {
 		select {
@@ -142,7 +200,8 @@ func read(ctx context.Context, rd *Reader, batch int, out chan<- chunk) {
 			return false
 		}
 	}
-	c := chunk{recs: make([]db.ImportRecord, 0, batch)}
+	n := int(size.Load())
+	c := chunk{recs: make([]db.ImportRecord, 0, n)}
 	for ctx.Err() == nil {
 		rec, err := rd.Next()
 		if err == io.EOF {
@@ -160,11 +219,12 @@ func read(ctx context.Context, rd *Reader, batch int, out chan<- chunk) {
 		}
 		rec.Prepare()
 		c.recs = append(c.recs, rec.ImportRecord)
-		if len(c.recs) == batch {
+		if len(c.recs) >= n {
 			if !send(c) {
 				return
 			}
-			c = chunk{seq: c.seq + 1, recs: make([]db.ImportRecord, 0, batch)}
+			n = int(size.Load())
+			c = chunk{seq: c.seq + 1, recs: make([]db.ImportRecord, 0, n)}
 		}
 	}
 }

@@ -74,23 +74,29 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		if rerr != nil {
 			return rerr
 		}
-		inFlight := *parallel
-		if inFlight <= 0 {
-			inFlight = 1
-			if store.Engine().Name() == "postgres" {
-				// The server stores one batch while this process prepares the next: with
-				// two under way both cores work (1M quotes: 63 → 55 s on two cores).
-				inFlight = 2
-			}
-		}
-		res, err = ingest.RunConcurrently(ctx, rd, store, *batch, inFlight, func(total db.ImportResult, last int) {
+		b := ingest.Batching{Size: *batch, InFlight: *parallel, Progress: func(total db.ImportResult, last int) {
 			// One line per committed batch in a log: what it says is in the database.
 			if !prog.tty {
 				prog.say("committed through line %d: %d created, %d updated, %d unchanged, %d rejected",
 					last, total.Created, total.Updated, total.Unchanged, total.Rejected)
 			}
 			prog.update(total.Created + total.Updated + total.Unchanged + total.Rejected)
-		})
+		}}
+		if store.Engine().Name() == "postgres" {
+			if b.InFlight <= 0 {
+				// The server stores one batch while this process prepares the next: with
+				// two under way both cores work (1M quotes: 63 → 55 s on two cores).
+				b.InFlight = 2
+			}
+		} else if eng, ok := store.Engine().(*sqlite.Engine); ok {
+			// SQLite writes one transaction at a time, for every process: a server
+			// beside the import writes between its transactions.
+			b.Budget, b.Rest, b.Shared = sqliteBudget, sqliteRest, eng.Shared
+			if eng.Shared() {
+				prog.say("another process (a server?) has the archive open: transactions of about %v, so that its writes go between them", sqliteBudget)
+			}
+		}
+		res, err = ingest.Run(ctx, rd, store, b)
 	}
 	prog.finish()
 	if err != nil {
@@ -110,6 +116,17 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	return nil
 }
+
+// sqliteBudget and sqliteRest pace an import into SQLite while another process has the
+// archive open, so that a server beside it keeps writing: transactions of about a second
+// at most, a pause after each long enough for SQLite's busy handler (which looks every
+// 100 ms at most) to find the lock free. With 25,000-record transactions, API writes
+// beside an import waited up to 4.6 s, and some were refused as busy. An import alone is
+// not paced: the pace costs it a quarter or more (see docs/BENCHMARKS.md).
+const (
+	sqliteBudget = time.Second
+	sqliteRest   = 150 * time.Millisecond
+)
 
 func formatOf(path string) string {
 	switch {

@@ -61,3 +61,10 @@ func holdAlone(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// Shared reports whether another process — a server beside a command-line import, say —
+// has the archive open. Where it cannot tell, it says yes.
+func (e *Engine) Shared() bool {
+	others, err := othersHold(e.held)
+	return others || err != nil
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/verbatimhq/verbatim/db"
 	. "github.com/verbatimhq/verbatim/db/sqlite"
@@ -87,5 +90,47 @@ func TestRestoreRefusesADatabaseInUse(t *testing.T) {
 	}
 	if _, err := Restore(ctx, backup, live, true); err != nil {
 		t.Fatalf("restore once the database is closed: %v", err)
+	}
+}
+
+// An engine tells whether another process has its archive open — a server beside a
+// command-line import — and not its own handles.
+func TestSharedSeesOtherProcesses(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS != "linux" {
+		t.Skip("other systems do not list their locks: Shared always says yes")
+	}
+	ctx := db.WithActor(context.Background(), db.System)
+	path := filepath.Join(t.TempDir(), "shared.db")
+	e, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	again, err := Open(ctx, path) // a second handle in this process is no company
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if e.Shared() {
+		t.Fatal("alone, the archive is said to be shared")
+	}
+	// Another process holding the lock every process using the archive holds.
+	other := exec.Command("flock", "--shared", "--no-fork", path, "sleep", "30")
+	if err := other.Start(); err != nil {
+		t.Fatalf("flock (util-linux): %v", err)
+	}
+	defer func() { _ = other.Process.Kill(); _ = other.Wait() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !e.Shared() {
+		if time.Now().After(deadline) {
+			t.Fatal("another process holds the archive, and Shared does not see it")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = other.Process.Kill()
+	_ = other.Wait()
+	if e.Shared() {
+		t.Error("the other process is gone, and Shared still sees it")
 	}
 }

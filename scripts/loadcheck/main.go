@@ -8,7 +8,11 @@
 //     second connection each inside their reads and froze every read of the server);
 //
 //   - every export holding every match, and saying so in its trailer (a relevance export
-//     once stopped at the rank window).
+//     once stopped at the rank window);
+//
+//   - a second import by the command line beside the running server, while clients
+//     write through the API: every write succeeds (on SQLite, 1 in 40 once answered 503
+//     busy, waiting out an import's long transaction).
 //
 //     loadcheck -verbatim ./verbatim -db postgres://…/fresh [-quotes 20000] [-speakers 8000]
 package main
@@ -40,17 +44,18 @@ func main() {
 	quotes := flag.Int("quotes", 20000, "quotes to import")
 	speakers := flag.Int("speakers", 8000, "distinct speakers they name")
 	exports := flag.Int("exports", 6, "relevance exports at once")
+	beside := flag.Int("beside", 60000, "quotes the second import, beside the server, brings: more than a full batch (25,000)")
 	flag.Parse()
 	if *dsn == "" {
 		log.Fatal("give -db")
 	}
-	if err := run(*bin, *dsn, *quotes, *speakers, *exports); err != nil {
+	if err := run(*bin, *dsn, *quotes, *speakers, *exports, *beside); err != nil {
 		fmt.Fprintln(os.Stderr, "loadcheck:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, dsn string, quotes, speakers, exports int) error {
+func run(bin, dsn string, quotes, speakers, exports, beside int) error {
 	dir, err := os.MkdirTemp("", "loadcheck")
 	if err != nil {
 		return err
@@ -59,7 +64,7 @@ func run(bin, dsn string, quotes, speakers, exports int) error {
 
 	// The import: every quote holds "grain", and names one of many new speakers.
 	file := filepath.Join(dir, "quotes.ndjson")
-	if err := writeQuotes(file, quotes, speakers); err != nil {
+	if err := writeQuotes(file, "load", quotes, speakers); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -72,7 +77,7 @@ func run(bin, dsn string, quotes, speakers, exports int) error {
 	// The server, as the README allows running it: no slots for expensive reads, a small
 	// rank window so the exports reach past it.
 	srv := exec.Command(bin, "serve", "--db", dsn, "--addr", "127.0.0.1:0", "--max-searches", "0", "--rank-window", "1000",
-		"--rate-read", "0", "--rate-export", "0", "--workers=false")
+		"--rate-read", "0", "--rate-write", "0", "--rate-export", "0", "--workers=false")
 	stdout, err := srv.StdoutPipe()
 	if err != nil {
 		return err
@@ -171,12 +176,76 @@ func run(bin, dsn string, quotes, speakers, exports int) error {
 	if p(0.99) > 2*time.Second {
 		errs = append(errs, fmt.Errorf("cheap reads waited behind the exports: p99 %v", p(0.99)))
 	}
+	errs = append(errs, importBeside(bin, dsn, dir, base, key, beside, speakers))
 	return errors.Join(errs...)
+}
+
+// importBeside runs a second import by the command line while the server takes writes
+// through the API, one after another: every write must succeed.
+func importBeside(bin, dsn, dir, base, key string, quotes, speakers int) error {
+	file := filepath.Join(dir, "more.ndjson")
+	if err := writeQuotes(file, "more", quotes, speakers); err != nil {
+		return err
+	}
+	imp := exec.Command(bin, "import", file, "--db", dsn, "--quiet")
+	var out strings.Builder
+	imp.Stdout, imp.Stderr = &out, &out
+	start := time.Now()
+	if err := imp.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- imp.Wait() }()
+	var took []time.Duration
+	failed := map[int]int{}
+	var importErr error
+	for i := 0; ; i++ {
+		select {
+		case importErr = <-done:
+		default:
+		}
+		if importErr != nil || imp.ProcessState != nil {
+			break
+		}
+		body := fmt.Sprintf(`{"text": "Written beside an import, number %d", "speaker_name": "Desk Writer"}`, i)
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1/quotes", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		t := time.Now()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("a write beside the import: %w", err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		took = append(took, time.Since(t))
+		if res.StatusCode != http.StatusCreated {
+			failed[res.StatusCode]++
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if importErr != nil {
+		return fmt.Errorf("the import beside the server: %v\n%s", importErr, out.String())
+	}
+	if len(took) == 0 {
+		return errors.New("no write went in during the import")
+	}
+	slices.Sort(took)
+	p := func(q float64) time.Duration { return took[min(len(took)-1, int(q*float64(len(took))))] }
+	fmt.Printf("import of %d more quotes by the command line beside the server in %v; %d API writes beside it: p50 %v, p99 %v, max %v, refused %v\n",
+		quotes, time.Since(start).Round(time.Millisecond), len(took), p(0.5), p(0.99), took[len(took)-1], failed)
+	if len(failed) > 0 {
+		return fmt.Errorf("writes beside the import were refused: %v of %d", failed, len(took))
+	}
+	if p(0.99) > 1500*time.Millisecond {
+		return fmt.Errorf("writes beside the import waited behind its transactions: p99 %v", p(0.99))
+	}
+	return nil
 }
 
 // writeQuotes writes quotes in the import's create shape: each says "grain" among other
 // words, and names one of speakers people, most of them new to the archive.
-func writeQuotes(path string, quotes, speakers int) error {
+func writeQuotes(path, prefix string, quotes, speakers int) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -189,7 +258,7 @@ func writeQuotes(path string, quotes, speakers int) error {
 	for i := range quotes {
 		text := fmt.Sprintf("grain %s %s %s, round %d", words[r.IntN(len(words))], words[r.IntN(len(words))], words[r.IntN(len(words))], i)
 		if err := enc.Encode(map[string]any{"text": text, "speaker_name": fmt.Sprintf("Speaker %d", i%speakers),
-			"outlet_name": fmt.Sprintf("Outlet %d", i%(speakers/4+1)), "external_id": fmt.Sprintf("load-%d", i)}); err != nil {
+			"outlet_name": fmt.Sprintf("Outlet %d", i%(speakers/4+1)), "external_id": fmt.Sprintf("%s-%d", prefix, i)}); err != nil {
 			return err
 		}
 	}
