@@ -38,6 +38,7 @@ type Door struct {
 	log     *slog.Logger
 	metrics *metrics
 	limits  Limits
+	trusted []netip.Prefix
 	buckets limiter
 	// fronts are the mounted front ends, the longest prefix first: a request's refusal
 	// is shown by the front end whose prefix its path has.
@@ -61,7 +62,7 @@ func New(opt Options) *Door {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	d := &Door{echo: e, log: opt.Logger, metrics: newMetrics(), limits: opt.Limits}
+	d := &Door{echo: e, log: opt.Logger, metrics: newMetrics(), limits: opt.Limits, trusted: opt.TrustedProxies}
 	e.HTTPErrorHandler = d.handleError
 	e.JSONSerializer = jsonSerializer{}
 	e.IPExtractor = echo.ExtractIPDirect()

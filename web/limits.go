@@ -153,9 +153,8 @@ func ClientAddress(c echo.Context) string {
 	if err != nil {
 		return "ip:" + c.RealIP()
 	}
-	if ip.Is6() && !ip.Is4In6() {
-		p, _ := ip.Prefix(64)
-		return "ip:" + p.String()
+	if ip = clientNet(ip); ip.Is6() {
+		return "ip:" + ip.String() + "/64"
 	}
-	return "ip:" + ip.Unmap().String()
+	return "ip:" + ip.String()
 }

@@ -129,6 +129,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	refused  prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -144,7 +145,11 @@ func newMetrics() *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"method", "route"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration,
+	m.refused = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "verbatim_connections_refused_total",
+		Help: "Connections closed at once because their address held --max-connections-per-address already.",
+	})
+	m.registry.MustRegister(m.requests, m.duration, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,6 +128,85 @@ func TestServeCapsConnections(t *testing.T) {
 	res.Body.Close()
 	cancel()
 	<-done
+}
+
+// One address holds no more than --max-connections-per-address: its next connection is
+// closed at once, and another address is served at once while it holds its share. A
+// trusted proxy, carrying many clients, is exempt.
+func TestServeCapsConnectionsPerAddress(t *testing.T) {
+	t.Parallel()
+	dialFrom := func(t *testing.T, from, to string) net.Conn {
+		t.Helper()
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 2 * time.Second}
+		c, err := d.Dial("tcp", to)
+		if err != nil {
+			t.Fatalf("dial from %s: %v", from, err)
+		}
+		return c
+	}
+	// closedAtOnce reports whether the server closes c without a word.
+	closedAtOnce := func(c net.Conn) bool {
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))
+		_, err := c.Read(make([]byte, 1))
+		return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
+	}
+	for _, tc := range []struct {
+		name    string
+		flags   []string
+		refused bool
+	}{
+		{"capped", nil, true},
+		{"trusted proxy", []string{"--trusted-proxy", "127.0.0.2"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			args := append([]string{"--db", filepath.Join(t.TempDir(), "v.db"), "--max-connections", "6", "--max-connections-per-address", "3"}, tc.flags...)
+			base, _, done, _ := startServe(t, ctx, args, noEnv)
+			var held []net.Conn
+			defer func() {
+				for _, c := range held {
+					c.Close() // a connection that never sent a request holds up the shutdown
+				}
+				cancel()
+				<-done
+			}()
+			addr := strings.TrimPrefix(base, "http://")
+			for range 3 {
+				held = append(held, dialFrom(t, "127.0.0.2", addr)) // idle, holding
+			}
+			time.Sleep(100 * time.Millisecond)
+			fourth := dialFrom(t, "127.0.0.2", addr)
+			held = append(held, fourth)
+			if got := closedAtOnce(fourth); got != tc.refused {
+				t.Errorf("the address's fourth connection closed at once: %v, want %v", got, tc.refused)
+			}
+			client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true,
+				DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}).DialContext}}
+			start := time.Now()
+			res, err := client.Get(base + "/healthz")
+			if err != nil {
+				t.Fatalf("another address while the first holds its share: %v", err)
+			}
+			res.Body.Close()
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("another address waited %v", took)
+			}
+			res, err = client.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			want := "verbatim_connections_refused_total 0"
+			if tc.refused {
+				want = "verbatim_connections_refused_total 1"
+			}
+			if !strings.Contains(string(body), want) {
+				t.Errorf("/metrics lacks %q", want)
+			}
+		})
+	}
 }
 
 // verbatim restore refuses a database a running server holds.

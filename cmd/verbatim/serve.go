@@ -24,7 +24,6 @@ import (
 	"github.com/verbatimhq/verbatim/sources"
 	"github.com/verbatimhq/verbatim/web"
 	"github.com/verbatimhq/verbatim/webhook"
-	"golang.org/x/net/netutil"
 )
 
 // shutdownGrace is how long in-flight requests may take to finish after a signal.
@@ -32,17 +31,17 @@ const shutdownGrace = 15 * time.Second
 
 // serveOptions are serve's flags, read and checked.
 type serveOptions struct {
-	addr, dbPath, replica, publicURL  string
-	publisher                         claimreview.Publisher
-	publicRead, workers, console      bool
-	origins                           []string
-	limits                            web.Limits
-	maxSearches, maxConns, rankWindow int
-	searchTimeout, sessionTTL         time.Duration
-	trusted                           []netip.Prefix
-	maxBytes                          int64
-	outbound                          outbound.Options
-	retries                           []time.Duration
+	addr, dbPath, replica, publicURL              string
+	publisher                                     claimreview.Publisher
+	publicRead, workers, console                  bool
+	origins                                       []string
+	limits                                        web.Limits
+	maxSearches, maxConns, maxPerAddr, rankWindow int
+	searchTimeout, sessionTTL                     time.Duration
+	trusted                                       []netip.Prefix
+	maxBytes                                      int64
+	outbound                                      outbound.Options
+	retries                                       []time.Duration
 }
 
 // serveFlags reads serve's flags (the environment gives their defaults) and refuses
@@ -69,6 +68,7 @@ func serveFlags(args []string, getenv func(string) string, stdout, stderr io.Wri
 	proxies := fs.String("trusted-proxy", "",
 		"comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: none)")
 	fs.IntVar(&o.maxConns, "max-connections", 1024, "connections served at once; more wait to be accepted")
+	fs.IntVar(&o.maxPerAddr, "max-connections-per-address", 128, "connections one address (an IPv6 /64) may hold; past it a new one is closed at once, so that one client cannot take every slot (the trusted proxies are exempt; 0: no cap)")
 	maxMB := fs.Int64("max-db-mb", 0, "refuse writes (507) once the database reaches this many MiB (0: no cap)")
 	fs.IntVar(&o.rankWindow, "rank-window", 0, "relevance ranks the newest this many quotes holding a query's words (0: the engine's default, 50,000 on SQLite and 10,000 on PostgreSQL)")
 	fs.StringVar(&o.publicURL, "public-url", "", "the API's URL as webhook receivers reach it, that payloads point into (default: http:// and --addr)")
@@ -109,6 +109,9 @@ func serveFlags(args []string, getenv func(string) string, stdout, stderr io.Wri
 	}
 	if o.maxConns < 1 {
 		return nil, errors.New("--max-connections must be 1 or more")
+	}
+	if o.maxPerAddr < 0 {
+		return nil, errors.New("--max-connections-per-address must be 0 (no cap) or more")
 	}
 	if o.outbound.Timeout <= 0 {
 		return nil, errors.New("--webhook-timeout must be positive")
@@ -197,7 +200,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer func() { stopWork(); work.Wait() }()
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(netutil.LimitListener(ln, o.maxConns)) }()
+	go func() {
+		errc <- srv.Serve(door.Listener(ln, web.Connections{Max: o.maxConns, PerAddress: o.maxPerAddr}))
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
