@@ -19,7 +19,8 @@ import (
 )
 
 // The README's walkthrough — recording Kellogg's quote, finding it, updating it with its
-// ETag, citing it, giving it a verdict, reading the history and the ClaimReview — runs
+// ETag, citing it, giving it a verdict, reading the history and the ClaimReview,
+// searching with the query language, filters and facets — runs
 // exactly as written against a fresh server, every curl required to succeed. Only the
 // address (a free port instead of 8080) and the key (the one this server printed) differ.
 func TestREADMEWalkthrough(t *testing.T) {
@@ -64,7 +65,9 @@ func TestREADMEWalkthrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the walkthrough failed: %v\n%s\n--- script ---\n%s", err, out, script.String())
 	}
-	for _, want := range []string{"HTTP/1.1 201 Created", `Etag: "1"`, `"attribution":"verified"`, `"@type":"ClaimReview"`, `"alternateName":"Not checkable"`} {
+	for _, want := range []string{"HTTP/1.1 201 Created", `Etag: "1"`, `"attribution":"verified"`, `"@type":"ClaimReview"`, `"alternateName":"Not checkable"`,
+		"<mark>NATO</mark> isn’t <mark>on the table</mark>",
+		`{"attribution":[{"value":"verified","count":1}],"speaker":[{"value":"spk_`, `"label":"Keith Kellogg","count":1}],"year":[{"value":"2025","count":1}]}`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the walkthrough's output lacks %s:\n%s", want, out)
 		}
