@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	echoSwagger "github.com/swaggo/echo-swagger"
 )
 
 // Health is the answer of /healthz and /readyz.
@@ -80,23 +79,4 @@ func (s *Server) handleMetrics(c echo.Context) error {
 //	@Router		/openapi.yaml [get]
 func (s *Server) handleOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/yaml", s.cfg.OpenAPI)
-}
-
-func (s *Server) handleDocsRedirect(c echo.Context) error {
-	return c.Redirect(http.StatusMovedPermanently, "/docs/index.html")
-}
-
-// handleDocs serves Swagger UI, reading the OpenAPI document this server serves and no
-// other: echo-swagger's own document routes (doc.json, doc.yaml) know nothing of it.
-func (s *Server) handleDocs() echo.HandlerFunc {
-	ui := echoSwagger.EchoWrapHandler(func(c *echoSwagger.Config) { c.URLs = []string{"/openapi.yaml"} })
-	return func(c echo.Context) error {
-		switch c.Param("*") {
-		case "":
-			return s.handleDocsRedirect(c) // echo-swagger would send /docs/ to /docs//index.html
-		case "doc.json", "doc.yaml":
-			return c.Redirect(http.StatusMovedPermanently, "/openapi.yaml")
-		}
-		return ui(c)
-	}
 }

@@ -44,9 +44,21 @@ func TestOperationalEndpoints(t *testing.T) {
 			t.Errorf("%s: %d %v, want a redirect to %s", path, res.Code, res.Header, to)
 		}
 	}
-	page := string(e.do(http.MethodGet, "/docs/index.html", "").Body)
-	if strings.Count(page, "url: ") != 1 || !strings.Contains(page, `url: "\/openapi.yaml"`) || strings.Contains(page, "doc.json") {
-		t.Errorf("the Swagger UI page does not load /openapi.yaml alone:\n%s", page)
+	page := e.do(http.MethodGet, "/docs/index.html", "")
+	start := string(e.do(http.MethodGet, "/docs/swagger-initializer.js", "").Body)
+	if !strings.Contains(string(page.Body), `src="./swagger-initializer.js"`) || strings.Count(start, "url: ") != 1 ||
+		!strings.Contains(start, `url: "/openapi.yaml"`) || strings.Contains(start, "doc.json") {
+		t.Errorf("the Swagger UI page does not load /openapi.yaml alone:\n%s\n%s", page.Body, start)
+	}
+	// Its policy lets its own files run, and nothing inline.
+	if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self';") || strings.Contains(csp, "script-src 'self' 'unsafe") {
+		t.Errorf("the page's policy: %q", csp)
+	}
+	if res := serve(e.server, httptest.NewRequest(http.MethodHead, "/docs/index.html", nil)); res.Code != http.StatusOK || len(res.Body) != 0 {
+		t.Errorf("HEAD /docs/index.html: %d, %d bytes", res.Code, len(res.Body))
+	}
+	if res := e.do(http.MethodGet, "/docs/nothing.js", ""); res.Code != http.StatusNotFound {
+		t.Errorf("GET /docs/nothing.js: %d", res.Code)
 	}
 	// The document is OpenAPI 3.1: the page must be a Swagger UI that reads it (5 and later).
 	if js := serve(e.server, httptest.NewRequest(http.MethodGet, "/docs/swagger-ui-bundle.js", nil)); js.Code != http.StatusOK || !strings.Contains(string(js.Body), "isOAS31") {

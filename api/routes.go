@@ -25,7 +25,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/metrics", s.handleMetrics, public},
 		{http.MethodGet, "/openapi.yaml", s.handleOpenAPI, public},
 		{http.MethodGet, "/docs", s.handleDocsRedirect, public},
-		{http.MethodGet, "/docs/*", s.handleDocs(), public},
+		{http.MethodGet, "/docs/*", s.handleDocs, public},
 
 		{http.MethodGet, "/v1/quotes", s.handleQuoteList, canRead},
 		{http.MethodPost, "/v1/quotes", s.handleQuoteCreate, canEdit},

@@ -482,6 +482,24 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	// The API reference beside the console: Swagger UI's scripts and styles run under
+	// its policy, and it shows this server's operations. (Under the door's default
+	// policy the page once loaded nothing at all.)
+	t.Run("the API reference renders under its policy", func(t *testing.T) {
+		d := b.anonymous(t)
+		d.open("/docs")
+		d.do(chromedp.WaitVisible(chromedp.CSS(".opblock-summary-method")))
+		if n := d.count(".opblock"); n < 50 {
+			t.Errorf("the reference shows %d operations", n)
+		}
+		if bg := eval[string](d, `getComputedStyle(document.querySelector(".opblock-summary-method")).backgroundColor`); bg == "rgba(0, 0, 0, 0)" {
+			t.Error("Swagger UI's stylesheet did not apply")
+		}
+		if title := d.text(".info .title"); !strings.Contains(title, "Verbatim") {
+			t.Errorf("the reference's title is %q", title)
+		}
+	})
+
 	t.Run("a verdict given with the keyboard alone", func(t *testing.T) {
 		q := kellogg("Peace through strength", "2025-05-01")
 		d := b.desk(t, secrets["factchecker"])

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verbatimhq/verbatim"
+
 	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/console"
 	"github.com/verbatimhq/verbatim/db"
@@ -43,7 +45,7 @@ func newSite(t testing.TB) *site {
 func door(t testing.TB, d *db.DB, opt console.Options, wopt web.Options) *web.Door {
 	t.Helper()
 	w := web.New(wopt)
-	api.New(d, api.Config{OpenAPI: []byte("openapi: 3.0.3\n")}).Mount(w)
+	api.New(d, api.Config{OpenAPI: verbatim.OpenAPI}).Mount(w)
 	c, err := console.New(d, opt)
 	if err != nil {
 		t.Fatal(err)
