@@ -21,6 +21,9 @@ type change struct {
 	// audited is the fields as the audit stores them, when the write path made them
 	// itself (a bulk load's creations); else they are encoded from fields.
 	audited string
+	// into is, for a merge or its undoing, the survivor: its event names it, and touches
+	// it for watches.
+	into string
 }
 
 // newChange is the change from before to after (nil before a creation, nil after a

@@ -83,6 +83,7 @@ type Tx interface {
 	CitationRows
 	SpeakerRows
 	OutletRows
+	MergeRows
 	NameLocks
 	KeyRows
 	AuditRows
@@ -203,7 +204,8 @@ type SpeakerRows interface {
 	// UpdateSpeaker stores next over cur if the stored version is still cur.Version,
 	// re-indexing the speaker's quotes when their names change. ErrStale, ErrDuplicate.
 	UpdateSpeaker(ctx context.Context, cur, next *Speaker) error
-	// DeleteSpeaker removes a speaker. ErrReferenced.
+	// DeleteSpeaker removes a speaker, and the redirects of speakers merged into it.
+	// ErrReferenced.
 	DeleteSpeaker(ctx context.Context, id string) error
 	// ListSpeakers lists speakers by folded name, then ID, after the position after;
 	// q, when not empty, is a folded part of a name or alias to match.
@@ -216,17 +218,58 @@ type OutletRows interface {
 	Outlet(ctx context.Context, id string, lock bool) (*Outlet, error)
 	// Outlets reads outlets; missing IDs are absent.
 	Outlets(ctx context.Context, ids []string) (map[string]*Outlet, error)
-	// OutletsByNames returns the outlet of each folded name key; keys of none are absent.
+	// OutletsByNames returns the outlet of each folded name key (a name or an alias);
+	// keys of none are absent.
 	OutletsByNames(ctx context.Context, keys []string) (map[string]string, error)
-	// InsertOutlets stores outlets as they are. ErrDuplicate: a name is taken.
+	// InsertOutlets stores outlets as they are, with their names. ErrDuplicate: a name
+	// or alias is taken.
 	InsertOutlets(ctx context.Context, os ...*Outlet) error
-	// UpdateOutlet stores next over cur if the stored version is still cur.Version.
-	// ErrStale, ErrDuplicate.
+	// UpdateOutlet stores next over cur if the stored version is still cur.Version, with
+	// its names. ErrStale, ErrDuplicate.
 	UpdateOutlet(ctx context.Context, cur, next *Outlet) error
-	// DeleteOutlet removes an outlet. ErrReferenced.
+	// ReleaseOutletNames forgets the names and aliases an outlet is found by, which a
+	// merge gives to the survivor.
+	ReleaseOutletNames(ctx context.Context, id string) error
+	// DeleteOutlet removes an outlet, and the redirects of outlets merged into it.
+	// ErrReferenced.
 	DeleteOutlet(ctx context.Context, id string) error
 	// ListOutlets is ListSpeakers for outlets.
 	ListOutlets(ctx context.Context, q string, after *Cursor, limit int) ([]*Outlet, error)
+}
+
+// MergeRows records merges of speakers and outlets, and the redirects they leave
+// (merges.go).
+type MergeRows interface {
+	// Redirects returns, for each of ids merged away, the ID it was merged into (chains
+	// are kept one hop long); IDs never merged, or merged and restored, are absent.
+	Redirects(ctx context.Context, ids []string) (map[string]string, error)
+	// InsertMerge stores a merge, the redirect it leaves (m.From to m.Into) and re-points
+	// to m.Into every redirect that went to m.From, listing them in m.Repointed.
+	InsertMerge(ctx context.Context, m *Merge) error
+	// Merge reads a merge. ErrNoRow.
+	Merge(ctx context.Context, id string, lock bool) (*Merge, error)
+	// ListMerges lists merges newest first (IDs sort as they were made), those with IDs
+	// before before ("": from the newest); of one ID (merged or survivor) when id is not
+	// empty.
+	ListMerges(ctx context.Context, id, before string, limit int) ([]*Merge, error)
+	// MoveQuotes re-points every quote of a speaker or outlet (kind) from one ID to
+	// another, re-indexing what search reads of them, and records each under mergeID;
+	// it returns how many moved.
+	MoveQuotes(ctx context.Context, kind, from, into, mergeID string) (int64, error)
+	// UndoMerge moves back the quotes m moved that still name m.Into, drops the redirect
+	// m left, points the redirects it re-pointed at m.From again and marks m undone by
+	// m.UndoneBy at m.UndoneAt; it returns how many quotes moved back.
+	UndoMerge(ctx context.Context, m *Merge) (int64, error)
+	// CountClaimedBy counts the quotes of a speaker or outlet (kind) a person has claimed
+	// to check, claims that have not expired at now.
+	CountClaimedBy(ctx context.Context, kind, id string, now time.Time) (int, error)
+	// Dismiss records that two speakers or outlets (a < b) are not one.
+	Dismiss(ctx context.Context, kind, a, b, by string, at time.Time) error
+	// Dismissed lists the dismissed pairs of a kind, as "a b".
+	Dismissed(ctx context.Context, kind string) (map[string]bool, error)
+	// Names lists every speaker or outlet (kind) with the folded keys of its names and
+	// aliases, its Wikidata QID (speakers) and its URL (outlets), for finding duplicates.
+	Names(ctx context.Context, kind string) ([]*Named, error)
 }
 
 // NameLocks serialises finding or creating by name (names.go).

@@ -18,6 +18,7 @@ const (
 	Timeout            = "timeout"             // the work ran out of its time budget
 	Unauthorized       = "unauthorized"        // no valid API key
 	Forbidden          = "forbidden"           // the key's role does not allow this
+	Moved              = "moved"               // the speaker or outlet was merged into another, which answers for it now
 	Internal           = "internal"            // a bug or an unexpected failure
 )
 
@@ -29,7 +30,10 @@ type Error struct {
 	Field   string
 	Message string
 	Fields  []FieldError
-	err     error
+	// From and To, for Moved: the ID asked for, and the one it was merged into, which
+	// answers for it now.
+	From, To string
+	err      error
 }
 
 func (e *Error) Error() string {

@@ -356,12 +356,41 @@ func (d *DB) reimport(ctx context.Context, tx Tx, id string, in QuoteInput) (str
 // sameRecord is nil when r is the stored quote as an export writes it — the quote, its
 // verdict history and its citations — and a Conflict naming the members that differ
 // otherwise.
+// asMerged is r with its speaker and outlet those of stored where they were merged into
+// them since r was exported: a restore of an export taken before a merge is the same
+// record, not a conflict.
+func asMerged(ctx context.Context, tx Tx, stored *Quote, r *Record) (*Record, error) {
+	q := *r.Quote
+	to, err := followRedirect(ctx, tx, q.Speaker.ID)
+	if err != nil {
+		return nil, err
+	}
+	if to == stored.Speaker.ID {
+		q.Speaker = stored.Speaker
+	}
+	if q.Outlet != nil && stored.Outlet != nil {
+		if to, err = followRedirect(ctx, tx, q.Outlet.ID); err != nil {
+			return nil, err
+		}
+		if to == stored.Outlet.ID {
+			q.Outlet = stored.Outlet
+		}
+	}
+	out := *r
+	out.Quote = &q
+	return &out, nil
+}
+
 func sameRecord(ctx context.Context, tx Tx, stored *Quote, r *Record) error {
 	recs, err := completeRecords(ctx, tx, []*Quote{stored})
 	if err != nil {
 		return err
 	}
 	have, err := recordMembers(recs[0])
+	if err != nil {
+		return err
+	}
+	r, err = asMerged(ctx, tx, stored, r)
 	if err != nil {
 		return err
 	}
@@ -425,6 +454,22 @@ func prefixField(err error, prefix string) error {
 	return &Error{Code: e.Code, Field: field, Message: e.Message, Fields: fields, err: e.err}
 }
 
+// restoreOwner stores the speaker or outlet (id) of an exported record by insert unless
+// read finds it stored, and returns the ID that answers for it: a merged one's survivor,
+// since a merged ID is never made again.
+func restoreOwner(ctx context.Context, tx Tx, id string, read, insert func() error) (string, error) {
+	to, err := followRedirect(ctx, tx, id)
+	if err != nil || to != id {
+		return to, err
+	}
+	if err := read(); errors.Is(err, ErrNoRow) {
+		return id, insert()
+	} else if err != nil {
+		return "", fmt.Errorf("db: read %s: %w", id, err)
+	}
+	return id, nil
+}
+
 // importExported loads a record exported by Verbatim, keeping its IDs, times, authors and
 // verdict history. A quote already stored under its ID is left as it is: unchanged when
 // the record is the stored one, a conflict naming what differs when it is not — a restore
@@ -437,23 +482,37 @@ func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, erro
 		return "", fmt.Errorf("db: find quote: %w", err)
 	}
 	sp := r.SpeakerDetail
-	if _, err := tx.Speaker(ctx, sp.ID, false); errors.Is(err, ErrNoRow) {
+	speakerID, err := restoreOwner(ctx, tx, sp.ID, func() error {
+		_, err := tx.Speaker(ctx, sp.ID, false)
+		return err
+	}, func() error {
 		stored := *sp
 		stored.Aliases = dedupeNames(sp.Name, sp.Aliases)
 		if err := tx.InsertSpeakers(ctx, &stored); err != nil {
-			return "", prefixField(speakerWriteError(err), "speaker_detail")
+			return prefixField(speakerWriteError(err), "speaker_detail")
 		}
-	} else if err != nil {
-		return "", fmt.Errorf("db: read speaker: %w", err)
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
+	var outletID *string
 	if o := r.OutletDetail; o != nil {
-		if _, err := tx.Outlet(ctx, o.ID, false); errors.Is(err, ErrNoRow) {
-			if err := tx.InsertOutlets(ctx, o); err != nil {
-				return "", prefixField(outletWriteError(err), "outlet_detail")
+		id, err := restoreOwner(ctx, tx, o.ID, func() error {
+			_, err := tx.Outlet(ctx, o.ID, false)
+			return err
+		}, func() error {
+			stored := *o
+			stored.Aliases = dedupeNames(o.Name, o.Aliases)
+			if err := tx.InsertOutlets(ctx, &stored); err != nil {
+				return prefixField(outletWriteError(err), "outlet_detail")
 			}
-		} else if err != nil {
-			return "", fmt.Errorf("db: read outlet: %w", err)
+			return nil
+		})
+		if err != nil {
+			return "", err
 		}
+		outletID = &id
 	}
 	q := *r.Quote
 	if q.SaidOn != nil {
@@ -461,14 +520,13 @@ func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, erro
 			return "", err
 		}
 	}
-	q.Speaker = SpeakerRef{ID: sp.ID}
+	q.Speaker = SpeakerRef{ID: speakerID}
 	q.Outlet = nil
-	if r.OutletDetail != nil {
-		q.Outlet = &OutletRef{ID: r.OutletDetail.ID}
+	if outletID != nil {
+		q.Outlet = &OutletRef{ID: *outletID}
 	}
 	q.Tags = normalizeTags(q.Tags)
 	q.CurrentVerdict, q.VerdictSeq, q.Snippet, q.PossibleDuplicates = nil, nil, nil, nil
-	var err error
 	if q.Seq, err = tx.InsertQuote(ctx, &q, nil, bands(q.Text)); err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return "", errorf(Conflict, "id", "another quote has this ID")

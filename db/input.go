@@ -61,16 +61,18 @@ type SpeakerPatch struct {
 
 // OutletInput creates an outlet.
 type OutletInput struct {
-	Name    string  `json:"name" validate:"required,notblank,max=200" example:"Fox News"`
-	URL     *string `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://www.foxnews.com"`
-	Country *string `json:"country,omitempty" validate:"omitempty,country" example:"US"`
+	Name    string   `json:"name" validate:"required,notblank,max=200" example:"Fox News"`
+	Aliases []string `json:"aliases,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=200" example:"Fox News Channel"`
+	URL     *string  `json:"url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://www.foxnews.com"`
+	Country *string  `json:"country,omitempty" validate:"omitempty,country" example:"US"`
 } //@name OutletCreate
 
-// OutletPatch changes the given fields of an outlet.
+// OutletPatch changes the given fields of an outlet; aliases, when given, replace all.
 type OutletPatch struct {
-	Name    Field[string] `json:"name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200" example:"Fox News"`
-	URL     Field[string] `json:"url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
-	Country Field[string] `json:"country,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,country" example:"GB"`
+	Name    Field[string]   `json:"name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200" example:"Fox News"`
+	Aliases Field[[]string] `json:"aliases,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,max=50,dive,required,notblank,max=200"`
+	URL     Field[string]   `json:"url,omitempty" swaggertype:"string" extensions:"x-nullable" format:"uri" validate:"omitempty,web_url,max=2048"`
+	Country Field[string]   `json:"country,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,country" example:"GB"`
 } //@name OutletPatch
 
 // QuoteInput creates a quote. The speaker is named by speaker_id or speaker_name (found

@@ -17,7 +17,7 @@ type OutletFilter struct {
 
 func outletWriteError(err error) error {
 	if errors.Is(err, ErrDuplicate) {
-		return errorf(Conflict, "name", "an outlet with this name already exists")
+		return errorf(Conflict, "name", "an outlet is known by this name, or one of these aliases, already")
 	}
 	return writeError("outlet", err)
 }
@@ -45,7 +45,7 @@ func (d *DB) CreateOutlet(ctx context.Context, in OutletInput) (*Outlet, error) 
 
 func (d *DB) insertOutlet(ctx context.Context, tx Tx, in OutletInput) (string, error) {
 	now := d.now()
-	o := &Outlet{ID: newID("out_", now), Name: in.Name, URL: in.URL, Country: in.Country, Version: 1, CreatedAt: now, UpdatedAt: now}
+	o := &Outlet{ID: newID("out_", now), Name: in.Name, Aliases: dedupeNames(in.Name, in.Aliases), URL: in.URL, Country: in.Country, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := tx.InsertOutlets(ctx, o); err != nil {
 		return "", outletWriteError(err)
 	}
@@ -63,7 +63,7 @@ func (d *DB) Outlet(ctx context.Context, id string) (*Outlet, error) {
 func findOutlet(ctx context.Context, tx Tx, id string, lock bool) (*Outlet, error) {
 	o, err := tx.Outlet(ctx, id, lock)
 	if errors.Is(err, ErrNoRow) {
-		return nil, errorf(NotFound, "", "no outlet with this ID")
+		return nil, redirected(ctx, tx, "outlet", id, "no outlet with this ID")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("db: read outlet: %w", err)
@@ -101,6 +101,7 @@ func (d *DB) UpdateOutlet(ctx context.Context, id string, ifMatch []int64, patch
 		if err := applyPatch(&next, &patch); err != nil {
 			return err
 		}
+		next.Aliases = dedupeNames(next.Name, next.Aliases)
 		c := newChange("update", "outlet", id, "", cur, &next)
 		if c.none() {
 			return nil

@@ -82,15 +82,20 @@ func attachVerdicts(ctx context.Context, tx Tx, quotes []*Quote) error {
 }
 
 // resolveSpeaker returns the ID of the speaker a quote names: by ID (which must exist,
-// else Invalid), or by name, found through names and aliases or else created.
+// else Invalid; a merged one's survivor), or by name, found through names and aliases or
+// else created.
 func (d *DB) resolveSpeaker(ctx context.Context, tx Tx, id, name *string) (string, error) {
 	if id != nil {
-		if _, err := tx.Speaker(ctx, *id, false); errors.Is(err, ErrNoRow) {
+		to, err := followRedirect(ctx, tx, *id)
+		if err != nil {
+			return "", err
+		}
+		if _, err := tx.Speaker(ctx, to, false); errors.Is(err, ErrNoRow) {
 			return "", errorf(Invalid, "speaker_id", "no speaker with this ID")
 		} else if err != nil {
 			return "", fmt.Errorf("db: read speaker: %w", err)
 		}
-		return *id, nil
+		return to, nil
 	}
 	if name == nil {
 		return "", errorf(Invalid, "speaker_id", "name the speaker by speaker_id or speaker_name")
@@ -159,12 +164,16 @@ func (n *names) outlet(key string) (string, bool) {
 func (d *DB) resolveOutlet(ctx context.Context, tx Tx, id, name *string) (*string, error) {
 	switch {
 	case id != nil:
-		if _, err := tx.Outlet(ctx, *id, false); errors.Is(err, ErrNoRow) {
+		to, err := followRedirect(ctx, tx, *id)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Outlet(ctx, to, false); errors.Is(err, ErrNoRow) {
 			return nil, errorf(Invalid, "outlet_id", "no outlet with this ID")
 		} else if err != nil {
 			return nil, fmt.Errorf("db: read outlet: %w", err)
 		}
-		return id, nil
+		return &to, nil
 	case name != nil:
 		cache, _ := ctx.Value(namesKey{}).(*names)
 		key := fold.String(*name)
@@ -294,6 +303,10 @@ func writeError(resource string, err error) error {
 	switch {
 	case errors.Is(err, ErrStale):
 		return errorf(Conflict, "", "the "+resource+" changed while it was being written; fetch it again and reapply your change")
+	case errors.Is(err, ErrReferenced) && resource == "quote":
+		// The quote's speaker or outlet went between its look-up and the write: merged
+		// away, most likely. Running the write again follows the merge's redirect.
+		return fmt.Errorf("db: write quote: %w: %w", ErrRetry, err)
 	case errors.Is(err, ErrReferenced):
 		return errorf(Conflict, "", "the "+resource+" refers to a resource that was deleted meanwhile, or is referred to; fetch it again")
 	}

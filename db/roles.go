@@ -16,14 +16,16 @@ const (
 	PermVerdict                        // give verdicts, also through an import
 	PermAdmin                          // delete, manage keys and webhooks, read the audit trail, restore exported records
 	PermWork                           // the server's own background work: deliver webhooks, fetch sources
+	PermMerge                          // merge speakers and outlets, and dismiss suggested duplicates
 )
 
 var permissionNames = map[Permission]string{PermPublic: "public", PermRead: "read", PermEdit: "edit",
-	PermVerdict: "verdict", PermAdmin: "admin", PermWork: "work"}
+	PermVerdict: "verdict", PermAdmin: "admin", PermWork: "work", PermMerge: "merge"}
 
 // what each permission lets one do, for refusals
 var permissionVerbs = map[Permission]string{PermPublic: "do this", PermRead: "read", PermEdit: "edit",
-	PermVerdict: "give verdicts", PermAdmin: "do what only admins may", PermWork: "do the server's background work"}
+	PermVerdict: "give verdicts", PermAdmin: "do what only admins may", PermWork: "do the server's background work",
+	PermMerge: "merge speakers and outlets"}
 
 func (p Permission) String() string { return permissionNames[p] }
 
@@ -33,8 +35,8 @@ func (p Permission) String() string { return permissionNames[p] }
 var grants = map[string]Permission{
 	"reader":      PermRead,
 	"editor":      PermRead | PermEdit,
-	"factchecker": PermRead | PermEdit | PermVerdict,
-	"admin":       PermRead | PermEdit | PermVerdict | PermAdmin,
+	"factchecker": PermRead | PermEdit | PermVerdict | PermMerge,
+	"admin":       PermRead | PermEdit | PermVerdict | PermMerge | PermAdmin,
 	"worker":      PermWork,
 }
 

@@ -151,6 +151,16 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int, below int
 		return QuotePage{}, errorf(Malformed, "sort", "relevance needs a query (q)")
 	}
 	s.Filter.Tag = lowerPtr(f.Tag)
+	// A merged speaker or outlet is its survivor: its quotes are there now.
+	for _, id := range []**string{&s.Filter.SpeakerID, &s.Filter.OutletID} {
+		if *id != nil {
+			to, err := followRedirect(ctx, d.eng.Reads(), **id)
+			if err != nil {
+				return QuotePage{}, err
+			}
+			*id = &to
+		}
+	}
 	if f.Speaker != nil {
 		s.Filter.Speaker = ptr(fold.String(*f.Speaker))
 	}

@@ -85,7 +85,7 @@ func (d *DB) Speaker(ctx context.Context, id string) (*Speaker, error) {
 func findSpeaker(ctx context.Context, tx Tx, id string, lock bool) (*Speaker, error) {
 	s, err := tx.Speaker(ctx, id, lock)
 	if errors.Is(err, ErrNoRow) {
-		return nil, errorf(NotFound, "", "no speaker with this ID")
+		return nil, redirected(ctx, tx, "speaker", id, "no speaker with this ID")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("db: read speaker: %w", err)

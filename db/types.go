@@ -23,9 +23,12 @@ type SpeakerRef struct {
 
 // Outlet is where a quote was said or first reported.
 type Outlet struct {
-	ID   string  `json:"id" example:"out_01JS8X2W5Q7K3M9N4P6R8T0V2Y"`
-	Name string  `json:"name" example:"Fox News"`
-	URL  *string `json:"url" extensions:"x-nullable" example:"https://www.foxnews.com"`
+	ID   string `json:"id" example:"out_01JS8X2W5Q7K3M9N4P6R8T0V2Y"`
+	Name string `json:"name" example:"Fox News"`
+	// Aliases are other names the outlet is found by, as a speaker's are: "WSJ" for
+	// "The Wall Street Journal". A name or alias is one outlet's.
+	Aliases []string `json:"aliases" example:"Fox News Channel"`
+	URL     *string  `json:"url" extensions:"x-nullable" example:"https://www.foxnews.com"`
 	// Country is where the outlet publishes from, as ISO 3166-1 alpha-2.
 	Country   *string   `json:"country" extensions:"x-nullable" example:"US"`
 	Version   int64     `json:"version" example:"1"`

@@ -28,7 +28,7 @@ var Roles = []string{"reader", "editor", "factchecker", "admin"}
 // EventTypes are the changes an endpoint can be told of.
 var EventTypes = []string{"quote.created", "quote.updated", "quote.deleted", "verdict.created",
 	"citation.created", "citation.updated", "citation.deleted", "speaker.created", "speaker.updated", "speaker.deleted",
-	"outlet.created", "outlet.updated", "outlet.deleted"}
+	"speaker.merged", "speaker.unmerged", "outlet.created", "outlet.updated", "outlet.deleted", "outlet.merged", "outlet.unmerged"}
 
 // EventResources are what an event can be about: the resources of EventTypes, and the
 // webhook itself for a ping.
@@ -47,10 +47,20 @@ var DeliveryStates = []string{"pending", "succeeded", "failed"}
 var SourceStates = []string{"pending", "fetched", "failed"}
 
 // AuditActions are what an audit entry records being done.
-var AuditActions = []string{"create", "update", "delete", "verdict", "revoke", "rotate", "redeliver", "recover"}
+var AuditActions = []string{"create", "update", "delete", "verdict", "revoke", "rotate", "redeliver", "recover",
+	"merge", "unmerge", "dismiss"}
 
 // AuditResources are what an audit entry records it was done to.
 var AuditResources = []string{"quote", "speaker", "outlet", "citation", "verdict", "key", "webhook"}
+
+// MergeKinds are what can be merged into another of its kind.
+var MergeKinds = []string{"speaker", "outlet"}
+
+// DuplicateReasons are why two speakers or outlets are suggested as one: the same
+// Wikidata QID, a name of one that is a name or alias of the other (folded), the same
+// surname with given names or initials that agree ("K. Kellogg", "Keith Kellogg"), the
+// same web host (outlets).
+var DuplicateReasons = []string{"same_qid", "same_name", "initials", "same_host"}
 
 // Vocabularies are the vocabularies by the name the validator's tags and the tests know
 // each by: `validate:"omitempty,setting"` checks a value is among Settings.
@@ -59,5 +69,5 @@ var Vocabularies = map[string][]string{
 	"relation": Relations, "role": Roles, "event_type": EventTypes, "event_resource": EventResources,
 	"sort": QuoteSorts, "facet": Facets,
 	"delivery_state": DeliveryStates, "source_state": SourceStates, "audit_action": AuditActions,
-	"audit_resource": AuditResources,
+	"audit_resource": AuditResources, "merge_kind": MergeKinds, "duplicate_reason": DuplicateReasons,
 }

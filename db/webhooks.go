@@ -45,7 +45,7 @@ type Webhook struct {
 	ID          string   `json:"id" example:"wh_01JS8X2W5Q7K3M9N4P6R8T0V33"`
 	URL         string   `json:"url" format:"uri" example:"https://cms.example.org/hooks/verbatim"`
 	Description string   `json:"description" example:"Re-render stories when a quote they embed is re-rated"`
-	EventTypes  []string `json:"event_types" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,outlet.created,outlet.updated,outlet.deleted" example:"verdict.created,quote.updated"`
+	EventTypes  []string `json:"event_types" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged" example:"verdict.created,quote.updated"`
 	Watches     Watches  `json:"watches"`
 	// Enabled is false once the endpoint answered 410 Gone or failed for
 	// DisableAfter; DisabledReason says which. A PATCH with enabled true turns it on.
@@ -71,7 +71,7 @@ type Webhook struct {
 type WebhookInput struct {
 	URL         string   `json:"url" format:"uri" validate:"required,web_url,max=2048" example:"https://cms.example.org/hooks/verbatim"`
 	Description string   `json:"description,omitempty" validate:"max=500"`
-	EventTypes  []string `json:"event_types" validate:"required,min=1,max=20,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,outlet.created,outlet.updated,outlet.deleted" example:"verdict.created,quote.updated"`
+	EventTypes  []string `json:"event_types" validate:"required,min=1,max=20,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged" example:"verdict.created,quote.updated"`
 	Watches     *Watches `json:"watches,omitempty"`
 } //@name WebhookCreate
 
@@ -79,7 +79,7 @@ type WebhookInput struct {
 type WebhookPatch struct {
 	URL         Field[string]   `json:"url,omitempty" swaggertype:"string" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Description Field[string]   `json:"description,omitempty" swaggertype:"string" validate:"omitempty,max=500"`
-	EventTypes  Field[[]string] `json:"event_types,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,min=1,max=20,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,outlet.created,outlet.updated,outlet.deleted"`
+	EventTypes  Field[[]string] `json:"event_types,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,min=1,max=20,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged"`
 	// Watches, when given, replace the endpoint's; {} watches everything again.
 	Watches *Watches    `json:"watches,omitempty"`
 	Enabled Field[bool] `json:"enabled,omitempty" swaggertype:"boolean"`
@@ -300,7 +300,9 @@ type Event struct {
 	QuoteID    *string
 	Version    *int64
 	Changed    []string
-	CreatedAt  time.Time
+	// Into is, for a merge (speaker.merged, outlet.merged) or its undoing, the survivor.
+	Into      *string
+	CreatedAt time.Time
 }
 
 // subject is what a change touches, for watches: the resource and, for a quote or what
@@ -345,6 +347,10 @@ func eventType(action, resource string) string {
 			return resource + ".updated"
 		case "delete":
 			return resource + ".deleted"
+		case "merge":
+			return resource + ".merged"
+		case "unmerge":
+			return resource + ".unmerged"
 		}
 	case "verdict":
 		return "verdict.created"
@@ -415,6 +421,9 @@ func (d *DB) emit(ctx context.Context, tx Tx, changes ...change) error {
 		if c.action == "update" {
 			e.Changed = c.names()
 		}
+		if c.into != "" {
+			e.Into = &c.into
+		}
 		out = append(out, Outgoing{Event: e, To: to})
 	}
 	if len(out) == 0 {
@@ -442,6 +451,13 @@ func (d *DB) subjectOf(ctx context.Context, tx Tx, c change) (*subject, error) {
 			if v != nil {
 				s.outlets = append(s.outlets, v.ID)
 			}
+		}
+	}
+	if c.into != "" { // a merge touches both: watches on either hear of it
+		if c.resource == "outlet" {
+			s.outlets = append(s.outlets, c.into)
+		} else {
+			s.speakers = append(s.speakers, c.into)
 		}
 	}
 	if c.resource != "quote" && c.quoteID != nil {

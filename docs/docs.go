@@ -4570,7 +4570,10 @@ const docTemplate = `{
                         "revoke",
                         "rotate",
                         "redeliver",
-                        "recover"
+                        "recover",
+                        "merge",
+                        "unmerge",
+                        "dismiss"
                     ],
                     "example": "update"
                 },
@@ -5613,6 +5616,7 @@ const docTemplate = `{
         "Outlet": {
             "type": "object",
             "required": [
+                "aliases",
                 "country",
                 "created_at",
                 "id",
@@ -5622,6 +5626,16 @@ const docTemplate = `{
                 "version"
             ],
             "properties": {
+                "aliases": {
+                    "description": "Aliases are other names the outlet is found by, as a speaker's are: \"WSJ\" for\n\"The Wall Street Journal\". A name or alias is one outlet's.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "Fox News Channel"
+                    ]
+                },
                 "country": {
                     "description": "Country is where the outlet publishes from, as ISO 3166-1 alpha-2.",
                     "type": "string",
@@ -5661,6 +5675,16 @@ const docTemplate = `{
                 "name"
             ],
             "properties": {
+                "aliases": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "Fox News Channel"
+                    ]
+                },
                 "country": {
                     "type": "string",
                     "example": "US"
@@ -5700,6 +5724,13 @@ const docTemplate = `{
         "OutletPatch": {
             "type": "object",
             "properties": {
+                "aliases": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "type": "string"
+                    }
+                },
                 "country": {
                     "type": "string",
                     "x-nullable": true,
@@ -6626,9 +6657,13 @@ const docTemplate = `{
                             "speaker.created",
                             "speaker.updated",
                             "speaker.deleted",
+                            "speaker.merged",
+                            "speaker.unmerged",
                             "outlet.created",
                             "outlet.updated",
-                            "outlet.deleted"
+                            "outlet.deleted",
+                            "outlet.merged",
+                            "outlet.unmerged"
                         ]
                     },
                     "example": [
@@ -6744,9 +6779,13 @@ const docTemplate = `{
                             "speaker.created",
                             "speaker.updated",
                             "speaker.deleted",
+                            "speaker.merged",
+                            "speaker.unmerged",
                             "outlet.created",
                             "outlet.updated",
-                            "outlet.deleted"
+                            "outlet.deleted",
+                            "outlet.merged",
+                            "outlet.unmerged"
                         ]
                     },
                     "example": [
@@ -6940,9 +6979,13 @@ const docTemplate = `{
                             "speaker.created",
                             "speaker.updated",
                             "speaker.deleted",
+                            "speaker.merged",
+                            "speaker.unmerged",
                             "outlet.created",
                             "outlet.updated",
-                            "outlet.deleted"
+                            "outlet.deleted",
+                            "outlet.merged",
+                            "outlet.unmerged"
                         ]
                     }
                 },

@@ -84,6 +84,13 @@ func Run(t *testing.T, h Harness) {
 		{"ExportRoundTripsEveryField", testExportRoundTripsEveryField},
 		{"RestoreOverOtherContentConflicts", testRestoreOverOtherContentConflicts},
 		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
+		{"MergeSpeakers", testMergeSpeakers},
+		{"MergeRefusals", testMergeRefusals},
+		{"MergeChainsAndUndo", testMergeChainsAndUndo},
+		{"MergeUndoRepoints", testMergeUndoRepoints},
+		{"RacingMerges", testRacingMerges},
+		{"MergeOutlets", testMergeOutlets},
+		{"RestoreAcrossMerge", testRestoreAcrossMerge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,7 +29,7 @@ var patchSamples = map[string]map[string]struct{ value, field string }{
 		"wikidata_qid": {`"Q6385264"`, "wikidata_qid"}, "description": {`"US envoy"`, "description"},
 		"anonymous": {`true`, "anonymous"},
 	},
-	"outlet": {"name": {`"Fox News Channel"`, "name"}, "url": {`"https://www.foxnews.com"`, "url"}, "country": {`"US"`, "country"}},
+	"outlet": {"name": {`"Fox News Channel"`, "name"}, "aliases": {`["Fox"]`, "aliases"}, "url": {`"https://www.foxnews.com"`, "url"}, "country": {`"US"`, "country"}},
 	"citation": {
 		"url": {`"https://example.com/b"`, "url"}, "title": {`"Transcript"`, "title"}, "publisher": {`"Fox"`, "publisher"},
 		"published_at": {`"2025-04-20"`, "published_at"}, "accessed_at": {`"2025-04-22"`, "accessed_at"},

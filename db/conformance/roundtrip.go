@@ -23,7 +23,8 @@ func SeedEveryField(t testing.TB, d *db.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := d.CreateOutlet(bg, db.OutletInput{Name: "Fox News", URL: str("https://www.foxnews.com"), Country: str("US")})
+	o, err := d.CreateOutlet(bg, db.OutletInput{Name: "Fox News", Aliases: []string{"Fox News Channel"}, URL: str("https://www.foxnews.com"),
+		Country: str("US")})
 	if err != nil {
 		t.Fatal(err)
 	}

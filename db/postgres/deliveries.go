@@ -13,7 +13,7 @@ import (
 
 const deliveryColumns = `d.seq, d.id, d.webhook_id, d.state, d.attempts, d.next_attempt_at, d.last_status, d.last_error,
 	d.created_at, d.updated_at, e.seq, e.id, e.type, e.resource, e.resource_id, e.quote_id, e.version, e.changed,
-	e.created_at`
+	e.created_at, e.into_id`
 
 const deliveryFrom = ` FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq`
 
@@ -23,7 +23,7 @@ func scanDelivery(row pgx.Row, extra ...any) (*db.Delivery, error) {
 	var next time.Time
 	if err := row.Scan(append([]any{&d.Seq, &d.ID, &d.WebhookID, &d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError,
 		&d.CreatedAt, &d.UpdatedAt, &e.Seq, &e.ID, &e.Type, &e.Resource, &e.ResourceID, &e.QuoteID, &e.Version, &e.Changed,
-		&e.CreatedAt}, extra...)...); err != nil {
+		&e.CreatedAt, &e.Into}, extra...)...); err != nil {
 		return nil, err
 	}
 	if d.State == "pending" {

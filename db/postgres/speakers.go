@@ -137,33 +137,42 @@ func (t *tx) UpdateSpeaker(ctx context.Context, cur, next *db.Speaker) error {
 // reindexSpeaker rebuilds the search vectors of a speaker's quotes: search finds quotes
 // by their speaker's names.
 func (t *tx) reindexSpeaker(ctx context.Context, s *db.Speaker) error {
+	return t.reindexQuotes(ctx, append([]string{s.Name}, s.Aliases...), `speaker_id = $1`, s.ID)
+}
+
+// reindexQuotes rebuilds the search vectors of the quotes where says (a condition on
+// quotes, with args), under the speaker names given.
+func (t *tx) reindexQuotes(ctx context.Context, speakerNames []string, where string, args ...any) error {
 	type row struct {
 		seq           int64
 		text, context string
 	}
-	rows, err := collect(ctx, t.q, "read speaker's quotes", func(r pgx.Row) (row, error) {
+	rows, err := collect(ctx, t.q, "read quotes to re-index", func(r pgx.Row) (row, error) {
 		var x row
 		var context *string
 		err := r.Scan(&x.seq, &x.text, &context)
 		x.context = deref(context)
 		return x, err
-	}, `SELECT seq, text, context FROM quotes WHERE speaker_id = $1 FOR UPDATE`, s.ID)
+	}, `SELECT seq, text, context FROM quotes WHERE `+where+` FOR UPDATE`, args...)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	names := strings.Join(append([]string{s.Name}, s.Aliases...), " ")
+	names := strings.Join(speakerNames, " ")
 	seqs := make([]int64, len(rows))
 	vecs := make([]pgtype.TSVector, len(rows))
 	for i, r := range rows {
 		seqs[i], vecs[i] = r.seq, vector(r.text, names, r.context)
 	}
-	_, err = t.exec(ctx, "re-index speaker's quotes", `UPDATE quotes q SET search = v.vec
+	_, err = t.exec(ctx, "re-index quotes", `UPDATE quotes q SET search = v.vec
 		FROM unnest($1::bigint[], $2::tsvector[]) AS v(seq, vec) WHERE q.seq = v.seq`, seqs, vecs)
 	return err
 }
 
 func (t *tx) DeleteSpeaker(ctx context.Context, id string) error {
-	_, err := t.exec(ctx, "delete speaker", `DELETE FROM speakers WHERE id = $1`, id)
+	if _, err := t.exec(ctx, "delete speaker", `DELETE FROM speakers WHERE id = $1`, id); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, "drop redirects to speaker", `DELETE FROM redirects WHERE to_id = $1`, id)
 	return err
 }
 

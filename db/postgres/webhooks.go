@@ -88,21 +88,22 @@ func (t *tx) InsertEvents(ctx context.Context, out []db.Outgoing) error {
 	n := len(out)
 	ids, types, resources, resourceIDs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	quoteIDs, versions, changed, at := make([]*string, n), make([]*int64, n), make([]string, n), make([]time.Time, n)
+	into := make([]*string, n)
 	for i, o := range out {
 		e := o.Event
 		ids[i], types[i], resources[i], resourceIDs[i] = e.ID, e.Type, e.Resource, e.ResourceID
-		quoteIDs[i], versions[i], at[i] = e.QuoteID, e.Version, e.CreatedAt
+		quoteIDs[i], versions[i], at[i], into[i] = e.QuoteID, e.Version, e.CreatedAt, e.Into
 		b, _ := json.Marshal(e.Changed) // field names
 		changed[i] = string(b)
 	}
 	seqs, err := collect(ctx, t.q, "insert events", func(r pgx.Row) (int64, error) {
 		var seq int64
 		return seq, r.Scan(&seq)
-	}, `INSERT INTO webhook_events (id, type, resource, resource_id, quote_id, version, changed, created_at)
-		SELECT id, type, resource, resource_id, quote_id, version, ARRAY(SELECT json_array_elements_text(changed::json)), created_at
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::timestamptz[])
-			WITH ORDINALITY AS e(id, type, resource, resource_id, quote_id, version, changed, created_at, ord)
-		ORDER BY ord RETURNING seq`, ids, types, resources, resourceIDs, quoteIDs, versions, changed, at)
+	}, `INSERT INTO webhook_events (id, type, resource, resource_id, quote_id, version, changed, created_at, into_id)
+		SELECT id, type, resource, resource_id, quote_id, version, ARRAY(SELECT json_array_elements_text(changed::json)), created_at, into_id
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::timestamptz[], $9::text[])
+			WITH ORDINALITY AS e(id, type, resource, resource_id, quote_id, version, changed, created_at, into_id, ord)
+		ORDER BY ord RETURNING seq`, ids, types, resources, resourceIDs, quoteIDs, versions, changed, at, into)
 	if err != nil {
 		return err
 	}

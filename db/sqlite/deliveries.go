@@ -10,7 +10,7 @@ import (
 
 const deliveryColumns = `d.seq, d.id, d.webhook_id, d.state, d.attempts, d.next_attempt_at, d.last_status, d.last_error,
 	d.created_at, d.updated_at, e.seq, e.id, e.type, e.resource, e.resource_id, e.quote_id, e.version, e.changed,
-	e.created_at`
+	e.created_at, e.into_id`
 
 const deliveryFrom = ` FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq`
 
@@ -20,7 +20,7 @@ func scanDelivery(row scanner, extra ...any) (*db.Delivery, error) {
 	var next, created, updated, changed, eventAt string
 	if err := row.Scan(append([]any{&d.Seq, &d.ID, &d.WebhookID, &d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError,
 		&created, &updated, &e.Seq, &e.ID, &e.Type, &e.Resource, &e.ResourceID, &e.QuoteID, &e.Version, &changed,
-		&eventAt}, extra...)...); err != nil {
+		&eventAt, &e.Into}, extra...)...); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(changed), &e.Changed); err != nil {

@@ -20,9 +20,41 @@ func scanOutlet(row scanner) (*db.Outlet, error) {
 	return &o, nil
 }
 
+// outlets reads outlets and fills in their aliases with one more query.
+func (t *tx) outlets(ctx context.Context, query string, args ...any) ([]*db.Outlet, error) {
+	out, err := collect(ctx, t.q, "read outlets", scanOutlet, `SELECT `+outletColumns+` FROM outlets WHERE `+query, args...)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	byID := make(map[string]*db.Outlet, len(out))
+	for _, o := range out {
+		o.Aliases = []string{}
+		byID[o.ID] = o
+	}
+	type alias struct{ id, name string }
+	aliases, err := collect(ctx, t.q, "read outlet aliases", func(r scanner) (alias, error) {
+		var a alias
+		return a, r.Scan(&a.id, &a.name)
+	}, `SELECT outlet_id, name FROM outlet_names WHERE ord > 0 AND outlet_id IN (`+placeholders(len(byID))+`)
+		ORDER BY outlet_id, ord`, anys(mapKeys(byID))...)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range aliases {
+		byID[a.id].Aliases = append(byID[a.id].Aliases, a.name)
+	}
+	return out, nil
+}
+
 func (t *tx) Outlet(ctx context.Context, id string, _ bool) (*db.Outlet, error) {
-	o, err := scanOutlet(t.q.QueryRowContext(ctx, `SELECT `+outletColumns+` FROM outlets WHERE id = ?`, id))
-	return o, one("read outlet", err)
+	rows, err := t.outlets(ctx, `id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, db.ErrNoRow
+	}
+	return rows[0], nil
 }
 
 func (t *tx) Outlets(ctx context.Context, ids []string) (map[string]*db.Outlet, error) {
@@ -30,8 +62,7 @@ func (t *tx) Outlets(ctx context.Context, ids []string) (map[string]*db.Outlet, 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := collect(ctx, t.q, "read outlets", scanOutlet, `SELECT `+outletColumns+` FROM outlets WHERE id IN (`+
-		placeholders(len(ids))+`)`, anys(ids)...)
+	rows, err := t.outlets(ctx, `id IN (`+placeholders(len(ids))+`)`, anys(ids)...)
 	for _, o := range rows {
 		out[o.ID] = o
 	}
@@ -46,7 +77,7 @@ func (t *tx) OutletsByNames(ctx context.Context, keys []string) (map[string]stri
 		rows, err := collect(ctx, t.q, "find outlets by name", func(r scanner) (pair, error) {
 			var p pair
 			return p, r.Scan(&p.key, &p.id)
-		}, `SELECT name_key, id FROM outlets WHERE name_key IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+		}, `SELECT name_key, outlet_id FROM outlet_names WHERE name_key IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
 		if err != nil {
 			return nil, err
 		}
@@ -64,8 +95,30 @@ func (t *tx) InsertOutlets(ctx context.Context, os ...*db.Outlet) error {
 		if err != nil {
 			return err
 		}
+		if err := t.writeOutletNames(ctx, o); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// writeOutletNames replaces the names an outlet is found by: the name, then the aliases.
+func (t *tx) writeOutletNames(ctx context.Context, o *db.Outlet) error {
+	if err := t.ReleaseOutletNames(ctx, o.ID); err != nil {
+		return err
+	}
+	for i, n := range append([]string{o.Name}, o.Aliases...) {
+		if _, err := t.exec(ctx, "write outlet name", `INSERT INTO outlet_names (outlet_id, ord, name, name_key)
+			VALUES (?, ?, ?, ?)`, o.ID, i, n, fold.String(n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) ReleaseOutletNames(ctx context.Context, id string) error {
+	_, err := t.exec(ctx, "clear outlet names", `DELETE FROM outlet_names WHERE outlet_id = ?`, id)
+	return err
 }
 
 func (t *tx) UpdateOutlet(ctx context.Context, cur, next *db.Outlet) error {
@@ -74,24 +127,32 @@ func (t *tx) UpdateOutlet(ctx context.Context, cur, next *db.Outlet) error {
 	if err != nil {
 		return err
 	}
-	return affected("update outlet", res)
+	if err := affected("update outlet", res); err != nil {
+		return err
+	}
+	if next.Name == cur.Name && equalStrings(next.Aliases, cur.Aliases) {
+		return nil
+	}
+	return t.writeOutletNames(ctx, next)
 }
 
 func (t *tx) DeleteOutlet(ctx context.Context, id string) error {
-	_, err := t.exec(ctx, "delete outlet", `DELETE FROM outlets WHERE id = ?`, id)
+	if _, err := t.exec(ctx, "delete outlet", `DELETE FROM outlets WHERE id = ?`, id); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, "drop redirects to outlet", `DELETE FROM redirects WHERE to_id = ?`, id)
 	return err
 }
 
 func (t *tx) ListOutlets(ctx context.Context, q string, after *db.Cursor, limit int) ([]*db.Outlet, error) {
 	where, args := []string{"1=1"}, []any{}
 	if q != "" {
-		where = append(where, `instr(name_key, ?) > 0`)
+		where = append(where, `id IN (SELECT outlet_id FROM outlet_names WHERE instr(name_key, ?) > 0)`)
 		args = append(args, q)
 	}
 	if after != nil {
 		where = append(where, `(name_key, id) > (?, ?)`)
 		args = append(args, after.Key, after.ID)
 	}
-	return collect(ctx, t.q, "list outlets", scanOutlet, `SELECT `+outletColumns+` FROM outlets WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY name_key, id LIMIT ?`, append(args, limit)...)
+	return t.outlets(ctx, strings.Join(where, " AND ")+` ORDER BY name_key, id LIMIT ?`, append(args, limit)...)
 }

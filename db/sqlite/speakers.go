@@ -148,7 +148,10 @@ func (t *tx) UpdateSpeaker(ctx context.Context, cur, next *db.Speaker) error {
 }
 
 func (t *tx) DeleteSpeaker(ctx context.Context, id string) error {
-	_, err := t.exec(ctx, "delete speaker", `DELETE FROM speakers WHERE id = ?`, id)
+	if _, err := t.exec(ctx, "delete speaker", `DELETE FROM speakers WHERE id = ?`, id); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, "drop redirects to speaker", `DELETE FROM redirects WHERE to_id = ?`, id)
 	return err
 }
 

@@ -73,8 +73,8 @@ func (t *tx) InsertEvents(ctx context.Context, out []db.Outgoing) error {
 	for _, o := range out {
 		e := o.Event
 		res, err := t.exec(ctx, "insert event", `INSERT INTO webhook_events (id, type, resource, resource_id, quote_id,
-			version, changed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.ID, e.Type, e.Resource, e.ResourceID, e.QuoteID, e.Version, mustJSON(e.Changed), ts(e.CreatedAt))
+			version, changed, created_at, into_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.Type, e.Resource, e.ResourceID, e.QuoteID, e.Version, mustJSON(e.Changed), ts(e.CreatedAt), e.Into)
 		if err != nil {
 			return err
 		}

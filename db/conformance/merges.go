@@ -1,0 +1,447 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/verbatimhq/verbatim/db"
+)
+
+func mustSpeaker(t testing.TB, d *db.DB, in db.SpeakerInput) *db.Speaker {
+	t.Helper()
+	s, err := d.CreateSpeaker(bg, in)
+	if err != nil {
+		t.Fatalf("create speaker %q: %v", in.Name, err)
+	}
+	return s
+}
+
+func mustMerge(t testing.TB, d *db.DB, kind, from, into string) *db.Merge {
+	t.Helper()
+	merge := d.MergeSpeaker
+	if kind == "outlet" {
+		merge = d.MergeOutlet
+	}
+	m, err := merge(bg, from, nil, db.MergeInput{Into: into, Reason: "one and the same"})
+	if err != nil {
+		t.Fatalf("merge %s into %s: %v", from, into, err)
+	}
+	return m
+}
+
+// movedTo is where a Moved error points, "" for any other answer.
+func movedTo(err error) string {
+	var e *db.Error
+	if errors.As(err, &e) && e.Code == db.Moved {
+		return e.To
+	}
+	return ""
+}
+
+// A merged speaker's quotes, names, watches and search entries go to the survivor; its
+// ID answers Moved, naming the survivor, everywhere it is read, and reaches the survivor
+// everywhere it is written or filtered on.
+func testMergeSpeakers(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	keith := mustSpeaker(t, d, db.SpeakerInput{Name: "Keith Kellogg", WikidataQID: str("Q6385264")})
+	gen := mustSpeaker(t, d, db.SpeakerInput{Name: "Gen. Kellogg", Aliases: []string{"Trump's Ukraine envoy"},
+		Description: "retired general"})
+	watch := mustWebhook(t, d, db.WebhookInput{URL: "https://a.example/hook", EventTypes: db.EventTypes,
+		Watches: &db.Watches{Speakers: []string{gen.ID}}})
+	mustQuote(t, d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerID: &keith.ID})
+	for i := range 3 {
+		mustQuote(t, d, db.QuoteInput{Text: fmt.Sprintf("a ceasefire in %d days", 100+i), SpeakerID: &gen.ID})
+	}
+	m, err := d.MergeSpeaker(bg, gen.ID, []int64{gen.Version}, db.MergeInput{Into: keith.ID, Reason: "the same general"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Kind != "speaker" || m.From != gen.ID || m.Into != keith.ID || m.MovedQuotes != 3 || m.MergedBy != db.System.Name {
+		t.Errorf("the merge: %+v", m)
+	}
+	if _, err := d.Speaker(bg, gen.ID); movedTo(err) != keith.ID {
+		t.Errorf("the merged speaker: %v, want moved to %s", err, keith.ID)
+	}
+	survivor, err := d.Speaker(bg, keith.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(survivor.Aliases, []string{"Gen. Kellogg", "Trump's Ukraine envoy"}) || survivor.Description != "retired general" ||
+		survivor.WikidataQID == nil || *survivor.WikidataQID != "Q6385264" || survivor.Version != keith.Version+1 {
+		t.Errorf("the survivor: %+v", survivor)
+	}
+	// The merged ID filters to the survivor's quotes; lists show the survivor alone.
+	for _, f := range []db.QuoteFilter{{SpeakerID: &gen.ID}, {SpeakerID: &keith.ID}, {Q: str("ceasefire"), SpeakerID: &gen.ID}} {
+		want := 4
+		if f.Q != nil {
+			want = 3
+		}
+		if got := countAll(t, d, f); got != want {
+			t.Errorf("quotes %+v: %d, want %d", f, got, want)
+		}
+	}
+	for _, q := range listAll(t, d, db.QuoteFilter{}) {
+		if q.Speaker.ID != keith.ID {
+			t.Errorf("quote %s is %s's", q.ID, q.Speaker.ID)
+		}
+	}
+	if p, err := d.ListSpeakers(bg, db.SpeakerFilter{}); err != nil || len(p.Data) != 1 || p.Data[0].ID != keith.ID {
+		t.Errorf("speakers after the merge: %v %v", p.Data, err)
+	}
+	// Search finds the moved quotes by the merged name, now the survivor's alias.
+	if got := countAll(t, d, db.QuoteFilter{Q: str(`"ukraine envoy"`)}); got != 4 {
+		t.Errorf("search by the merged speaker's alias: %d, want 4", got)
+	}
+	// New quotes naming the merged speaker, by ID or by name, are the survivor's.
+	for _, in := range []db.QuoteInput{{Text: "by id", SpeakerID: &gen.ID}, {Text: "by name", SpeakerName: str("gen. kellogg")}} {
+		if q := mustQuote(t, d, in); q.Speaker.ID != keith.ID {
+			t.Errorf("a quote naming the merged speaker (%q) is %s's", in.Text, q.Speaker.ID)
+		}
+	}
+	// The watch on the merged speaker watches the survivor too, and heard of the merge.
+	w, err := d.Webhook(bg, watch.ID)
+	if err != nil || !slices.Equal(w.Watches.Speakers, []string{gen.ID, keith.ID}) {
+		t.Errorf("watches after the merge: %v %v", w.Watches.Speakers, err)
+	}
+	got := events(t, d, watch.ID)
+	if !slices.Contains(got, "speaker.merged "+gen.ID) || !slices.Contains(got, "quote.created "+listAll(t, d, db.QuoteFilter{Q: str("name")})[0].ID) {
+		t.Errorf("events on the watch of the merged speaker: %v", got)
+	}
+	dl, err := d.ListDeliveries(bg, watch.ID, db.DeliveryFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range dl.Data {
+		if x.Event.Type == "speaker.merged" && (x.Event.Into == nil || *x.Event.Into != keith.ID) {
+			t.Errorf("speaker.merged names the survivor %v, want %s", x.Event.Into, keith.ID)
+		}
+	}
+	// The audit keeps the merge and the merged speaker as it was.
+	a, err := d.Audit(bg, db.AuditFilter{ResourceID: &gen.ID})
+	if err != nil || len(a.Data) == 0 || a.Data[0].Action != "merge" {
+		t.Fatalf("audit of the merged speaker: %+v %v", a.Data, err)
+	}
+	// The merge is listed under either ID.
+	for _, id := range []string{gen.ID, keith.ID} {
+		if p, err := d.ListMerges(bg, db.MergeFilter{ID: &id}); err != nil || len(p.Data) != 1 || p.Data[0].ID != m.ID {
+			t.Errorf("merges of %s: %v %v", id, p.Data, err)
+		}
+	}
+	if again, err := d.Merge(bg, m.ID); err != nil || again.MovedQuotes != 3 || again.From != gen.ID {
+		t.Errorf("read the merge: %+v %v", again, err)
+	}
+	// A merged ID is never reused: deleting the survivor leaves it unknown, not free.
+	if err := d.DeleteSpeaker(bg, gen.ID, nil); movedTo(err) != keith.ID {
+		t.Errorf("delete a merged speaker: %v", err)
+	}
+}
+
+// A merge refuses what would lose or confuse: itself, another kind, a merged or unknown
+// survivor, a merged source, two QIDs, quotes under a fact-checker's claim, a role below
+// fact-checker — each with nothing done.
+func testMergeRefusals(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	a := mustSpeaker(t, d, db.SpeakerInput{Name: "A Person", WikidataQID: str("Q1")})
+	b := mustSpeaker(t, d, db.SpeakerInput{Name: "B Person", WikidataQID: str("Q2")})
+	c := mustSpeaker(t, d, db.SpeakerInput{Name: "C Person"})
+	gone := mustSpeaker(t, d, db.SpeakerInput{Name: "Gone Person"})
+	mustMerge(t, d, "speaker", gone.ID, c.ID)
+	claimed := mustSpeaker(t, d, db.SpeakerInput{Name: "Claimed Person"})
+	q := mustQuote(t, d, db.QuoteInput{Text: "under review", SpeakerID: &claimed.ID})
+	checker := db.WithActor(bg, db.Actor{Name: "checker", KeyID: "key_checker", Role: "factchecker"})
+	if _, err := d.ClaimQuote(checker, q.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	o, err := d.CreateOutlet(bg, db.OutletInput{Name: "Fox News"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	editor := db.WithActor(bg, db.Actor{Name: "editor", KeyID: "key_editor", Role: "editor"})
+	tests := []struct {
+		name, code, field string
+		ctx               context.Context
+		from, into        string
+	}{
+		{"into itself", db.Invalid, "into", bg, c.ID, c.ID},
+		{"into an outlet", db.Invalid, "into", bg, c.ID, o.ID},
+		{"into an unknown speaker", db.Invalid, "into", bg, c.ID, "spk_unknown"},
+		{"into a merged speaker", db.Conflict, "into", bg, a.ID, gone.ID},
+		{"a merged speaker", db.Conflict, "", bg, gone.ID, a.ID},
+		{"an unknown speaker", db.NotFound, "", bg, "spk_unknown", a.ID},
+		{"two QIDs", db.Conflict, "into", bg, a.ID, b.ID},
+		{"claimed quotes", db.Conflict, "", bg, claimed.ID, c.ID},
+		{"as an editor", db.Forbidden, "", editor, c.ID, a.ID},
+	}
+	before, _ := d.Counts(bg)
+	for _, tt := range tests {
+		_, err := d.MergeSpeaker(tt.ctx, tt.from, nil, db.MergeInput{Into: tt.into})
+		var e *db.Error
+		if !errors.As(err, &e) || e.Code != tt.code || e.Field != tt.field {
+			t.Errorf("merge %s: %v, want %s on %q", tt.name, err, tt.code, tt.field)
+		}
+	}
+	if _, err := d.MergeSpeaker(bg, c.ID, []int64{99}, db.MergeInput{Into: a.ID}); code(err) != db.PreconditionFailed {
+		t.Errorf("a stale If-Match: %v", err)
+	}
+	if after, _ := d.Counts(bg); after != before {
+		t.Errorf("refused merges changed the archive: %+v, then %+v", before, after)
+	}
+	if p, err := d.ListMerges(bg, db.MergeFilter{}); err != nil || len(p.Data) != 1 {
+		t.Errorf("merges after refusals: %d %v", len(p.Data), err)
+	}
+}
+
+// Chains resolve in one hop, and an admin undoes a merge while the survivor is as the
+// merge left it: the merged speaker, its quotes and its redirects come back.
+func testMergeChainsAndUndo(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	a := mustSpeaker(t, d, db.SpeakerInput{Name: "K. Kellogg"})
+	b := mustSpeaker(t, d, db.SpeakerInput{Name: "Gen. Kellogg"})
+	c := mustSpeaker(t, d, db.SpeakerInput{Name: "Keith Kellogg", Aliases: []string{"Kellogg"}})
+	qa := mustQuote(t, d, db.QuoteInput{Text: "from A", SpeakerID: &a.ID})
+	qb := mustQuote(t, d, db.QuoteInput{Text: "from B", SpeakerID: &b.ID})
+	mustMerge(t, d, "speaker", a.ID, b.ID)
+	bc := mustMerge(t, d, "speaker", b.ID, c.ID)
+	for _, id := range []string{a.ID, b.ID} {
+		if _, err := d.Speaker(bg, id); movedTo(err) != c.ID {
+			t.Errorf("%s after A→B→C: %v, want one hop to %s", id, err, c.ID)
+		}
+	}
+	if got := countAll(t, d, db.QuoteFilter{SpeakerID: &a.ID}); got != 2 {
+		t.Errorf("quotes of A after A→B→C: %d, want 2", got)
+	}
+	admin := bg
+	reader := db.WithActor(bg, db.Actor{Name: "factchecker", KeyID: "key_fc", Role: "factchecker"})
+	if _, err := d.UndoMerge(reader, bc.ID); code(err) != db.Forbidden {
+		t.Errorf("a fact-checker undoing a merge: %v", err)
+	}
+	if _, err := d.UndoMerge(admin, "mrg_unknown"); code(err) != db.NotFound {
+		t.Errorf("undo an unknown merge: %v", err)
+	}
+	// An edit of the survivor since the merge blocks the undo, which would lose it.
+	edited, err := d.UpdateSpeaker(bg, c.ID, nil, db.SpeakerPatch{Description: set("envoy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.UndoMerge(admin, bc.ID); code(err) != db.Conflict {
+		t.Errorf("undo after the survivor changed: %v", err)
+	}
+	if _, err := d.UpdateSpeaker(bg, c.ID, []int64{edited.Version}, db.SpeakerPatch{Description: set("")}); err != nil {
+		t.Fatal(err)
+	}
+	// Undoing B→C after an edit and its reversal still is refused: versions moved.
+	if _, err := d.UndoMerge(admin, bc.ID); code(err) != db.Conflict {
+		t.Errorf("undo after two edits: %v", err)
+	}
+
+	// A fresh pair, undone cleanly.
+	x := mustSpeaker(t, d, db.SpeakerInput{Name: "Wall Street Journal editorial board", WikidataQID: str("Q99")})
+	y := mustSpeaker(t, d, db.SpeakerInput{Name: "WSJ editorial board", Aliases: []string{"the Journal's editors"}})
+	qy := mustQuote(t, d, db.QuoteInput{Text: "from Y", SpeakerID: &y.ID})
+	xy := mustMerge(t, d, "speaker", x.ID, y.ID)
+	undone, err := d.UndoMerge(admin, xy.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if undone.UndoneAt == nil || undone.UndoneBy == nil || *undone.UndoneBy != db.System.Name {
+		t.Errorf("the undone merge: %+v", undone)
+	}
+	back, err := d.Speaker(bg, x.ID)
+	if err != nil || back.WikidataQID == nil || *back.WikidataQID != "Q99" || back.Name != x.Name {
+		t.Errorf("the restored speaker: %+v %v", back, err)
+	}
+	if sy, err := d.Speaker(bg, y.ID); err != nil || sy.WikidataQID != nil || !slices.Equal(sy.Aliases, y.Aliases) {
+		t.Errorf("the survivor after undo: %+v %v", sy, err)
+	}
+	if got, err := d.Quote(bg, qy.ID); err != nil || got.Speaker.ID != y.ID {
+		t.Errorf("the survivor's own quote after undo: %v %v", got, err)
+	}
+	if _, err := d.UndoMerge(admin, xy.ID); code(err) != db.Conflict {
+		t.Errorf("undo twice: %v", err)
+	}
+	// The quotes of A and B still answer, on C.
+	for _, q := range []*db.Quote{qa, qb} {
+		if got, err := d.Quote(bg, q.ID); err != nil || got.Speaker.ID != c.ID {
+			t.Errorf("quote %s: %v %v", q.ID, got, err)
+		}
+	}
+}
+
+// Undo of a chain's last step points the older redirects back at the restored speaker.
+func testMergeUndoRepoints(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	a := mustSpeaker(t, d, db.SpeakerInput{Name: "A"})
+	b := mustSpeaker(t, d, db.SpeakerInput{Name: "B"})
+	c := mustSpeaker(t, d, db.SpeakerInput{Name: "C"})
+	mustQuote(t, d, db.QuoteInput{Text: "of a", SpeakerID: &a.ID})
+	mustQuote(t, d, db.QuoteInput{Text: "of c", SpeakerID: &c.ID})
+	mustMerge(t, d, "speaker", a.ID, b.ID)
+	bc := mustMerge(t, d, "speaker", b.ID, c.ID)
+	if _, err := d.UndoMerge(bg, bc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Speaker(bg, a.ID); movedTo(err) != b.ID {
+		t.Errorf("A after undoing B→C: %v, want moved to B", err)
+	}
+	if got := countAll(t, d, db.QuoteFilter{SpeakerID: &b.ID}); got != 1 {
+		t.Errorf("B's quotes after undoing B→C: %d, want A's one", got)
+	}
+	if got := countAll(t, d, db.QuoteFilter{SpeakerID: &c.ID}); got != 1 {
+		t.Errorf("C's quotes after undoing B→C: %d, want its own", got)
+	}
+	if got := countAll(t, d, db.QuoteFilter{Q: str("b")}); got != 1 {
+		t.Errorf("search by B's name after undo: %d, want 1", got)
+	}
+}
+
+// Ten merges of one speaker at once, on two handles, into two survivors: one wins, the
+// others are told it was merged. Quotes created for it while a merge commits all land.
+func testRacingMerges(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	ds := []*db.DB{d, h.Again(t, d)}
+	from := mustSpeaker(t, d, db.SpeakerInput{Name: "Racing Kellogg"})
+	into := []*db.Speaker{mustSpeaker(t, d, db.SpeakerInput{Name: "Keith Kellogg"}), mustSpeaker(t, d, db.SpeakerInput{Name: "K. Kellogg"})}
+	mustQuote(t, d, db.QuoteInput{Text: "before", SpeakerID: &from.ID})
+	got := tally(race(10, ds, func(d *db.DB, i int) error {
+		_, err := d.MergeSpeaker(bg, from.ID, nil, db.MergeInput{Into: into[i%2].ID})
+		return err
+	}))
+	if got["ok"] != 1 || got[db.Conflict] != 9 {
+		t.Errorf("10 merges of one speaker at once: %v, want 1 ok and 9 conflict", got)
+	}
+	// A merge while quotes are written for the merged speaker, by ID and by name.
+	next := mustSpeaker(t, d, db.SpeakerInput{Name: "Lt. Gen. Kellogg"})
+	survivor := into[0]
+	const writers = 12
+	errs := race(writers+1, ds, func(d *db.DB, i int) error {
+		if i == writers {
+			_, err := d.MergeSpeaker(bg, next.ID, nil, db.MergeInput{Into: survivor.ID})
+			return err
+		}
+		in := db.QuoteInput{Text: fmt.Sprint("during ", i), SpeakerID: &next.ID}
+		if i%2 == 1 {
+			in = db.QuoteInput{Text: fmt.Sprint("during ", i), SpeakerName: str("Lt. Gen. Kellogg")}
+		}
+		_, err := d.CreateQuote(bg, in)
+		return err
+	})
+	if tally(errs)["ok"] != writers+1 {
+		t.Fatalf("quotes written during a merge: %v (%v)", tally(errs), errs)
+	}
+	if n := countAll(t, d, db.QuoteFilter{SpeakerID: &next.ID}); n < writers {
+		t.Errorf("quotes of the merged speaker: %d, want at least the %d written during the merge", n, writers)
+	}
+	for _, q := range listAll(t, d, db.QuoteFilter{Q: str("during")}) {
+		if _, err := d.Speaker(bg, q.Speaker.ID); err != nil {
+			t.Errorf("quote %s is the merged speaker's still: %v", q.ID, err)
+		}
+	}
+	if c, _ := d.Counts(bg); c.Speakers != 2 {
+		t.Errorf("speakers after the merges: %d, want the 2 survivors", c.Speakers)
+	}
+}
+
+// Outlets merge as speakers do, and their names stay unique across names and aliases.
+func testMergeOutlets(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	wsj, err := d.CreateOutlet(bg, db.OutletInput{Name: "The Wall Street Journal", URL: str("https://www.wsj.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := d.CreateOutlet(bg, db.OutletInput{Name: "WSJ", Aliases: []string{"Wall Street Journal"}, Country: str("US")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.CreateOutlet(bg, db.OutletInput{Name: "wall street  JOURNAL"}); code(err) != db.Conflict {
+		t.Errorf("an outlet named as another's alias: %v", err)
+	}
+	q := mustQuote(t, d, db.QuoteInput{Text: "printed", SpeakerName: str("Someone"), OutletName: str("Wall Street Journal")})
+	if q.Outlet == nil || q.Outlet.ID != short.ID {
+		t.Fatalf("outlet by alias: %+v", q.Outlet)
+	}
+	m := mustMerge(t, d, "outlet", short.ID, wsj.ID)
+	if m.MovedQuotes != 1 {
+		t.Errorf("moved %d quotes, want 1", m.MovedQuotes)
+	}
+	if _, err := d.Outlet(bg, short.ID); movedTo(err) != wsj.ID {
+		t.Errorf("the merged outlet: %v", err)
+	}
+	o, err := d.Outlet(bg, wsj.ID)
+	if err != nil || !slices.Equal(o.Aliases, []string{"WSJ", "Wall Street Journal"}) || o.Country == nil || *o.Country != "US" {
+		t.Errorf("the surviving outlet: %+v %v", o, err)
+	}
+	for _, name := range []string{"WSJ", "wall street journal"} {
+		q := mustQuote(t, d, db.QuoteInput{Text: "again " + name, SpeakerName: str("Someone"), OutletName: str(name)})
+		if q.Outlet == nil || q.Outlet.ID != wsj.ID {
+			t.Errorf("outlet %q after the merge: %+v", name, q.Outlet)
+		}
+	}
+	if got := countAll(t, d, db.QuoteFilter{OutletID: &short.ID}); got != 3 {
+		t.Errorf("quotes filtered by the merged outlet: %d, want 3", got)
+	}
+	// New quotes on the survivor do not change it: the undo runs, and the merged outlet
+	// takes its names and its one quote back; the quotes written since stay.
+	if _, err := d.UndoMerge(bg, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.Quote(bg, q.ID); err != nil || got.Outlet == nil || got.Outlet.ID != short.ID {
+		t.Errorf("the moved quote after undo: %+v %v", got, err)
+	}
+	if got := countAll(t, d, db.QuoteFilter{OutletID: &wsj.ID}); got != 2 {
+		t.Errorf("the survivor's quotes after undo: %d, want the 2 written since", got)
+	}
+	q = mustQuote(t, d, db.QuoteInput{Text: "after undo", SpeakerName: str("Someone"), OutletName: str("WSJ")})
+	if q.Outlet == nil || q.Outlet.ID != short.ID {
+		t.Errorf("WSJ after undo: %+v", q.Outlet)
+	}
+}
+
+// An export taken before a merge restores after it: its quotes are the survivor's, the
+// stored ones unchanged, and a merged ID is never made again.
+func testRestoreAcrossMerge(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	keith := mustSpeaker(t, d, db.SpeakerInput{Name: "Keith Kellogg"})
+	gen := mustSpeaker(t, d, db.SpeakerInput{Name: "Gen. Kellogg"})
+	q := mustQuote(t, d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerID: &gen.ID, OutletName: str("WSJ")})
+	records := func(export []byte) []db.ImportRecord {
+		var batch []db.ImportRecord
+		for i, line := range bytes.Split(bytes.TrimSpace(export), []byte("\n")) {
+			var r db.Record
+			if err := json.Unmarshal(line, &r); err != nil {
+				t.Fatal(err)
+			}
+			batch = append(batch, db.ImportRecord{Line: i + 1, Exported: &r})
+		}
+		return batch
+	}
+	batch := records(exportAll(t, d))
+	wsj, err := d.CreateOutlet(bg, db.OutletInput{Name: "The Wall Street Journal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustMerge(t, d, "speaker", gen.ID, keith.ID)
+	mustMerge(t, d, "outlet", q.Outlet.ID, wsj.ID)
+	res, err := d.Import(bg, batch)
+	if err != nil || res.Unchanged != 1 || res.Rejected != 0 {
+		t.Fatalf("restore of an export from before the merges: %+v %v, want unchanged", res, err)
+	}
+	// Into an archive that holds the merges but not the quote: it lands on the survivors.
+	if err := d.DeleteQuote(bg, q.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := d.Import(bg, batch); err != nil || res.Created != 1 {
+		t.Fatalf("restore after the merges: %+v %v", res, err)
+	}
+	got, err := d.Quote(bg, q.ID)
+	if err != nil || got.Speaker.ID != keith.ID || got.Outlet == nil || got.Outlet.ID != wsj.ID {
+		t.Errorf("the restored quote: %+v %v, want the survivors'", got, err)
+	}
+	if _, err := d.Speaker(bg, gen.ID); movedTo(err) != keith.ID {
+		t.Errorf("the merged speaker after the restore: %v", err)
+	}
+}
