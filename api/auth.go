@@ -16,6 +16,7 @@ const (
 	canRead    = db.PermRead
 	canEdit    = db.PermEdit
 	canVerdict = db.PermVerdict
+	canMerge   = db.PermMerge
 	canAdmin   = db.PermAdmin
 )
 

@@ -34,7 +34,7 @@ func TestAccessMatrix(t *testing.T) {
 			}
 		}
 	}
-	rank := map[string]int{"public": 0, "read": 1, "edit": 2, "verdict": 3, "admin": 4}
+	rank := map[string]int{"public": 0, "read": 1, "edit": 2, "verdict": 3, "merge": 3, "admin": 4}
 	roleRank := map[string]int{"reader": 1, "editor": 2, "factchecker": 3, "admin": 4}
 	param := regexp.MustCompile(`:(\w+)`)
 	routes := api.Routes()

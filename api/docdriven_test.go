@@ -64,6 +64,8 @@ var notTwoHundred = map[string]string{
 	"POST /v1/quotes/{id}/citations":         "the example citation's URL is cited already",
 	"POST /v1/quotes/{id}/verdicts":          "the example verdict is verified and cites no primary source of its own",
 	"POST /v1/webhooks":                      "the example endpoint exists: its URL is registered",
+	"POST /v1/speakers/{id}/merge":           "the example merges the example speaker into itself",
+	"POST /v1/outlets/{id}/merge":            "the example survivor is a speaker: an outlet merges into an outlet",
 }
 
 // Dredd-style: a request is generated for every operation of the document from its
@@ -96,7 +98,18 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
 	}
 	var ping db.Delivery
 	e.do("POST", "/v1/webhooks/"+made.Webhook.ID+"/ping", "").decode(t, &ping)
-	stand := strings.NewReplacer("wh_01JS8X2W5Q7K3M9N4P6R8T0V33", made.Webhook.ID, "dlv_01JS8X2W5Q7K3M9N4P6R8T0V34", ping.ID)
+	// A merge of two speakers made for it stands for the example merge.
+	var merged, survivor db.Speaker
+	e.do("POST", "/v1/speakers", `{"name": "Gen. K. Kellogg"}`).decode(t, &merged)
+	e.do("POST", "/v1/speakers", `{"name": "Lt. Gen. Keith Kellogg"}`).decode(t, &survivor)
+	var merge db.Merge
+	if res := e.do("POST", "/v1/speakers/"+merged.ID+"/merge", `{"into": "`+survivor.ID+`"}`); res.Code != 201 {
+		t.Fatalf("making the example merge: %d %s", res.Code, res.Body)
+	} else {
+		res.decode(t, &merge)
+	}
+	stand := strings.NewReplacer("wh_01JS8X2W5Q7K3M9N4P6R8T0V33", made.Webhook.ID, "dlv_01JS8X2W5Q7K3M9N4P6R8T0V34", ping.ID,
+		"mrg_01JS8X2W5Q7K3M9N4P6R8T0V41", merge.ID)
 	srv := httptest.NewServer(e.server)
 	defer srv.Close()
 	doc := contractSpec

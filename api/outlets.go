@@ -20,7 +20,7 @@ import (
 //	@Header			201		{string}	ETag		"the outlet's version"
 //	@Header			201		{string}	Location	"the outlet's URL"
 //	@Failure		400		{object}	Problem		"malformed JSON, unknown field or wrong type"
-//	@Failure		409		{object}	Problem		"an outlet with this name exists"
+//	@Failure		409		{object}	Problem		"an outlet is known by this name or one of these aliases"
 //	@Failure		413		{object}	Problem		"body over 1 MiB"
 //	@Failure		415		{object}	Problem		"body is not JSON"
 //	@Failure		422		{object}	Problem		"fields break the rules"
@@ -60,6 +60,8 @@ func (s *Server) handleOutletCreate(c echo.Context) error {
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Failure	400	{object}	Problem	"an unknown query parameter"
+//	@Failure	308	{object}	Problem	"the outlet was merged into another: Location is the survivor's URL, which answers for it"
+//	@Header	308	{string}	Location	"the same request on the survivor"
 //	@Router		/v1/outlets/{id} [get]
 func (s *Server) handleOutletGet(c echo.Context) error {
 	o, err := s.store.Outlet(c.Request().Context(), c.Param("id"))
@@ -84,7 +86,7 @@ func (s *Server) handleOutletGet(c echo.Context) error {
 //	@Header			200			{string}	ETag	"the outlet's new version"
 //	@Failure		400			{object}	Problem	"malformed JSON, unknown field or wrong type"
 //	@Failure		404			{object}	Problem	"no such outlet"
-//	@Failure		409			{object}	Problem	"an outlet with this name exists"
+//	@Failure		409			{object}	Problem	"an outlet is known by this name or one of these aliases, or this one was merged into another (Location names the survivor)"
 //	@Failure		412			{object}	Problem	"the outlet has changed since your ETag"
 //	@Failure		413			{object}	Problem	"body over 1 MiB"
 //	@Failure		415			{object}	Problem	"body is not JSON"
@@ -120,7 +122,7 @@ func (s *Server) handleOutletUpdate(c echo.Context) error {
 //	@Param			If-Match	header	string	false	"the ETag you hold; 412 when the outlet has changed since"
 //	@Success		204			"deleted"
 //	@Failure		404			{object}	Problem	"no such outlet"
-//	@Failure		409			{object}	Problem	"quotes still name the outlet"
+//	@Failure		409			{object}	Problem	"quotes still name the outlet, or it was merged into another (Location names the survivor)"
 //	@Failure		412			{object}	Problem	"the outlet has changed since your ETag"
 //	@Security		BearerAuth
 //	@Failure		401	{object}	Problem	"no valid API key"
@@ -190,6 +192,8 @@ func (s *Server) handleOutletList(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Failure		401	{object}	Problem	"no valid API key"
 //	@Failure		429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure	308	{object}	Problem	"the outlet was merged into another: Location is the survivor's URL, which answers for it"
+//	@Header	308	{string}	Location	"the same request on the survivor"
 //	@Router			/v1/outlets/{id}/quotes [get]
 func (s *Server) handleOutletQuotes(c echo.Context) error {
 	id := c.Param("id")

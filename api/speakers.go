@@ -60,6 +60,8 @@ func (s *Server) handleSpeakerCreate(c echo.Context) error {
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
 //	@Failure	400	{object}	Problem	"an unknown query parameter"
+//	@Failure	308	{object}	Problem	"the speaker was merged into another: Location is the survivor's URL, which answers for it"
+//	@Header	308	{string}	Location	"the same request on the survivor"
 //	@Router		/v1/speakers/{id} [get]
 func (s *Server) handleSpeakerGet(c echo.Context) error {
 	sp, err := s.store.Speaker(c.Request().Context(), c.Param("id"))
@@ -84,7 +86,7 @@ func (s *Server) handleSpeakerGet(c echo.Context) error {
 //	@Header			200			{string}	ETag	"the speaker's new version"
 //	@Failure		400			{object}	Problem	"malformed JSON, unknown field or wrong type"
 //	@Failure		404			{object}	Problem	"no such speaker"
-//	@Failure		409			{object}	Problem	"another speaker has this Wikidata QID"
+//	@Failure		409			{object}	Problem	"another speaker has this Wikidata QID, or this one was merged into another (Location names the survivor)"
 //	@Failure		412			{object}	Problem	"the speaker has changed since your ETag"
 //	@Failure		413			{object}	Problem	"body over 1 MiB"
 //	@Failure		415			{object}	Problem	"body is not JSON"
@@ -121,7 +123,7 @@ func (s *Server) handleSpeakerUpdate(c echo.Context) error {
 //	@Param			If-Match	header	string	false	"the ETag you hold; 412 when the speaker has changed since"
 //	@Success		204			"deleted"
 //	@Failure		404			{object}	Problem	"no such speaker"
-//	@Failure		409			{object}	Problem	"quotes still name the speaker"
+//	@Failure		409			{object}	Problem	"quotes still name the speaker, or it was merged into another (Location names the survivor)"
 //	@Failure		412			{object}	Problem	"the speaker has changed since your ETag"
 //	@Security		BearerAuth
 //	@Failure		401	{object}	Problem	"no valid API key"
@@ -191,6 +193,8 @@ func (s *Server) handleSpeakerList(c echo.Context) error {
 //	@Security	BearerAuth
 //	@Failure	401	{object}	Problem	"no valid API key"
 //	@Failure	429	{object}	Problem	"the client's budget is spent, or too many searches are running"
+//	@Failure	308	{object}	Problem	"the speaker was merged into another: Location is the survivor's URL, which answers for it"
+//	@Header	308	{string}	Location	"the same request on the survivor"
 //	@Router		/v1/speakers/{id}/quotes [get]
 func (s *Server) handleSpeakerQuotes(c echo.Context) error {
 	id := c.Param("id")

@@ -887,6 +887,208 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/merges": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Merges of speakers and outlets, newest first, undone ones included: who merged what into what, when and why, how many quotes moved, and both records as they were.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "merges"
+                ],
+                "summary": "Merges",
+                "operationId": "listMerges",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only merges of this speaker or outlet, merged away or surviving",
+                        "name": "id",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/MergeList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/merges/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "One merge, with both records as they were before it.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "merges"
+                ],
+                "summary": "Get a merge",
+                "operationId": "getMerge",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "merge ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Merge"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such merge",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/merges/{id}/undo": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Brings back the merged speaker or outlet as it was, under its own ID, with the quotes the merge moved, and gives the survivor back its names as they were; the redirect goes. Only while the survivor is as the merge left it: an edit, or a merge of it, since would be lost (409). Admins only.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "merges"
+                ],
+                "summary": "Undo a merge",
+                "operationId": "undoMerge",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "merge ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Merge"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such merge",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "undone already, or the survivor changed since",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/outlets": {
             "get": {
                 "security": [
@@ -1017,7 +1219,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "an outlet with this name exists",
+                        "description": "an outlet is known by this name or one of these aliases",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1102,6 +1304,18 @@ const docTemplate = `{
                     "304": {
                         "description": "the ETag you hold is current"
                     },
+                    "308": {
+                        "description": "the outlet was merged into another: Location is the survivor's URL, which answers for it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the same request on the survivor"
+                            }
+                        }
+                    },
                     "400": {
                         "description": "an unknown query parameter",
                         "schema": {
@@ -1184,7 +1398,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "quotes still name the outlet",
+                        "description": "quotes still name the outlet, or it was merged into another (Location names the survivor)",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1289,7 +1503,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "an outlet with this name exists",
+                        "description": "an outlet is known by this name or one of these aliases, or this one was merged into another (Location names the survivor)",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1314,6 +1528,131 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "fields break the rules",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/outlets/{id}/merge": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Folds this outlet into the survivor named by into, as speakers merge: its quotes move, its name and aliases become the survivor's aliases (a quote naming \"WSJ\" finds \"The Wall Street Journal\" from then on), its URL and country the survivor's when it has none. Its ID answers 308 Permanent Redirect to the survivor on every read, and the quote filter outlet_id follows it.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "outlets"
+                ],
+                "summary": "Merge an outlet into another",
+                "operationId": "mergeOutlet",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the outlet merged away",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag of the outlet merged away; 412 when it has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the survivor",
+                        "name": "merge",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/MergeCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Merge"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the merge's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such outlet",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "merged already, into a merged outlet, or quotes under a claim",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the outlet has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "into is missing, this outlet itself, not an outlet ID or no outlet's",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1420,6 +1759,18 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/QuoteList"
+                        }
+                    },
+                    "308": {
+                        "description": "the outlet was merged into another: Location is the survivor's URL, which answers for it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the same request on the survivor"
+                            }
                         }
                     },
                     "400": {
@@ -3231,6 +3582,18 @@ const docTemplate = `{
                     "304": {
                         "description": "the ETag you hold is current"
                     },
+                    "308": {
+                        "description": "the speaker was merged into another: Location is the survivor's URL, which answers for it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the same request on the survivor"
+                            }
+                        }
+                    },
                     "400": {
                         "description": "an unknown query parameter",
                         "schema": {
@@ -3313,7 +3676,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "quotes still name the speaker",
+                        "description": "quotes still name the speaker, or it was merged into another (Location names the survivor)",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -3418,7 +3781,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "another speaker has this Wikidata QID",
+                        "description": "another speaker has this Wikidata QID, or this one was merged into another (Location names the survivor)",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -3443,6 +3806,131 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "fields break the rules",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/speakers/{id}/merge": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Folds this speaker into the survivor named by into, in one transaction: every quote moves to the survivor (search finds them under its names), this speaker's name and aliases become the survivor's aliases, its Wikidata QID the survivor's when it has none, and webhook endpoints watching it watch the survivor too. From then on this speaker's ID answers 308 Permanent Redirect to the survivor on every read, and the quote filter speaker_id follows it; the ID is never reused. Speakers merged into this one earlier redirect to the survivor in one hop. Refused (409) while fact-checkers hold claims on its quotes, when both have Wikidata QIDs, or when it or the survivor was merged already. An admin can undo the merge (POST /v1/merges/{id}/undo) while the survivor is unchanged.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "speakers"
+                ],
+                "summary": "Merge a speaker into another",
+                "operationId": "mergeSpeaker",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the speaker merged away",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag of the speaker merged away; 412 when it has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the survivor",
+                        "name": "merge",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/MergeCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Merge"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the merge's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such speaker",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "merged already, into a merged speaker, two Wikidata QIDs, or quotes under a claim",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the speaker has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "into is missing, this speaker itself, not a speaker ID or no speaker's",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -3549,6 +4037,18 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/QuoteList"
+                        }
+                    },
+                    "308": {
+                        "description": "the speaker was merged into another: Location is the survivor's URL, which answers for it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the same request on the survivor"
+                            }
                         }
                     },
                     "400": {
@@ -5613,6 +6113,117 @@ const docTemplate = `{
                 }
             }
         },
+        "Merge": {
+            "type": "object",
+            "required": [
+                "from",
+                "id",
+                "into",
+                "kind",
+                "merged",
+                "merged_at",
+                "merged_by",
+                "moved_quotes",
+                "reason",
+                "survivor_before",
+                "undone_at",
+                "undone_by"
+            ],
+            "properties": {
+                "from": {
+                    "description": "From is the merged ID, which now redirects to Into, the survivor.",
+                    "type": "string",
+                    "example": "spk_01JS8X2W5Q7K3M9N4P6R8T0V3A"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "mrg_01JS8X2W5Q7K3M9N4P6R8T0V41"
+                },
+                "into": {
+                    "type": "string",
+                    "example": "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "speaker",
+                        "outlet"
+                    ],
+                    "example": "speaker"
+                },
+                "merged": {
+                    "description": "Merged is the merged record as it was; SurvivorBefore the survivor before the merge.",
+                    "type": "object"
+                },
+                "merged_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "merged_by": {
+                    "type": "string",
+                    "example": "Anna Ivanova"
+                },
+                "moved_quotes": {
+                    "description": "MovedQuotes is how many quotes the merge moved to the survivor.",
+                    "type": "integer",
+                    "example": 214
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "Gen. Kellogg is Keith Kellogg"
+                },
+                "survivor_before": {
+                    "type": "object"
+                },
+                "undone_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "undone_by": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "MergeCreate": {
+            "type": "object",
+            "required": [
+                "into"
+            ],
+            "properties": {
+                "into": {
+                    "description": "Into is the speaker (or outlet) that survives and answers for the merged one.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "Gen. Kellogg is Keith Kellogg"
+                }
+            }
+        },
+        "MergeList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Merge"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "Outlet": {
             "type": "object",
             "required": [
@@ -7032,6 +7643,7 @@ const docTemplate = `{
             "required": [
                 "changed",
                 "id",
+                "merged_into",
                 "quote_id",
                 "resource",
                 "url",
@@ -7052,6 +7664,12 @@ const docTemplate = `{
                 "id": {
                     "type": "string",
                     "example": "v_01JS8X2W5Q7K3M9N4P6R8T0V31"
+                },
+                "merged_into": {
+                    "description": "MergedInto is, for speaker.merged and outlet.merged (and their undoing), the\nsurvivor: the merged ID (id) redirects to it, and url is the survivor's.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"
                 },
                 "quote_id": {
                     "description": "QuoteID is the quote a verdict or citation belongs to, or the quote itself.",

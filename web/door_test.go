@@ -67,7 +67,7 @@ func TestPanicCostsOneRequest(t *testing.T) {
 // Every core error code has its status, and codes a client can retry say when.
 func TestEveryCoreCodeHasAStatus(t *testing.T) {
 	codes := []string{db.Malformed, db.Invalid, db.NotFound, db.Conflict, db.PreconditionFailed, db.Busy,
-		db.Unavailable, db.Full, db.Timeout, db.Unauthorized, db.Forbidden, db.Internal}
+		db.Unavailable, db.Full, db.Timeout, db.Unauthorized, db.Forbidden, db.Moved, db.Internal}
 	if len(Codes()) != len(codes) {
 		t.Errorf("the door maps %d codes, the core has %d", len(Codes()), len(codes))
 	}

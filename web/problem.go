@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
@@ -79,6 +80,7 @@ var statusOf = map[string]int{
 	db.Timeout:            http.StatusServiceUnavailable,
 	db.Unauthorized:       http.StatusUnauthorized,
 	db.Forbidden:          http.StatusForbidden,
+	db.Moved:              http.StatusPermanentRedirect,
 	db.Internal:           http.StatusInternalServerError,
 }
 
@@ -142,6 +144,9 @@ func (d *Door) problemOf(err error, c echo.Context) *Problem {
 			d.log.Warn("storage unavailable", "error", err, "request_id", rid)
 		case db.Busy:
 			p.Header = http.Header{"Retry-After": {"1"}}
+		case db.Moved:
+			p = movedProblem(c.Request(), de)
+			p.Err = err
 		}
 		return p
 	}
@@ -169,6 +174,30 @@ func (d *Door) problemOf(err error, c echo.Context) *Problem {
 		"method", c.Request().Method, "path", c.Request().URL.Path, slog.String("kind", fmt.Sprintf("%T", err)))
 	return &Problem{Status: http.StatusInternalServerError, Code: db.Internal, Err: err,
 		Detail: "an internal error occurred; it has been logged with the request ID"}
+}
+
+// movedProblem answers a request naming a merged speaker or outlet: a read is sent on to
+// the survivor with a permanent redirect (Wikidata's REST API does the same for a merged
+// item); a write is refused, with the survivor's URL, since the client wrote for a record
+// that is no longer there and must look at the survivor before writing to it.
+func movedProblem(r *http.Request, e *db.Error) *Problem {
+	u := *r.URL
+	parts := strings.Split(u.Path, "/")
+	for i, part := range parts {
+		if part == e.From {
+			parts[i] = e.To
+		}
+	}
+	u.Path, u.RawPath = strings.Join(parts, "/"), ""
+	location := http.Header{"Location": {u.RequestURI()}}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		p := NewProblem(http.StatusPermanentRedirect, db.Moved, e.Message)
+		p.Header = location
+		return p
+	}
+	p := NewProblem(http.StatusConflict, db.Conflict, e.Message+"; write to it there")
+	p.Header = location
+	return p
 }
 
 // handleError is Echo's error handler: every error a handler returns, or a middleware

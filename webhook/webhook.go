@@ -44,6 +44,9 @@ type MessageData struct {
 	QuoteID *string `json:"quote_id" extensions:"x-nullable" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
 	// Changed lists the fields an update changed; empty for other events.
 	Changed []string `json:"changed" example:"text,tags"`
+	// MergedInto is, for speaker.merged and outlet.merged (and their undoing), the
+	// survivor: the merged ID (id) redirects to it, and url is the survivor's.
+	MergedInto *string `json:"merged_into" extensions:"x-nullable" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
 } //@name WebhookPayloadData
 
 // NewMessage is the payload of event e, its URL under base (the API's public URL).
@@ -61,14 +64,19 @@ func NewMessage(e *db.Event, base string) Message {
 		}
 		path = "/v1/quotes/" + esc(q) + "/" + e.Resource + "s/" + esc(e.ResourceID)
 	case "speaker", "outlet", "webhook":
-		path = "/v1/" + e.Resource + "s/" + esc(e.ResourceID)
+		id := e.ResourceID
+		if e.Into != nil && strings.HasSuffix(e.Type, ".merged") {
+			id = *e.Into // the merged ID only redirects there
+		}
+		path = "/v1/" + e.Resource + "s/" + esc(id)
 	}
 	changed := e.Changed
 	if changed == nil {
 		changed = []string{}
 	}
 	return Message{Type: e.Type, Timestamp: e.CreatedAt, Data: MessageData{ID: e.ResourceID, Resource: e.Resource,
-		Version: e.Version, URL: base + path, QuoteID: e.QuoteID, Changed: changed}}
+		Version: e.Version, URL: base + path, QuoteID: e.QuoteID, Changed: changed,
+		MergedInto: e.Into}}
 }
 
 // Sign returns the webhook-signature header of a message: "v1,<signature>" for each

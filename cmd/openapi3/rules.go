@@ -33,6 +33,7 @@ var requestSchemas = map[string]reflect.Type{
 	"KeyCreate":      reflect.TypeFor[db.KeyInput](),
 	"WebhookCreate":  reflect.TypeFor[db.WebhookInput](),
 	"WebhookPatch":   reflect.TypeFor[db.WebhookPatch](),
+	"MergeCreate":    reflect.TypeFor[db.MergeInput](),
 	"WebhookWatches": reflect.TypeFor[db.Watches](),
 	"WebhookRecover": reflect.TypeFor[db.RecoverInput](),
 	"ExtractRequest": reflect.TypeFor[api.ExtractRequest](),

@@ -1,0 +1,178 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/verbatimhq/verbatim/db"
+)
+
+// Merging "Gen. Kellogg" into "Keith Kellogg" over HTTP: the merged ID answers 308 with the
+// same request on the survivor, filters follow it, writes to it are refused naming the
+// survivor, the merge is listed and undone, and the webhook hears of it.
+func TestMergeSpeakersOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rcv := newReceiver(t)
+	w := e.hook(fmt.Sprintf(`{"url": %q, "event_types": ["speaker.merged", "quote.created"]}`, rcv.URL))
+	var keith, gen db.Speaker
+	e.create("/v1/speakers", `{"name": "Keith Kellogg", "wikidata_qid": "Q6385264"}`, &keith)
+	e.create("/v1/speakers", `{"name": "Gen. Kellogg"}`, &gen)
+	if res := e.do(http.MethodPatch, "/v1/webhooks/"+w.Webhook.ID, fmt.Sprintf(`{"watches": {"speakers": [%q]}}`, gen.ID)); res.Code != 200 {
+		t.Fatalf("watch: %d %s", res.Code, res.Body)
+	}
+	var q db.Quote
+	e.create("/v1/quotes", fmt.Sprintf(`{"text": "A ceasefire within 100 days", "speaker_id": %q}`, gen.ID), &q)
+
+	var m db.Merge
+	res := e.do(http.MethodPost, "/v1/speakers/"+gen.ID+"/merge", fmt.Sprintf(`{"into": %q, "reason": "the same general"}`, keith.ID),
+		"If-Match", `"1"`)
+	if res.Code != http.StatusCreated {
+		t.Fatalf("merge: %d %s", res.Code, res.Body)
+	}
+	res.decode(t, &m)
+	if res.Header.Get("Location") != "/v1/merges/"+m.ID || m.From != gen.ID || m.Into != keith.ID || m.MovedQuotes != 1 {
+		t.Errorf("the merge: %+v %v", m, res.Header)
+	}
+	// Reads of the merged ID are sent on, with the rest of the request.
+	for _, path := range []string{"/v1/speakers/%s", "/v1/speakers/%s/quotes?limit=5"} {
+		res := e.do(http.MethodGet, fmt.Sprintf(path, gen.ID), "")
+		want := fmt.Sprintf(path, keith.ID)
+		if res.Code != http.StatusPermanentRedirect || res.Header.Get("Location") != want {
+			t.Errorf("GET %s: %d Location %q, want 308 to %s", fmt.Sprintf(path, gen.ID), res.Code, res.Header.Get("Location"), want)
+		}
+		if p := res.problem(t); !strings.HasSuffix(p.Type, ":moved") {
+			t.Errorf("the redirect's problem: %+v", p)
+		}
+		if again := e.do(http.MethodGet, res.Header.Get("Location"), ""); again.Code != http.StatusOK {
+			t.Errorf("following the redirect: %d %s", again.Code, again.Body)
+		}
+	}
+	// The filter follows the redirect instead of finding nothing.
+	var list db.QuotePage
+	e.do(http.MethodGet, "/v1/quotes?speaker_id="+gen.ID, "").decode(t, &list)
+	if len(list.Data) != 1 || list.Data[0].Speaker.ID != keith.ID {
+		t.Errorf("quotes of the merged speaker: %+v", list.Data)
+	}
+	// A write to the merged ID is refused, naming the survivor.
+	for _, tc := range []struct{ method, path, body string }{
+		{http.MethodPatch, "/v1/speakers/" + gen.ID, `{"description": "x"}`},
+		{http.MethodDelete, "/v1/speakers/" + gen.ID, ""},
+		{http.MethodPost, "/v1/speakers/" + gen.ID + "/merge", fmt.Sprintf(`{"into": %q}`, keith.ID)},
+	} {
+		res := e.do(tc.method, tc.path, tc.body)
+		if res.Code != http.StatusConflict || res.problem(t).Detail == "" {
+			t.Errorf("%s %s: %d %s, want 409", tc.method, tc.path, res.Code, res.Body)
+		}
+		if tc.method != http.MethodPost && res.Header.Get("Location") != "/v1/speakers/"+keith.ID {
+			t.Errorf("%s %s: Location %q", tc.method, tc.path, res.Header.Get("Location"))
+		}
+	}
+	// A quote for the merged speaker lands on the survivor; the watch hears of both.
+	var later db.Quote
+	e.create("/v1/quotes", fmt.Sprintf(`{"text": "Later words", "speaker_id": %q}`, gen.ID), &later)
+	if later.Speaker.ID != keith.ID {
+		t.Errorf("a quote naming the merged speaker is %s's", later.Speaker.ID)
+	}
+	dispatch(t, e.store, true, rcv.port())
+	eventually(t, "the merge and the new quote delivered", func() bool { return len(rcv.requests()) >= 2 })
+	verify(t, w.Secret, rcv.requests())
+	var merged bool
+	for _, r := range rcv.requests() {
+		if d := r.Message.Data; r.Message.Type == "speaker.merged" {
+			merged = true
+			if d.ID != gen.ID || d.MergedInto == nil || *d.MergedInto != keith.ID || !strings.HasSuffix(d.URL, "/v1/speakers/"+keith.ID) {
+				t.Errorf("speaker.merged: %+v", d)
+			}
+		}
+	}
+	if !merged {
+		t.Errorf("no speaker.merged among %d deliveries", len(rcv.requests()))
+	}
+
+	var merges struct {
+		Data []db.Merge `json:"data"`
+	}
+	e.do(http.MethodGet, "/v1/merges?id="+keith.ID, "").decode(t, &merges)
+	if len(merges.Data) != 1 || merges.Data[0].ID != m.ID {
+		t.Errorf("merges of the survivor: %+v", merges.Data)
+	}
+	if res := e.do(http.MethodGet, "/v1/merges/"+m.ID, ""); res.Code != 200 {
+		t.Errorf("GET the merge: %d", res.Code)
+	}
+	// Only an admin undoes; the undo brings the merged speaker back.
+	checker := e.key("checker", "factchecker")
+	if res := e.do(http.MethodPost, "/v1/merges/"+m.ID+"/undo", "", "Authorization", "Bearer "+checker); res.Code != http.StatusForbidden {
+		t.Errorf("a fact-checker's undo: %d", res.Code)
+	}
+	var undone db.Merge
+	if res := e.do(http.MethodPost, "/v1/merges/"+m.ID+"/undo", ""); res.Code != 200 {
+		t.Fatalf("undo: %d %s", res.Code, res.Body)
+	} else {
+		res.decode(t, &undone)
+	}
+	if undone.UndoneAt == nil || time.Since(*undone.UndoneAt) > time.Minute {
+		t.Errorf("the undone merge: %+v", undone)
+	}
+	if res := e.do(http.MethodGet, "/v1/speakers/"+gen.ID, ""); res.Code != 200 {
+		t.Errorf("the restored speaker: %d %s", res.Code, res.Body)
+	}
+	if res := e.do(http.MethodPost, "/v1/merges/"+m.ID+"/undo", ""); res.Code != http.StatusConflict {
+		t.Errorf("undo twice: %d", res.Code)
+	}
+}
+
+// Bad merge requests are 4xx problems naming the field, and write nothing.
+func TestMergeBadInput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var a, b db.Speaker
+	e.create("/v1/speakers", `{"name": "A Person"}`, &a)
+	e.create("/v1/speakers", `{"name": "B Person"}`, &b)
+	var o db.Outlet
+	e.create("/v1/outlets", `{"name": "Fox News"}`, &o)
+	editor := e.key("editor", "editor")
+	tests := []struct {
+		name, path, body string
+		status           int
+		field            string
+		headers          []string
+	}{
+		{"malformed JSON", "/v1/speakers/" + a.ID + "/merge", `{"into": `, 400, "", nil},
+		{"wrong type", "/v1/speakers/" + a.ID + "/merge", `{"into": 7}`, 400, "into", nil},
+		{"unknown field", "/v1/speakers/" + a.ID + "/merge", `{"into": "` + b.ID + `", "force": true}`, 400, "force", nil},
+		{"missing into", "/v1/speakers/" + a.ID + "/merge", `{}`, 422, "into", nil},
+		{"into itself", "/v1/speakers/" + a.ID + "/merge", `{"into": "` + a.ID + `"}`, 422, "into", nil},
+		{"into an outlet", "/v1/speakers/" + a.ID + "/merge", `{"into": "` + o.ID + `"}`, 422, "into", nil},
+		{"a speaker into an outlet's route", "/v1/outlets/" + o.ID + "/merge", `{"into": "` + a.ID + `"}`, 422, "into", nil},
+		{"into nobody", "/v1/speakers/" + a.ID + "/merge", `{"into": "spk_01JS8X2W5Q7K3M9N4P6R8T0V99"}`, 422, "into", nil},
+		{"huge reason", "/v1/speakers/" + a.ID + "/merge", `{"into": "` + b.ID + `", "reason": "` + strings.Repeat("x", 3000) + `"}`, 422, "reason", nil},
+		{"huge body", "/v1/speakers/" + a.ID + "/merge", `{"into": "` + b.ID + `", "reason": "` + strings.Repeat("x", 2<<20) + `"}`, 413, "", nil},
+		{"unknown speaker", "/v1/speakers/spk_01JS8X2W5Q7K3M9N4P6R8T0V99/merge", `{"into": "` + b.ID + `"}`, 404, "", nil},
+		{"stale If-Match", "/v1/speakers/" + a.ID + "/merge", `{"into": "` + b.ID + `"}`, 412, "", []string{"If-Match", `"7"`}},
+		{"an editor", "/v1/speakers/" + a.ID + "/merge", `{"into": "` + b.ID + `"}`, 403, "", []string{"Authorization", "Bearer " + editor}},
+	}
+	before := e.counts()
+	for _, tc := range tests {
+		res := e.do(http.MethodPost, tc.path, tc.body, tc.headers...)
+		if res.Code != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, res.Code, res.Body, tc.status)
+			continue
+		}
+		p := res.problem(t)
+		if tc.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tc.field) {
+			t.Errorf("%s: errors %+v, want the field %s named", tc.name, p.Errors, tc.field)
+		}
+	}
+	if after := e.counts(); after != before {
+		t.Errorf("refused merges wrote: %+v, then %+v", before, after)
+	}
+	for _, path := range []string{"/v1/merges/mrg_01JS8X2W5Q7K3M9N4P6R8T0V99", "/v1/merges?limit=abc", "/v1/merges?sort=new"} {
+		if res := e.do(http.MethodGet, path, ""); res.Code/100 != 4 {
+			t.Errorf("GET %s: %d", path, res.Code)
+		}
+	}
+}
