@@ -98,7 +98,8 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
 	}
 	var ping db.Delivery
 	e.do("POST", "/v1/webhooks/"+made.Webhook.ID+"/ping", "").decode(t, &ping)
-	// A merge of two speakers made for it stands for the example merge.
+	// A merge of two speakers made for it stands for the example merge, and its survivor
+	// for the example's second speaker.
 	var merged, survivor db.Speaker
 	e.do("POST", "/v1/speakers", `{"name": "Gen. K. Kellogg"}`).decode(t, &merged)
 	e.do("POST", "/v1/speakers", `{"name": "Lt. Gen. Keith Kellogg"}`).decode(t, &survivor)
@@ -109,7 +110,7 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
 		res.decode(t, &merge)
 	}
 	stand := strings.NewReplacer("wh_01JS8X2W5Q7K3M9N4P6R8T0V33", made.Webhook.ID, "dlv_01JS8X2W5Q7K3M9N4P6R8T0V34", ping.ID,
-		"mrg_01JS8X2W5Q7K3M9N4P6R8T0V41", merge.ID)
+		"mrg_01JS8X2W5Q7K3M9N4P6R8T0V41", merge.ID, "spk_01JS8X2W5Q7K3M9N4P6R8T0V3B", survivor.ID)
 	srv := httptest.NewServer(e.server)
 	defer srv.Close()
 	doc := contractSpec
@@ -168,7 +169,7 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
 		if rb := o.o.RequestBody; rb != nil && rb.Value != nil {
 			if mt := rb.Value.Content.Get("application/json"); mt != nil {
 				b, _ := json.Marshal(exampleOf(mt.Schema))
-				body, ct = string(b), "application/json"
+				body, ct = stand.Replace(string(b)), "application/json"
 			} else if rb.Value.Content.Get("application/x-ndjson") != nil {
 				body, ct = `{"text": "Generated from the document", "speaker_name": "Keith Kellogg"}`+"\n", "application/x-ndjson"
 			}

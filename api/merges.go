@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/web"
 )
 
 // MergeList is one page of merges, newest first.
@@ -166,4 +168,107 @@ func (s *Server) handleMergeUndo(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, m)
+}
+
+// DuplicateList is one page of suggested duplicates, strongest first.
+type DuplicateList struct {
+	Data       []*db.Duplicate `json:"data"`
+	NextCursor *string         `json:"next_cursor" extensions:"x-nullable"`
+} //@name DuplicateList
+
+// handleSpeakerDuplicates godoc
+//
+//	@Summary		Likely duplicate speakers
+//	@ID				listSpeakerDuplicates
+//	@Description	Pairs of speakers that are likely one person, strongest first, for a fact-checker to merge or dismiss: a name of one that is a name or alias of the other once folded (same_name, 0.9); the same surname with given names or initials that agree — "K. Kellogg" and "Keith Kellogg" (initials, 0.7), or a surname with a title alone, "Gen. Kellogg" (0.5). Dismissed pairs are left out.
+//	@Tags			speakers
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			min_score	query		number	false	"only pairs scoring at least this (0 to 1)"	minimum(0)	maximum(1)
+//	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)	default(20)
+//	@Param			cursor		query		string	false	"next_cursor of the previous page"
+//	@Success		200			{object}	DuplicateList
+//	@Failure		400			{object}	Problem	"an unknown or malformed parameter"
+//	@Failure		401			{object}	Problem	"no valid API key"
+//	@Failure		403			{object}	Problem	"the key's role may not do this"
+//	@Failure		429			{object}	Problem	"the client's budget is spent"
+//	@Router			/v1/speakers/duplicates [get]
+func (s *Server) handleSpeakerDuplicates(c echo.Context) error {
+	return s.duplicates(c, "speaker")
+}
+
+// handleOutletDuplicates godoc
+//
+//	@Summary		Likely duplicate outlets
+//	@ID				listOutletDuplicates
+//	@Description	Pairs of outlets that are likely one, strongest first: the same web host, "www." aside (same_host, 0.9), or the same name but for a leading "The" (same_name, 0.9). Dismissed pairs are left out.
+//	@Tags			outlets
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			min_score	query		number	false	"only pairs scoring at least this (0 to 1)"	minimum(0)	maximum(1)
+//	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)	default(20)
+//	@Param			cursor		query		string	false	"next_cursor of the previous page"
+//	@Success		200			{object}	DuplicateList
+//	@Failure		400			{object}	Problem	"an unknown or malformed parameter"
+//	@Failure		401			{object}	Problem	"no valid API key"
+//	@Failure		403			{object}	Problem	"the key's role may not do this"
+//	@Failure		429			{object}	Problem	"the client's budget is spent"
+//	@Router			/v1/outlets/duplicates [get]
+func (s *Server) handleOutletDuplicates(c echo.Context) error {
+	return s.duplicates(c, "outlet")
+}
+
+func (s *Server) duplicates(c echo.Context, kind string) error {
+	q, err := readQuery(c, "min_score", "limit", "cursor")
+	if err != nil {
+		return err
+	}
+	f := db.DuplicateFilter{Kind: kind, Cursor: q.str("cursor")}
+	if f.Limit, err = q.limit(); err != nil {
+		return err
+	}
+	if v := q.str("min_score"); v != nil {
+		score, err := strconv.ParseFloat(*v, 64)
+		if err != nil || score < 0 || score > 1 {
+			return web.BadRequest("min_score", "must be a number from 0 to 1")
+		}
+		f.MinScore = score
+	}
+	page, err := s.store.Duplicates(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, DuplicateList{Data: page.Data, NextCursor: page.NextCursor})
+}
+
+// handleDismissalCreate godoc
+//
+//	@Summary		Dismiss a suggested duplicate
+//	@ID				dismissDuplicate
+//	@Description	Records that two speakers (or two outlets) are not one: the pair is not suggested again. Audited.
+//	@Tags			merges
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			dismissal	body		db.DismissalInput	true	"the two IDs"
+//	@Success		201			{object}	db.Dismissal
+//	@Failure		400			{object}	Problem	"malformed JSON, unknown field or wrong type"
+//	@Failure		401			{object}	Problem	"no valid API key"
+//	@Failure		403			{object}	Problem	"the key's role may not do this"
+//	@Failure		413			{object}	Problem	"body over 1 MiB"
+//	@Failure		415			{object}	Problem	"body is not JSON"
+//	@Failure		422			{object}	Problem	"not two speakers or two outlets, or one is unknown"
+//	@Failure		429			{object}	Problem	"the client's budget is spent"
+//	@Failure		507			{object}	Problem	"the database is full: nothing was written"
+//	@Router			/v1/duplicates/dismissals [post]
+func (s *Server) handleDismissalCreate(c echo.Context) error {
+	var in db.DismissalInput
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	out, err := s.store.Dismiss(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
 }

@@ -176,3 +176,44 @@ func TestMergeBadInput(t *testing.T) {
 		}
 	}
 }
+
+// The duplicates queue over HTTP: suggested with reasons, dismissed once for good, bad
+// parameters refused naming them.
+func TestDuplicatesOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var keith, initial db.Speaker
+	e.create("/v1/speakers", `{"name": "Keith Kellogg"}`, &keith)
+	e.create("/v1/speakers", `{"name": "K. Kellogg"}`, &initial)
+	var list struct {
+		Data []db.Duplicate `json:"data"`
+	}
+	e.do(http.MethodGet, "/v1/speakers/duplicates?min_score=0.6", "").decode(t, &list)
+	if len(list.Data) != 1 || list.Data[0].Reasons[0] != "initials" || list.Data[0].Score != 0.7 {
+		t.Fatalf("duplicates: %+v", list.Data)
+	}
+	for _, q := range []string{"min_score=2", "min_score=high", "limit=0x", "kind=speaker"} {
+		res := e.do(http.MethodGet, "/v1/speakers/duplicates?"+q, "")
+		if res.Code != http.StatusBadRequest || len(res.problem(t).Errors) == 0 {
+			t.Errorf("?%s: %d %s", q, res.Code, res.Body)
+		}
+	}
+	editor := e.key("editor", "editor")
+	if res := e.do(http.MethodGet, "/v1/speakers/duplicates", "", "Authorization", "Bearer "+editor); res.Code != http.StatusForbidden {
+		t.Errorf("an editor's duplicates: %d", res.Code)
+	}
+	for _, body := range []string{`{"ids": ["` + keith.ID + `"]}`, `{"ids": "` + keith.ID + `"}`, `{"ids": ["` + keith.ID + `", "out_x"]}`} {
+		if res := e.do(http.MethodPost, "/v1/duplicates/dismissals", body); res.Code/100 != 4 || len(res.problem(t).Errors) == 0 {
+			t.Errorf("dismiss %s: %d %s", body, res.Code, res.Body)
+		}
+	}
+	var dis db.Dismissal
+	e.create("/v1/duplicates/dismissals", `{"ids": ["`+keith.ID+`", "`+initial.ID+`"]}`, &dis)
+	if dis.DismissedBy != "admin" {
+		t.Errorf("the dismissal: %+v", dis)
+	}
+	e.do(http.MethodGet, "/v1/speakers/duplicates", "").decode(t, &list)
+	if len(list.Data) != 0 {
+		t.Errorf("duplicates after the dismissal: %+v", list.Data)
+	}
+}

@@ -59,6 +59,7 @@ func (s *Server) table() []route {
 		{http.MethodDelete, "/v1/speakers/:id", s.handleSpeakerDelete, canAdmin},
 		{http.MethodGet, "/v1/speakers/:id/quotes", s.handleSpeakerQuotes, canRead},
 		{http.MethodPost, "/v1/speakers/:id/merge", s.handleSpeakerMerge, canMerge},
+		{http.MethodGet, "/v1/speakers/duplicates", s.handleSpeakerDuplicates, canMerge},
 
 		{http.MethodGet, "/v1/outlets", s.handleOutletList, canRead},
 		{http.MethodPost, "/v1/outlets", s.handleOutletCreate, canEdit},
@@ -67,6 +68,8 @@ func (s *Server) table() []route {
 		{http.MethodDelete, "/v1/outlets/:id", s.handleOutletDelete, canAdmin},
 		{http.MethodGet, "/v1/outlets/:id/quotes", s.handleOutletQuotes, canRead},
 		{http.MethodPost, "/v1/outlets/:id/merge", s.handleOutletMerge, canMerge},
+		{http.MethodGet, "/v1/outlets/duplicates", s.handleOutletDuplicates, canMerge},
+		{http.MethodPost, "/v1/duplicates/dismissals", s.handleDismissalCreate, canMerge},
 
 		{http.MethodGet, "/v1/merges", s.handleMergeList, canRead},
 		{http.MethodGet, "/v1/merges/:id", s.handleMergeGet, canRead},
@@ -134,6 +137,7 @@ var takesQuery = map[string]bool{
 	"GET /v1/export": true, "POST /v1/import": true, "GET /v1/quotes/:id/citations": true,
 	"GET /v1/quotes/:id/verdicts": true, "GET /v1/claimreview": true, "GET /v1/speakers": true,
 	"GET /v1/speakers/:id/quotes": true, "GET /v1/outlets": true, "GET /v1/outlets/:id/quotes": true, "GET /v1/audit": true, "GET /v1/merges": true,
+	"GET /v1/speakers/duplicates": true, "GET /v1/outlets/duplicates": true,
 	"GET /v1/webhooks/:id/deliveries": true,
 }
 

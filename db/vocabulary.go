@@ -56,11 +56,11 @@ var AuditResources = []string{"quote", "speaker", "outlet", "citation", "verdict
 // MergeKinds are what can be merged into another of its kind.
 var MergeKinds = []string{"speaker", "outlet"}
 
-// DuplicateReasons are why two speakers or outlets are suggested as one: the same
-// Wikidata QID, a name of one that is a name or alias of the other (folded), the same
-// surname with given names or initials that agree ("K. Kellogg", "Keith Kellogg"), the
-// same web host (outlets).
-var DuplicateReasons = []string{"same_qid", "same_name", "initials", "same_host"}
+// DuplicateReasons are why two speakers or outlets are suggested as one: a name of one
+// that is a name or alias of the other (folded), the same surname with given names or
+// initials that agree ("K. Kellogg", "Keith Kellogg", "Gen. Kellogg"), the same web host
+// (outlets). A shared Wikidata QID is no reason here: two speakers cannot hold one.
+var DuplicateReasons = []string{"same_name", "initials", "same_host"}
 
 // Vocabularies are the vocabularies by the name the validator's tags and the tests know
 // each by: `validate:"omitempty,setting"` checks a value is among Settings.

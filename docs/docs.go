@@ -319,6 +319,94 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/duplicates/dismissals": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Records that two speakers (or two outlets) are not one: the pair is not suggested again. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "merges"
+                ],
+                "summary": "Dismiss a suggested duplicate",
+                "operationId": "dismissDuplicate",
+                "parameters": [
+                    {
+                        "description": "the two IDs",
+                        "name": "dismissal",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/DismissalCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Dismissal"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "not two speakers or two outlets, or one is unknown",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/export": {
             "get": {
                 "security": [
@@ -1250,6 +1338,80 @@ const docTemplate = `{
                     },
                     "507": {
                         "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/outlets/duplicates": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Pairs of outlets that are likely one, strongest first: the same web host, \"www.\" aside (same_host, 0.9), or the same name but for a leading \"The\" (same_name, 0.9). Dismissed pairs are left out.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "outlets"
+                ],
+                "summary": "Likely duplicate outlets",
+                "operationId": "listOutletDuplicates",
+                "parameters": [
+                    {
+                        "maximum": 1,
+                        "minimum": 0,
+                        "type": "number",
+                        "description": "only pairs scoring at least this (0 to 1)",
+                        "name": "min_score",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/DuplicateList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -3535,6 +3697,80 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/speakers/duplicates": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Pairs of speakers that are likely one person, strongest first, for a fact-checker to merge or dismiss: a name of one that is a name or alias of the other once folded (same_name, 0.9); the same surname with given names or initials that agree — \"K. Kellogg\" and \"Keith Kellogg\" (initials, 0.7), or a surname with a title alone, \"Gen. Kellogg\" (0.5). Dismissed pairs are left out.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "speakers"
+                ],
+                "summary": "Likely duplicate speakers",
+                "operationId": "listSpeakerDuplicates",
+                "parameters": [
+                    {
+                        "maximum": 1,
+                        "minimum": 0,
+                        "type": "number",
+                        "description": "only pairs scoring at least this (0 to 1)",
+                        "name": "min_score",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/DuplicateList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/speakers/{id}": {
             "get": {
                 "security": [
@@ -5576,6 +5812,134 @@ const docTemplate = `{
                 "worstRating": {
                     "type": "integer",
                     "example": 1
+                }
+            }
+        },
+        "Dismissal": {
+            "type": "object",
+            "required": [
+                "dismissed_at",
+                "dismissed_by",
+                "ids"
+            ],
+            "properties": {
+                "dismissed_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "dismissed_by": {
+                    "type": "string",
+                    "example": "Anna Ivanova"
+                },
+                "ids": {
+                    "description": "IDs are the two speakers or two outlets.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X",
+                        "spk_01JS8X2W5Q7K3M9N4P6R8T0V3B"
+                    ]
+                }
+            }
+        },
+        "DismissalCreate": {
+            "type": "object",
+            "required": [
+                "ids"
+            ],
+            "properties": {
+                "ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X",
+                        "spk_01JS8X2W5Q7K3M9N4P6R8T0V3B"
+                    ]
+                }
+            }
+        },
+        "Duplicate": {
+            "type": "object",
+            "required": [
+                "a",
+                "b",
+                "kind",
+                "reasons",
+                "score"
+            ],
+            "properties": {
+                "a": {
+                    "$ref": "#/definitions/DuplicateSide"
+                },
+                "b": {
+                    "$ref": "#/definitions/DuplicateSide"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "speaker",
+                        "outlet"
+                    ],
+                    "example": "speaker"
+                },
+                "reasons": {
+                    "description": "Reasons say why, strongest first; Score (0–1) is the strongest reason's weight.",
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "same_name",
+                            "initials",
+                            "same_host"
+                        ]
+                    },
+                    "example": [
+                        "same_name"
+                    ]
+                },
+                "score": {
+                    "type": "number",
+                    "example": 0.9
+                }
+            }
+        },
+        "DuplicateList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Duplicate"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "DuplicateSide": {
+            "type": "object",
+            "required": [
+                "id",
+                "name"
+            ],
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "example": "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Keith Kellogg"
                 }
             }
         },

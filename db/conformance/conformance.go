@@ -91,6 +91,7 @@ func Run(t *testing.T, h Harness) {
 		{"RacingMerges", testRacingMerges},
 		{"MergeOutlets", testMergeOutlets},
 		{"RestoreAcrossMerge", testRestoreAcrossMerge},
+		{"Duplicates", testDuplicates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

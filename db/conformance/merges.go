@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -443,5 +444,123 @@ func testRestoreAcrossMerge(t *testing.T, h Harness) {
 	}
 	if _, err := d.Speaker(bg, gen.ID); movedTo(err) != keith.ID {
 		t.Errorf("the merged speaker after the restore: %v", err)
+	}
+}
+
+// Likely duplicates are suggested with their reasons, strongest first, paged without
+// repeats; a dismissed pair is not suggested again; a merged one is gone.
+func testDuplicates(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	keith := mustSpeaker(t, d, db.SpeakerInput{Name: "Keith Kellogg"})
+	initial := mustSpeaker(t, d, db.SpeakerInput{Name: "K. Kellogg"})
+	gen := mustSpeaker(t, d, db.SpeakerInput{Name: "Gen. Kellogg"})
+	envoy := mustSpeaker(t, d, db.SpeakerInput{Name: "Trump's Ukraine envoy", Aliases: []string{"keith kellogg"}})
+	mustSpeaker(t, d, db.SpeakerInput{Name: "Donald Trump"})
+	mustSpeaker(t, d, db.SpeakerInput{Name: "Melania Trump"})
+	all := func(f db.DuplicateFilter) []*db.Duplicate {
+		t.Helper()
+		var out []*db.Duplicate
+		f.Limit = 1
+		for {
+			p, err := d.Duplicates(bg, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p.Data...)
+			if p.NextCursor == nil {
+				return out
+			}
+			f.Cursor = p.NextCursor
+		}
+	}
+	pairOf := func(a, b string) string {
+		if b < a {
+			a, b = b, a
+		}
+		return a + " " + b
+	}
+	got := map[string]string{}
+	var scores []float64
+	for _, p := range all(db.DuplicateFilter{Kind: "speaker"}) {
+		k := pairOf(p.A.ID, p.B.ID)
+		if _, seen := got[k]; seen {
+			t.Errorf("pair %s suggested twice", k)
+		}
+		got[k] = fmt.Sprintf("%s %.1f", p.Reasons[0], p.Score)
+		scores = append(scores, p.Score)
+	}
+	want := map[string]string{
+		pairOf(keith.ID, envoy.ID):   "same_name 0.9",
+		pairOf(keith.ID, initial.ID): "initials 0.7",
+		pairOf(keith.ID, gen.ID):     "initials 0.5",
+		pairOf(initial.ID, gen.ID):   "initials 0.5",
+		pairOf(envoy.ID, initial.ID): "initials 0.7",
+		pairOf(envoy.ID, gen.ID):     "initials 0.5",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("pair %s: %q, want %q", k, got[k], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d pairs suggested, want %d (Donald and Melania Trump are not one): %v", len(got), len(want), got)
+	}
+	if !slices.IsSortedFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) }) {
+		t.Errorf("suggestions not strongest first: %v", scores)
+	}
+	if strong := all(db.DuplicateFilter{Kind: "speaker", MinScore: 0.8}); len(strong) != 1 {
+		t.Errorf("suggestions at 0.8 or more: %d, want 1", len(strong))
+	}
+	// Dismissed, a pair is not suggested again; merged, a speaker leaves every pair.
+	if _, err := d.Dismiss(bg, db.DismissalInput{IDs: []string{initial.ID, keith.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	mustMerge(t, d, "speaker", envoy.ID, keith.ID)
+	for _, p := range all(db.DuplicateFilter{Kind: "speaker"}) {
+		if k := pairOf(p.A.ID, p.B.ID); k == pairOf(keith.ID, initial.ID) || p.A.ID == envoy.ID || p.B.ID == envoy.ID {
+			t.Errorf("pair %s suggested after its dismissal or merge", k)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		ids  []string
+		code string
+	}{
+		{"one ID", []string{keith.ID}, db.Invalid},
+		{"the same twice", []string{keith.ID, keith.ID}, db.Invalid},
+		{"across kinds", []string{keith.ID, "out_x"}, db.Invalid},
+		{"unknown", []string{keith.ID, "spk_unknown"}, db.Invalid},
+		{"merged", []string{gen.ID, envoy.ID}, db.Invalid},
+	} {
+		if _, err := d.Dismiss(bg, db.DismissalInput{IDs: tc.ids}); code(err) != tc.code {
+			t.Errorf("dismiss %s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+	editor := db.WithActor(bg, db.Actor{Name: "editor", KeyID: "key_editor", Role: "editor"})
+	if _, err := d.Duplicates(editor, db.DuplicateFilter{Kind: "speaker"}); code(err) != db.Forbidden {
+		t.Errorf("an editor's duplicates: %v", err)
+	}
+	// Outlets: one web host, or one name but for "The".
+	wsj, err := d.CreateOutlet(bg, db.OutletInput{Name: "The Wall Street Journal", URL: str("https://www.wsj.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := d.CreateOutlet(bg, db.OutletInput{Name: "WSJ", URL: str("https://wsj.com/news")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := d.CreateOutlet(bg, db.OutletInput{Name: "Wall Street Journal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.CreateOutlet(bg, db.OutletInput{Name: "Fox News", URL: str("https://www.foxnews.com")}); err != nil {
+		t.Fatal(err)
+	}
+	outlets := map[string]string{}
+	for _, p := range all(db.DuplicateFilter{Kind: "outlet"}) {
+		outlets[pairOf(p.A.ID, p.B.ID)] = p.Reasons[0]
+	}
+	if len(outlets) != 2 || outlets[pairOf(wsj.ID, short.ID)] != "same_host" || outlets[pairOf(wsj.ID, plain.ID)] != "same_name" {
+		t.Errorf("outlet pairs: %v", outlets)
 	}
 }

@@ -191,14 +191,14 @@ func (t *tx) Dismissed(ctx context.Context, kind string) (map[string]bool, error
 }
 
 func (t *tx) Names(ctx context.Context, kind string) ([]*db.Named, error) {
-	query := `SELECT s.id, s.wikidata_qid, NULL::text, array_agg(n.name_key ORDER BY n.ord)
+	query := `SELECT s.id, s.name, NULL::text, array_agg(n.name_key ORDER BY n.ord)
 		FROM speakers s JOIN speaker_names n ON n.speaker_id = s.id GROUP BY s.id ORDER BY s.id`
 	if kind == "outlet" {
-		query = `SELECT o.id, NULL::text, o.url, array_agg(n.name_key ORDER BY n.ord)
+		query = `SELECT o.id, o.name, o.url, array_agg(n.name_key ORDER BY n.ord)
 			FROM outlets o JOIN outlet_names n ON n.outlet_id = o.id GROUP BY o.id ORDER BY o.id`
 	}
 	return collect(ctx, t.q, "read names", func(r pgx.Row) (*db.Named, error) {
 		var n db.Named
-		return &n, r.Scan(&n.ID, &n.QID, &n.URL, &n.Keys)
+		return &n, r.Scan(&n.ID, &n.Name, &n.URL, &n.Keys)
 	}, query)
 }

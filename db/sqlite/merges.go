@@ -171,31 +171,28 @@ func (t *tx) Dismissed(ctx context.Context, kind string) (map[string]bool, error
 }
 
 func (t *tx) Names(ctx context.Context, kind string) ([]*db.Named, error) {
-	query := `SELECT s.id, s.wikidata_qid, NULL, n.name_key FROM speakers s JOIN speaker_names n ON n.speaker_id = s.id
+	query := `SELECT s.id, s.name, NULL, n.name_key FROM speakers s JOIN speaker_names n ON n.speaker_id = s.id
 		ORDER BY s.id, n.ord`
 	if kind == "outlet" {
-		query = `SELECT o.id, NULL, o.url, n.name_key FROM outlets o JOIN outlet_names n ON n.outlet_id = o.id
+		query = `SELECT o.id, o.name, o.url, n.name_key FROM outlets o JOIN outlet_names n ON n.outlet_id = o.id
 			ORDER BY o.id, n.ord`
 	}
 	var out []*db.Named
 	type row struct {
-		id       string
-		qid, url sql.NullString
+		id, name string
+		url      sql.NullString
 		key      string
 	}
 	rows, err := collect(ctx, t.q, "read names", func(r scanner) (row, error) {
 		var x row
-		return x, r.Scan(&x.id, &x.qid, &x.url, &x.key)
+		return x, r.Scan(&x.id, &x.name, &x.url, &x.key)
 	}, query)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
 		if len(out) == 0 || out[len(out)-1].ID != r.id {
-			n := &db.Named{ID: r.id}
-			if r.qid.Valid {
-				n.QID = &r.qid.String
-			}
+			n := &db.Named{ID: r.id, Name: r.name}
 			if r.url.Valid {
 				n.URL = &r.url.String
 			}
