@@ -170,6 +170,8 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
 			if mt := rb.Value.Content.Get("application/json"); mt != nil {
 				b, _ := json.Marshal(exampleOf(mt.Schema))
 				body, ct = stand.Replace(string(b)), "application/json"
+			} else if rb.Value.Content.Get("text/plain") != nil {
+				body, ct = "Q110661519\tQ6385264\n", "text/plain"
 			} else if rb.Value.Content.Get("application/x-ndjson") != nil {
 				body, ct = `{"text": "Generated from the document", "speaker_name": "Keith Kellogg"}`+"\n", "application/x-ndjson"
 			}

@@ -2,8 +2,12 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/verbatimhq/verbatim/db"
@@ -271,4 +275,46 @@ func (s *Server) handleDismissalCreate(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, out)
+}
+
+// maxQIDRedirects is how many redirects one request applies; a whole Wikidata dump goes
+// through the command line (verbatim speakers qid-redirects).
+const maxQIDRedirects = 50000
+
+// handleQIDRedirects godoc
+//
+//	@Summary		Apply Wikidata's redirects
+//	@ID				applyQIDRedirects
+//	@Description	Wikidata merges items too: the merged item's QID redirects to the survivor's. The body lists such redirects, one per line — old and new QID separated by a tab, a comma or spaces, or the N-Triples of Wikidata's RDF dumps (<http://www.wikidata.org/entity/Q1> <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q2> .); blank lines and # comments are skipped. Where one speaker holds the old QID and another the new, the first is merged into the second; where only the old is held, its speaker takes the new QID. Chains are followed to their end; cycles, lines that cannot be read and refused merges are reported by line, and each other line stands. At most 50,000 redirects a request: a whole dump goes through `verbatim speakers qid-redirects`.
+//	@Tags			speakers
+//	@Accept			plain
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			redirects	body		string	true	"one redirect per line"
+//	@Success		200			{object}	db.QIDReport
+//	@Failure		400			{object}	Problem	"a line too long to be a redirect, or an unknown query parameter"
+//	@Failure		401			{object}	Problem	"no valid API key"
+//	@Failure		403			{object}	Problem	"the key's role may not do this"
+//	@Failure		413			{object}	Problem	"body over 1 MiB"
+//	@Failure		415			{object}	Problem	"body is not text/plain"
+//	@Failure		422			{object}	Problem	"more than 50,000 redirects"
+//	@Failure		429			{object}	Problem	"the client's budget is spent"
+//	@Failure		507			{object}	Problem	"the database is full: nothing was written"
+//	@Router			/v1/speakers/qid-redirects [post]
+func (s *Server) handleQIDRedirects(c echo.Context) error {
+	req := c.Request()
+	if mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || !strings.HasPrefix(mt, "text/") &&
+		mt != "application/n-triples" {
+		return newProblem(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			fmt.Sprintf("send the redirects as text/plain, not %q", req.Header.Get(echo.HeaderContentType)))
+	}
+	rep, err := s.store.ApplyQIDRedirects(req.Context(), http.MaxBytesReader(c.Response(), req.Body, maxBodyBytes), maxQIDRedirects)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return tooLarge()
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
 }

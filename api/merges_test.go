@@ -217,3 +217,51 @@ func TestDuplicatesOverHTTP(t *testing.T) {
 		t.Errorf("duplicates after the dismissal: %+v", list.Data)
 	}
 }
+
+// Wikidata's redirects through the API: text in, a report by line out; anything but text,
+// a body over the cap or a list over the limit refused whole.
+func TestQIDRedirectsOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var keith, old db.Speaker
+	e.create("/v1/speakers", `{"name": "Keith Kellogg", "wikidata_qid": "Q6385264"}`, &keith)
+	e.create("/v1/speakers", `{"name": "K. Kellogg", "wikidata_qid": "Q110661519"}`, &old)
+	post := func(body, ct string, headers ...string) *response {
+		return e.do(http.MethodPost, "/v1/speakers/qid-redirects", body, append([]string{"Content-Type", ct}, headers...)...)
+	}
+	checker := e.key("checker", "factchecker")
+	for _, tc := range []struct {
+		name, body, ct string
+		status         int
+		headers        []string
+	}{
+		{"JSON", `{"from": "Q1", "to": "Q2"}`, "application/json", 415, nil},
+		{"over the cap", strings.Repeat("Q1 Q2\n", 200000), "text/plain", 413, nil},
+		{"over the limit", strings.Repeat("Q1 Q2\n", 50001), "text/plain", 422, nil},
+		{"a line too long", strings.Repeat("Q", 5000), "text/plain", 400, nil},
+		{"a fact-checker", "Q1 Q2", "text/plain", 403, []string{"Authorization", "Bearer " + checker}},
+	} {
+		if res := post(tc.body, tc.ct, tc.headers...); res.Code != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, res.Code, res.Body, tc.status)
+		} else {
+			res.problem(t)
+		}
+	}
+	if res := e.do(http.MethodGet, "/v1/speakers/"+old.ID, ""); res.Code != 200 {
+		t.Fatalf("refused lists changed the archive: %d", res.Code)
+	}
+	res := post("# from a dump\nQ110661519\tQ6385264\nQ5 Q5\n", "text/plain; charset=utf-8")
+	var rep db.QIDReport
+	res.decode(t, &rep)
+	if res.Code != 200 || rep.Merged != 1 || rep.Rejected != 1 || rep.Errors[0].Line != 3 || rep.Changes[0].Line != 2 {
+		t.Fatalf("redirects: %d %s", res.Code, res.Body)
+	}
+	if res := e.do(http.MethodGet, "/v1/speakers/"+old.ID, ""); res.Code != http.StatusPermanentRedirect {
+		t.Errorf("the speaker of the redirected QID: %d", res.Code)
+	}
+	// A second speaker claiming a QID is told whose it is.
+	res = e.do(http.MethodPost, "/v1/speakers", `{"name": "Another Kellogg", "wikidata_qid": "Q6385264"}`)
+	if p := res.problem(t); res.Code != http.StatusConflict || !strings.Contains(p.Detail, keith.ID) || p.Errors[0].Field != "wikidata_qid" {
+		t.Errorf("a second claim of a QID: %d %s", res.Code, res.Body)
+	}
+}

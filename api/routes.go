@@ -60,6 +60,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/v1/speakers/:id/quotes", s.handleSpeakerQuotes, canRead},
 		{http.MethodPost, "/v1/speakers/:id/merge", s.handleSpeakerMerge, canMerge},
 		{http.MethodGet, "/v1/speakers/duplicates", s.handleSpeakerDuplicates, canMerge},
+		{http.MethodPost, "/v1/speakers/qid-redirects", s.handleQIDRedirects, canAdmin},
 
 		{http.MethodGet, "/v1/outlets", s.handleOutletList, canRead},
 		{http.MethodPost, "/v1/outlets", s.handleOutletCreate, canEdit},

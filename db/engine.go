@@ -198,6 +198,9 @@ type SpeakerRows interface {
 	// name or alias) — at most a few: more than one is all a caller needs to know. Keys
 	// no speaker has are absent.
 	SpeakersByNames(ctx context.Context, keys []string) (map[string][]string, error)
+	// SpeakersByQIDs returns the speaker holding each Wikidata QID; QIDs none holds are
+	// absent.
+	SpeakersByQIDs(ctx context.Context, qids []string) (map[string]string, error)
 	// InsertSpeakers stores speakers as they are, with their names. ErrDuplicate: a
 	// Wikidata QID is taken.
 	InsertSpeakers(ctx context.Context, ss ...*Speaker) error

@@ -43,6 +43,10 @@ type MergeInput struct {
 	// Into is the speaker (or outlet) that survives and answers for the merged one.
 	Into   string `json:"into" validate:"required,max=64" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
 	Reason string `json:"reason,omitempty" validate:"max=2000" example:"Gen. Kellogg is Keith Kellogg"`
+
+	// obsoleteQID drops the merged speaker's QID, which Wikidata redirected to the
+	// survivor's (ApplyQIDRedirects): two QIDs then are no reason to refuse.
+	obsoleteQID bool
 } //@name MergeCreate
 
 // MergeFilter selects merges: of one ID (merged or survivor) when ID is set.
@@ -170,9 +174,9 @@ func (d *DB) mergeIn(ctx context.Context, tx Tx, kind, id string, ifMatch []int6
 		return nil, fmt.Errorf("db: count claims: %w", err)
 	}
 	if n > 0 {
-		return nil, errorf(Conflict, "", fmt.Sprintf("%d quotes of this %s are claimed by fact-checkers at work on them: merge when they are done", n, kind))
+		return nil, errorf(Conflict, "", fmt.Sprintf("fact-checkers hold claims on %d of this %s's quotes, at work on them: merge when they are done", n, kind))
 	}
-	next, err := from.into(into)
+	next, err := from.into(into, in)
 	if err != nil {
 		return nil, err
 	}
@@ -346,8 +350,8 @@ type mergeable interface {
 	record() any
 	version() int64
 	// into is the survivor s with this one's names (and QID) taken in; Conflict when
-	// they cannot be (two QIDs).
-	into(s mergeable) (mergeable, error)
+	// they cannot be (two QIDs, unless in says the merged one's is obsolete).
+	into(s mergeable, in MergeInput) (mergeable, error)
 	// release lets go, before the merge, of what must be unique and the survivor takes.
 	release(ctx context.Context, tx Tx, now time.Time) error
 	// store writes this over cur, at cur's version plus one.
@@ -387,9 +391,9 @@ type mergedSpeaker Speaker
 func (s *mergedSpeaker) record() any    { return (*Speaker)(s) }
 func (s *mergedSpeaker) version() int64 { return s.Version }
 
-func (s *mergedSpeaker) into(survivor mergeable) (mergeable, error) {
+func (s *mergedSpeaker) into(survivor mergeable, in MergeInput) (mergeable, error) {
 	next := *survivor.(*mergedSpeaker)
-	if s.WikidataQID != nil && next.WikidataQID != nil && *s.WikidataQID != *next.WikidataQID {
+	if s.WikidataQID != nil && next.WikidataQID != nil && *s.WikidataQID != *next.WikidataQID && !in.obsoleteQID {
 		return nil, errorf(Conflict, "into", fmt.Sprintf("both have Wikidata QIDs (%s, %s): Wikidata holds them as two people; "+
 			"if Wikidata merged them, apply its redirects (qid-redirects), which merges them", *s.WikidataQID, *next.WikidataQID))
 	}
@@ -446,7 +450,7 @@ type mergedOutlet Outlet
 func (o *mergedOutlet) record() any    { return (*Outlet)(o) }
 func (o *mergedOutlet) version() int64 { return o.Version }
 
-func (o *mergedOutlet) into(survivor mergeable) (mergeable, error) {
+func (o *mergedOutlet) into(survivor mergeable, _ MergeInput) (mergeable, error) {
 	next := *survivor.(*mergedOutlet)
 	next.Aliases = dedupeNames(next.Name, slices.Concat(next.Aliases, []string{o.Name}, o.Aliases))
 	if next.URL == nil {

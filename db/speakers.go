@@ -40,6 +40,9 @@ func (d *DB) insertSpeaker(ctx context.Context, tx Tx, in SpeakerInput) (string,
 	now := d.now()
 	s := &Speaker{ID: newID("spk_", now), Name: in.Name, Aliases: dedupeNames(in.Name, in.Aliases), WikidataQID: in.WikidataQID,
 		Description: in.Description, Anonymous: in.Anonymous, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := checkQID(ctx, tx, s); err != nil {
+		return "", err
+	}
 	if err := tx.InsertSpeakers(ctx, s); err != nil {
 		return "", speakerWriteError(err)
 	}
@@ -51,6 +54,29 @@ func speakerWriteError(err error) error {
 		return errorf(Conflict, "wikidata_qid", "another speaker already has this Wikidata QID")
 	}
 	return writeError("speaker", err)
+}
+
+// checkQID refuses speaker s a Wikidata QID another speaker holds, naming that speaker
+// and offering the merge: a QID is one person's, so a second speaker claiming it is most
+// likely the same person again. (The unique index still catches a race: ErrDuplicate.)
+func checkQID(ctx context.Context, tx Tx, s *Speaker) error {
+	if s.WikidataQID == nil {
+		return nil
+	}
+	holders, err := tx.SpeakersByQIDs(ctx, []string{*s.WikidataQID})
+	if err != nil {
+		return fmt.Errorf("db: find speaker by QID: %w", err)
+	}
+	holder := holders[*s.WikidataQID]
+	if holder == "" || holder == s.ID {
+		return nil
+	}
+	if s.Version > 1 {
+		return errorf(Conflict, "wikidata_qid", fmt.Sprintf("%s is the Wikidata QID of speaker %s: a QID is one person's; "+
+			"if this is the same person, merge this speaker into %s", *s.WikidataQID, holder, holder))
+	}
+	return errorf(Conflict, "wikidata_qid", fmt.Sprintf("%s is the Wikidata QID of speaker %s: a QID is one person's; "+
+		"name that speaker (speaker_id %s) instead of making another", *s.WikidataQID, holder, holder))
 }
 
 // dedupeNames drops aliases that fold to the name or to an earlier alias.
@@ -120,6 +146,9 @@ func (d *DB) UpdateSpeaker(ctx context.Context, id string, ifMatch []int64, patc
 			return nil // nothing changes, so neither does the version
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, d.now()
+		if err := checkQID(ctx, tx, &next); err != nil {
+			return err
+		}
 		if err := tx.UpdateSpeaker(ctx, cur, &next); err != nil {
 			return speakerWriteError(err)
 		}

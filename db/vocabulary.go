@@ -62,6 +62,10 @@ var MergeKinds = []string{"speaker", "outlet"}
 // (outlets). A shared Wikidata QID is no reason here: two speakers cannot hold one.
 var DuplicateReasons = []string{"same_name", "initials", "same_host"}
 
+// QIDActions are what a Wikidata redirect did to a speaker: merged it into the speaker
+// holding the new QID, or gave it the new QID in place of the old.
+var QIDActions = []string{"merged", "repointed"}
+
 // Vocabularies are the vocabularies by the name the validator's tags and the tests know
 // each by: `validate:"omitempty,setting"` checks a value is among Settings.
 var Vocabularies = map[string][]string{
@@ -70,4 +74,5 @@ var Vocabularies = map[string][]string{
 	"sort": QuoteSorts, "facet": Facets,
 	"delivery_state": DeliveryStates, "source_state": SourceStates, "audit_action": AuditActions,
 	"audit_resource": AuditResources, "merge_kind": MergeKinds, "duplicate_reason": DuplicateReasons,
+	"qid_action": QIDActions,
 }

@@ -3771,6 +3771,94 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/speakers/qid-redirects": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Wikidata merges items too: the merged item's QID redirects to the survivor's. The body lists such redirects, one per line — old and new QID separated by a tab, a comma or spaces, or the N-Triples of Wikidata's RDF dumps (\u003chttp://www.wikidata.org/entity/Q1\u003e \u003chttp://www.w3.org/2002/07/owl#sameAs\u003e \u003chttp://www.wikidata.org/entity/Q2\u003e .); blank lines and # comments are skipped. Where one speaker holds the old QID and another the new, the first is merged into the second; where only the old is held, its speaker takes the new QID. Chains are followed to their end; cycles, lines that cannot be read and refused merges are reported by line, and each other line stands. At most 50,000 redirects a request: a whole dump goes through ` + "`" + `verbatim speakers qid-redirects` + "`" + `.",
+                "consumes": [
+                    "text/plain"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "speakers"
+                ],
+                "summary": "Apply Wikidata's redirects",
+                "operationId": "applyQIDRedirects",
+                "parameters": [
+                    {
+                        "description": "one redirect per line",
+                        "name": "redirects",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/QIDRedirectReport"
+                        }
+                    },
+                    "400": {
+                        "description": "a line too long to be a redirect, or an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not text/plain",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "more than 50,000 redirects",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/speakers/{id}": {
             "get": {
                 "security": [
@@ -6782,6 +6870,102 @@ const docTemplate = `{
                 "type": {
                     "type": "string",
                     "example": "urn:verbatim:problem:invalid"
+                }
+            }
+        },
+        "QIDChange": {
+            "type": "object",
+            "required": [
+                "action",
+                "from_qid",
+                "into_id",
+                "line",
+                "speaker_id",
+                "to_qid"
+            ],
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "merged",
+                        "repointed"
+                    ],
+                    "example": "merged"
+                },
+                "from_qid": {
+                    "type": "string",
+                    "example": "Q110661519"
+                },
+                "into_id": {
+                    "description": "Into is, for a merge, the speaker holding To, which the one holding From was merged\ninto.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "speaker_id": {
+                    "type": "string",
+                    "example": "spk_01JS8X2W5Q7K3M9N4P6R8T0V3A"
+                },
+                "to_qid": {
+                    "type": "string",
+                    "example": "Q6385264"
+                }
+            }
+        },
+        "QIDRedirectReport": {
+            "type": "object",
+            "required": [
+                "changes",
+                "current",
+                "errors",
+                "lines",
+                "merged",
+                "rejected",
+                "repointed",
+                "unknown"
+            ],
+            "properties": {
+                "changes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QIDChange"
+                    }
+                },
+                "current": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ImportLineError"
+                    }
+                },
+                "lines": {
+                    "description": "Lines is how many lines held a redirect, or something else (blank lines and\ncomments aside).",
+                    "type": "integer",
+                    "example": 4
+                },
+                "merged": {
+                    "description": "Merged counts speakers folded into the speaker holding the new QID; Repointed\nspeakers given the new QID in place of the old; Current the redirects whose new QID\na speaker holds already and whose old one none does; Unknown those whose QIDs no\nspeaker holds (most of a full Wikidata dump's); Rejected the lines in Errors.",
+                    "type": "integer",
+                    "example": 1
+                },
+                "rejected": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "repointed": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "unknown": {
+                    "type": "integer",
+                    "example": 1
                 }
             }
         },

@@ -61,6 +61,13 @@ Usage:
                                                make an API key; the key alone is the last line printed
   verbatim keys list [--db PATH]               list API keys (never their secrets)
   verbatim keys revoke ID [--db PATH]          revoke a key at once
+  verbatim speakers merge ID --into ID [--reason TEXT] [--db PATH]
+                                               merge a speaker into another; its ID redirects there
+  verbatim speakers qid-redirects FILE [--db PATH]
+                                               apply Wikidata's redirects (old QID, new QID per line):
+                                               merge or re-point the speakers they name; a JSON report
+  verbatim outlets merge ID --into ID [--reason TEXT] [--db PATH]
+                                               merge an outlet into another
   verbatim import FILE [--format ndjson|csv|tsv|claimreview] [--map FIELD=COL,...] [--header]
                    [--batch N] [--parallel N] [--quiet] [--db PATH | --server URL --key KEY]
                                                load quotes; a second run of the same file adds nothing
@@ -108,6 +115,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return verifyCmd(ctx, rest, getenv, stdout, stderr)
 	case "keys":
 		return keys(ctx, rest, getenv, stdout, stderr)
+	case "speakers":
+		return mergeCmd(ctx, "speaker", rest, getenv, stdout, stderr)
+	case "outlets":
+		return mergeCmd(ctx, "outlet", rest, getenv, stdout, stderr)
 	case "import":
 		return importCmd(ctx, rest, getenv, stdout, stderr)
 	case "export":

@@ -92,6 +92,7 @@ func Run(t *testing.T, h Harness) {
 		{"MergeOutlets", testMergeOutlets},
 		{"RestoreAcrossMerge", testRestoreAcrossMerge},
 		{"Duplicates", testDuplicates},
+		{"QIDRedirects", testQIDRedirects},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

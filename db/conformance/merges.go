@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/verbatimhq/verbatim/db"
@@ -562,5 +563,81 @@ func testDuplicates(t *testing.T, h Harness) {
 	}
 	if len(outlets) != 2 || outlets[pairOf(wsj.ID, short.ID)] != "same_host" || outlets[pairOf(wsj.ID, plain.ID)] != "same_name" {
 		t.Errorf("outlet pairs: %v", outlets)
+	}
+}
+
+// Wikidata's redirects merge the speakers holding both QIDs, re-point those holding the
+// old alone, follow chains, and report by line what they cannot apply, the rest standing.
+func testQIDRedirects(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	a := mustSpeaker(t, d, db.SpeakerInput{Name: "A", WikidataQID: str("Q1")})
+	b := mustSpeaker(t, d, db.SpeakerInput{Name: "B", WikidataQID: str("Q3")})
+	c := mustSpeaker(t, d, db.SpeakerInput{Name: "C", WikidataQID: str("Q5")})
+	e := mustSpeaker(t, d, db.SpeakerInput{Name: "E", WikidataQID: str("Q9")})
+	mustSpeaker(t, d, db.SpeakerInput{Name: "F", WikidataQID: str("Q10")})
+	q := mustQuote(t, d, db.QuoteInput{Text: "under review", SpeakerID: &e.ID})
+	checker := db.WithActor(bg, db.Actor{Name: "checker", KeyID: "key_checker", Role: "factchecker"})
+	if _, err := d.ClaimQuote(checker, q.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	list := `# Wikidata redirects
+Q1	Q2
+Q2,Q3
+Q5 Q6
+Q100 Q200
+Q7 Q7
+not a redirect
+Q11 Q12
+Q12 Q11
+<http://www.wikidata.org/entity/Q9> <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q10> .
+Q300 Q3
+`
+	editor := db.WithActor(bg, db.Actor{Name: "editor", KeyID: "key_editor", Role: "editor"})
+	if _, err := d.ApplyQIDRedirects(editor, strings.NewReader(list), 0); code(err) != db.Forbidden {
+		t.Errorf("an editor applying redirects: %v", err)
+	}
+	if _, err := d.ApplyQIDRedirects(bg, strings.NewReader(list), 5); code(err) != db.Invalid {
+		t.Errorf("a list over the limit: %v", err)
+	}
+	rep, err := d.ApplyQIDRedirects(bg, strings.NewReader(list), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Lines != 10 || rep.Merged != 1 || rep.Repointed != 1 || rep.Current != 2 || rep.Unknown != 1 || rep.Rejected != 5 {
+		t.Errorf("report: %+v", rep)
+	}
+	var lines []int
+	for _, e := range rep.Errors {
+		lines = append(lines, e.Line)
+	}
+	if !slices.Equal(lines, []int{6, 7, 8, 9, 10}) {
+		t.Errorf("rejected lines %v, want 6–10: %+v", lines, rep.Errors)
+	}
+	if len(rep.Changes) != 2 || rep.Changes[0].Action != "merged" || rep.Changes[0].To != "Q3" || rep.Changes[0].Speaker != a.ID ||
+		*rep.Changes[0].Into != b.ID || rep.Changes[1].Action != "repointed" || rep.Changes[1].Speaker != c.ID {
+		t.Errorf("changes: %+v", rep.Changes)
+	}
+	if _, err := d.Speaker(bg, a.ID); movedTo(err) != b.ID {
+		t.Errorf("the speaker of Q1 after Q1 → Q2 → Q3: %v", err)
+	}
+	if got, err := d.Speaker(bg, c.ID); err != nil || got.WikidataQID == nil || *got.WikidataQID != "Q6" {
+		t.Errorf("the speaker of Q5 after Q5 → Q6: %+v %v", got, err)
+	}
+	if got, err := d.Speaker(bg, e.ID); err != nil || *got.WikidataQID != "Q9" {
+		t.Errorf("the claimed speaker: %+v %v", got, err)
+	}
+	// Applied again, nothing more changes.
+	again, err := d.ApplyQIDRedirects(bg, strings.NewReader(list), 0)
+	if err != nil || again.Merged != 0 || again.Repointed != 0 {
+		t.Errorf("applied twice: %+v %v", again, err)
+	}
+	// A QID is one speaker's: a second claim names the holder and offers the merge.
+	_, err = d.CreateSpeaker(bg, db.SpeakerInput{Name: "Another B", WikidataQID: str("Q3")})
+	if e := (*db.Error)(nil); !errors.As(err, &e) || e.Code != db.Conflict || !strings.Contains(e.Message, b.ID) {
+		t.Errorf("a second speaker with Q3: %v", err)
+	}
+	_, err = d.UpdateSpeaker(bg, c.ID, nil, db.SpeakerPatch{WikidataQID: set("Q3")})
+	if e := (*db.Error)(nil); !errors.As(err, &e) || e.Code != db.Conflict || !strings.Contains(e.Message, "merge this speaker into "+b.ID) {
+		t.Errorf("giving another speaker Q3: %v", err)
 	}
 }

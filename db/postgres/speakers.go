@@ -69,6 +69,19 @@ func (t *tx) SpeakersByNames(ctx context.Context, keys []string) (map[string][]s
 	return out, err
 }
 
+func (t *tx) SpeakersByQIDs(ctx context.Context, qids []string) (map[string]string, error) {
+	type pair struct{ qid, id string }
+	rows, err := collect(ctx, t.q, "find speakers by QID", func(r pgx.Row) (pair, error) {
+		var p pair
+		return p, r.Scan(&p.qid, &p.id)
+	}, `SELECT wikidata_qid, id FROM speakers WHERE wikidata_qid = ANY($1)`, qids)
+	out := make(map[string]string, len(rows))
+	for _, p := range rows {
+		out[p.qid] = p.id
+	}
+	return out, err
+}
+
 // InsertSpeakers writes speakers and their names with one statement each, however many.
 func (t *tx) InsertSpeakers(ctx context.Context, ss ...*db.Speaker) error {
 	if len(ss) == 0 {
