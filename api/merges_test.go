@@ -265,3 +265,30 @@ func TestQIDRedirectsOverHTTP(t *testing.T) {
 		t.Errorf("a second claim of a QID: %d %s", res.Code, res.Body)
 	}
 }
+
+// A name two speakers answer to is refused on every HTTP way in, naming both.
+func TestAmbiguousNamesOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var keith, frank db.Speaker
+	e.create("/v1/speakers", `{"name": "Keith Kellogg", "aliases": ["Kellogg"]}`, &keith)
+	e.create("/v1/speakers", `{"name": "Frank Kellogg", "aliases": ["Kellogg"]}`, &frank)
+	both := func(s string) bool { return strings.Contains(s, keith.ID) && strings.Contains(s, frank.ID) }
+	before := e.counts()
+	for _, tc := range []struct{ path, body, field string }{
+		{"/v1/quotes", `{"text": "ambiguous", "speaker_name": "Kellogg"}`, "speaker_name"},
+		{"/v1/extract", `{"text": "\"NATO isn’t on the table,\" Kellogg said on Sunday.", "save": true}`, "data[0].speaker_name"},
+	} {
+		res := e.do(http.MethodPost, tc.path, tc.body)
+		if p := res.problem(t); res.Code != http.StatusConflict || !both(p.Detail) || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
+			t.Errorf("POST %s: %d %s, want 409 on %s naming both speakers", tc.path, res.Code, res.Body, tc.field)
+		}
+	}
+	res, got := e.importBody("/v1/import", `{"text": "clear", "speaker_name": "Keith Kellogg"}`+"\n"+`{"text": "ambiguous", "speaker_name": "kellogg"}`+"\n")
+	if res.Code != 200 || got.Created != 1 || got.Rejected != 1 || got.Errors[0].Line != 2 || !both(got.Errors[0].Message) {
+		t.Errorf("import: %d %s", res.Code, res.Body)
+	}
+	if after := e.counts(); after.Quotes != before.Quotes+1 || after.Speakers != before.Speakers {
+		t.Errorf("counts %+v, then %+v", before, after)
+	}
+}

@@ -37,6 +37,12 @@ func TestMergeCommands(t *testing.T) {
 		return s
 	}
 	keith, gen, old := sp("Keith Kellogg", "Q6385264"), sp("Gen. Kellogg", ""), sp("K. Kellogg", "Q110661519")
+	// Two speakers answer to "Frank": an import naming it attaches the line to neither.
+	for _, name := range []string{"Frank Kellogg", "Frank Smith"} {
+		if _, err := store.CreateSpeaker(dbtest.Operator, db.SpeakerInput{Name: name, Aliases: []string{"Frank"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	wsj, err := store.CreateOutlet(dbtest.Operator, db.OutletInput{Name: "The Wall Street Journal"})
 	if err != nil {
 		t.Fatal(err)
@@ -74,11 +80,25 @@ func TestMergeCommands(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &rep) != nil || rep.Merged != 1 || rep.Rejected != 1 || rep.Errors[0].Line != 2 {
 		t.Fatalf("speakers qid-redirects: %q %v", out, err)
 	}
+	quotes := filepath.Join(dir, "quotes.ndjson")
+	if err := os.WriteFile(quotes, []byte(`{"text": "clear", "speaker_name": "Gen. Kellogg"}`+"\n"+`{"text": "ambiguous", "speaker_name": "frank"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = cli("import", quotes, "--quiet", "--db", dbPath)
+	var res db.ImportResult
+	// (A rejected line fails the command, after the report.)
+	if err == nil || json.Unmarshal([]byte(out), &res) != nil || res.Created != 1 || res.Rejected != 1 || res.Errors[0].Line != 2 ||
+		!strings.Contains(res.Errors[0].Message, "several speakers are known as") {
+		t.Errorf("import naming an ambiguous speaker: %q %v", out, err)
+	}
 	store, err = engines.Open(dbtest.Operator, dbPath, engines.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	if p, err := store.ListQuotes(dbtest.Operator, db.QuoteFilter{SpeakerID: &gen.ID}); err != nil || len(p.Data) != 1 || p.Data[0].Speaker.ID != keith.ID {
+		t.Errorf("the imported quote naming the merged speaker: %+v %v", p.Data, err)
+	}
 	if _, err := store.Speaker(dbtest.Operator, old.ID); db.ErrorCode(err) != db.Moved {
 		t.Errorf("the speaker of the redirected QID: %v", err)
 	}

@@ -93,6 +93,7 @@ func Run(t *testing.T, h Harness) {
 		{"RestoreAcrossMerge", testRestoreAcrossMerge},
 		{"Duplicates", testDuplicates},
 		{"QIDRedirects", testQIDRedirects},
+		{"AmbiguousNames", testAmbiguousNames},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

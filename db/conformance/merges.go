@@ -641,3 +641,54 @@ Q300 Q3
 		t.Errorf("giving another speaker Q3: %v", err)
 	}
 }
+
+// A name two speakers answer to is attached to neither, on every way in that takes a
+// speaker by name: the caller hears of both candidates, an import on the line; a merged
+// speaker's names find the survivor everywhere.
+func testAmbiguousNames(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	keith := mustSpeaker(t, d, db.SpeakerInput{Name: "Keith Kellogg", Aliases: []string{"Kellogg"}})
+	other := mustSpeaker(t, d, db.SpeakerInput{Name: "Frank Kellogg", Aliases: []string{"Kellogg"}})
+	names := func(err error) bool {
+		var e *db.Error
+		return errors.As(err, &e) && e.Code == db.Conflict && strings.Contains(e.Message, keith.ID) && strings.Contains(e.Message, other.ID)
+	}
+	before, _ := d.Counts(bg)
+	if _, err := d.CreateQuote(bg, db.QuoteInput{Text: "ambiguous", SpeakerName: str("kellogg")}); !names(err) {
+		t.Errorf("create: %v, want a conflict naming both speakers", err)
+	}
+	art := db.Article{Text: `"NATO isn’t on the table," Kellogg said on Sunday.`}
+	cands, err := d.Propose(bg, art)
+	if err != nil || len(cands) != 1 || cands[0].SpeakerName != "Kellogg" {
+		t.Fatalf("the extractor's candidates: %+v %v", cands, err)
+	}
+	if _, err := d.SaveExtracted(bg, art, []db.Pick{db.PickOf(cands[0], art)}); !names(err) {
+		t.Errorf("extraction saved: %v, want a conflict naming both speakers", err)
+	}
+	res, err := d.Import(bg, []db.ImportRecord{
+		{Line: 1, Quote: db.QuoteInput{Text: "clear", SpeakerName: str("Keith Kellogg")}},
+		{Line: 2, Quote: db.QuoteInput{Text: "ambiguous", SpeakerName: str("KELLOGG")}},
+	})
+	if err != nil || res.Created != 1 || res.Rejected != 1 || res.Errors[0].Line != 2 || res.Errors[0].Field != "speaker_name" ||
+		!strings.Contains(res.Errors[0].Message, keith.ID) || !strings.Contains(res.Errors[0].Message, other.ID) {
+		t.Errorf("import: %+v %v, want line 2 refused naming both speakers", res, err)
+	}
+	if after, _ := d.Counts(bg); after.Speakers != before.Speakers || after.Quotes != before.Quotes+1 {
+		t.Errorf("counts %+v, then %+v: only the clear line should be stored", before, after)
+	}
+	// Merged, the two are one: the name is no longer ambiguous, on any way in.
+	mustMerge(t, d, "speaker", other.ID, keith.ID)
+	if q, err := d.CreateQuote(bg, db.QuoteInput{Text: "now clear", SpeakerName: str("kellogg")}); err != nil || q.Speaker.ID != keith.ID {
+		t.Errorf("create after the merge: %v %v", q, err)
+	}
+	if ids, err := d.SaveExtracted(bg, art, []db.Pick{db.PickOf(cands[0], art)}); err != nil || len(ids) != 1 {
+		t.Errorf("extraction after the merge: %v %v", ids, err)
+	}
+	res, err = d.Import(bg, []db.ImportRecord{{Line: 1, Quote: db.QuoteInput{Text: "by the merged name", SpeakerName: str("Frank Kellogg")}}})
+	if err != nil || res.Created != 1 {
+		t.Errorf("import after the merge: %+v %v", res, err)
+	}
+	if got := countAll(t, d, db.QuoteFilter{SpeakerID: &keith.ID}); got != 4 {
+		t.Errorf("the survivor's quotes: %d, want 4", got)
+	}
+}
