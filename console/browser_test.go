@@ -542,3 +542,76 @@ func TestBrowser(t *testing.T) {
 		d.screenshot("queue-phone", 390)
 	})
 }
+
+// A fact-checker finds a duplicate speaker in the queue, compares the pair side by side,
+// merges it and follows the merged speaker's old address to the survivor; dismisses a pair
+// that is two people; an admin undoes the merge.
+func TestBrowserMerges(t *testing.T) {
+	b := newBrowserSite(t)
+	axe := axeSource(t)
+	sp := func(name string, qid *string) *db.Speaker {
+		s, err := b.d.CreateSpeaker(bg, db.SpeakerInput{Name: name, WikidataQID: qid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	keith, initial := sp("Keith Kellogg", str("Q6385264")), sp("K. Kellogg", nil)
+	frank := sp("Frank Pallone", nil)
+	sp("F. Pallone", nil)
+	mustQuote(t, b.d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerID: &keith.ID})
+	for _, text := range []string{"A ceasefire within 100 days", "We are close to a deal"} {
+		mustQuote(t, b.d, db.QuoteInput{Text: text, SpeakerID: &initial.ID})
+	}
+	checker, admin, editor := b.key("Desk checker", "factchecker"), b.key("Desk admin", "admin"), b.key("Desk editor", "editor")
+
+	if d := b.desk(t, editor); d.count("a[href='/console/duplicates']") != 0 {
+		t.Error("an editor is shown the duplicates, which only fact-checkers and admins may merge")
+	}
+	d := b.desk(t, checker)
+	d.open("/console/duplicates")
+	if got := d.text("table.duplicates"); !strings.Contains(got, "K. Kellogg") || !strings.Contains(got, "Keith Kellogg") ||
+		!strings.Contains(got, "given names that agree") {
+		t.Fatalf("the duplicates queue: %q", got)
+	}
+	d.axe(axe, "duplicates")
+	d.screenshot("duplicates", 1280)
+	// The pair that is two people is dismissed.
+	d.submit(fmt.Sprintf("form:has(input[name=a][value='%s']) button, form:has(input[name=b][value='%s']) button", frank.ID, frank.ID), ".flash")
+	if got := d.text("main"); strings.Contains(got, "Pallone") || !strings.Contains(got, "not suggested again") {
+		t.Errorf("after dismissing the Pallones: %q", got)
+	}
+	// Compare, then merge K. Kellogg into Keith Kellogg.
+	d.open(fmt.Sprintf("/console/merge?kind=speaker&from=%s&into=%s", initial.ID, keith.ID))
+	if got := d.text("main"); !strings.Contains(got, "2 quotes to the survivor") || !strings.Contains(got, "After the merge") ||
+		!strings.Contains(got, "K. Kellogg") {
+		t.Fatalf("the merge page: %q", got)
+	}
+	d.axe(axe, "merge")
+	d.screenshot("merge", 1280)
+	d.do(chromedp.SendKeys(chromedp.CSS("#m-reason"), "the same general"))
+	d.submit("form[aria-label=Merge] button[type=submit]", ".flash")
+	if loc := eval[string](d, `location.pathname`); loc != "/console/speakers/"+keith.ID || !strings.Contains(d.text(".flash"), "Merged") {
+		t.Errorf("after the merge: at %s, %q", loc, d.text(".flash"))
+	}
+	if got := d.text("#counts-h"); !strings.HasPrefix(got, "3 quotes") {
+		t.Errorf("the survivor's quotes: %q", got)
+	}
+	// The merged speaker's old address leads to the survivor.
+	d.open("/console/speakers/" + initial.ID)
+	if loc := eval[string](d, `location.pathname`); loc != "/console/speakers/"+keith.ID {
+		t.Errorf("the merged speaker's address led to %s", loc)
+	}
+	// A merge the core refuses is shown, with the reason.
+	d.open(fmt.Sprintf("/console/merge?kind=speaker&from=%s&into=%s", keith.ID, keith.ID))
+	if got := d.text(".error"); !strings.Contains(got, "cannot be merged into itself") || d.count("form[aria-label=Merge]") != 0 {
+		t.Errorf("a merge into itself: %q", got)
+	}
+	// An admin undoes it.
+	a := b.desk(t, admin)
+	a.open("/console/merges")
+	a.submit("form[action$='/undo'] button", ".flash")
+	if loc := a.text("h1"); loc != "K. Kellogg" || !strings.Contains(a.text(".flash"), "Merge undone") {
+		t.Errorf("after the undo: %q, %q", loc, a.text(".flash"))
+	}
+}

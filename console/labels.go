@@ -40,7 +40,14 @@ var flashes = map[string]string{
 	"saved":     "Changes saved.",
 	"extracted": "The confirmed quotes are saved and wait in the queue.",
 	"revoked":   "Key revoked: its sessions have ended.",
+	"merged":    "Merged: the other record's quotes and names are this one's now, and its address leads here.",
+	"unmerged":  "Merge undone: this record, its quotes and its names are back.",
+	"dismissed": "Noted: the pair is not suggested again.",
 }
+
+// reasonLabels say why a pair is suggested as one, in the desk's words.
+var reasonLabels = map[string]string{"same_name": "a name in common", "initials": "the same surname, given names that agree",
+	"same_host": "the same web address"}
 
 // option is a choice in a select: its value, label and meaning.
 type option struct{ Value, Label, Meaning string }

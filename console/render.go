@@ -32,7 +32,8 @@ func (b *base) page() *base { return b }
 type pager interface{ page() *base }
 
 // permissions are the core's permissions by the names the templates use.
-var permissions = map[string]db.Permission{"read": db.PermRead, "edit": db.PermEdit, "verdict": db.PermVerdict, "admin": db.PermAdmin}
+var permissions = map[string]db.Permission{"read": db.PermRead, "edit": db.PermEdit, "verdict": db.PermVerdict, "merge": db.PermMerge,
+	"admin": db.PermAdmin}
 
 // Can reports whether the signed-in key's role grants a permission, by its name in
 // permissions; controls the core would refuse are not shown.
@@ -104,7 +105,10 @@ var funcs = template.FuncMap{
 		}
 		return *t
 	},
-	"join": strings.Join,
+	"join":   strings.Join,
+	"count":  count,
+	"int64":  func(n int) int64 { return int64(n) },
+	"reason": func(r string) string { return reasonLabels[r] },
 	// qs marks a query string the console built with url.Values.Encode as one, so that
 	// html/template does not escape its = and & again.
 	"qs":      func(s string) template.URL { return template.URL(s) },

@@ -319,7 +319,7 @@ func (d *DB) Dismiss(ctx context.Context, in DismissalInput) (*Dismissal, error)
 	out := &Dismissal{IDs: [2]string{a, b}, DismissedBy: actorOf(ctx).Name}
 	err := d.write(ctx, func(tx Tx) error {
 		for i, id := range out.IDs {
-			if _, err := findMergeable(ctx, tx, kind, id); err != nil {
+			if _, err := findMergeable(ctx, tx, kind, id, false); err != nil {
 				var e *Error
 				if errors.As(err, &e) && (e.Code == NotFound || e.Code == Moved) {
 					return errorf(Invalid, "ids["+strconv.Itoa(i)+"]", e.Message)

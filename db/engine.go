@@ -263,6 +263,8 @@ type MergeRows interface {
 	// m left, points the redirects it re-pointed at m.From again and marks m undone by
 	// m.UndoneBy at m.UndoneAt; it returns how many quotes moved back.
 	UndoMerge(ctx context.Context, m *Merge) (int64, error)
+	// CountQuotesOf counts the quotes of a speaker or outlet (kind).
+	CountQuotesOf(ctx context.Context, kind, id string) (int64, error)
 	// CountClaimedBy counts the quotes of a speaker or outlet (kind) a person has claimed
 	// to check, claims that have not expired at now.
 	CountClaimedBy(ctx context.Context, kind, id string, now time.Time) (int, error)

@@ -121,13 +121,6 @@ func (d *DB) merge(ctx context.Context, kind, id string, ifMatch []int64, in Mer
 	if err := validateInput(&in); err != nil {
 		return nil, err
 	}
-	prefix := idPrefix[kind]
-	switch {
-	case !strings.HasPrefix(in.Into, prefix):
-		return nil, errorf(Invalid, "into", fmt.Sprintf("must be a %s ID (%s…): a %s merges into a %s", kind, prefix, kind, kind))
-	case in.Into == id:
-		return nil, errorf(Invalid, "into", fmt.Sprintf("a %s cannot be merged into itself", kind))
-	}
 	var m *Merge
 	err := d.write(ctx, func(tx Tx) error {
 		var err error
@@ -137,8 +130,22 @@ func (d *DB) merge(ctx context.Context, kind, id string, ifMatch []int64, in Mer
 	return m, err
 }
 
-// mergeIn runs a merge in tx.
-func (d *DB) mergeIn(ctx context.Context, tx Tx, kind, id string, ifMatch []int64, in MergeInput) (*Merge, error) {
+// mergePlan is what a merge does: the two records, and the survivor as the merge leaves
+// it.
+type mergePlan struct {
+	from, into, next mergeable
+}
+
+// planMerge reads the two records of a merge (locked when lock) and checks that the merge
+// may run: the rules a merge keeps, in one place for the merge and its preview.
+func (d *DB) planMerge(ctx context.Context, tx Tx, kind, id string, ifMatch []int64, in MergeInput, lock bool) (*mergePlan, error) {
+	prefix := idPrefix[kind]
+	switch {
+	case !strings.HasPrefix(in.Into, prefix):
+		return nil, errorf(Invalid, "into", fmt.Sprintf("must be a %s ID (%s…): a %s merges into a %s", kind, prefix, kind, kind))
+	case in.Into == id:
+		return nil, errorf(Invalid, "into", fmt.Sprintf("a %s cannot be merged into itself", kind))
+	}
 	// Both records are locked in one order, whatever the merge's direction: two merges
 	// of the same pair at once, either way round, cannot deadlock.
 	first, second := id, in.Into
@@ -147,7 +154,7 @@ func (d *DB) mergeIn(ctx context.Context, tx Tx, kind, id string, ifMatch []int6
 	}
 	recs := map[string]mergeable{}
 	for _, x := range []string{first, second} {
-		r, err := findMergeable(ctx, tx, kind, x)
+		r, err := findMergeable(ctx, tx, kind, x, lock)
 		if err != nil {
 			var e *Error
 			switch {
@@ -164,22 +171,31 @@ func (d *DB) mergeIn(ctx context.Context, tx Tx, kind, id string, ifMatch []int6
 		}
 		recs[x] = r
 	}
-	from, into := recs[id], recs[in.Into]
-	if err := checkVersion(from.version(), ifMatch); err != nil {
+	p := &mergePlan{from: recs[id], into: recs[in.Into]}
+	if err := checkVersion(p.from.version(), ifMatch); err != nil {
 		return nil, err
 	}
-	now := d.now()
-	n, err := tx.CountClaimedBy(ctx, kind, id, now)
+	n, err := tx.CountClaimedBy(ctx, kind, id, d.now())
 	if err != nil {
 		return nil, fmt.Errorf("db: count claims: %w", err)
 	}
 	if n > 0 {
 		return nil, errorf(Conflict, "", fmt.Sprintf("fact-checkers hold claims on %d of this %s's quotes, at work on them: merge when they are done", n, kind))
 	}
-	next, err := from.into(into, in)
+	if p.next, err = p.from.into(p.into, in); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// mergeIn runs a merge in tx.
+func (d *DB) mergeIn(ctx context.Context, tx Tx, kind, id string, ifMatch []int64, in MergeInput) (*Merge, error) {
+	p, err := d.planMerge(ctx, tx, kind, id, ifMatch, in, true)
 	if err != nil {
 		return nil, err
 	}
+	from, into, next := p.from, p.into, p.next
+	now := d.now()
 	mergedJSON, _ := json.Marshal(from.record())
 	survivorJSON, _ := json.Marshal(into.record())
 	m := &Merge{ID: newID("mrg_", now), Kind: kind, From: id, Into: in.Into, Reason: in.Reason, Merged: mergedJSON,
@@ -264,7 +280,7 @@ func (d *DB) UndoMerge(ctx context.Context, id string) (*Merge, error) {
 		if m.UndoneAt != nil {
 			return errorf(Conflict, "", fmt.Sprintf("this merge was undone already, by %s", *m.UndoneBy))
 		}
-		survivor, err := findMergeable(ctx, tx, m.Kind, m.Into)
+		survivor, err := findMergeable(ctx, tx, m.Kind, m.Into, true)
 		var e *Error
 		if errors.As(err, &e) && e.Code == Moved {
 			return errorf(Conflict, "", fmt.Sprintf("the survivor %s was itself merged into %s since: undo that merge first", m.Into, e.To))
@@ -298,6 +314,56 @@ func (d *DB) UndoMerge(ctx context.Context, id string) (*Merge, error) {
 		return d.record(ctx, tx, c, newChange("update", m.Kind, m.Into, "", survivor.record(), before.record()))
 	})
 	return m, err
+}
+
+// MergePreview is what a merge would do, shown before it is done: the two records, the
+// survivor as the merge would leave it, and what would move.
+type MergePreview struct {
+	Kind string
+	// From and Into are the records (*Speaker or *Outlet); Survivor is Into as the merge
+	// would leave it.
+	From, Into, Survivor any
+	// Quotes is how many quotes would move; Watches how many webhook endpoints watching
+	// From would watch Into too.
+	Quotes  int64
+	Watches int
+}
+
+// PreviewMerge says what merging id into in.Into would do, refusing as the merge would:
+// it is the merge's own plan, read and not written. Fact-checkers and admins.
+func (d *DB) PreviewMerge(ctx context.Context, kind, id string, in MergeInput) (*MergePreview, error) {
+	if err := authorize(ctx, PermMerge, ""); err != nil {
+		return nil, err
+	}
+	if err := validateInput(&in); err != nil {
+		return nil, err
+	}
+	var out *MergePreview
+	err := d.read(ctx, func(tx Tx) error {
+		p, err := d.planMerge(ctx, tx, kind, id, nil, in, false)
+		if err != nil {
+			return err
+		}
+		out = &MergePreview{Kind: kind, From: p.from.record(), Into: p.into.record(), Survivor: p.next.record()}
+		if out.Quotes, err = tx.CountQuotesOf(ctx, kind, id); err != nil {
+			return fmt.Errorf("db: count quotes: %w", err)
+		}
+		ws, err := tx.Webhooks(ctx)
+		if err != nil {
+			return fmt.Errorf("db: read webhooks: %w", err)
+		}
+		for _, w := range ws {
+			list := w.Watches.Speakers
+			if kind == "outlet" {
+				list = w.Watches.Outlets
+			}
+			if slices.Contains(list, id) {
+				out.Watches++
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Merge returns one merge. NotFound.
@@ -362,12 +428,12 @@ type mergeable interface {
 	restore(ctx context.Context, tx Tx) error
 }
 
-func findMergeable(ctx context.Context, tx Tx, kind, id string) (mergeable, error) {
+func findMergeable(ctx context.Context, tx Tx, kind, id string, lock bool) (mergeable, error) {
 	if kind == "outlet" {
-		o, err := findOutlet(ctx, tx, id, true)
+		o, err := findOutlet(ctx, tx, id, lock)
 		return (*mergedOutlet)(o), err
 	}
-	s, err := findSpeaker(ctx, tx, id, true)
+	s, err := findSpeaker(ctx, tx, id, lock)
 	return (*mergedSpeaker)(s), err
 }
 

@@ -59,6 +59,17 @@ func testMergeSpeakers(t *testing.T, h Harness) {
 	for i := range 3 {
 		mustQuote(t, d, db.QuoteInput{Text: fmt.Sprintf("a ceasefire in %d days", 100+i), SpeakerID: &gen.ID})
 	}
+	// The preview is the merge's own plan: what moves, the survivor as it will be.
+	pv, err := d.PreviewMerge(bg, "speaker", gen.ID, db.MergeInput{Into: keith.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := pv.Survivor.(*db.Speaker); pv.Quotes != 3 || pv.Watches != 1 || !slices.Contains(s.Aliases, "Gen. Kellogg") || s.Version != keith.Version {
+		t.Errorf("the preview: %+v, survivor %+v", pv, s)
+	}
+	if _, err := d.PreviewMerge(bg, "speaker", gen.ID, db.MergeInput{Into: gen.ID}); code(err) != db.Invalid {
+		t.Errorf("the preview of a merge into itself: %v", err)
+	}
 	m, err := d.MergeSpeaker(bg, gen.ID, []int64{gen.Version}, db.MergeInput{Into: keith.ID, Reason: "the same general"})
 	if err != nil {
 		t.Fatal(err)

@@ -144,6 +144,12 @@ func (t *tx) UndoMerge(ctx context.Context, m *db.Merge) (int64, error) {
 	return n, err
 }
 
+func (t *tx) CountQuotesOf(ctx context.Context, kind, id string) (int64, error) {
+	var n int64
+	err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM quotes WHERE `+mergeColumn(kind)+` = ?`, id).Scan(&n)
+	return n, err
+}
+
 func (t *tx) CountClaimedBy(ctx context.Context, kind, id string, now time.Time) (int, error) {
 	var n int
 	err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM quote_claims c JOIN quotes q ON q.seq = c.quote_seq
