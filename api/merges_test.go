@@ -292,3 +292,37 @@ func TestAmbiguousNamesOverHTTP(t *testing.T) {
 		t.Errorf("counts %+v, then %+v", before, after)
 	}
 }
+
+// Positions over time through the API: the quote shows the role held on the day, and so
+// does its ClaimReview's author; positions that cannot be are refused naming the field.
+func TestPositionsOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var sp db.Speaker
+	e.create("/v1/speakers", `{"name": "Keith Kellogg", "positions": [{"title": "Lieutenant General, US Army", "from": "1967", "to": "2003"},
+		{"title": "US Special Envoy to Ukraine", "from": "2025-01"}]}`, &sp)
+	if len(sp.Positions) != 2 || sp.Positions[1].To != nil {
+		t.Fatalf("positions: %+v", sp.Positions)
+	}
+	var q db.Quote
+	e.create("/v1/quotes", fmt.Sprintf(`{"text": "NATO isn’t on the table", "speaker_id": %q, "said_on": "2025-04-20"}`, sp.ID), &q)
+	if q.SpeakerRole != nil || q.SpeakerPosition == nil || *q.SpeakerPosition != "US Special Envoy to Ukraine" {
+		t.Errorf("the quote's role %v and position %v", q.SpeakerRole, q.SpeakerPosition)
+	}
+	e.create("/v1/quotes/"+q.ID+"/verdicts", `{"attribution": "disputed", "summary": "Sources conflict."}`, &db.Verdict{})
+	res := e.do(http.MethodGet, "/v1/quotes/"+q.ID+"/claimreview", "")
+	if res.Code != 200 || !strings.Contains(string(res.Body), `"jobTitle":"US Special Envoy to Ukraine"`) {
+		t.Errorf("the ClaimReview's author: %d %s", res.Code, res.Body)
+	}
+	for _, tc := range []struct{ body, field string }{
+		{`{"positions": [{"title": "x", "from": "2025-02", "to": "2025-01"}]}`, "positions[0].to"},
+		{`{"positions": [{"title": "x", "from": "April 2025"}]}`, "positions[0].from"},
+		{`{"positions": [{"from": "2025"}]}`, "positions[0].title"},
+		{`{"positions": [{"title": "x", "since": "2025"}]}`, "since"},
+	} {
+		res := e.do(http.MethodPatch, "/v1/speakers/"+sp.ID, tc.body)
+		if p := res.problem(t); res.Code/100 != 4 || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
+			t.Errorf("PATCH %s: %d %s, want the field %s named", tc.body, res.Code, res.Body, tc.field)
+		}
+	}
+}

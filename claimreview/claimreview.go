@@ -103,7 +103,7 @@ func Build(r *db.Review, pub Publisher) ClaimReview {
 		Author:        Organization{Type: "Organization", Name: pub.Name, URL: pub.URL},
 		ItemReviewed: Claim{
 			Type:          "Claim",
-			Author:        person(r.Speaker, q.SpeakerRole),
+			Author:        person(r.Speaker, q.SpeakerPosition),
 			DatePublished: dateSaid(q),
 		},
 		ReviewRating: rating(v),

@@ -23,8 +23,8 @@ func kellogg(attribution string, rating *string, summary string) *db.Review {
 		Quote: &db.Quote{
 			ID: "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z", Text: "NATO isn’t on the table",
 			Speaker:     db.SpeakerRef{ID: "spk_1", Name: "Keith Kellogg"},
-			SpeakerRole: ptr("US Special Envoy to Ukraine"), SaidOn: ptr("2025-04-20"), DatePrecision: ptr("day"),
-			Lang: ptr("en"), Attribution: attribution, Rating: rating,
+			SpeakerRole: ptr("US Special Envoy to Ukraine"), SpeakerPosition: ptr("US Special Envoy to Ukraine"),
+			SaidOn: ptr("2025-04-20"), DatePrecision: ptr("day"), Lang: ptr("en"), Attribution: attribution, Rating: rating,
 			CurrentVerdict: &db.Verdict{ID: "v_1", Attribution: attribution, Rating: rating, Summary: summary,
 				ReviewedBy: "factcheck-desk", CreatedAt: time.Date(2025, 4, 22, 9, 30, 0, 0, time.UTC)},
 		},

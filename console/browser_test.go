@@ -559,7 +559,7 @@ func TestBrowserMerges(t *testing.T) {
 	keith, initial := sp("Keith Kellogg", str("Q6385264")), sp("K. Kellogg", nil)
 	frank := sp("Frank Pallone", nil)
 	sp("F. Pallone", nil)
-	mustQuote(t, b.d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerID: &keith.ID})
+	mustQuote(t, b.d, db.QuoteInput{Text: "NATO isn’t on the table", SpeakerID: &keith.ID, SaidOn: str("2025-04-20")})
 	for _, text := range []string{"A ceasefire within 100 days", "We are close to a deal"} {
 		mustQuote(t, b.d, db.QuoteInput{Text: text, SpeakerID: &initial.ID})
 	}
@@ -613,5 +613,16 @@ func TestBrowserMerges(t *testing.T) {
 	a.submit("form[action$='/undo'] button", ".flash")
 	if loc := a.text("h1"); loc != "K. Kellogg" || !strings.Contains(a.text(".flash"), "Merge undone") {
 		t.Errorf("after the undo: %q, %q", loc, a.text(".flash"))
+	}
+	// Positions over time, edited in the console, give its quotes' roles.
+	d.open("/console/speakers/" + keith.ID)
+	d.do(chromedp.Click(chromedp.CSS("details summary")))
+	d.do(chromedp.SendKeys(chromedp.CSS("#sp-positions"), "US Special Envoy to Ukraine | 2025-01 |"))
+	d.submit("form[action='/console/speakers/"+keith.ID+"'] button[type=submit]", ".flash")
+	if got := d.text(".facts"); !strings.Contains(got, "US Special Envoy to Ukraine from 2025-01, still") {
+		t.Errorf("the speaker's positions: %q", got)
+	}
+	if got := d.text("ul.quotes"); !strings.Contains(got, "Keith Kellogg, US Special Envoy to Ukraine") {
+		t.Errorf("the quotes show no position held on the day: %q", got)
 	}
 }

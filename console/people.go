@@ -83,7 +83,8 @@ func (c *Console) loadSpeaker(ec echo.Context, id string) (*ownerPage[*db.Speake
 		return nil, err
 	}
 	p := &ownerPage[*db.Speaker]{Item: s, Version: s.Version, Form: map[string]string{"name": s.Name,
-		"aliases": strings.Join(s.Aliases, "\n"), "wikidata_qid": deref(s.WikidataQID), "description": s.Description}}
+		"aliases": strings.Join(s.Aliases, "\n"), "wikidata_qid": deref(s.WikidataQID), "description": s.Description,
+		"positions": positionLines(s.Positions)}}
 	p.Title, p.Nav, p.Path = s.Name, "speakers", Prefix+"/speakers/"+url.PathEscape(s.ID)
 	p.Quotes, p.NextQuery, err = c.ownerQuotes(ec, db.QuoteFilter{SpeakerID: &s.ID}, &p.Attributions, &p.Ratings, &p.Total)
 	return p, err
@@ -100,7 +101,7 @@ func (c *Console) speaker(ec echo.Context) error {
 func (c *Console) updateSpeaker(ec echo.Context) error {
 	id := ec.Param("id")
 	form := map[string]string{}
-	for _, k := range []string{"name", "aliases", "wikidata_qid", "description"} {
+	for _, k := range []string{"name", "aliases", "wikidata_qid", "description", "positions"} {
 		form[k] = ec.FormValue(k)
 	}
 	var aliases []string
@@ -111,6 +112,7 @@ func (c *Console) updateSpeaker(ec echo.Context) error {
 	}
 	patch := db.SpeakerPatch{Name: db.Field[string]{Set: true, Value: strings.TrimSpace(form["name"])},
 		Aliases:     db.Field[[]string]{Set: true, Value: aliases},
+		Positions:   db.Field[[]db.Position]{Set: true, Value: parsePositions(form["positions"])},
 		Description: db.Field[string]{Set: true, Value: strings.TrimSpace(form["description"])}}
 	if q := strings.TrimSpace(form["wikidata_qid"]); q != "" {
 		patch.WikidataQID = db.Field[string]{Set: true, Value: q}
@@ -129,6 +131,35 @@ func (c *Console) updateSpeaker(ec echo.Context) error {
 		return lerr
 	}
 	return c.refused(ec, &p.base, err, func() { p.Form = form }, "speaker", p)
+}
+
+// positionLines writes positions as the form edits them: title | from | to, one a line.
+func positionLines(ps []db.Position) string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = strings.TrimRight(p.Title+" | "+deref(p.From)+" | "+deref(p.To), " |")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parsePositions reads the form's lines back; the core judges what they hold.
+func parsePositions(text string) []db.Position {
+	out := []db.Position{}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		parts := strings.SplitN(line, "|", 3)
+		p := db.Position{Title: strings.TrimSpace(parts[0])}
+		if len(parts) > 1 {
+			p.From = optional(parts[1])
+		}
+		if len(parts) > 2 {
+			p.To = optional(parts[2])
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func (c *Console) loadOutlet(ec echo.Context, id string) (*ownerPage[*db.Outlet], error) {

@@ -62,7 +62,8 @@ func (c change) names() []string {
 
 // unaudited are fields that change with every write or are derived, not stored choices.
 var unaudited = map[string]bool{"version": true, "created_at": true, "updated_at": true, "current_verdict": true,
-	"snippet": true, "possible_duplicates": true, "excerpt_matches": true, "extraction": true, "source": true}
+	"snippet": true, "possible_duplicates": true, "excerpt_matches": true, "extraction": true, "source": true,
+	"speaker_position": true}
 
 // fields flattens a resource to its audited fields, by their JSON names; references
 // ({"id", "name"}) become IDs. A field added to a resource's type is among them with no

@@ -412,9 +412,9 @@ func sameRecord(ctx context.Context, tx Tx, stored *Quote, r *Record) error {
 }
 
 // derived are the members of a record sameRecord does not compare: the speaker's and the
-// outlet's own records, kept as stored, and the current verdict, which is the newest of
-// the verdicts it does compare.
-var derived = map[string]bool{"speaker_detail": true, "outlet_detail": true, "current_verdict": true}
+// outlet's own records, kept as stored, the current verdict, which is the newest of the
+// verdicts it does compare, and the speaker's position, read from the speaker's record.
+var derived = map[string]bool{"speaker_detail": true, "outlet_detail": true, "current_verdict": true, "speaker_position": true}
 
 // recordMembers is a record's top-level JSON members, as an export writes them.
 func recordMembers(r *Record) (map[string]json.RawMessage, error) {

@@ -29,7 +29,10 @@ func (f *Field[T]) UnmarshalJSON(b []byte) error {
 		f.Null = true
 		return nil
 	}
-	return json.Unmarshal(b, &f.Value)
+	// As strict as the body around it: a member a nested object does not have is refused.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(&f.Value)
 }
 
 // Validatable is what the validator checks: a pointer to the value when one was given
@@ -43,20 +46,22 @@ func (f Field[T]) Validatable() any {
 
 // SpeakerInput creates a speaker.
 type SpeakerInput struct {
-	Name        string   `json:"name" validate:"required,notblank,max=200" example:"Keith Kellogg"`
-	Aliases     []string `json:"aliases,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=200" example:"Gen. Kellogg"`
-	WikidataQID *string  `json:"wikidata_qid,omitempty" validate:"omitempty,wikidata_qid" example:"Q6385264"`
-	Description string   `json:"description,omitempty" validate:"max=2000" example:"US Special Envoy for Ukraine and Russia"`
-	Anonymous   bool     `json:"anonymous,omitempty" example:"false"`
+	Name        string     `json:"name" validate:"required,notblank,max=200" example:"Keith Kellogg"`
+	Aliases     []string   `json:"aliases,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=200" example:"Gen. Kellogg"`
+	WikidataQID *string    `json:"wikidata_qid,omitempty" validate:"omitempty,wikidata_qid" example:"Q6385264"`
+	Description string     `json:"description,omitempty" validate:"max=2000" example:"US Special Envoy for Ukraine and Russia"`
+	Anonymous   bool       `json:"anonymous,omitempty" example:"false"`
+	Positions   []Position `json:"positions,omitempty" binding:"optional" validate:"max=50,dive"`
 } //@name SpeakerCreate
 
 // SpeakerPatch changes the given fields of a speaker; aliases, when given, replace all.
 type SpeakerPatch struct {
-	Name        Field[string]   `json:"name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200" example:"Keith Kellogg"`
-	Aliases     Field[[]string] `json:"aliases,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,max=50,dive,required,notblank,max=200"`
-	WikidataQID Field[string]   `json:"wikidata_qid,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,wikidata_qid" example:"Q6385264"`
-	Description Field[string]   `json:"description,omitempty" swaggertype:"string" validate:"omitempty,max=2000"`
-	Anonymous   Field[bool]     `json:"anonymous,omitempty" swaggertype:"boolean"`
+	Name        Field[string]     `json:"name,omitempty" swaggertype:"string" validate:"omitempty,notblank,max=200" example:"Keith Kellogg"`
+	Aliases     Field[[]string]   `json:"aliases,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,max=50,dive,required,notblank,max=200"`
+	WikidataQID Field[string]     `json:"wikidata_qid,omitempty" swaggertype:"string" extensions:"x-nullable" validate:"omitempty,wikidata_qid" example:"Q6385264"`
+	Description Field[string]     `json:"description,omitempty" swaggertype:"string" validate:"omitempty,max=2000"`
+	Anonymous   Field[bool]       `json:"anonymous,omitempty" swaggertype:"boolean"`
+	Positions   Field[[]Position] `json:"positions,omitempty" swaggertype:"array,object" binding:"optional" validate:"omitempty,max=50,dive"`
 } //@name SpeakerPatch
 
 // OutletInput creates an outlet.

@@ -470,6 +470,12 @@ func (s *mergedSpeaker) into(survivor mergeable, in MergeInput) (mergeable, erro
 	if next.Description == "" {
 		next.Description = s.Description
 	}
+	next.Positions = slices.Clone(next.Positions)
+	for _, p := range s.Positions {
+		if !slices.ContainsFunc(next.Positions, func(q Position) bool { return samePosition(p, q) }) {
+			next.Positions = append(next.Positions, p)
+		}
+	}
 	return &next, nil
 }
 

@@ -47,8 +47,10 @@ func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
 			if q, err = findQuote(ctx, tx, id, false); err != nil {
 				return err
 			}
-			return attachVerdicts(ctx, tx, []*Quote{q})
+			return attachDerived(ctx, tx, []*Quote{q})
 		})
+	} else if err == nil {
+		err = attachPositions(ctx, d.eng.Reads(), []*Quote{q})
 	}
 	if err != nil {
 		return nil, err
@@ -56,6 +58,15 @@ func (d *DB) Quote(ctx context.Context, id string) (*Quote, error) {
 	d.quotes.put(gen, token, id, q)
 	cp := *q
 	return &cp, nil
+}
+
+// attachDerived fills in what quotes read show but do not store: the current verdict of
+// each reviewed one, and the speaker's position on the day.
+func attachDerived(ctx context.Context, tx Tx, quotes []*Quote) error {
+	if err := attachVerdicts(ctx, tx, quotes); err != nil {
+		return err
+	}
+	return attachPositions(ctx, tx, quotes)
 }
 
 // attachVerdicts fills in the current verdict of each reviewed quote.

@@ -76,7 +76,7 @@ func (d *DB) ListReviews(ctx context.Context, f ReviewFilter) (Page[*Review], er
 
 // completeReviews loads the verdicts, speakers and citations of reviewed quotes.
 func completeReviews(ctx context.Context, tx Tx, quotes []*Quote) ([]*Review, error) {
-	if err := attachVerdicts(ctx, tx, quotes); err != nil {
+	if err := attachDerived(ctx, tx, quotes); err != nil {
 		return nil, err
 	}
 	speakers, err := tx.Speakers(ctx, speakerIDs(quotes))

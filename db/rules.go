@@ -61,7 +61,12 @@ func newValidator() *validator.Validate {
 	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[string]).Validatable() }, Field[string]{})
 	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[[]string]).Validatable() }, Field[[]string]{})
 	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[bool]).Validatable() }, Field[bool]{})
+	v.RegisterCustomTypeFunc(func(f reflect.Value) any { return f.Interface().(Field[[]Position]).Validatable() }, Field[[]Position]{})
 	_ = v.RegisterValidation("wikidata_qid", func(fl validator.FieldLevel) bool { return qidRE.MatchString(fl.Field().String()) })
+	_ = v.RegisterValidation("partial_date", func(fl validator.FieldLevel) bool {
+		_, _, err := NormalizeDate(fl.Field().String(), nil)
+		return err == nil
+	})
 	_ = v.RegisterValidation("lang", func(fl validator.FieldLevel) bool { return langRE.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("country", func(fl validator.FieldLevel) bool { return countryRE.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
@@ -97,6 +102,8 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be an absolute http or https URL"
 	case "wikidata_qid":
 		return "must be a Wikidata item ID such as Q42"
+	case "partial_date":
+		return "must be a date as precise as known: YYYY-MM-DD, YYYY-MM or YYYY"
 	case "country":
 		return "must be a country as ISO 3166-1 alpha-2 writes it, such as US or GB"
 	case "datetime":

@@ -186,7 +186,7 @@ func (d *DB) listQuotes(ctx context.Context, f QuoteFilter, limit int, below int
 		if out.Data, err = tx.QuotesBySeq(ctx, seqs); err != nil {
 			return fmt.Errorf("db: read quotes: %w", err)
 		}
-		if err := attachVerdicts(ctx, tx, out.Data); err != nil {
+		if err := attachDerived(ctx, tx, out.Data); err != nil {
 			return err
 		}
 		if len(f.Facets) > 0 {

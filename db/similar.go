@@ -67,7 +67,7 @@ func similarQuotes(ctx context.Context, tx Tx, hits []scored) ([]SimilarQuote, e
 	for i, h := range hits {
 		out[i] = SimilarQuote{Score: float64(int(h.score*1000+0.5)) / 1000, Quote: quotes[i]}
 	}
-	return out, attachVerdicts(ctx, tx, quotes)
+	return out, attachDerived(ctx, tx, quotes)
 }
 
 // Similar returns the stored variants of a quote, most similar first. NotFound.

@@ -39,7 +39,11 @@ func (d *DB) CreateSpeaker(ctx context.Context, in SpeakerInput) (*Speaker, erro
 func (d *DB) insertSpeaker(ctx context.Context, tx Tx, in SpeakerInput) (string, error) {
 	now := d.now()
 	s := &Speaker{ID: newID("spk_", now), Name: in.Name, Aliases: dedupeNames(in.Name, in.Aliases), WikidataQID: in.WikidataQID,
-		Description: in.Description, Anonymous: in.Anonymous, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Description: in.Description, Anonymous: in.Anonymous, Positions: normalizedPositions(in.Positions), Version: 1,
+		CreatedAt: now, UpdatedAt: now}
+	if err := checkPositions(s.Positions); err != nil {
+		return "", err
+	}
 	if err := checkQID(ctx, tx, s); err != nil {
 		return "", err
 	}
@@ -140,7 +144,10 @@ func (d *DB) UpdateSpeaker(ctx context.Context, id string, ifMatch []int64, patc
 		if err := applyPatch(&next, &patch); err != nil {
 			return err
 		}
-		next.Aliases = dedupeNames(next.Name, next.Aliases)
+		next.Aliases, next.Positions = dedupeNames(next.Name, next.Aliases), normalizedPositions(next.Positions)
+		if err := checkPositions(next.Positions); err != nil {
+			return err
+		}
 		c := newChange("update", "speaker", id, "", cur, &next)
 		if c.none() {
 			return nil // nothing changes, so neither does the version

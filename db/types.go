@@ -4,16 +4,28 @@ import "time"
 
 // Speaker is a person or body who says things.
 type Speaker struct {
-	ID          string    `json:"id" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
-	Name        string    `json:"name" example:"Keith Kellogg"`
-	Aliases     []string  `json:"aliases" example:"Gen. Kellogg"`
-	WikidataQID *string   `json:"wikidata_qid" extensions:"x-nullable" example:"Q6385264"`
-	Description string    `json:"description" example:"US Special Envoy for Ukraine and Russia"`
-	Anonymous   bool      `json:"anonymous" example:"false"`
-	Version     int64     `json:"version" example:"1"`
-	CreatedAt   time.Time `json:"created_at" format:"date-time"`
-	UpdatedAt   time.Time `json:"updated_at" format:"date-time"`
+	ID          string   `json:"id" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
+	Name        string   `json:"name" example:"Keith Kellogg"`
+	Aliases     []string `json:"aliases" example:"Gen. Kellogg"`
+	WikidataQID *string  `json:"wikidata_qid" extensions:"x-nullable" example:"Q6385264"`
+	Description string   `json:"description" example:"US Special Envoy for Ukraine and Russia"`
+	Anonymous   bool     `json:"anonymous" example:"false"`
+	// Positions are the offices and roles the speaker held, with when: a quote recorded
+	// without speaker_role shows the one held on the day it was said.
+	Positions []Position `json:"positions"`
+	Version   int64      `json:"version" example:"1"`
+	CreatedAt time.Time  `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time  `json:"updated_at" format:"date-time"`
 } //@name Speaker
+
+// Position is an office or role a speaker held, from a date to a date, each as precise as
+// known: YYYY-MM-DD, YYYY-MM or YYYY. Without from, since an unknown date; without to,
+// held still.
+type Position struct {
+	Title string  `json:"title" validate:"required,notblank,max=300" example:"US Special Envoy to Ukraine"`
+	From  *string `json:"from,omitempty" validate:"omitempty,partial_date" example:"2025-01"`
+	To    *string `json:"to,omitempty" validate:"omitempty,partial_date" example:"2026-06"`
+} //@name Position
 
 // SpeakerRef is how a quote names its speaker.
 type SpeakerRef struct {
@@ -44,20 +56,24 @@ type OutletRef struct {
 
 // Quote is the exact words a speaker said, with where, when and in what context.
 type Quote struct {
-	ID            string     `json:"id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
-	Text          string     `json:"text" example:"NATO isn’t on the table"`
-	Speaker       SpeakerRef `json:"speaker"`
-	SpeakerRole   *string    `json:"speaker_role" extensions:"x-nullable" example:"US Special Envoy to Ukraine"`
-	SaidOn        *string    `json:"said_on" extensions:"x-nullable" format:"date" example:"2025-04-20"`
-	DatePrecision *string    `json:"date_precision" extensions:"x-nullable" enums:"day,month,year" example:"day"`
-	Outlet        *OutletRef `json:"outlet" extensions:"x-nullable"`
-	Context       *string    `json:"context" extensions:"x-nullable" example:"interview with Fox News"`
-	Setting       *string    `json:"setting" extensions:"x-nullable" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
-	Lang          *string    `json:"lang" extensions:"x-nullable" example:"en"`
-	SourceURL     *string    `json:"source_url" extensions:"x-nullable" example:"https://example.com/witkoff-london-talks"`
-	Tags          []string   `json:"tags" example:"ukraine,nato"`
-	Attribution   string     `json:"attribution" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"unverified"`
-	Rating        *string    `json:"rating" extensions:"x-nullable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable"`
+	ID          string     `json:"id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
+	Text        string     `json:"text" example:"NATO isn’t on the table"`
+	Speaker     SpeakerRef `json:"speaker"`
+	SpeakerRole *string    `json:"speaker_role" extensions:"x-nullable" example:"US Special Envoy to Ukraine"`
+	// SpeakerPosition is the speaker's role as the quote gives it (speaker_role) or, where
+	// it gives none, the position the speaker held on the day it was said; derived, null
+	// when neither is known.
+	SpeakerPosition *string    `json:"speaker_position" extensions:"x-nullable" example:"US Special Envoy to Ukraine"`
+	SaidOn          *string    `json:"said_on" extensions:"x-nullable" format:"date" example:"2025-04-20"`
+	DatePrecision   *string    `json:"date_precision" extensions:"x-nullable" enums:"day,month,year" example:"day"`
+	Outlet          *OutletRef `json:"outlet" extensions:"x-nullable"`
+	Context         *string    `json:"context" extensions:"x-nullable" example:"interview with Fox News"`
+	Setting         *string    `json:"setting" extensions:"x-nullable" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
+	Lang            *string    `json:"lang" extensions:"x-nullable" example:"en"`
+	SourceURL       *string    `json:"source_url" extensions:"x-nullable" example:"https://example.com/witkoff-london-talks"`
+	Tags            []string   `json:"tags" example:"ukraine,nato"`
+	Attribution     string     `json:"attribution" enums:"unverified,verified,paraphrased,out_of_context,disputed,misattributed" example:"unverified"`
+	Rating          *string    `json:"rating" extensions:"x-nullable" enums:"true,mostly_true,half_true,mostly_false,false,unproven,not_checkable"`
 	// CurrentVerdict is the newest verdict; attribution and rating repeat its axes.
 	CurrentVerdict *Verdict `json:"current_verdict" extensions:"x-nullable"`
 	// CreatedBy is the name of the API key that recorded the quote.

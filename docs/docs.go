@@ -6052,6 +6052,7 @@ const docTemplate = `{
                 "source_url",
                 "speaker",
                 "speaker_detail",
+                "speaker_position",
                 "speaker_role",
                 "tags",
                 "text",
@@ -6200,6 +6201,12 @@ const docTemplate = `{
                 },
                 "speaker_detail": {
                     "$ref": "#/definitions/Speaker"
+                },
+                "speaker_position": {
+                    "description": "SpeakerPosition is the speaker's role as the quote gives it (speaker_role) or, where\nit gives none, the position the speaker held on the day it was said; derived, null\nwhen neither is known.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "US Special Envoy to Ukraine"
                 },
                 "speaker_role": {
                     "type": "string",
@@ -6829,6 +6836,27 @@ const docTemplate = `{
                 }
             }
         },
+        "Position": {
+            "type": "object",
+            "required": [
+                "title"
+            ],
+            "properties": {
+                "from": {
+                    "type": "string",
+                    "example": "2025-01"
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": "US Special Envoy to Ukraine"
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2026-06"
+                }
+            }
+        },
         "Problem": {
             "type": "object",
             "required": [
@@ -6987,6 +7015,7 @@ const docTemplate = `{
                 "setting",
                 "source_url",
                 "speaker",
+                "speaker_position",
                 "speaker_role",
                 "tags",
                 "text",
@@ -7117,6 +7146,12 @@ const docTemplate = `{
                 },
                 "speaker": {
                     "$ref": "#/definitions/SpeakerRef"
+                },
+                "speaker_position": {
+                    "description": "SpeakerPosition is the speaker's role as the quote gives it (speaker_role) or, where\nit gives none, the position the speaker held on the day it was said; derived, null\nwhen neither is known.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "US Special Envoy to Ukraine"
                 },
                 "speaker_role": {
                     "type": "string",
@@ -7470,6 +7505,7 @@ const docTemplate = `{
                 "description",
                 "id",
                 "name",
+                "positions",
                 "updated_at",
                 "version",
                 "wikidata_qid"
@@ -7503,6 +7539,13 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "Keith Kellogg"
+                },
+                "positions": {
+                    "description": "Positions are the offices and roles the speaker held, with when: a quote recorded\nwithout speaker_role shows the one held on the day it was said.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Position"
+                    }
                 },
                 "updated_at": {
                     "type": "string",
@@ -7548,6 +7591,13 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 200,
                     "example": "Keith Kellogg"
+                },
+                "positions": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/Position"
+                    }
                 },
                 "wikidata_qid": {
                     "type": "string",
@@ -7595,6 +7645,13 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 200,
                     "example": "Keith Kellogg"
+                },
+                "positions": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "type": "object"
+                    }
                 },
                 "wikidata_qid": {
                     "type": "string",

@@ -55,6 +55,7 @@ func convert(in, out string) error {
 	idempotencyKeys(doc3)
 	pathExamples(doc3)
 	speakerChoice(doc3)
+	patchItems(doc3)
 	if err := rules(doc3); err != nil {
 		return err
 	}
@@ -202,6 +203,22 @@ func pathExamples(doc *openapi3.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// patchItems names the item schema of patch members that replace a list of objects:
+// swag sees a generic Field there and can say only "an array of objects".
+func patchItems(doc *openapi3.T) {
+	for schema, members := range map[string]map[string]string{"SpeakerPatch": {"positions": "Position"}} {
+		s := doc.Components.Schemas[schema]
+		if s == nil || s.Value == nil {
+			continue
+		}
+		for member, item := range members {
+			if p := s.Value.Properties[member]; p != nil && p.Value != nil {
+				p.Value.Items = openapi3.NewSchemaRef("#/components/schemas/"+item, doc.Components.Schemas[item].Value)
 			}
 		}
 	}

@@ -94,6 +94,7 @@ func Run(t *testing.T, h Harness) {
 		{"Duplicates", testDuplicates},
 		{"QIDRedirects", testQIDRedirects},
 		{"AmbiguousNames", testAmbiguousNames},
+		{"Positions", testPositions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

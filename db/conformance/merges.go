@@ -703,3 +703,67 @@ func testAmbiguousNames(t *testing.T, h Harness) {
 		t.Errorf("the survivor's quotes: %d, want 4", got)
 	}
 }
+
+// A speaker's positions over time give the role of a quote recorded without one, on the
+// day it was said; positions are checked, and a merge keeps both speakers'.
+func testPositions(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	keith := mustSpeaker(t, d, db.SpeakerInput{Name: "Keith Kellogg", Positions: []db.Position{
+		{Title: "Lieutenant General, US Army", From: str("1967"), To: str("2003-12")},
+		{Title: "National Security Advisor to the Vice President", From: str("2018-04"), To: str("2021-01-20")},
+		{Title: "US Special Envoy to Ukraine", From: str("2025-01")},
+	}})
+	tests := []struct {
+		said, role, want string
+	}{
+		{"2025-04-20", "", "US Special Envoy to Ukraine"},
+		{"1990", "", "Lieutenant General, US Army"},
+		{"2003-12-31", "", "Lieutenant General, US Army"},
+		{"2004-01-01", "", ""},
+		{"2021-01-20", "", "National Security Advisor to the Vice President"},
+		{"2025-04-20", "a retired general", "a retired general"},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		text := fmt.Sprintf("said on %s as %s", tt.said, cmp.Or(tt.role, "nothing"))
+		in := db.QuoteInput{Text: text, SpeakerID: &keith.ID}
+		if tt.said != "" {
+			in.SaidOn = &tt.said
+		}
+		if tt.role != "" {
+			in.SpeakerRole = &tt.role
+		}
+		q := mustQuote(t, d, in)
+		for _, got := range []*db.Quote{q, listAll(t, d, db.QuoteFilter{Q: str(`"` + text + `"`)})[0]} {
+			if p := got.SpeakerPosition; (p == nil) != (tt.want == "") || (p != nil && *p != tt.want) {
+				t.Errorf("said %q, role %q: position %v, want %q", tt.said, tt.role, p, tt.want)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		ps    []db.Position
+		field string
+	}{
+		{"ends before it starts", []db.Position{{Title: "x", From: str("2025-02"), To: str("2025-01-31")}}, "positions[0].to"},
+		{"a date that is none", []db.Position{{Title: "x", From: str("2025-13")}}, "positions[0].from"},
+		{"no title", []db.Position{{Title: " "}}, "positions[0].title"},
+	} {
+		_, err := d.UpdateSpeaker(bg, keith.ID, nil, db.SpeakerPatch{Positions: set(tc.ps)})
+		var e *db.Error
+		if !errors.As(err, &e) || e.Code != db.Invalid || (e.Field != tc.field && (len(e.Fields) == 0 || e.Fields[0].Field != tc.field)) {
+			t.Errorf("positions %s: %v, want invalid on %s", tc.name, err, tc.field)
+		}
+	}
+	// Merged, the survivor holds both speakers' positions.
+	gen := mustSpeaker(t, d, db.SpeakerInput{Name: "Gen. Kellogg", Positions: []db.Position{
+		{Title: "Chief of Staff, National Security Council", From: str("2017-01"), To: str("2018-04")}}})
+	mustMerge(t, d, "speaker", gen.ID, keith.ID)
+	if s, err := d.Speaker(bg, keith.ID); err != nil || len(s.Positions) != 4 {
+		t.Errorf("the survivor's positions: %+v %v", s, err)
+	}
+	q := mustQuote(t, d, db.QuoteInput{Text: "in 2017", SpeakerID: &gen.ID, SaidOn: str("2017-06")})
+	if q.SpeakerPosition == nil || *q.SpeakerPosition != "Chief of Staff, National Security Council" {
+		t.Errorf("a quote of 2017 after the merge: %v", q.SpeakerPosition)
+	}
+}

@@ -28,6 +28,7 @@ var patchSamples = map[string]map[string]struct{ value, field string }{
 		"name": {`"Keith P. Kellogg"`, "name"}, "aliases": {`["Gen. Kellogg"]`, "aliases"},
 		"wikidata_qid": {`"Q6385264"`, "wikidata_qid"}, "description": {`"US envoy"`, "description"},
 		"anonymous": {`true`, "anonymous"},
+		"positions": {`[{"title": "US Special Envoy to Ukraine", "from": "2025-01"}]`, "positions"},
 	},
 	"outlet": {"name": {`"Fox News Channel"`, "name"}, "aliases": {`["Fox"]`, "aliases"}, "url": {`"https://www.foxnews.com"`, "url"}, "country": {`"US"`, "country"}},
 	"citation": {

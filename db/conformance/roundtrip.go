@@ -19,7 +19,8 @@ import (
 func SeedEveryField(t testing.TB, d *db.DB) {
 	t.Helper()
 	sp, err := d.CreateSpeaker(bg, db.SpeakerInput{Name: "Steve Witkoff", Aliases: []string{"Witkoff"}, WikidataQID: str("Q7614201"),
-		Description: "US Special Envoy", Anonymous: true})
+		Description: "US Special Envoy", Anonymous: true,
+		Positions: []db.Position{{Title: "US Special Envoy to the Middle East", From: str("2025-01"), To: str("2026")}}})
 	if err != nil {
 		t.Fatal(err)
 	}

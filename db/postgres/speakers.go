@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -13,14 +14,18 @@ import (
 )
 
 // speakerColumns reads a speaker with its aliases in order.
-const speakerColumns = `s.id, s.name, s.wikidata_qid, s.description, s.anonymous, s.version, s.created_at, s.updated_at,
+const speakerColumns = `s.id, s.name, s.wikidata_qid, s.description, s.anonymous, s.positions, s.version, s.created_at, s.updated_at,
 	coalesce((SELECT array_agg(n.name ORDER BY n.ord) FROM speaker_names n WHERE n.speaker_id = s.id AND n.ord > 0), '{}')`
 
 func scanSpeaker(row pgx.Row) (*db.Speaker, error) {
 	var s db.Speaker
-	if err := row.Scan(&s.ID, &s.Name, &s.WikidataQID, &s.Description, &s.Anonymous, &s.Version, &s.CreatedAt, &s.UpdatedAt,
+	var positions string
+	if err := row.Scan(&s.ID, &s.Name, &s.WikidataQID, &s.Description, &s.Anonymous, &positions, &s.Version, &s.CreatedAt, &s.UpdatedAt,
 		&s.Aliases); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(positions), &s.Positions); err != nil {
+		return nil, fmt.Errorf("a speaker's positions: %w", err)
 	}
 	s.CreatedAt, s.UpdatedAt = utc(s.CreatedAt), utc(s.UpdatedAt)
 	if s.Aliases == nil {
@@ -90,20 +95,22 @@ func (t *tx) InsertSpeakers(ctx context.Context, ss ...*db.Speaker) error {
 	n := len(ss)
 	ids, names, qids, descs, keys := make([]string, n), make([]string, n), make([]*string, n), make([]string, n), make([]string, n)
 	anon, versions, created, updated := make([]bool, n), make([]int64, n), make([]time.Time, n), make([]time.Time, n)
+	positions := make([]string, n)
 	var nameIDs, nameTexts, nameKeys []string
 	var nameOrds []int32
 	for i, s := range ss {
 		ids[i], names[i], qids[i], descs[i], keys[i] = s.ID, s.Name, s.WikidataQID, s.Description, fold.String(s.Name)
 		anon[i], versions[i], created[i], updated[i] = s.Anonymous, s.Version, s.CreatedAt, s.UpdatedAt
+		positions[i] = db.PositionsJSON(s.Positions)
 		for ord, name := range append([]string{s.Name}, s.Aliases...) {
 			nameIDs, nameTexts, nameKeys = append(nameIDs, s.ID), append(nameTexts, name), append(nameKeys, fold.String(name))
 			nameOrds = append(nameOrds, int32(ord))
 		}
 	}
 	if _, err := t.exec(ctx, "insert speakers", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key,
-		version, created_at, updated_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[],
-		$6::text[], $7::bigint[], $8::timestamptz[], $9::timestamptz[])`,
-		ids, names, qids, descs, anon, keys, versions, created, updated); err != nil {
+		version, created_at, updated_at, positions) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[],
+		$6::text[], $7::bigint[], $8::timestamptz[], $9::timestamptz[], $10::text[])`,
+		ids, names, qids, descs, anon, keys, versions, created, updated, positions); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, "write speaker names", `INSERT INTO speaker_names (speaker_id, ord, name, name_key)
@@ -129,9 +136,9 @@ func (t *tx) writeSpeakerNames(ctx context.Context, s *db.Speaker) error {
 
 func (t *tx) UpdateSpeaker(ctx context.Context, cur, next *db.Speaker) error {
 	tag, err := t.exec(ctx, "update speaker", `UPDATE speakers SET name = $1, wikidata_qid = $2, description = $3,
-		anonymous = $4, name_key = $5, version = $6, updated_at = $7 WHERE id = $8 AND version = $9`,
+		anonymous = $4, name_key = $5, version = $6, updated_at = $7, positions = $10 WHERE id = $8 AND version = $9`,
 		next.Name, next.WikidataQID, next.Description, next.Anonymous, fold.String(next.Name), next.Version, next.UpdatedAt,
-		cur.ID, cur.Version)
+		cur.ID, cur.Version, db.PositionsJSON(next.Positions))
 	if err != nil {
 		return err
 	}

@@ -2,19 +2,24 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/fold"
 )
 
-const speakerColumns = `id, name, wikidata_qid, description, anonymous, version, created_at, updated_at`
+const speakerColumns = `id, name, wikidata_qid, description, anonymous, positions, version, created_at, updated_at`
 
 func scanSpeaker(row scanner) (*db.Speaker, error) {
 	var s db.Speaker
-	var created, updated string
-	if err := row.Scan(&s.ID, &s.Name, &s.WikidataQID, &s.Description, &s.Anonymous, &s.Version, &created, &updated); err != nil {
+	var created, updated, positions string
+	if err := row.Scan(&s.ID, &s.Name, &s.WikidataQID, &s.Description, &s.Anonymous, &positions, &s.Version, &created, &updated); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(positions), &s.Positions); err != nil {
+		return nil, fmt.Errorf("a speaker's positions: %w", err)
 	}
 	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
 	s.Aliases = []string{}
@@ -116,9 +121,10 @@ func (t *tx) SpeakersByNames(ctx context.Context, keys []string) (map[string][]s
 
 func (t *tx) InsertSpeakers(ctx context.Context, ss ...*db.Speaker) error {
 	for _, s := range ss {
-		_, err := t.exec(ctx, "insert speaker", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, name_key,
-			version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.ID, s.Name, s.WikidataQID, s.Description, s.Anonymous, fold.String(s.Name), s.Version, ts(s.CreatedAt), ts(s.UpdatedAt))
+		_, err := t.exec(ctx, "insert speaker", `INSERT INTO speakers (id, name, wikidata_qid, description, anonymous, positions, name_key,
+			version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.ID, s.Name, s.WikidataQID, s.Description, s.Anonymous, db.PositionsJSON(s.Positions), fold.String(s.Name), s.Version,
+			ts(s.CreatedAt), ts(s.UpdatedAt))
 		if err != nil {
 			return err
 		}
@@ -145,8 +151,8 @@ func (t *tx) writeSpeakerNames(ctx context.Context, s *db.Speaker) error {
 
 func (t *tx) UpdateSpeaker(ctx context.Context, cur, next *db.Speaker) error {
 	res, err := t.exec(ctx, "update speaker", `UPDATE speakers SET name = ?, wikidata_qid = ?, description = ?, anonymous = ?,
-		name_key = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		next.Name, next.WikidataQID, next.Description, next.Anonymous, fold.String(next.Name), next.Version,
+		positions = ?, name_key = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		next.Name, next.WikidataQID, next.Description, next.Anonymous, db.PositionsJSON(next.Positions), fold.String(next.Name), next.Version,
 		ts(next.UpdatedAt), cur.ID, cur.Version)
 	if err != nil {
 		return err
