@@ -93,7 +93,8 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(rows) != 2 || rows[0][0] != "id" || rows[1][0] != q.ID || rows[1][1] != q.Text || rows[1][13] != "ukraine | nato" ||
-			rows[1][16] != "Rating withdrawn." || rows[1][19] != "https://www.foxnews.com/v" {
+			rows[1][16] != "Rating withdrawn." || rows[1][19] != "https://www.foxnews.com/v" ||
+			rows[0][24] != "speaker_wikidata_qid" || rows[1][24] != "Q6385264" || rows[1][25] != detail["aliases"].([]any)[0] {
 			t.Errorf("%s: rows %q", req.path, rows)
 		}
 	}

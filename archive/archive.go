@@ -54,10 +54,13 @@ type ndjsonWriter struct {
 func (n *ndjsonWriter) Write(r *db.Record) error { return n.enc.Encode(r) }
 func (n *ndjsonWriter) Flush() error             { return n.buf.Flush() }
 
-// csvHeader names the columns; list-valued columns join their values with " | ".
+// csvHeader names the columns; list-valued columns join their values with " | ". The
+// speaker's Wikidata QID and aliases let a researcher join the quotes with Wikidata;
+// they come last, so that readers of the older columns by position read them still.
 var csvHeader = []string{"id", "text", "speaker_id", "speaker_name", "speaker_role", "said_on", "date_precision",
 	"outlet_id", "outlet_name", "context", "setting", "lang", "source_url", "tags", "attribution", "rating",
-	"verdict_summary", "verdict_reviewed_by", "verdict_at", "citation_urls", "version", "created_at", "updated_at"}
+	"verdict_summary", "verdict_reviewed_by", "verdict_at", "citation_urls", "version", "created_at", "updated_at",
+	"speaker_position", "speaker_wikidata_qid", "speaker_aliases"}
 
 type csvWriter struct{ w *csv.Writer }
 
@@ -75,6 +78,10 @@ func (c *csvWriter) Write(r *db.Record) error {
 	if v := r.CurrentVerdict; v != nil {
 		summary, reviewer, at = v.Summary, v.ReviewedBy, v.CreatedAt.Format(time.RFC3339Nano)
 	}
+	var qid, aliases string
+	if sp := r.SpeakerDetail; sp != nil {
+		qid, aliases = str(sp.WikidataQID), strings.Join(sp.Aliases, " | ")
+	}
 	urls := make([]string, len(r.Citations))
 	for i, cit := range r.Citations {
 		urls[i] = cit.URL
@@ -82,7 +89,8 @@ func (c *csvWriter) Write(r *db.Record) error {
 	row := []string{r.ID, r.Text, r.Speaker.ID, r.Speaker.Name, str(r.SpeakerRole), str(r.SaidOn),
 		str(r.DatePrecision), outletID, outletName, str(r.Context), str(r.Setting), str(r.Lang), str(r.SourceURL),
 		strings.Join(r.Tags, " | "), r.Attribution, str(r.Rating), summary, reviewer, at, strings.Join(urls, " | "),
-		fmt.Sprint(r.Version), r.CreatedAt.Format(time.RFC3339Nano), r.UpdatedAt.Format(time.RFC3339Nano)}
+		fmt.Sprint(r.Version), r.CreatedAt.Format(time.RFC3339Nano), r.UpdatedAt.Format(time.RFC3339Nano),
+		str(r.SpeakerPosition), qid, aliases}
 	for i := range row {
 		row[i] = NeutralizeCell(row[i])
 	}
