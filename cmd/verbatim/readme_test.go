@@ -20,7 +20,8 @@ import (
 
 // The README's walkthrough — recording Kellogg's quote, finding it, updating it with its
 // ETag, citing it, giving it a verdict, reading the history and the ClaimReview,
-// searching with the query language, filters and facets — runs
+// searching with the query language, filters and facets, merging "Gen. Kellogg" into him
+// and following the redirect — runs
 // exactly as written against a fresh server, every curl required to succeed. Only the
 // address (a free port instead of 8080) and the key (the one this server printed) differ.
 func TestREADMEWalkthrough(t *testing.T) {
@@ -67,7 +68,9 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}
 	for _, want := range []string{"HTTP/1.1 201 Created", `Etag: "1"`, `"attribution":"verified"`, `"@type":"ClaimReview"`, `"alternateName":"Not checkable"`,
 		"<mark>NATO</mark> isn’t <mark>on the table</mark>",
-		`{"attribution":[{"value":"verified","count":1}],"speaker":[{"value":"spk_`, `"label":"Keith Kellogg","count":1}],"year":[{"value":"2025","count":1}]}`} {
+		`{"attribution":[{"value":"verified","count":1}],"speaker":[{"value":"spk_`, `"label":"Keith Kellogg","count":1}],"year":[{"value":"2025","count":1}]}`,
+		`Kellogg",["initials"],0.5]`, `"moved_quotes":1}`, "HTTP/1.1 308 Permanent Redirect",
+		`{"name":"Keith Kellogg","aliases":["Gen. Kellogg"]}`, "Keith Kellogg: We are going to get this war ended"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the walkthrough's output lacks %s:\n%s", want, out)
 		}
