@@ -319,13 +319,29 @@ func testRacingMerges(t *testing.T, h Harness) {
 	ds := []*db.DB{d, h.Again(t, d)}
 	from := mustSpeaker(t, d, db.SpeakerInput{Name: "Racing Kellogg"})
 	into := []*db.Speaker{mustSpeaker(t, d, db.SpeakerInput{Name: "Keith Kellogg"}), mustSpeaker(t, d, db.SpeakerInput{Name: "K. Kellogg"})}
-	mustQuote(t, d, db.QuoteInput{Text: "before", SpeakerID: &from.ID})
+	before := mustQuote(t, d, db.QuoteInput{Text: "before", SpeakerID: &from.ID})
+	if _, err := ds[1].Quote(bg, before.ID); err != nil { // the other node holds it in its cache
+		t.Fatal(err)
+	}
 	got := tally(race(10, ds, func(d *db.DB, i int) error {
 		_, err := d.MergeSpeaker(bg, from.ID, nil, db.MergeInput{Into: into[i%2].ID})
 		return err
 	}))
 	if got["ok"] != 1 || got[db.Conflict] != 9 {
 		t.Errorf("10 merges of one speaker at once: %v, want 1 ok and 9 conflict", got)
+	}
+	// Both nodes agree on the winner: the redirect, and the quote's speaker, cached or not.
+	var winner string
+	for i, n := range ds {
+		_, err := n.Speaker(bg, from.ID)
+		to := movedTo(err)
+		if to == "" || (winner != "" && to != winner) {
+			t.Errorf("node %d: the merged speaker %v, other node %s", i, err, winner)
+		}
+		winner = to
+		if q, err := n.Quote(bg, before.ID); err != nil || q.Speaker.ID != to {
+			t.Errorf("node %d: the moved quote's speaker %v %v, want %s", i, q, err, to)
+		}
 	}
 	// A merge while quotes are written for the merged speaker, by ID and by name.
 	next := mustSpeaker(t, d, db.SpeakerInput{Name: "Lt. Gen. Kellogg"})
