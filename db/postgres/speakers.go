@@ -163,6 +163,18 @@ func (t *tx) reindexSpeaker(ctx context.Context, s *db.Speaker) error {
 // reindexQuotes rebuilds the search vectors of the quotes where says (a condition on
 // quotes, with args), under the speaker names given.
 func (t *tx) reindexQuotes(ctx context.Context, speakerNames []string, where string, args ...any) error {
+	seqs, vecs, err := t.vectors(ctx, speakerNames, where, args...)
+	if err != nil || len(seqs) == 0 {
+		return err
+	}
+	_, err = t.exec(ctx, "re-index quotes", `UPDATE quotes q SET search = v.vec
+		FROM unnest($1::bigint[], $2::tsvector[]) AS v(seq, vec) WHERE q.seq = v.seq`, seqs, vecs)
+	return err
+}
+
+// vectors locks the quotes where selects and computes their search vectors under the
+// speaker names given.
+func (t *tx) vectors(ctx context.Context, speakerNames []string, where string, args ...any) ([]int64, []pgtype.TSVector, error) {
 	type row struct {
 		seq           int64
 		text, context string
@@ -174,8 +186,8 @@ func (t *tx) reindexQuotes(ctx context.Context, speakerNames []string, where str
 		x.context = deref(context)
 		return x, err
 	}, `SELECT seq, text, context FROM quotes WHERE `+where+` FOR UPDATE`, args...)
-	if err != nil || len(rows) == 0 {
-		return err
+	if err != nil {
+		return nil, nil, err
 	}
 	names := strings.Join(speakerNames, " ")
 	seqs := make([]int64, len(rows))
@@ -183,9 +195,7 @@ func (t *tx) reindexQuotes(ctx context.Context, speakerNames []string, where str
 	for i, r := range rows {
 		seqs[i], vecs[i] = r.seq, vector(r.text, names, r.context)
 	}
-	_, err = t.exec(ctx, "re-index quotes", `UPDATE quotes q SET search = v.vec
-		FROM unnest($1::bigint[], $2::tsvector[]) AS v(seq, vec) WHERE q.seq = v.seq`, seqs, vecs)
-	return err
+	return seqs, vecs, nil
 }
 
 func (t *tx) DeleteSpeaker(ctx context.Context, id string) error {
