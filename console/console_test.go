@@ -532,3 +532,33 @@ func TestPaging(t *testing.T) {
 		}
 	}
 }
+
+// A name two speakers answer to is attached to neither from the console either: the
+// confirmed extraction is refused on its row, naming both, and nothing is saved.
+func TestAmbiguousSpeakerInTheConsole(t *testing.T) {
+	s := newSite(t)
+	var ids []string
+	for _, name := range []string{"Keith Kellogg", "Frank Kellogg"} {
+		sp, err := s.d.CreateSpeaker(bg, db.SpeakerInput{Name: name, Aliases: []string{"Kellogg"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, sp.ID)
+	}
+	u := s.signIn(s.key("desk", "editor"))
+	text := `"NATO isn’t on the table," Kellogg said on Sunday.`
+	cands, err := s.d.Propose(bg, db.Article{Text: text})
+	if err != nil || len(cands) != 1 {
+		t.Fatalf("candidates: %+v %v", cands, err)
+	}
+	cd := cands[0]
+	before, _ := s.d.Counts(bg)
+	res, body := u.form("/console/extract", "/console/extract/confirm", url.Values{"text": {text}, "count": {"1"}, "c0.save": {"1"},
+		"c0.text": {cd.Text}, "c0.speaker": {cd.SpeakerName}, "c0.start": {fmt.Sprint(cd.Start)}, "c0.end": {fmt.Sprint(cd.End)}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, ids[0]) || !strings.Contains(body, ids[1]) {
+		t.Errorf("an ambiguous speaker confirmed: %d, want 409 naming %v", res.StatusCode, ids)
+	}
+	if after, _ := s.d.Counts(bg); after != before {
+		t.Errorf("the refused confirmation wrote: %+v, then %+v", before, after)
+	}
+}

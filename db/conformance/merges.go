@@ -103,6 +103,10 @@ func testMergeSpeakers(t *testing.T, h Harness) {
 			t.Errorf("quote %s is %s's", q.ID, q.Speaker.ID)
 		}
 	}
+	if p, err := d.ListQuotes(bg, db.QuoteFilter{Facets: []string{"speaker"}}); err != nil || len(p.Facets["speaker"]) != 1 ||
+		p.Facets["speaker"][0].Value != keith.ID || p.Facets["speaker"][0].Count != 4 {
+		t.Errorf("speaker facet after the merge: %+v %v", p.Facets, err)
+	}
 	if p, err := d.ListSpeakers(bg, db.SpeakerFilter{}); err != nil || len(p.Data) != 1 || p.Data[0].ID != keith.ID {
 		t.Errorf("speakers after the merge: %v %v", p.Data, err)
 	}
