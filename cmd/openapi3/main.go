@@ -82,15 +82,24 @@ func convert(in, out string) error {
 	return os.WriteFile(out, buf.Bytes(), 0o644)
 }
 
-// problemJSON makes every 4xx and 5xx response application/problem+json, which is what
-// the server sends (RFC 9457), and CSV bodies strings; swag can only give one media type
-// and schema per operation.
+// problemJSON makes every 4xx and 5xx response, and every other whose body is a Problem
+// (a merged record's 308), application/problem+json, which is what the server sends (RFC
+// 9457), and CSV bodies strings; swag can only give one media type and schema per
+// operation.
 func problemJSON(doc *openapi3.T) {
+	isProblem := func(r *openapi3.Response) bool {
+		for _, c := range r.Content {
+			if c.Schema != nil && c.Schema.Ref == "#/components/schemas/Problem" {
+				return true
+			}
+		}
+		return false
+	}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
 			for code, resp := range op.Responses.Map() {
 				status, err := strconv.Atoi(code)
-				if err != nil || status < 400 || resp.Value == nil || resp.Value.Content == nil {
+				if err != nil || resp.Value == nil || resp.Value.Content == nil || status < 400 && !isProblem(resp.Value) {
 					continue
 				}
 				for mediaType, content := range resp.Value.Content {
