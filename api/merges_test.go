@@ -78,7 +78,8 @@ func TestMergeSpeakersOverHTTP(t *testing.T) {
 		t.Errorf("a quote naming the merged speaker is %s's", later.Speaker.ID)
 	}
 	dispatch(t, e.store, true, rcv.port())
-	eventually(t, "the merge and the new quote delivered", func() bool { return len(rcv.requests()) >= 2 })
+	// Three events: the first quote, the merge and the quote written since.
+	eventually(t, "the merge and the quotes delivered", func() bool { return len(rcv.requests()) >= 3 })
 	verify(t, w.Secret, rcv.requests())
 	var merged bool
 	for _, r := range rcv.requests() {
