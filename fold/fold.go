@@ -18,6 +18,12 @@ var replacements = map[rune]string{
 	'\u2026': "...",
 	'\u00DF': "ss", '\u00E6': "ae", '\u00C6': "ae", '\u0153': "oe", '\u0152': "oe", '\u00F8': "o", '\u00D8': "o",
 	'\u0142': "l", '\u0141': "l", '\u0111': "d", '\u0110': "d", '\u00F0': "d", '\u00FE': "th", '\u0131': "i",
+	// Beyond Latin: the capital sharp s (ß's capital, which lowercases to ß, not ss);
+	// Greek final sigma, a form of σ; and what Arabic search folds as Lucene's
+	// ArabicNormalizer does — alef maksura as yeh, teh marbuta as heh, the tatweel (a
+	// stretch of the line, not a letter) dropped. Arabic and Hebrew vowel marks, Greek
+	// tonos and Cyrillic ё's diaeresis are combining marks, dropped with the rest.
+	'\u1E9E': "ss", '\u03C2': "\u03C3", '\u0649': "\u064A", '\u0629': "\u0647", '\u0640': "",
 }
 
 // String folds s: case, diacritics, typographic quotes, apostrophes and dashes, and runs of

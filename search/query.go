@@ -144,9 +144,10 @@ func isQuote(r rune) bool {
 	return r == '"' || r == '\u201C' || r == '\u201D' || r == '\u201E' || r == '\u00AB' || r == '\u00BB'
 }
 
-// Tokens splits text as SQLite's unicode61 tokenizer does: letters, digits and private-use
-// characters make words; everything else separates them. "isn't" is isn + t, on both
-// sides of the index, which is what makes isn't find isn’t.
+// Tokens splits text into words as the index does: letters, digits and private-use
+// characters make words, everything else separates them — "isn't" is isn + t, on both
+// sides of the index, which is what makes isn't find isn’t — and each Chinese character
+// or Japanese kana is a word of its own (isCJK).
 func Tokens(s string) []string {
 	if isASCII(s) {
 		return asciiTokens(s, false)
@@ -155,7 +156,12 @@ func Tokens(s string) []string {
 }
 
 func unicodeTokens(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) })
+	spans := tokenSpans(s)
+	out := make([]string, len(spans))
+	for i, sp := range spans {
+		out[i] = s[sp.start:sp.end]
+	}
+	return out
 }
 
 func isASCII(s string) bool {
@@ -253,7 +259,15 @@ func (t Term) words() string {
 }
 
 func (t Term) fts() string {
-	s := `"` + strings.ReplaceAll(strings.Join(t.Tokens, " "), `"`, `""`) + `"`
+	// The index holds words as IndexTokens folds them; the query's words are folded
+	// alike (a word that folds to nothing is left out, as it was left out of the index).
+	toks := make([]string, 0, len(t.Tokens))
+	for _, tok := range t.Tokens {
+		if f := foldToken(tok); f != "" {
+			toks = append(toks, f)
+		}
+	}
+	s := `"` + strings.ReplaceAll(strings.Join(toks, " "), `"`, `""`) + `"`
 	if t.Prefix {
 		s += "*"
 	}

@@ -67,11 +67,18 @@ func tokenSpans(text string) []span {
 	out := make([]span, 0, len(text)/6+1) // about a word in six bytes of English
 	start := -1
 	for i, r := range text {
-		if isWordRune(r) {
+		switch {
+		case isCJK(r):
+			if start >= 0 {
+				out = append(out, span{start, i})
+				start = -1
+			}
+			out = append(out, span{i, i + utf8.RuneLen(r)})
+		case isWordRune(r):
 			if start < 0 {
 				start = i
 			}
-		} else if start >= 0 {
+		case start >= 0:
 			out = append(out, span{start, i})
 			start = -1
 		}
@@ -84,6 +91,15 @@ func tokenSpans(text string) []span {
 
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r) || unicode.Is(unicode.Mn, r)
+}
+
+// isCJK reports whether r is a Chinese character or Japanese kana: scripts written without
+// spaces between words, which no word list here can split. Each such character is a word
+// of its own, and a word typed in them is the phrase of its characters — what search
+// engines without a dictionary do (unigrams), so that 外交部 finds 中国外交部发言人 and
+// 首相 finds 日本の首相は.
+func isCJK(r rune) bool {
+	return r >= 0x2E80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r))
 }
 
 // foldToken folds a word as the index does: case and diacritics.

@@ -95,6 +95,7 @@ func Run(t *testing.T, h Harness) {
 		{"QIDRedirects", testQIDRedirects},
 		{"AmbiguousNames", testAmbiguousNames},
 		{"Positions", testPositions},
+		{"MultilingualFolding", testMultilingualFolding},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/fold"
 )
 
 //go:embed migrations/*.sql
@@ -295,6 +296,7 @@ func (e *Engine) migrateOne(ctx context.Context, ms []migration) (done bool, err
 // goSteps are the parts of migrations SQL cannot do, run in the migration's transaction
 // after its SQL.
 var goSteps = map[int]func(context.Context, pgx.Tx) error{
+	8: refold,
 	1: func(ctx context.Context, tx pgx.Tx) error {
 		// The cursor-signing key, from Go's CSPRNG: PostgreSQL's random() is not one.
 		var key [32]byte
@@ -302,6 +304,53 @@ var goSteps = map[int]func(context.Context, pgx.Tx) error{
 		_, err := tx.Exec(ctx, `INSERT INTO secrets (name, value) VALUES ('cursor', $1)`, key[:])
 		return err
 	},
+}
+
+// refold computes again what Go folds and the database keeps: every quote's search vector
+// (by speaker, under the speaker's names) and every name key. Two outlets whose names
+// fold alike only now keep their old keys, names being one outlet's.
+func refold(ctx context.Context, pt pgx.Tx) error {
+	t := &tx{q: pt}
+	type named struct{ id, name string }
+	scan := func(r pgx.Row) (named, error) {
+		var n named
+		return n, r.Scan(&n.id, &n.name)
+	}
+	speakers, err := collect(ctx, t.q, "read speakers", scan, `SELECT id, name FROM speakers`)
+	if err != nil {
+		return err
+	}
+	for _, sp := range speakers {
+		s, err := t.Speaker(ctx, sp.id, false)
+		if err != nil {
+			return err
+		}
+		if err := t.reindexQuotes(ctx, append([]string{s.Name}, s.Aliases...), `speaker_id = $1`, s.ID); err != nil {
+			return err
+		}
+	}
+	for _, table := range []struct{ name, unique string }{
+		{"speakers", ""}, {"speaker_names", ""}, {"outlets", "outlets"}, {"outlet_names", "outlet_names"},
+	} {
+		rows, err := collect(ctx, t.q, "read names", func(r pgx.Row) ([2]string, error) {
+			var x [2]string
+			return x, r.Scan(&x[0], &x[1])
+		}, `SELECT ctid::text, name FROM `+table.name)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			key := fold.String(r[1])
+			q := `UPDATE ` + table.name + ` SET name_key = $1 WHERE ctid = $2::tid AND name_key <> $1`
+			if table.unique != "" {
+				q += ` AND NOT EXISTS (SELECT 1 FROM ` + table.unique + ` WHERE name_key = $1)`
+			}
+			if _, err := pt.Exec(ctx, q, key, r[0]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Write runs fn in one READ COMMITTED transaction on the primary. The core locks what it

@@ -54,8 +54,9 @@ func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int6
 		return nil, fmt.Errorf("sqlite: bulk insert: %d quotes took seqs %d..%d", len(rows), lo, hi)
 	}
 	res, err := t.exec(ctx, "index quotes", `INSERT INTO quotes_fts (rowid, text, speaker, context)
-		SELECT q.seq, q.text, (SELECT group_concat(name, ' ') FROM speaker_names WHERE speaker_id = q.speaker_id),
-		       coalesce(q.context, '')
+		SELECT q.seq, verbatim_index(q.text),
+		       verbatim_index((SELECT group_concat(name, ' ') FROM speaker_names WHERE speaker_id = q.speaker_id)),
+		       verbatim_index(q.context)
 		FROM quotes q WHERE q.seq BETWEEN ? AND ?`, lo, hi)
 	if err != nil {
 		return nil, err

@@ -167,8 +167,8 @@ func (t *tx) UpdateSpeaker(ctx context.Context, cur, next *db.Speaker) error {
 		return err
 	}
 	// Search finds quotes by their speaker's names: re-index this speaker's quotes.
-	_, err = t.exec(ctx, "re-index speaker's quotes", `UPDATE quotes_fts SET speaker = (SELECT group_concat(name, ' ')
-		FROM speaker_names WHERE speaker_id = ?) WHERE rowid IN (SELECT seq FROM quotes WHERE speaker_id = ?)`, cur.ID, cur.ID)
+	_, err = t.exec(ctx, "re-index speaker's quotes", `UPDATE quotes_fts SET speaker = verbatim_index((SELECT group_concat(name, ' ')
+		FROM speaker_names WHERE speaker_id = ?)) WHERE rowid IN (SELECT seq FROM quotes WHERE speaker_id = ?)`, cur.ID, cur.ID)
 	return err
 }
 
