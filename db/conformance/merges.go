@@ -397,7 +397,12 @@ func testMergeOutlets(t *testing.T, h Harness) {
 	if q.Outlet == nil || q.Outlet.ID != short.ID {
 		t.Fatalf("outlet by alias: %+v", q.Outlet)
 	}
+	watch := mustWebhook(t, d, db.WebhookInput{URL: "https://a.example/hook", EventTypes: []string{"outlet.merged", "outlet.unmerged"},
+		Watches: &db.Watches{Outlets: []string{short.ID}}})
 	m := mustMerge(t, d, "outlet", short.ID, wsj.ID)
+	if got := events(t, d, watch.ID); !slices.Equal(got, []string{"outlet.merged " + short.ID}) {
+		t.Errorf("events of the merged outlet's watch: %v", got)
+	}
 	if m.MovedQuotes != 1 {
 		t.Errorf("moved %d quotes, want 1", m.MovedQuotes)
 	}
@@ -427,6 +432,9 @@ func testMergeOutlets(t *testing.T, h Harness) {
 	}
 	if got := countAll(t, d, db.QuoteFilter{OutletID: &wsj.ID}); got != 2 {
 		t.Errorf("the survivor's quotes after undo: %d, want the 2 written since", got)
+	}
+	if got := events(t, d, watch.ID); !slices.Contains(got, "outlet.unmerged "+short.ID) {
+		t.Errorf("events after the undo: %v", got)
 	}
 	q = mustQuote(t, d, db.QuoteInput{Text: "after undo", SpeakerName: str("Someone"), OutletName: str("WSJ")})
 	if q.Outlet == nil || q.Outlet.ID != short.ID {
