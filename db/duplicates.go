@@ -162,9 +162,7 @@ func suggest(kind string, named []*Named) []*Duplicate {
 			}
 			for i, a := range g {
 				for _, b := range g[i+1:] {
-					if r := reason; r != "initials" || givenAgree(a, b) {
-						add(a, b, r)
-					}
+					add(a, b, reason)
 				}
 			}
 		}
@@ -184,15 +182,7 @@ func suggest(kind string, named []*Named) []*Duplicate {
 	if kind == "outlet" {
 		block(func(n *Named) []string { return []string{hostOf(n.URL)} }, "same_host", 0)
 	} else {
-		block(func(n *Named) []string {
-			var out []string
-			for _, k := range n.Keys {
-				if _, surname := splitName(k); surname != "" {
-					out = append(out, surname)
-				}
-			}
-			return out
-		}, "initials", surnameBlock)
+		sameSurname(named, func(a, b *Named) { add(a, b, "initials") })
 	}
 	out := make([]*Duplicate, 0, len(pairs))
 	for k, reasons := range pairs {
@@ -238,8 +228,81 @@ func splitName(key string) ([]string, string) {
 	return words[:len(words)-1], words[len(words)-1]
 }
 
-// givenOf is the given names of the name a record's surname block matched on: its own
-// name's, the first key with a surname.
+// person is a speaker's name read for the initials rule: the given names (titles
+// dropped) and the surname of each of its names and aliases that has one.
+type person struct {
+	n     *Named
+	names []parsedName
+}
+
+type parsedName struct {
+	given   []string
+	surname string
+}
+
+// sameSurname calls pair for each two speakers sharing a surname whose given names agree
+// (givenAgree). Speakers are compared within blocks of one surname and one first initial,
+// and a surname alone ("Gen. Kellogg") against its whole surname: a few dozen comparisons
+// a speaker where every pair of a surname would be thousands. A surname more than
+// surnameBlock speakers share is no evidence, and is left out.
+func sameSurname(named []*Named, pair func(a, b *Named)) {
+	bySurname := map[string][]*person{}
+	for _, n := range named {
+		p := &person{n: n}
+		for _, k := range n.Keys {
+			if given, surname := splitName(k); surname != "" {
+				p.names = append(p.names, parsedName{given, surname})
+			}
+		}
+		seen := map[string]bool{}
+		for _, pn := range p.names {
+			if !seen[pn.surname] {
+				seen[pn.surname] = true
+				bySurname[pn.surname] = append(bySurname[pn.surname], p)
+			}
+		}
+	}
+	for surname, ps := range bySurname {
+		if len(ps) < 2 || len(ps) > surnameBlock {
+			continue
+		}
+		byInitial := map[byte][]*person{}
+		var bare []*person
+		for _, p := range ps {
+			initials := map[byte]bool{}
+			for _, pn := range p.names {
+				switch {
+				case pn.surname != surname:
+				case len(pn.given) == 0:
+					if len(bare) == 0 || bare[len(bare)-1] != p {
+						bare = append(bare, p)
+					}
+				case !initials[pn.given[0][0]]:
+					initials[pn.given[0][0]] = true
+					byInitial[pn.given[0][0]] = append(byInitial[pn.given[0][0]], p)
+				}
+			}
+		}
+		for _, block := range byInitial {
+			for i, a := range block {
+				for _, b := range block[i+1:] {
+					if givenAgree(a, b) {
+						pair(a.n, b.n)
+					}
+				}
+			}
+		}
+		for _, a := range bare {
+			for _, b := range ps {
+				if a != b {
+					pair(a.n, b.n)
+				}
+			}
+		}
+	}
+}
+
+// givenOf is the given names of a speaker's name, the first of its names with a surname.
 func givenOf(n *Named) []string {
 	for _, k := range n.Keys {
 		if given, surname := splitName(k); surname != "" {
@@ -249,17 +312,16 @@ func givenOf(n *Named) []string {
 	return nil
 }
 
-// givenAgree reports whether two records sharing a surname have given names that could
-// be one person's: each given name of the shorter list equals, or is the initial of, the
+// givenAgree reports whether two people sharing a surname have given names that could be
+// one person's: each given name of the shorter list equals, or is the initial of, the
 // other's in order ("k" and "keith", "keith p" and "keith"); none given agrees with any.
-func givenAgree(a, b *Named) bool {
-	for _, ka := range a.Keys {
-		ga, sa := splitName(ka)
-		for _, kb := range b.Keys {
-			gb, sb := splitName(kb)
-			if sa == "" || sa != sb {
+func givenAgree(a, b *person) bool {
+	for _, x := range a.names {
+		for _, y := range b.names {
+			if x.surname != y.surname {
 				continue
 			}
+			ga, gb := x.given, y.given
 			if len(ga) > len(gb) {
 				ga, gb = gb, ga
 			}

@@ -55,3 +55,32 @@ func BenchQuoteByID(b *testing.B, d *db.DB) {
 		}
 	})
 }
+
+// BenchDuplicates asks for the strongest suggested duplicates among n speakers whose
+// names share surnames as a newsroom's do (n/2,000 speakers a surname, given names of 26
+// initials, one in ten written as the initial alone): every request reads every name and
+// compares within blocks.
+func BenchDuplicates(b *testing.B, d *db.DB, n int) {
+	recs := make([]db.ImportRecord, 0, 2000)
+	for i := range n {
+		first := fmt.Sprintf("%cgiven%d", 'A'+(i/2000)%26, i/2000/26)
+		if i%10 == 0 {
+			first = first[:1] + "."
+		}
+		name := fmt.Sprintf("%s Surname%d", first, i%2000)
+		recs = append(recs, db.ImportRecord{Line: i + 1, ExternalID: fmt.Sprint("d-", i), Quote: db.QuoteInput{
+			Text: fmt.Sprint("words ", i), SpeakerName: &name}})
+		if len(recs) == cap(recs) || i == n-1 {
+			if _, err := d.Import(bg, recs); err != nil {
+				b.Fatal(err)
+			}
+			recs = recs[:0]
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := d.Duplicates(bg, db.DuplicateFilter{Kind: "speaker", Limit: 20}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -45,3 +45,7 @@ func BenchmarkImport(b *testing.B) {
 func BenchmarkQuoteByID(b *testing.B) {
 	conformance.BenchQuoteByID(b, open(b, filepath.Join(b.TempDir(), "bench.db"), db.Options{}))
 }
+
+func BenchmarkDuplicates(b *testing.B) {
+	conformance.BenchDuplicates(b, open(b, filepath.Join(b.TempDir(), "bench.db"), db.Options{}), 100000)
+}
