@@ -35,9 +35,12 @@ var requestSchemas = map[string]reflect.Type{
 	"WebhookPatch":    reflect.TypeFor[db.WebhookPatch](),
 	"MergeCreate":     reflect.TypeFor[db.MergeInput](),
 	"DismissalCreate": reflect.TypeFor[db.DismissalInput](),
-	"WebhookWatches":  reflect.TypeFor[db.Watches](),
-	"WebhookRecover":  reflect.TypeFor[db.RecoverInput](),
-	"ExtractRequest":  reflect.TypeFor[api.ExtractRequest](),
+	// Position is a member's schema of its own, in requests (a speaker's positions) and
+	// answers alike: its rules are true of both.
+	"Position":       reflect.TypeFor[db.Position](),
+	"WebhookWatches": reflect.TypeFor[db.Watches](),
+	"WebhookRecover": reflect.TypeFor[db.RecoverInput](),
+	"ExtractRequest": reflect.TypeFor[api.ExtractRequest](),
 }
 
 // overrides are the members whose form is another's than their tags say: a receiver's
@@ -144,6 +147,8 @@ func stringRules(s *openapi3.Schema, tags []string, member string) {
 			pattern = db.WebURLPattern
 		case "wikidata_qid":
 			pattern = db.QIDPattern
+		case "partial_date":
+			pattern = db.DatePattern
 		case "country":
 			pattern = db.CountryPattern
 		case "lang":

@@ -453,6 +453,10 @@ func (f *fuzzer) request(o operation) (string, any, http.Header) {
 		if mt := rb.Value.Content.Get("application/json"); mt != nil {
 			body = f.gen.value(mt.Schema, 0)
 			f.fitReferences(o, params, body)
+		} else if rb.Value.Content.Get("text/plain") != nil {
+			// Text is Wikidata's redirects: lines of old and new QIDs.
+			body = fmt.Sprintf("Q%d\tQ%d\n", 1+f.r.IntN(1000), 1+f.r.IntN(1000))
+			header.Set("Content-Type", "text/plain")
 		} else {
 			body = f.importBody(format, q)
 			header.Set("Content-Type", "application/octet-stream")
@@ -529,6 +533,33 @@ func (f *fuzzer) fitReferences(o operation, params map[string]string, body any) 
 				m["citation_ids"] = primary
 			}
 		}
+	case o.path == "/v1/speakers" || o.path == "/v1/speakers/{id}":
+		// A position ends after it starts (dates of one form compare as strings).
+		ps, _ := m["positions"].([]any)
+		for _, p := range ps {
+			pm, _ := p.(map[string]any)
+			from, _ := pm["from"].(string)
+			to, _ := pm["to"].(string)
+			if from != "" && to != "" && to < from {
+				pm["from"], pm["to"] = to, from
+			}
+		}
+	case o.method == http.MethodPost && (o.path == "/v1/speakers/{id}/merge" || o.path == "/v1/outlets/{id}/merge"):
+		// The survivor is another stored record of the path's kind.
+		prefix := "spk"
+		if strings.HasPrefix(o.path, "/v1/outlets") {
+			prefix = "out"
+		}
+		if other := f.other(prefix, params["id"]); other != "" {
+			m["into"] = other
+		}
+	case o.method == http.MethodPost && o.path == "/v1/duplicates/dismissals":
+		// Two stored records of one kind.
+		if a, ok := f.pick("spk"); ok {
+			if b := f.other("spk", a); b != "" {
+				m["ids"] = []any{a, b}
+			}
+		}
 	case o.method == http.MethodPatch && o.path == "/v1/quotes/{id}":
 		if p, ok := m["date_precision"]; !ok || p == nil {
 			return
@@ -544,6 +575,20 @@ func (f *fuzzer) fitReferences(o operation, params map[string]string, body any) 
 			delete(m, "date_precision")
 		}
 	}
+}
+
+// other is a stored ID of prefix other than not, "" when there is none.
+func (f *fuzzer) other(prefix, not string) string {
+	var pool []string
+	for _, id := range f.ids[prefix] {
+		if id != not {
+			pool = append(pool, id)
+		}
+	}
+	if len(pool) == 0 {
+		return ""
+	}
+	return pool[f.r.IntN(len(pool))]
 }
 
 // allows reports whether the document allows the request.
