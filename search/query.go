@@ -59,6 +59,11 @@ func Parse(s string) (*Query, error) {
 		if len(t.Tokens) == 0 {
 			continue // punctuation or symbols only: nothing FTS5 could match
 		}
+		if last := []rune(t.Tokens[len(t.Tokens)-1]); t.Prefix && len(last) == 1 && isCJK(last[0]) {
+			// A Chinese character or kana is a word of its own: 日本* is the phrase 日本,
+			// which every text holding a word that begins with it holds.
+			t.Prefix = false
+		}
 		if t.Prefix && len([]rune(t.Tokens[len(t.Tokens)-1])) < MinPrefix {
 			return nil, fmt.Errorf("%w: a prefix needs at least %d letters before the *", ErrQuery, MinPrefix)
 		}

@@ -42,6 +42,7 @@ func TestParse(t *testing.T) {
 		{`{nato} [x] (y)`, `"nato" AND "x" AND "y"`},
 		{`x^2 + y`, `"x 2" AND "y"`},
 		{`東京 2025`, `"東 京" AND "2025"`},
+		{`日本*`, `"日 本"`},
 	}
 	for _, tt := range tests {
 		q, err := Parse(tt.in)
