@@ -22,6 +22,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/fold"
@@ -316,18 +317,44 @@ func refold(ctx context.Context, pt pgx.Tx) error {
 		var n named
 		return n, r.Scan(&n.id, &n.name)
 	}
-	speakers, err := collect(ctx, t.q, "read speakers", scan, `SELECT id, name FROM speakers`)
+	// Each speaker's names, then the quotes in batches by seq: a round trip per 10,000
+	// quotes, not one per speaker.
+	names := map[string]string{}
+	rows, err := collect(ctx, t.q, "read speaker names", scan, `SELECT speaker_id, string_agg(name, ' ' ORDER BY ord)
+		FROM speaker_names GROUP BY speaker_id`)
 	if err != nil {
 		return err
 	}
-	for _, sp := range speakers {
-		s, err := t.Speaker(ctx, sp.id, false)
+	for _, r := range rows {
+		names[r.id] = r.name
+	}
+	type quote struct {
+		seq                    int64
+		speaker, text, context string
+	}
+	for after := int64(0); ; {
+		batch, err := collect(ctx, t.q, "read quotes", func(r pgx.Row) (quote, error) {
+			var q quote
+			var context *string
+			err := r.Scan(&q.seq, &q.speaker, &q.text, &context)
+			q.context = deref(context)
+			return q, err
+		}, `SELECT seq, speaker_id, text, context FROM quotes WHERE seq > $1 ORDER BY seq LIMIT 10000`, after)
 		if err != nil {
 			return err
 		}
-		if err := t.reindexQuotes(ctx, append([]string{s.Name}, s.Aliases...), `speaker_id = $1`, s.ID); err != nil {
+		if len(batch) == 0 {
+			break
+		}
+		seqs, vecs := make([]int64, len(batch)), make([]pgtype.TSVector, len(batch))
+		for i, q := range batch {
+			seqs[i], vecs[i] = q.seq, vector(q.text, names[q.speaker], q.context)
+		}
+		if _, err := pt.Exec(ctx, `UPDATE quotes q SET search = v.vec FROM unnest($1::bigint[], $2::tsvector[]) AS v(seq, vec)
+			WHERE q.seq = v.seq`, seqs, vecs); err != nil {
 			return err
 		}
+		after = batch[len(batch)-1].seq
 	}
 	for _, table := range []struct{ name, unique string }{
 		{"speakers", ""}, {"speaker_names", ""}, {"outlets", "outlets"}, {"outlet_names", "outlet_names"},
