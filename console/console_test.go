@@ -562,3 +562,48 @@ func TestAmbiguousSpeakerInTheConsole(t *testing.T) {
 		t.Errorf("the refused confirmation wrote: %+v, then %+v", before, after)
 	}
 }
+
+// Outlets merge from the console as speakers do: the pair is in the duplicates queue, the
+// merge page says what moves, the merge lands on the survivor, its old address leads
+// there, and an admin's undo brings it back; an editor sees none of it.
+func TestOutletMergeInTheConsole(t *testing.T) {
+	s := newSite(t)
+	wsj, err := s.d.CreateOutlet(bg, db.OutletInput{Name: "The Wall Street Journal", URL: str("https://www.wsj.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := s.d.CreateOutlet(bg, db.OutletInput{Name: "WSJ", URL: str("https://wsj.com/news")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustQuote(t, s.d, db.QuoteInput{Text: "printed", SpeakerName: str("Someone"), OutletID: &short.ID})
+	editor := s.signIn(s.key("editor", "editor"))
+	if res, body := editor.get("/console/duplicates?kind=outlet"); res.StatusCode != http.StatusForbidden || strings.Contains(body, "WSJ") {
+		t.Errorf("an editor's duplicates: %d", res.StatusCode)
+	}
+	u := s.signIn(s.key("checker", "factchecker"))
+	if _, body := u.get("/console/duplicates?kind=outlet"); !strings.Contains(body, "the same web address") || !strings.Contains(body, "WSJ") {
+		t.Errorf("the outlet duplicates queue lacks the pair")
+	}
+	page := fmt.Sprintf("/console/merge?kind=outlet&from=%s&into=%s", short.ID, wsj.ID)
+	if _, body := u.get(page); !strings.Contains(body, "1 quote to the survivor") {
+		t.Errorf("the merge page does not say what moves")
+	}
+	res, body := u.form(page, "/console/merge", url.Values{"kind": {"outlet"}, "from": {short.ID}, "into": {wsj.ID},
+		"version": {"1"}, "reason": {"one paper"}})
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/console/outlets/"+wsj.ID || !strings.Contains(body, "Merged") {
+		t.Fatalf("merge: %d at %s", res.StatusCode, res.Request.URL.Path)
+	}
+	if res, _ := u.get("/console/outlets/" + short.ID); res.Request.URL.Path != "/console/outlets/"+wsj.ID {
+		t.Errorf("the merged outlet's address led to %s", res.Request.URL.Path)
+	}
+	admin := s.signIn(s.key("admin2", "admin"))
+	merges, err := s.d.ListMerges(bg, db.MergeFilter{})
+	if err != nil || len(merges.Data) != 1 {
+		t.Fatalf("merges: %v %v", merges.Data, err)
+	}
+	res, body = admin.form("/console/merges", "/console/merges/"+merges.Data[0].ID+"/undo", url.Values{})
+	if res.Request.URL.Path != "/console/outlets/"+short.ID || !strings.Contains(body, "Merge undone") {
+		t.Errorf("undo: %d at %s", res.StatusCode, res.Request.URL.Path)
+	}
+}
