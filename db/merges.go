@@ -237,20 +237,13 @@ func watchSurvivor(ctx context.Context, tx Tx, kind, from, into string, now time
 	}
 	var out []change
 	for _, w := range ws {
-		list := &w.Watches.Speakers
-		if kind == "outlet" {
-			list = &w.Watches.Outlets
-		}
-		if !slices.Contains(*list, from) || slices.Contains(*list, into) {
+		if list := w.Watches.of(kind); !slices.Contains(list, from) || slices.Contains(list, into) {
 			continue
 		}
 		next := *w
 		next.Watches = w.Watches.normalized()
-		if kind == "outlet" {
-			next.Watches.Outlets = append(slices.Clone(w.Watches.Outlets), into)
-		} else {
-			next.Watches.Speakers = append(slices.Clone(w.Watches.Speakers), into)
-		}
+		list := next.Watches.ofPtr(kind)
+		*list = append(slices.Clone(*list), into)
 		next.Version, next.UpdatedAt = w.Version+1, now
 		if err := tx.UpdateWebhook(ctx, w, &next); err != nil {
 			return nil, writeError("webhook", err)
@@ -353,11 +346,7 @@ func (d *DB) PreviewMerge(ctx context.Context, kind, id string, in MergeInput) (
 			return fmt.Errorf("db: read webhooks: %w", err)
 		}
 		for _, w := range ws {
-			list := w.Watches.Speakers
-			if kind == "outlet" {
-				list = w.Watches.Outlets
-			}
-			if slices.Contains(list, id) {
+			if slices.Contains(w.Watches.of(kind), id) {
 				out.Watches++
 			}
 		}

@@ -28,6 +28,16 @@ func (w Watches) empty() bool {
 }
 
 // normalized is w with tags as tags are stored, and empty lists rather than nulls.
+// of is the list of watched speakers or outlets (kind).
+func (w Watches) of(kind string) []string { return *w.ofPtr(kind) }
+
+func (w *Watches) ofPtr(kind string) *[]string {
+	if kind == "outlet" {
+		return &w.Outlets
+	}
+	return &w.Speakers
+}
+
 func (w Watches) normalized() Watches {
 	nz := func(s []string) []string {
 		if s == nil {

@@ -12,16 +12,7 @@ import (
 )
 
 func (t *tx) Redirects(ctx context.Context, ids []string) (map[string]string, error) {
-	type pair struct{ from, to string }
-	rows, err := collect(ctx, t.q, "read redirects", func(r pgx.Row) (pair, error) {
-		var p pair
-		return p, r.Scan(&p.from, &p.to)
-	}, `SELECT from_id, to_id FROM redirects WHERE from_id = ANY($1)`, ids)
-	out := make(map[string]string, len(rows))
-	for _, p := range rows {
-		out[p.from] = p.to
-	}
-	return out, err
+	return t.lookup(ctx, "read redirects", `SELECT from_id, to_id FROM redirects WHERE from_id`, ids)
 }
 
 func (t *tx) InsertMerge(ctx context.Context, m *db.Merge) error {

@@ -77,14 +77,20 @@ func (t *tx) Outlets(ctx context.Context, ids []string) (map[string]*db.Outlet, 
 }
 
 func (t *tx) OutletsByNames(ctx context.Context, keys []string) (map[string]string, error) {
-	type pair struct{ key, id string }
-	rows, err := collect(ctx, t.q, "find outlets by name", func(r pgx.Row) (pair, error) {
+	return t.lookup(ctx, "find outlets by name", `SELECT name_key, outlet_id FROM outlet_names WHERE name_key`, keys)
+}
+
+// lookup runs query — a SELECT of key and value ending "WHERE column" — for keys, and maps
+// each key found to its value.
+func (t *tx) lookup(ctx context.Context, what, query string, keys []string) (map[string]string, error) {
+	type pair struct{ key, value string }
+	rows, err := collect(ctx, t.q, what, func(r pgx.Row) (pair, error) {
 		var p pair
-		return p, r.Scan(&p.key, &p.id)
-	}, `SELECT name_key, outlet_id FROM outlet_names WHERE name_key = ANY($1)`, keys)
+		return p, r.Scan(&p.key, &p.value)
+	}, query+` = ANY($1)`, keys)
 	out := make(map[string]string, len(rows))
 	for _, p := range rows {
-		out[p.key] = p.id
+		out[p.key] = p.value
 	}
 	return out, err
 }

@@ -75,16 +75,7 @@ func (t *tx) SpeakersByNames(ctx context.Context, keys []string) (map[string][]s
 }
 
 func (t *tx) SpeakersByQIDs(ctx context.Context, qids []string) (map[string]string, error) {
-	type pair struct{ qid, id string }
-	rows, err := collect(ctx, t.q, "find speakers by QID", func(r pgx.Row) (pair, error) {
-		var p pair
-		return p, r.Scan(&p.qid, &p.id)
-	}, `SELECT wikidata_qid, id FROM speakers WHERE wikidata_qid = ANY($1)`, qids)
-	out := make(map[string]string, len(rows))
-	for _, p := range rows {
-		out[p.qid] = p.id
-	}
-	return out, err
+	return t.lookup(ctx, "find speakers by QID", `SELECT wikidata_qid, id FROM speakers WHERE wikidata_qid`, qids)
 }
 
 // InsertSpeakers writes speakers and their names with one statement each, however many.

@@ -11,22 +11,7 @@ import (
 )
 
 func (t *tx) Redirects(ctx context.Context, ids []string) (map[string]string, error) {
-	out := map[string]string{}
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		type pair struct{ from, to string }
-		rows, err := collect(ctx, t.q, "read redirects", func(r scanner) (pair, error) {
-			var p pair
-			return p, r.Scan(&p.from, &p.to)
-		}, `SELECT from_id, to_id FROM redirects WHERE from_id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range rows {
-			out[p.from] = p.to
-		}
-	}
-	return out, nil
+	return t.lookup(ctx, "read redirects", `SELECT from_id, to_id FROM redirects WHERE from_id`, ids)
 }
 
 func (t *tx) InsertMerge(ctx context.Context, m *db.Merge) error {

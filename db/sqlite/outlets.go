@@ -70,19 +70,25 @@ func (t *tx) Outlets(ctx context.Context, ids []string) (map[string]*db.Outlet, 
 }
 
 func (t *tx) OutletsByNames(ctx context.Context, keys []string) (map[string]string, error) {
+	return t.lookup(ctx, "find outlets by name", `SELECT name_key, outlet_id FROM outlet_names WHERE name_key`, keys)
+}
+
+// lookup runs query — a SELECT of key and value ending "WHERE column" — for keys, 500 at a
+// time, and maps each key found to its value.
+func (t *tx) lookup(ctx context.Context, what, query string, keys []string) (map[string]string, error) {
 	out := map[string]string{}
 	for start := 0; start < len(keys); start += 500 {
 		chunk := keys[start:min(start+500, len(keys))]
-		type pair struct{ key, id string }
-		rows, err := collect(ctx, t.q, "find outlets by name", func(r scanner) (pair, error) {
+		type pair struct{ key, value string }
+		rows, err := collect(ctx, t.q, what, func(r scanner) (pair, error) {
 			var p pair
-			return p, r.Scan(&p.key, &p.id)
-		}, `SELECT name_key, outlet_id FROM outlet_names WHERE name_key IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+			return p, r.Scan(&p.key, &p.value)
+		}, query+` IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range rows {
-			out[p.key] = p.id
+			out[p.key] = p.value
 		}
 	}
 	return out, nil

@@ -75,22 +75,7 @@ func (t *tx) Speakers(ctx context.Context, ids []string) (map[string]*db.Speaker
 }
 
 func (t *tx) SpeakersByQIDs(ctx context.Context, qids []string) (map[string]string, error) {
-	out := map[string]string{}
-	for start := 0; start < len(qids); start += 500 {
-		chunk := qids[start:min(start+500, len(qids))]
-		type pair struct{ qid, id string }
-		rows, err := collect(ctx, t.q, "find speakers by QID", func(r scanner) (pair, error) {
-			var p pair
-			return p, r.Scan(&p.qid, &p.id)
-		}, `SELECT wikidata_qid, id FROM speakers WHERE wikidata_qid IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range rows {
-			out[p.qid] = p.id
-		}
-	}
-	return out, nil
+	return t.lookup(ctx, "find speakers by QID", `SELECT wikidata_qid, id FROM speakers WHERE wikidata_qid`, qids)
 }
 
 // namesPerKey is how many speakers SpeakersByNames reports per name: two tell a caller
