@@ -16,19 +16,15 @@ import (
 // differences typesetting makes: curly or straight quotes and apostrophes, dashes, case
 // and white space. Computed on read, it stays true to the quote's current text.
 func ExcerptMatches(quote, excerpt string) bool {
-	q := quoteKey(quote)
+	q := fold.Quote(quote)
 	return q != "" && strings.Contains(fold.String(excerpt), q)
 }
-
-// quoteKey is what of a quote's text must stand in a source: folded, without the
-// quotation marks and end punctuation a reporter may set differently.
-func quoteKey(quote string) string { return strings.Trim(fold.String(quote), ` "'.,;:!?`) }
 
 // Locate finds a quote's words in a page's text as ExcerptMatches finds them in an
 // excerpt, and says where: the character (not byte) offset of the first occurrence in
 // text, and the words around it as written, about span characters each side.
 func Locate(quote, text string, span int) (found bool, at int, context string) {
-	q := quoteKey(quote)
+	q := fold.Quote(quote)
 	if q == "" {
 		return false, 0, ""
 	}

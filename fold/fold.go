@@ -164,3 +164,8 @@ func Map(s string) (folded string, offsets []int) {
 	}
 	return b.String(), offsets
 }
+
+// Quote is what of a quote's words must stand in a source for it to be the same words:
+// folded, without the quotation marks and end punctuation a reporter may set differently.
+// The excerpt check, the page check and the drift of a re-report all compare by it.
+func Quote(s string) string { return strings.Trim(String(s), ` "'.,;:!?`) }
