@@ -54,18 +54,19 @@ func exampleOf(s *openapi3.SchemaRef) any {
 // notTwoHundred are the operations whose example request cannot succeed, and why: the
 // examples name one archive, and some operations refuse what the others made of it.
 var notTwoHundred = map[string]string{
-	"DELETE /v1/keys/{id}":                   "the example key is not one a test can store (keys are made, not imported)",
-	"DELETE /v1/speakers/{id}":               "quotes name the example speaker",
-	"DELETE /v1/outlets/{id}":                "quotes name the example outlet",
-	"DELETE /v1/quotes/{id}":                 "the example quote has verdicts, whose history is never deleted",
-	"DELETE /v1/quotes/{id}/citations/{cid}": "a verdict rests on the example citation",
-	"POST /v1/speakers":                      "the example speaker exists: its Wikidata QID is taken",
-	"POST /v1/outlets":                       "the example outlet exists: its name is taken",
-	"POST /v1/quotes/{id}/citations":         "the example citation's URL is cited already",
-	"POST /v1/quotes/{id}/verdicts":          "the example verdict is verified and cites no primary source of its own",
-	"POST /v1/webhooks":                      "the example endpoint exists: its URL is registered",
-	"POST /v1/speakers/{id}/merge":           "the example merges the example speaker into itself",
-	"POST /v1/outlets/{id}/merge":            "the example survivor is a speaker: an outlet merges into an outlet",
+	"DELETE /v1/keys/{id}":                          "the example key is not one a test can store (keys are made, not imported)",
+	"DELETE /v1/speakers/{id}":                      "quotes name the example speaker",
+	"DELETE /v1/outlets/{id}":                       "quotes name the example outlet",
+	"DELETE /v1/quotes/{id}":                        "the example quote has verdicts, whose history is never deleted",
+	"DELETE /v1/quotes/{id}/citations/{cid}":        "a verdict rests on the example citation",
+	"POST /v1/speakers":                             "the example speaker exists: its Wikidata QID is taken",
+	"POST /v1/outlets":                              "the example outlet exists: its name is taken",
+	"POST /v1/quotes/{id}/citations":                "the example citation's URL is cited already",
+	"POST /v1/quotes/{id}/verdicts":                 "the example verdict is verified and cites no primary source of its own",
+	"POST /v1/webhooks":                             "the example endpoint exists: its URL is registered",
+	"POST /v1/speakers/{id}/merge":                  "the example merges the example speaker into itself",
+	"POST /v1/outlets/{id}/merge":                   "the example survivor is a speaker: an outlet merges into an outlet",
+	"POST /v1/quotes/{id}/appearances/{aid}/reject": "the example appearance was confirmed by the confirm example before",
 }
 
 // Dredd-style: a request is generated for every operation of the document from its
@@ -84,6 +85,7 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
  "speaker_detail": {"id": "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X", "name": "Keith Kellogg", "aliases": ["Gen. Kellogg"], "wikidata_qid": "Q6385264", "description": "", "anonymous": false, "version": 1, "created_at": "2025-04-21T10:00:00Z", "updated_at": "2025-04-21T10:00:00Z"},
  "outlet_detail": {"id": "out_01JS8X2W5Q7K3M9N4P6R8T0V2Y", "name": "Fox News", "url": "https://www.foxnews.com", "version": 1, "created_at": "2025-04-21T10:00:00Z", "updated_at": "2025-04-21T10:00:00Z"},
  "citations": [{"id": "cit_01JS8X2W5Q7K3M9N4P6R8T0V30", "quote_id": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z", "url": "https://www.foxnews.com/video/kellogg-interview", "title": null, "publisher": "Fox News", "published_at": "2025-04-20", "accessed_at": null, "archive_url": null, "excerpt": null, "relation": "primary", "created_by": "desk-ukraine", "version": 1, "created_at": "2025-04-21T10:00:00Z", "updated_at": "2025-04-21T10:00:00Z"}],
+ "appearances": [{"id": "app_01JS8X2W5Q7K3M9N4P6R8T0V50", "quote_id": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z", "url": "https://www.kyivpost.com/post/50000", "outlet": null, "published_on": "2025-04-21", "date_precision": "day", "words": "NATO is not on the table", "start": null, "end": null, "via": "appearance", "match": "hand", "score": 0.5, "state": "suggested", "linked_quote_id": null, "note": null, "reviewed_by": null, "reviewed_at": null, "created_by": "desk-ukraine", "version": 1, "created_at": "2025-04-21T10:30:00Z", "updated_at": "2025-04-21T10:30:00Z"}],
  "verdicts": [{"id": "v_01JS8X2W5Q7K3M9N4P6R8T0V31", "quote_id": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z", "attribution": "verified", "rating": "not_checkable", "summary": "On tape.", "citation_ids": ["cit_01JS8X2W5Q7K3M9N4P6R8T0V30"], "reviewed_by": "factcheck-desk", "supersedes": null, "created_at": "2025-04-21T11:00:00Z"}]}`
 	if _, got := e.importBody("/v1/import", strings.ReplaceAll(seed, "\n", "")+"\n"); got.Created != 1 {
 		t.Fatalf("seeding the examples' archive: %+v", got)

@@ -28,7 +28,10 @@ import (
 //	@Param			lang		query		string		false	"only quotes in this language"
 //	@Param			attribution	query		string		false	"only quotes with this current attribution"	Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
 //	@Param			rating		query		string		false	"only quotes with this current rating"		Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
-//	@Param			sort		query		string		false	"order, as for /v1/quotes: relevance needs q"					Enums(relevance, -said_on, said_on, -created_at, created_at)
+//	@Param			appeared_in	query		string	false	"only quotes with a confirmed appearance in this outlet (ID)"
+//	@Param			drifted		query		bool	false	"true: only quotes whose words drifted (minor or altered) in a confirmed appearance; false: only those that never did"
+//	@Param			min_appearances	query	int	false	"only quotes with at least this many confirmed appearances"	minimum(1)
+//	@Param			sort		query		string		false	"order, as for /v1/quotes: relevance needs q"					Enums(relevance, -said_on, said_on, -created_at, created_at, -first_seen, first_seen)
 //	@Success		200			{object}	db.Record	"one record per line (NDJSON), or CSV rows"
 //	@Failure		400			{object}	Problem		"an unknown or malformed parameter"
 //	@Failure		406			{object}	Problem		"Accept names neither NDJSON nor CSV"

@@ -154,7 +154,7 @@ func TestSearchBudget(t *testing.T) {
 	e := newEnv(t)
 	long := strings.TrimSpace(strings.Repeat("a ", 10000))
 	for range 40 {
-		e.create("/v1/quotes", mustJSON(t, map[string]any{"text": long, "speaker_name": "A"}), &db.Quote{})
+		e.create("/v1/quotes", mustJSON(t, map[string]any{"text": long, "speaker_name": "A", "separate": true}), &db.Quote{})
 	}
 	start := time.Now()
 	res := e.do(http.MethodGet, "/v1/quotes?q=a&limit=40", "")

@@ -114,7 +114,7 @@ func (s *Server) handleKeyRevoke(c echo.Context) error {
 //	@Tags			keys
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			resource	query		string	false	"only this kind of resource"	Enums(quote, speaker, outlet, citation, verdict, key, webhook)
+//	@Param			resource	query		string	false	"only this kind of resource"	Enums(quote, speaker, outlet, citation, appearance, verdict, key, webhook)
 //	@Param			resource_id	query		string	false	"only this resource"
 //	@Param			actor		query		string	false	"only writes by this key name"
 //	@Param			since		query		string	false	"at or after this RFC 3339 time"					format(date-time)

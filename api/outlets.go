@@ -183,7 +183,7 @@ func (s *Server) handleOutletList(c echo.Context) error {
 //	@Param			speaker_id	query		string	false	"only quotes by this speaker"
 //	@Param			tag			query		string	false	"only quotes with this tag"
 //	@Param			lang		query		string	false	"only quotes in this language"
-//	@Param			sort		query		string	false	"order"												Enums(-said_on, said_on, -created_at, created_at)	default(-said_on)
+//	@Param			sort		query		string	false	"order"												Enums(-said_on, said_on, -created_at, created_at, -first_seen, first_seen)	default(-said_on)
 //	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)											default(20)
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
 //	@Success		200			{object}	QuoteList

@@ -12,11 +12,14 @@ import (
 //
 //	@Summary		Record a quote
 //	@ID				createQuote
-//	@Description	The text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.
+//	@Description	The words are first matched against the archive's quotes (the linking rule, README "The re-reporting chain"). Words the archive holds already — the same speaker's, at least 8 words, identical, typographic, a run of a stored quote's words or near enough, with no number or negation changed — are recorded as an appearance of the stored quote: the answer is 200 with that quote and link.outcome "appearance", and nothing new is made. Uncertain matches (short words, another speaker, a middling score) store a new quote with a suggested link for a fact-checker (201, link.outcome "suggested"). separate true records a quote of its own regardless. A new quote's text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.
 //	@Tags			quotes
 //	@Accept			json
 //	@Produce		json
 //	@Param			quote	body		db.QuoteInput	true	"the quote"
+//	@Success		200		{object}	db.Quote	"the words were a stored quote's: recorded as its appearance (link)"
+//	@Header			200		{string}	ETag		"the stored quote's version"
+//	@Header			200		{string}	Location	"the stored quote's URL"
 //	@Success		201		{object}	db.Quote
 //	@Header			201		{string}	ETag		"the quote's version"
 //	@Header			201		{string}	Location	"the quote's URL"
@@ -41,6 +44,10 @@ func (s *Server) handleQuoteCreate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/quotes/"+q.ID)
+	if q.Link != nil && q.Link.Outcome == "appearance" {
+		// Nothing new was made: the words are a stored quote's, recorded as its appearance.
+		return sendVersioned(c, http.StatusOK, q.Version, q)
+	}
 	return sendVersioned(c, http.StatusCreated, q.Version, q)
 }
 
@@ -56,6 +63,8 @@ func (s *Server) handleQuoteCreate(c echo.Context) error {
 //	@Success	200				{object}	db.Quote
 //	@Header		200				{string}	ETag	"the quote's version"
 //	@Success	304				"the ETag you hold is current"
+//	@Failure	308				{object}	Problem	"the quote was folded into another by a confirmed link: Location is the survivor's URL, which answers for it"
+//	@Header		308				{string}	Location	"the same request on the survivor"
 //	@Failure	404				{object}	Problem	"no such quote"
 //	@Security	BearerAuth
 //	@Failure	401	{object}	Problem	"no valid API key"
@@ -155,8 +164,11 @@ func (s *Server) handleQuoteDelete(c echo.Context) error {
 //	@Param			lang		query		string	false	"only quotes in this language"
 //	@Param			attribution	query		string	false	"only quotes with this current attribution"										Enums(unverified, verified, paraphrased, out_of_context, disputed, misattributed)
 //	@Param			rating		query		string	false	"only quotes with this current rating"											Enums(true, mostly_true, half_true, mostly_false, false, unproven, not_checkable)
-//	@Param			sort		query		string	false	"order; relevance (the default with q) needs q — without q it is refused (400) — else -said_on is the default"	Enums(relevance, -said_on, said_on, -created_at, created_at)
-//	@Param			facets		query		string	false	"comma-separated: speaker, outlet, year, attribution, rating, tag"
+//	@Param			appeared_in	query		string	false	"only quotes with a confirmed appearance in this outlet (ID)"
+//	@Param			drifted		query		bool	false	"true: only quotes whose words drifted (minor or altered) in a confirmed appearance; false: only those that never did"
+//	@Param			min_appearances	query	int	false	"only quotes with at least this many confirmed appearances"	minimum(1)
+//	@Param			sort		query		string	false	"order; relevance (the default with q) needs q — without q it is refused (400) — else -said_on is the default"	Enums(relevance, -said_on, said_on, -created_at, created_at, -first_seen, first_seen)
+//	@Param			facets		query		string	false	"comma-separated: speaker, outlet, year, attribution, rating, tag, appeared_in (confirmed appearances by outlet), appeared_year (by the year they were printed)"
 //	@Param			limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)	default(20)
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
 //	@Success		200			{object}	QuoteList

@@ -341,6 +341,15 @@ func inOrder(sort string, a, b *db.Quote) bool {
 		}
 		return *q.SaidOn
 	}
+	if strings.HasSuffix(sort, "first_seen") {
+		said = func(q *db.Quote) string {
+			if q.FirstSeen == nil {
+				return ""
+			}
+			return *q.FirstSeen
+		}
+		sort = strings.Replace(sort, "first_seen", "said_on", 1)
+	}
 	switch sort {
 	case "-said_on":
 		return said(a) > said(b) || said(a) == said(b) && a.CreatedAt.After(b.CreatedAt) || said(a) == said(b) && a.CreatedAt.Equal(b.CreatedAt)

@@ -45,6 +45,17 @@ func (s *Server) table() []route {
 		{http.MethodDelete, "/v1/quotes/:id/citations/:cid", s.handleCitationDelete, canAdmin},
 		{http.MethodPost, "/v1/quotes/:id/citations/:cid/fetch", s.handleCitationFetch, canEdit},
 
+		// The re-reporting chain: editors record appearances; fact-checkers confirm,
+		// reject (a confirmed link folds a quote into another) and pin the first.
+		{http.MethodGet, "/v1/quotes/:id/appearances", s.handleAppearanceList, canRead},
+		{http.MethodPost, "/v1/quotes/:id/appearances", s.handleAppearanceCreate, canEdit},
+		{http.MethodGet, "/v1/quotes/:id/appearances/:aid", s.handleAppearanceGet, canRead},
+		{http.MethodPost, "/v1/quotes/:id/appearances/:aid/confirm", s.handleAppearanceConfirm, canMerge},
+		{http.MethodPost, "/v1/quotes/:id/appearances/:aid/reject", s.handleAppearanceReject, canMerge},
+		{http.MethodPost, "/v1/quotes/:id/first-appearance", s.handleFirstAppearancePin, canMerge},
+		{http.MethodDelete, "/v1/quotes/:id/first-appearance", s.handleFirstAppearanceUnpin, canMerge},
+		{http.MethodGet, "/v1/appearances", s.handleAppearanceQueue, canRead},
+
 		// Verdicts are appended and read, never changed: other methods are 405.
 		{http.MethodGet, "/v1/quotes/:id/verdicts", s.handleVerdictList, canRead},
 		{http.MethodPost, "/v1/quotes/:id/verdicts", s.handleVerdictCreate, canVerdict},
@@ -139,7 +150,7 @@ var takesQuery = map[string]bool{
 	"GET /v1/quotes/:id/verdicts": true, "GET /v1/claimreview": true, "GET /v1/speakers": true,
 	"GET /v1/speakers/:id/quotes": true, "GET /v1/outlets": true, "GET /v1/outlets/:id/quotes": true, "GET /v1/audit": true, "GET /v1/merges": true,
 	"GET /v1/speakers/duplicates": true, "GET /v1/outlets/duplicates": true,
-	"GET /v1/webhooks/:id/deliveries": true,
+	"GET /v1/webhooks/:id/deliveries": true, "GET /v1/quotes/:id/appearances": true, "GET /v1/appearances": true,
 }
 
 func refuseQuery(next echo.HandlerFunc) echo.HandlerFunc {

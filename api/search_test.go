@@ -195,7 +195,8 @@ func TestSearchRelevancePaging(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	for i := range 30 {
-		body := mustJSON(t, map[string]any{"text": strings.Repeat("nato ", i%5+1) + "table " + strings.Repeat("x ", i), "speaker_name": "S"})
+		body := mustJSON(t, map[string]any{"text": strings.Repeat("nato ", i%5+1) + "table " + strings.Repeat("x ", i), "speaker_name": "S",
+			"separate": true})
 		e.create("/v1/quotes", body, new(db.Quote))
 	}
 	seen := map[string]int{}

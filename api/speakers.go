@@ -184,7 +184,7 @@ func (s *Server) handleSpeakerList(c echo.Context) error {
 //	@Param		outlet_id	query		string	false	"only quotes from this outlet"
 //	@Param		tag			query		string	false	"only quotes with this tag"
 //	@Param		lang		query		string	false	"only quotes in this language"
-//	@Param		sort		query		string	false	"order"												Enums(-said_on, said_on, -created_at, created_at)	default(-said_on)
+//	@Param		sort		query		string	false	"order"												Enums(-said_on, said_on, -created_at, created_at, -first_seen, first_seen)	default(-said_on)
 //	@Param		limit		query		int		false	"page size, 1 to 100 (larger values are capped)"	minimum(1)											default(20)
 //	@Param		cursor		query		string	false	"next_cursor of the previous page"
 //	@Success	200			{object}	QuoteList

@@ -13,7 +13,7 @@ type AuditEntry struct {
 	At         time.Time         `json:"at" format:"date-time"`
 	Actor      string            `json:"actor" example:"desk-ukraine"`
 	Action     string            `json:"action" enums:"create,update,delete,verdict,revoke,rotate,redeliver,recover,merge,unmerge,dismiss" example:"update"`
-	Resource   string            `json:"resource" enums:"quote,speaker,outlet,citation,verdict,key,webhook" example:"quote"`
+	Resource   string            `json:"resource" enums:"quote,speaker,outlet,citation,appearance,verdict,key,webhook" example:"quote"`
 	ResourceID string            `json:"resource_id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
 	QuoteID    *string           `json:"quote_id" extensions:"x-nullable" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
 	Changes    map[string]Change `json:"changes"`

@@ -1,9 +1,13 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 )
 
 // bulkEligible reports whether a record can take the bulk path: a new quote in the create
@@ -39,6 +43,13 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 	if err := d.resolveNames(ctx, tx, fresh); err != nil {
 		return 0, nil, err
 	}
+	held, err := d.bandHolders(ctx, tx, fresh)
+	if err != nil {
+		return 0, nil, err
+	}
+	// batch holds, by band, the texts this batch makes quotes of, for words of the batch
+	// that repeat one another.
+	batch := map[int64][]Candidate{}
 	var rows []*BulkQuote
 	var taken []*ImportRecord
 	seen := map[string]bool{}
@@ -68,6 +79,15 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 			Tags: r.prep.tags, Attribution: "unverified", CreatedBy: actor, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if outletID != nil {
 			q.Outlet = &OutletRef{ID: *outletID}
+		}
+		if !in.Separate && d.wouldLink(in.Text, speakerID, r.prep.bands, held, batch) {
+			// Words the archive (or this batch) holds already are linked one at a time,
+			// after the batch's new quotes are stored: recordQuote decides.
+			rest = append(rest, r)
+			continue
+		}
+		for _, k := range r.prep.bands {
+			batch[k] = append(batch[k], Candidate{Text: in.Text, SpeakerID: speakerID})
 		}
 		rows = append(rows, &BulkQuote{Quote: q, ExternalID: keys[i], Bands: r.prep.bands})
 		taken = append(taken, r)
@@ -119,23 +139,79 @@ func quoteCreation(q *Quote) (string, error) {
 		tags = list{&q.Tags}
 	}
 	b, err := json.Marshal(struct {
-		Attribution   str  `json:"attribution"`
-		Context       str  `json:"context"`
-		CreatedBy     str  `json:"created_by"`
-		DatePrecision str  `json:"date_precision"`
-		ID            str  `json:"id"`
-		Lang          str  `json:"lang"`
-		Outlet        str  `json:"outlet"`
-		Rating        str  `json:"rating"`
-		SaidOn        str  `json:"said_on"`
-		Setting       str  `json:"setting"`
-		SourceURL     str  `json:"source_url"`
-		Speaker       str  `json:"speaker"`
-		SpeakerRole   str  `json:"speaker_role"`
-		Tags          list `json:"tags"`
-		Text          str  `json:"text"`
-	}{ref(q.Attribution), str{q.Context}, ref(q.CreatedBy), str{q.DatePrecision}, ref(q.ID), str{q.Lang}, outlet,
+		Attribution   str      `json:"attribution"`
+		Context       str      `json:"context"`
+		CreatedBy     str      `json:"created_by"`
+		DatePrecision str      `json:"date_precision"`
+		Pin           struct{} `json:"first_appearance_pin"` // a new quote has none
+		ID            str      `json:"id"`
+		Lang          str      `json:"lang"`
+		Outlet        str      `json:"outlet"`
+		Rating        str      `json:"rating"`
+		SaidOn        str      `json:"said_on"`
+		Setting       str      `json:"setting"`
+		SourceURL     str      `json:"source_url"`
+		Speaker       str      `json:"speaker"`
+		SpeakerRole   str      `json:"speaker_role"`
+		Tags          list     `json:"tags"`
+		Text          str      `json:"text"`
+	}{ref(q.Attribution), str{q.Context}, ref(q.CreatedBy), str{q.DatePrecision}, struct{}{}, ref(q.ID), str{q.Lang}, outlet,
 		str{q.Rating}, str{q.SaidOn}, str{q.Setting}, str{q.SourceURL}, ref(q.Speaker.ID), str{q.SpeakerRole}, tags,
 		ref(q.Text)})
 	return string(b), err
+}
+
+// bandHolders are the stored quotes sharing a variant band with any of the records' words,
+// by band, read in one pass for the batch.
+func (d *DB) bandHolders(ctx context.Context, tx Tx, recs []*ImportRecord) (map[int64][]Candidate, error) {
+	var keys []int64
+	seen := map[int64]bool{}
+	for _, r := range recs {
+		if r.Quote.Separate {
+			continue
+		}
+		for _, k := range r.prep.bands {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	held, err := tx.BandHolders(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("db: link candidates: %w", err)
+	}
+	return held, nil
+}
+
+// wouldLink reports whether words by speaker, with their variant bands, match a stored
+// quote (held) or one this batch makes (batch) closely enough for linking to act. As for
+// a single record, only the candidates sharing the most bands are judged.
+func (d *DB) wouldLink(words, speaker string, keys []int64, held, batch map[int64][]Candidate) bool {
+	type cand struct {
+		c    Candidate
+		hits int
+	}
+	byText := map[string]*cand{}
+	for _, k := range keys {
+		for _, c := range slices.Concat(held[k], batch[k]) {
+			key := c.Text + "\x00" + c.SpeakerID
+			if byText[key] == nil {
+				byText[key] = &cand{c: c}
+			}
+			byText[key].hits++
+		}
+	}
+	cands := slices.SortedFunc(maps.Values(byText), func(a, b *cand) int {
+		return cmp.Or(b.hits-a.hits, cmp.Compare(b.c.Seq, a.c.Seq), strings.Compare(a.c.Text, b.c.Text))
+	})
+	for _, c := range cands[:min(len(cands), linkCandidateCap)] {
+		if m := d.link.judge(words, speaker, c.c.Seq, c.c.Text, c.c.SpeakerID); m.confirmed || m.suggested {
+			return true
+		}
+	}
+	return false
 }

@@ -24,6 +24,8 @@ type change struct {
 	// into is, for a merge or its undoing, the survivor: its event names it, and touches
 	// it for watches.
 	into string
+	// appearance is, for a quote reappearing, the appearance that made it reappear.
+	appearance string
 }
 
 // newChange is the change from before to after (nil before a creation, nil after a
@@ -63,7 +65,8 @@ func (c change) names() []string {
 // unaudited are fields that change with every write or are derived, not stored choices.
 var unaudited = map[string]bool{"version": true, "created_at": true, "updated_at": true, "current_verdict": true,
 	"snippet": true, "possible_duplicates": true, "excerpt_matches": true, "extraction": true, "source": true,
-	"speaker_position": true}
+	"speaker_position": true, "link": true, "appearance_counts": true, "first_appearance_id": true, "first_seen": true,
+	"drift": true}
 
 // fields flattens a resource to its audited fields, by their JSON names; references
 // ({"id", "name"}) become IDs. A field added to a resource's type is among them with no

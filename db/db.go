@@ -10,7 +10,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -39,6 +41,8 @@ type DB struct {
 	wake   []chan struct{}
 	// cursorKey signs list cursors.
 	cursorKey []byte
+	// link decides what recorded words the archive holds already become (Options.Link).
+	link LinkPolicy
 	// writers remembers which keys wrote lately, so that their reads go to the primary
 	// (see readHeavy).
 	writers recentWriters
@@ -56,6 +60,9 @@ type Options struct {
 	// them; past it a read waits for a slot (two seconds at most), then is Busy. Zero
 	// leaves them unbounded (DefaultMaxSearches is serve's default).
 	MaxSearches int
+	// Link decides what recorded words the archive holds already become; the zero value
+	// is DefaultLinkPolicy.
+	Link LinkPolicy
 }
 
 // New opens the archive over eng, which the DB owns from then on (Close closes it).
@@ -68,6 +75,13 @@ func New(ctx context.Context, eng Engine, opt Options) (*DB, error) {
 		watch: newWatch(eng), keys: cache[string, APIKey]{max: 10000}, quotes: cache[string, *Quote]{max: 50000}, cursorKey: key}
 	if opt.RankWindow > 0 {
 		d.rankWindow = opt.RankWindow
+	}
+	d.link = DefaultLinkPolicy
+	if opt.Link != (LinkPolicy{}) {
+		if err := opt.Link.check(); err != nil {
+			return nil, err
+		}
+		d.link = opt.Link
 	}
 	d.searchTimeout = opt.SearchTimeout
 	d.admission = newAdmission(opt.MaxSearches)
@@ -111,6 +125,9 @@ func (d *DB) write(ctx context.Context, fn func(tx Tx) error) error {
 		err := d.eng.Write(ctx, func(tx Tx) error {
 			wtx := &writeTx{Tx: tx}
 			err := fn(wtx)
+			if err == nil {
+				err = wtx.refreshChains(ctx)
+			}
 			queued = wtx.queued
 			return err
 		})
@@ -144,9 +161,32 @@ func (d *DB) write(ctx context.Context, fn func(tx Tx) error) error {
 // again — because it is what queues it: the engine's methods that do are wrapped here, so
 // the workers are woken once the write has committed (not before, when they would find
 // nothing, and never for a write rolled back), and no write path has to remember to say so.
+//
+// It also holds back the quotes' chain summaries (RefreshChain) to the end of the write,
+// each quote once and in key order: an import batch linking hundreds of records to a few
+// quotes updates each of those rows once, and two batches lock them in the same order.
 type writeTx struct {
 	Tx
 	queued bool
+	chains map[int64]bool
+}
+
+func (w *writeTx) RefreshChain(ctx context.Context, quoteSeq int64) error {
+	if w.chains == nil {
+		w.chains = map[int64]bool{}
+	}
+	w.chains[quoteSeq] = true
+	return nil
+}
+
+// refreshChains brings every quote whose appearances the write changed up to date.
+func (w *writeTx) refreshChains(ctx context.Context) error {
+	for _, seq := range slices.Sorted(maps.Keys(w.chains)) {
+		if err := w.Tx.RefreshChain(ctx, seq); err != nil {
+			return fmt.Errorf("db: refresh a quote's chain: %w", err)
+		}
+	}
+	return nil
 }
 
 func (w *writeTx) InsertEvents(ctx context.Context, out []Outgoing) error {

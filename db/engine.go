@@ -78,6 +78,7 @@ type Tx interface {
 	QuoteRows
 	BulkRows
 	SimilarRows
+	AppearanceRows
 	VerdictRows
 	ReviewRows
 	CitationRows
@@ -137,6 +138,44 @@ type SimilarRows interface {
 	// SimilarCandidates lists the quotes (but exclude) sharing the most bands with
 	// bands, at most limit, with their texts.
 	SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]Candidate, error)
+	// BandHolders lists, for each of keys, the quotes holding that band (at most a few
+	// dozen per band: the newest), with their texts and speakers.
+	BandHolders(ctx context.Context, keys []int64) (map[int64][]Candidate, error)
+}
+
+// AppearanceRows reads and writes appearances and the chain they make (appearances.go).
+type AppearanceRows interface {
+	// InsertAppearance stores an appearance of the quote a.QuoteSeq as it is and sets its
+	// key.
+	InsertAppearance(ctx context.Context, a *Appearance) error
+	// Appearance reads one appearance of a quote. ErrNoRow.
+	Appearance(ctx context.Context, quoteSeq int64, id string, lock bool) (*Appearance, error)
+	// UpdateAppearance stores next over cur if the stored version is still cur.Version.
+	// ErrStale.
+	UpdateAppearance(ctx context.Context, cur, next *Appearance) error
+	// ListAppearances lists a quote's appearances by date published (undated last), then
+	// by key, after the position (key, seq) ("", 0: from the first).
+	ListAppearances(ctx context.Context, quoteSeq int64, key string, seq int64, limit int) ([]*Appearance, error)
+	// ListAllAppearances lists appearances across the archive newest first, those with
+	// keys below before (0: from the newest), of one state when state is not empty, of
+	// quotes carrying a verdict when checked.
+	ListAllAppearances(ctx context.Context, state string, checked bool, before int64, limit int) ([]*Appearance, error)
+	// AppearancesOf reads every appearance of each quote, in the chain's order.
+	AppearancesOf(ctx context.Context, quoteSeqs []int64) (map[int64][]*Appearance, error)
+	// RefreshChain computes again what a quote keeps of its chain: its counts, its first
+	// appearance (the pinned one while it stays confirmed, else the earliest confirmed by
+	// date, then key) and the earliest confirmed date.
+	RefreshChain(ctx context.Context, quoteSeq int64) error
+	// MoveRows moves the rows of table ("citations", "verdicts", "appearances") with
+	// the given IDs to the quote with key toSeq.
+	MoveRows(ctx context.Context, table string, ids []string, toSeq int64) error
+	// AppearanceByExternalID is the quote holding the appearance imported under key, ""
+	// when none does.
+	AppearanceByExternalID(ctx context.Context, key string) (string, error)
+	// QuoteExternalID is the import key a quote was stored under, nil when none.
+	QuoteExternalID(ctx context.Context, seq int64) (*string, error)
+	// VerdictIDsOf lists the IDs of a quote's verdicts, oldest first.
+	VerdictIDsOf(ctx context.Context, quoteSeq int64) ([]string, error)
 }
 
 // VerdictRows appends and reads verdicts (verdicts.go).
@@ -450,8 +489,10 @@ type BandChange struct{ Old, New []int64 }
 
 // Candidate is a quote that may be a variant of another.
 type Candidate struct {
-	Seq  int64
-	Text string
+	Seq       int64
+	ID        string
+	Text      string
+	SpeakerID string
 }
 
 // BulkQuote is a new quote of a bulk import, with what an engine stores beside it.

@@ -14,6 +14,8 @@ type Record struct {
 	OutletDetail  *Outlet     `json:"outlet_detail" extensions:"x-nullable"`
 	Verdicts      []*Verdict  `json:"verdicts"`
 	Citations     []*Citation `json:"citations"`
+	// Appearances are the quote's chain of re-reports, in its order.
+	Appearances []*Appearance `json:"appearances"`
 } //@name ExportRecord
 
 // exportPage is how many quotes one read transaction of an export takes: large enough to
@@ -102,10 +104,16 @@ func completeRecords(ctx context.Context, tx Tx, quotes []*Quote) ([]*Record, er
 	if err != nil {
 		return nil, fmt.Errorf("db: export citations: %w", err)
 	}
+	appearances, err := tx.AppearancesOf(ctx, seqs)
+	if err != nil {
+		return nil, fmt.Errorf("db: export appearances: %w", err)
+	}
 	records := make([]*Record, len(quotes))
 	for i, q := range quotes {
 		q.Snippet = nil
-		r := &Record{Quote: q, SpeakerDetail: speakers[q.Speaker.ID], Verdicts: verdicts[q.Seq], Citations: citations[q.Seq]}
+		r := &Record{Quote: q, SpeakerDetail: speakers[q.Speaker.ID], Verdicts: verdicts[q.Seq], Citations: citations[q.Seq],
+			Appearances: appearances[q.Seq]}
+		withDrift(q.Text, r.Appearances...)
 		if q.Outlet != nil {
 			r.OutletDetail = outlets[q.Outlet.ID]
 		}
@@ -117,6 +125,9 @@ func completeRecords(ctx context.Context, tx Tx, quotes []*Quote) ([]*Record, er
 		}
 		if r.Citations == nil {
 			r.Citations = []*Citation{}
+		}
+		if r.Appearances == nil {
+			r.Appearances = []*Appearance{}
 		}
 		withExcerptCheck(q.Text, r.Citations...)
 		records[i] = r

@@ -111,11 +111,13 @@ func (d *DB) SaveExtracted(ctx context.Context, a Article, picks []Pick) ([]stri
 	err = d.write(ctx, func(tx Tx) error {
 		ids = ids[:0]
 		for i, p := range picks {
-			q, err := d.insertQuote(ctx, tx, p.Quote, nil, &xs[i])
+			q, link, err := d.recordQuote(ctx, tx, p.Quote, nil, &xs[i], "extraction")
 			if err != nil {
 				return prefixField(err, fmt.Sprintf("data[%d]", i))
 			}
-			if a.URL != nil {
+			// Words the archive held already are an appearance of the stored quote, which
+			// records the article's URL itself; a new quote cites the article.
+			if a.URL != nil && (link == nil || link.Outcome != "appearance") {
 				excerpt := p.Quote.Text
 				if _, err := d.insertCitation(ctx, tx, q, CitationInput{URL: *a.URL, Relation: "report", Excerpt: &excerpt}); err != nil {
 					return prefixField(err, fmt.Sprintf("data[%d]", i))

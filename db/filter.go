@@ -14,7 +14,7 @@ import (
 var (
 	// SearchParams select and order quotes.
 	SearchParams = []string{"q", "speaker", "speaker_id", "outlet_id", "said_from", "said_to", "tag", "lang",
-		"attribution", "rating", "sort"}
+		"attribution", "rating", "appeared_in", "drifted", "min_appearances", "sort"}
 	// ListParams are SearchParams with a page's: its facets, size and cursor.
 	ListParams = slices.Concat(SearchParams, []string{"facets", "limit", "cursor"})
 )
@@ -34,6 +34,21 @@ func QuoteFilterFrom(v url.Values) (QuoteFilter, error) {
 	f := QuoteFilter{Q: str("q"), Speaker: str("speaker"), SpeakerID: str("speaker_id"), OutletID: str("outlet_id"),
 		SaidFrom: str("said_from"), SaidTo: str("said_to"), Tag: str("tag"), Lang: str("lang"),
 		Attribution: str("attribution"), Rating: str("rating"), Cursor: str("cursor")}
+	f.AppearedIn = str("appeared_in")
+	if s := str("drifted"); s != nil {
+		b, err := strconv.ParseBool(*s)
+		if err != nil {
+			return f, errorf(Malformed, "drifted", "must be true or false")
+		}
+		f.Drifted = &b
+	}
+	if s := str("min_appearances"); s != nil {
+		n, err := strconv.Atoi(*s)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return f, errorf(Malformed, "min_appearances", "must be a whole number from 1")
+		}
+		f.MinAppearances = &n
+	}
 	if s := str("sort"); s != nil {
 		f.Sort = *s
 	}

@@ -73,6 +73,11 @@ type ImportResult struct {
 	Updated   int `json:"updated" example:"0"`
 	Unchanged int `json:"unchanged" example:"12"`
 	Rejected  int `json:"rejected" example:"8"`
+	// Linked counts the records whose words the archive held already: each became an
+	// appearance of the stored quote, not a quote. Suggested counts the records stored as
+	// quotes with a suggested link to one, for a fact-checker (they count as created too).
+	Linked    int `json:"linked" example:"40"`
+	Suggested int `json:"suggested" example:"3"`
 	// LastLine is the last line of the input settled — committed, found unchanged or
 	// rejected; an import that stopped part way can be run again from the next.
 	LastLine int               `json:"last_line" example:"10000"`
@@ -92,6 +97,8 @@ func (r *ImportResult) Add(o ImportResult) {
 	r.Updated += o.Updated
 	r.Unchanged += o.Unchanged
 	r.Rejected += o.Rejected
+	r.Linked += o.Linked
+	r.Suggested += o.Suggested
 	r.Errors = append(r.Errors, o.Errors...)
 }
 
@@ -247,6 +254,11 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 				switch outcome {
 				case "created":
 					res.Created++
+				case "suggested":
+					res.Created++
+					res.Suggested++
+				case "linked":
+					res.Linked++
 				case "updated":
 					res.Updated++
 				default:
@@ -292,9 +304,23 @@ func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, e
 	if existing != "" {
 		return d.reimport(ctx, tx, existing, rec.Quote)
 	}
-	q, err := d.insertQuote(ctx, tx, rec.Quote, &key, nil)
+	if appeared, err := tx.AppearanceByExternalID(ctx, key); err != nil {
+		return "", fmt.Errorf("db: find imported appearance: %w", err)
+	} else if appeared != "" {
+		return "unchanged", nil // linked as an appearance when first imported
+	}
+	in := rec.Quote
+	in.suggestOnly = len(rec.Verdicts) > 0 || len(rec.Citations) > 0
+	q, link, err := d.recordQuote(ctx, tx, in, &key, nil, "import")
 	if err != nil {
 		return "", err
+	}
+	if link != nil && link.Outcome == "appearance" {
+		return "linked", nil
+	}
+	outcome := "created"
+	if link != nil {
+		outcome = "suggested"
 	}
 	byURL := map[string]string{}
 	for i, c := range rec.Citations {
@@ -313,7 +339,7 @@ func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, e
 			return "", prefixField(err, fmt.Sprintf("verdicts[%d]", i))
 		}
 	}
-	return "created", nil
+	return outcome, nil
 }
 
 // reimport compares a stored quote with its record again: the same fields change nothing,
@@ -556,5 +582,47 @@ func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, erro
 			return "", writeError("quote", err)
 		}
 	}
+	for i, a := range r.Appearances {
+		if err := restoreAppearance(ctx, tx, &q, a); err != nil {
+			return "", prefixField(err, fmt.Sprintf("appearances[%d]", i))
+		}
+	}
+	if len(r.Appearances) > 0 {
+		if err := tx.RefreshChain(ctx, q.Seq); err != nil {
+			return "", fmt.Errorf("db: refresh the quote's chain: %w", err)
+		}
+	}
 	return "created", d.record(ctx, tx, newChange("create", "quote", q.ID, q.ID, nil, &q))
+}
+
+// restoreAppearance stores an exported appearance of q as it was. Its outlet, known to
+// the export by ID and name only, is the one stored under that ID (a merged one's
+// survivor), or made again from them.
+func restoreAppearance(ctx context.Context, tx Tx, q *Quote, a *Appearance) error {
+	stored := *a
+	stored.QuoteSeq, stored.QuoteID = q.Seq, q.ID
+	withDrift(q.Text, &stored)
+	if o := a.Outlet; o != nil {
+		id, err := restoreOwner(ctx, tx, o.ID, func() error {
+			_, err := tx.Outlet(ctx, o.ID, false)
+			return err
+		}, func() error {
+			if err := tx.InsertOutlets(ctx, &Outlet{ID: o.ID, Name: o.Name, Aliases: []string{}, Version: 1,
+				CreatedAt: a.CreatedAt, UpdatedAt: a.CreatedAt}); err != nil {
+				return prefixField(outletWriteError(err), "outlet")
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		stored.Outlet = &OutletRef{ID: id, Name: o.Name}
+	}
+	if err := tx.InsertAppearance(ctx, &stored); err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			return errorf(Conflict, "id", "another appearance has this ID")
+		}
+		return writeError("appearance", err)
+	}
+	return nil
 }

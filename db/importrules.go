@@ -112,7 +112,10 @@ func checkExported(r *Record, now time.Time) *Error {
 		}
 		relation[c.ID] = c.Relation
 	}
+	// Verdicts come in chains, each naming the one it supersedes: one chain, or more
+	// where a confirmed link folded a checked quote into another (its history kept whole).
 	var prev *Verdict
+	earlier := map[string]bool{}
 	for i, v := range r.Verdicts {
 		p := fmt.Sprintf("verdicts[%d].", i)
 		if v == nil {
@@ -140,13 +143,18 @@ func checkExported(r *Record, now time.Time) *Error {
 		switch {
 		case prev == nil && v.Supersedes != nil:
 			fe = append(fe, FieldError{Field: p + "supersedes", Message: "the first verdict supersedes none"})
-		case prev != nil && (v.Supersedes == nil || *v.Supersedes != prev.ID):
-			fe = append(fe, FieldError{Field: p + "supersedes", Message: "must name the verdict before it"})
+		case prev != nil && v.Supersedes != nil && !earlier[*v.Supersedes]:
+			fe = append(fe, FieldError{Field: p + "supersedes", Message: "must name an earlier verdict of the record, once"})
 		case prev != nil && v.CreatedAt.Before(prev.CreatedAt):
 			fe = append(fe, FieldError{Field: p + "created_at", Message: "must not be before the verdict it supersedes"})
 		}
+		if v.Supersedes != nil {
+			delete(earlier, *v.Supersedes) // superseded once
+		}
+		earlier[v.ID] = true
 		prev = v
 	}
+	fe = append(fe, appearanceRules(r, now)...)
 	wantAttr, wantRating := "unverified", (*string)(nil)
 	if prev != nil {
 		wantAttr, wantRating = prev.Attribution, prev.Rating
@@ -264,3 +272,65 @@ func sourceRules(p string, s *SourceCheck, cited, now time.Time) []FieldError {
 }
 
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// appearanceRules hold an exported record's appearances to the API's rules and to what
+// the server keeps when it records them: IDs, authors and times of their form, states,
+// ways and matches of the vocabularies, a score from 0 to 1, a span in order, reviewers
+// only where someone reviewed — and a pinned first appearance that is one of them,
+// confirmed.
+func appearanceRules(r *Record, now time.Time) []FieldError {
+	var fe []FieldError
+	confirmed := map[string]bool{}
+	for i, a := range r.Appearances {
+		p := fmt.Sprintf("appearances[%d].", i)
+		if a == nil {
+			fe = append(fe, FieldError{Field: strings.TrimSuffix(p, "."), Message: "must be an appearance"})
+			continue
+		}
+		in := inputOf[AppearanceInput](a)
+		in.State = nil // an input takes fewer states than a stored appearance has
+		fe = append(fe, prefixed(p, FieldErrors(&in))...)
+		fe = append(fe, serverOwned(p, "app_", a.ID, a.Version, a.CreatedAt, a.UpdatedAt, now)...)
+		fe = append(fe, author(p+"created_by", a.CreatedBy)...)
+		if a.QuoteID != "" && a.QuoteID != r.ID {
+			fe = append(fe, FieldError{Field: p + "quote_id", Message: "must be the record's id"})
+		}
+		for _, v := range []struct {
+			field, value string
+			vocab        []string
+		}{{"state", a.State, AppearanceStates}, {"via", a.Via, AppearanceVias}, {"match", a.Match, AppearanceMatches}} {
+			if !slices.Contains(v.vocab, v.value) {
+				fe = append(fe, FieldError{Field: p + v.field, Message: "must be one of: " + strings.Join(v.vocab, ", ")})
+			}
+		}
+		if a.Score != nil && (*a.Score < 0 || *a.Score > 1) {
+			fe = append(fe, FieldError{Field: p + "score", Message: "must be from 0 to 1"})
+		}
+		if a.Start != nil && a.End != nil && *a.End < *a.Start {
+			fe = append(fe, FieldError{Field: p + "end", Message: "must not come before start"})
+		}
+		if a.LinkedQuoteID != nil && !validID("q_", *a.LinkedQuoteID) {
+			fe = append(fe, FieldError{Field: p + "linked_quote_id", Message: "must be an ID of the form q_ followed by 26 base32 characters"})
+		}
+		switch {
+		case (a.ReviewedBy == nil) != (a.ReviewedAt == nil):
+			fe = append(fe, FieldError{Field: p + "reviewed_by", Message: "reviewed_by and reviewed_at go together"})
+		case a.ReviewedBy != nil && a.State == "suggested":
+			fe = append(fe, FieldError{Field: p + "reviewed_by", Message: "a suggested appearance is not reviewed yet"})
+		case a.ReviewedBy != nil:
+			fe = append(fe, author(p+"reviewed_by", *a.ReviewedBy)...)
+		}
+		if a.State == "confirmed" {
+			confirmed[a.ID] = true
+		}
+	}
+	if pin := r.FirstAppearancePin; pin != nil {
+		in := PinInput{AppearanceID: pin.AppearanceID, Reason: pin.Reason}
+		fe = append(fe, prefixed("first_appearance_pin.", FieldErrors(&in))...)
+		fe = append(fe, author("first_appearance_pin.pinned_by", pin.PinnedBy)...)
+		if !confirmed[pin.AppearanceID] {
+			fe = append(fe, FieldError{Field: "first_appearance_pin.appearance_id", Message: "must be one of the record's confirmed appearances"})
+		}
+	}
+	return fe
+}

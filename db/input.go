@@ -96,6 +96,13 @@ type QuoteInput struct {
 	Lang          *string  `json:"lang,omitempty" validate:"omitempty,lang" example:"en"`
 	SourceURL     *string  `json:"source_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
 	Tags          []string `json:"tags,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=64" example:"ukraine,nato"`
+	// Separate records the words as a quote of their own even when the archive holds them
+	// already: no link is made (see link in the answer).
+	Separate bool `json:"separate,omitempty" example:"false"`
+
+	// suggestOnly links the words by a suggestion at most: a record that brings verdicts
+	// or citations of its own is never folded into another quote unasked.
+	suggestOnly bool
 } //@name QuoteCreate
 
 // QuotePatch changes the given fields of a quote. Nullable fields are cleared with null;

@@ -17,7 +17,7 @@ import (
 // merge while the survivor is as the merge left it.
 type Merge struct {
 	ID   string `json:"id" example:"mrg_01JS8X2W5Q7K3M9N4P6R8T0V41"`
-	Kind string `json:"kind" enums:"speaker,outlet" example:"speaker"`
+	Kind string `json:"kind" enums:"speaker,outlet,quote" example:"speaker"`
 	// From is the merged ID, which now redirects to Into, the survivor.
 	From   string `json:"from" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V3A"`
 	Into   string `json:"into" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
@@ -57,7 +57,7 @@ type MergeFilter struct {
 }
 
 // idPrefix is the prefix of a kind's IDs.
-var idPrefix = map[string]string{"speaker": "spk_", "outlet": "out_"}
+var idPrefix = map[string]string{"speaker": "spk_", "outlet": "out_", "quote": "q_"}
 
 // moved is the error for an ID merged into to: clients follow it (the API answers 308
 // with the survivor's URL).
@@ -272,6 +272,9 @@ func (d *DB) UndoMerge(ctx context.Context, id string) (*Merge, error) {
 		}
 		if m.UndoneAt != nil {
 			return errorf(Conflict, "", fmt.Sprintf("this merge was undone already, by %s", *m.UndoneBy))
+		}
+		if m.Kind == "quote" {
+			return d.undoQuoteMerge(ctx, tx, m)
 		}
 		survivor, err := findMergeable(ctx, tx, m.Kind, m.Into, true)
 		var e *Error

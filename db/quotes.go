@@ -10,11 +10,12 @@ import (
 	"github.com/verbatimhq/verbatim/similar"
 )
 
-// findQuote reads a quote by ID, its current verdict not attached. NotFound.
+// findQuote reads a quote by ID, its current verdict not attached. NotFound; Moved when a
+// confirmed link folded it into another.
 func findQuote(ctx context.Context, tx Tx, id string, lock bool) (*Quote, error) {
 	q, err := tx.Quote(ctx, id, lock)
 	if errors.Is(err, ErrNoRow) {
-		return nil, errorf(NotFound, "", "no quote with this ID")
+		return nil, redirected(ctx, tx, "quote", id, "no quote with this ID")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("db: read quote: %w", err)
@@ -220,21 +221,27 @@ func dateSaid(saidOn, precision *string) (*string, *string, error) {
 	return &date, &prec, nil
 }
 
-// CreateQuote stores a new quote, finding or creating the speaker and outlet it names by
-// name, all in one transaction. The text is stored exactly as given. The quote returned
-// lists the stored quotes it may duplicate.
+// CreateQuote records words a speaker said, finding or creating the speaker and outlet it
+// names by name, all in one transaction. The words are linked first (recordQuote): words
+// the archive holds already become an appearance of the stored quote, which is returned
+// with its Link; otherwise the new quote is stored exactly as given, with a suggested link
+// when one is uncertain, and listing the stored quotes it may duplicate.
 func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 	if err := authorize(ctx, PermEdit, ""); err != nil {
 		return nil, err
 	}
 	var id string
+	var link *Link
 	var dups []scored
 	err := d.write(ctx, func(tx Tx) error {
-		q, err := d.insertQuote(ctx, tx, in, nil, nil)
+		q, l, err := d.recordQuote(ctx, tx, in, nil, nil, "record")
 		if err != nil {
 			return err
 		}
-		id = q.ID
+		id, link = q.ID, l
+		if l != nil && l.Outcome == "appearance" {
+			return nil
+		}
 		dups, err = similarTo(ctx, tx, in.Text, q.Seq, DuplicateMin, 5)
 		return err
 	})
@@ -242,8 +249,12 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 		return nil, err
 	}
 	q, err := d.Quote(ctx, id)
-	if err != nil || len(dups) == 0 {
-		return q, err
+	if err != nil {
+		return nil, err
+	}
+	q.Link = link
+	if len(dups) == 0 {
+		return q, nil
 	}
 	err = d.read(ctx, func(tx Tx) error {
 		q.PossibleDuplicates, err = similarQuotes(ctx, tx, dups)
@@ -253,7 +264,8 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 }
 
 // CreateQuotes stores many quotes in one transaction, as CreateQuote does one, without
-// looking for duplicates: the fast path for loading an archive. One invalid quote fails
+// looking for duplicates or linking: how tests and benchmarks seed an archive (no door
+// leads to it; imports link, see Import). One invalid quote fails
 // the batch, with the error's field prefixed by its index ("[3].said_on").
 func (d *DB) CreateQuotes(ctx context.Context, ins []QuoteInput) error {
 	if err := authorize(ctx, PermEdit, ""); err != nil {
@@ -278,8 +290,18 @@ func bands(text string) []int64 { return similar.BandKeys(similar.Features(text)
 
 // insertQuote writes one quote with its tags, variant bands and search index entry,
 // resolving its speaker and outlet, and audits it. externalID and extraction, when
-// given, are stored with it.
+// given, are stored with it. It links nothing: recordQuote does.
 func (d *DB) insertQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *string, x *Extraction) (*Quote, error) {
+	q, err := d.newQuote(ctx, tx, in, x)
+	if err != nil {
+		return nil, err
+	}
+	return q, d.storeQuote(ctx, tx, q, externalID)
+}
+
+// newQuote is the quote in describes, checked and with its speaker and outlet resolved
+// (created when named and unknown), not yet stored.
+func (d *DB) newQuote(ctx context.Context, tx Tx, in QuoteInput, x *Extraction) (*Quote, error) {
 	if err := validateInput(&in); err != nil {
 		return nil, err
 	}
@@ -303,10 +325,16 @@ func (d *DB) insertQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *
 	if outletID != nil {
 		q.Outlet = &OutletRef{ID: *outletID}
 	}
-	if q.Seq, err = tx.InsertQuote(ctx, q, externalID, bands(in.Text)); err != nil {
-		return nil, writeError("quote", err)
+	return q, nil
+}
+
+// storeQuote writes a new quote and audits it.
+func (d *DB) storeQuote(ctx context.Context, tx Tx, q *Quote, externalID *string) error {
+	var err error
+	if q.Seq, err = tx.InsertQuote(ctx, q, externalID, bands(q.Text)); err != nil {
+		return writeError("quote", err)
 	}
-	return q, d.record(ctx, tx, newChange("create", "quote", q.ID, q.ID, nil, q))
+	return d.record(ctx, tx, newChange("create", "quote", q.ID, q.ID, nil, q))
 }
 
 // writeError turns what an engine says of a failed write into what a client is told.
@@ -314,9 +342,10 @@ func writeError(resource string, err error) error {
 	switch {
 	case errors.Is(err, ErrStale):
 		return errorf(Conflict, "", "the "+resource+" changed while it was being written; fetch it again and reapply your change")
-	case errors.Is(err, ErrReferenced) && resource == "quote":
-		// The quote's speaker or outlet went between its look-up and the write: merged
-		// away, most likely. Running the write again follows the merge's redirect.
+	case errors.Is(err, ErrReferenced) && (resource == "quote" || resource == "appearance"):
+		// The quote's speaker or outlet (an appearance's quote) went between its look-up
+		// and the write: merged away, most likely. Running the write again follows the
+		// merge's redirect (or links to the survivor).
 		return fmt.Errorf("db: write quote: %w: %w", ErrRetry, err)
 	case errors.Is(err, ErrReferenced):
 		return errorf(Conflict, "", "the "+resource+" refers to a resource that was deleted meanwhile, or is referred to; fetch it again")

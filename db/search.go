@@ -23,6 +23,12 @@ type QuoteFilter struct {
 	Lang        *string
 	Attribution *string
 	Rating      *string
+	// AppearedIn keeps quotes with a confirmed appearance in this outlet; Drifted those
+	// whose words drifted (minor or altered) in some confirmed appearance, or none when
+	// false; MinAppearances those with at least this many confirmed appearances.
+	AppearedIn     *string
+	Drifted        *bool
+	MinAppearances *int
 	// AwaitingReview keeps the quotes the review queue holds: unverified (never reviewed,
 	// newly extracted) or disputed.
 	AwaitingReview bool
@@ -37,6 +43,7 @@ type QuoteFilter struct {
 func (f *QuoteFilter) Filtered() bool {
 	return f.SpeakerID != nil || f.Speaker != nil || f.OutletID != nil || f.SaidFrom != nil || f.SaidTo != nil ||
 		f.Tag != nil || f.Lang != nil || f.Attribution != nil || f.Rating != nil ||
+		f.AppearedIn != nil || f.Drifted != nil || f.MinAppearances != nil ||
 		f.AwaitingReview || f.RecordedBefore != nil
 }
 

@@ -85,13 +85,28 @@ type Quote struct {
 	Snippet *string `json:"snippet,omitempty" example:"<mark>NATO</mark> isn’t on the table"`
 	// PossibleDuplicates is set when a quote is created: stored quotes it may repeat.
 	PossibleDuplicates []SimilarQuote `json:"possible_duplicates,omitempty"`
-	Version            int64          `json:"version" example:"1"`
-	CreatedAt          time.Time      `json:"created_at" format:"date-time"`
-	UpdatedAt          time.Time      `json:"updated_at" format:"date-time"`
+	// Link is set when words are recorded and linked: made an appearance of this (stored)
+	// quote, or stored as this new quote with a suggested link to another.
+	Link *Link `json:"link,omitempty"`
+	// AppearanceCounts counts the quote's re-reports. Derived.
+	AppearanceCounts AppearanceCounts `json:"appearance_counts"`
+	// FirstAppearanceID is the first appearance: the pinned one, else the earliest
+	// confirmed (by date, then as recorded); null with none. Derived.
+	FirstAppearanceID *string `json:"first_appearance_id" extensions:"x-nullable" example:"app_01JS8X2W5Q7K3M9N4P6R8T0V50"`
+	// FirstSeen is the earliest date the words are known from: said_on, or a confirmed
+	// appearance's date when earlier. Derived.
+	FirstSeen *string `json:"first_seen" extensions:"x-nullable" format:"date" example:"2025-04-20"`
+	// FirstAppearancePin is a fact-checker's choice of the first appearance, with why.
+	FirstAppearancePin *FirstAppearancePin `json:"first_appearance_pin" extensions:"x-nullable"`
+	Version            int64               `json:"version" example:"1"`
+	CreatedAt          time.Time           `json:"created_at" format:"date-time"`
+	UpdatedAt          time.Time           `json:"updated_at" format:"date-time"`
 
 	// Seq and VerdictSeq are the storage's keys of the quote and of its current verdict.
 	Seq        int64  `json:"-"`
 	VerdictSeq *int64 `json:"-"`
+	// AppearedFirst is the earliest confirmed appearance's date, as stored.
+	AppearedFirst *string `json:"-"`
 } //@name Quote
 
 // Citation is a source behind a quote or a verdict.

@@ -1,5 +1,7 @@
 package db
 
+import "github.com/verbatimhq/verbatim/similar"
+
 // The vocabularies: every enumerated value Verbatim knows, declared once, here. The rules
 // that check input take them from here (the validator tags named in Vocabularies), and
 // tests hold everything that cannot take them — the OpenAPI document's enums, the
@@ -26,19 +28,20 @@ var Relations = []string{"primary", "report", "supports", "refutes", "context"}
 var Roles = []string{"reader", "editor", "factchecker", "admin"}
 
 // EventTypes are the changes an endpoint can be told of.
-var EventTypes = []string{"quote.created", "quote.updated", "quote.deleted", "verdict.created",
+var EventTypes = []string{"quote.created", "quote.updated", "quote.deleted", "quote.merged", "quote.unmerged",
+	"quote.reappeared", "appearance.created", "appearance.updated", "verdict.created",
 	"citation.created", "citation.updated", "citation.deleted", "speaker.created", "speaker.updated", "speaker.deleted",
 	"speaker.merged", "speaker.unmerged", "outlet.created", "outlet.updated", "outlet.deleted", "outlet.merged", "outlet.unmerged"}
 
 // EventResources are what an event can be about: the resources of EventTypes, and the
 // webhook itself for a ping.
-var EventResources = []string{"quote", "verdict", "citation", "speaker", "outlet", "webhook"}
+var EventResources = []string{"quote", "verdict", "citation", "appearance", "speaker", "outlet", "webhook"}
 
 // QuoteSorts are the orders a quote list can take. relevance needs a query.
-var QuoteSorts = []string{"relevance", "-said_on", "said_on", "-created_at", "created_at"}
+var QuoteSorts = []string{"relevance", "-said_on", "said_on", "-created_at", "created_at", "-first_seen", "first_seen"}
 
 // Facets are the dimensions a result can be counted by.
-var Facets = []string{"speaker", "outlet", "year", "attribution", "rating", "tag"}
+var Facets = []string{"speaker", "outlet", "year", "attribution", "rating", "tag", "appeared_in", "appeared_year"}
 
 // DeliveryStates are where a webhook delivery stands.
 var DeliveryStates = []string{"pending", "succeeded", "failed"}
@@ -51,10 +54,36 @@ var AuditActions = []string{"create", "update", "delete", "verdict", "revoke", "
 	"merge", "unmerge", "dismiss"}
 
 // AuditResources are what an audit entry records it was done to.
-var AuditResources = []string{"quote", "speaker", "outlet", "citation", "verdict", "key", "webhook"}
+var AuditResources = []string{"quote", "speaker", "outlet", "citation", "appearance", "verdict", "key", "webhook"}
 
 // MergeKinds are what can be merged into another of its kind.
-var MergeKinds = []string{"speaker", "outlet"}
+var MergeKinds = []string{"speaker", "outlet", "quote"}
+
+// DuplicateKinds are what the duplicates queue suggests merging.
+var DuplicateKinds = []string{"speaker", "outlet"}
+
+// AppearanceStates are where an appearance stands: a link suggested for a fact-checker,
+// confirmed, or rejected (the words are not the quote's).
+var AppearanceStates = []string{"suggested", "confirmed", "rejected"}
+
+// AppearanceVias are what recorded an appearance (Appearance.Via).
+var AppearanceVias = []string{"appearance", "record", "extraction", "import", "claimreview", "merge"}
+
+// AppearanceMatches are how an appearance's words were matched to its quote's.
+var AppearanceMatches = []string{"exact", "folded", "near", "hand"}
+
+// AppearanceInputStates are the states an appearance may be recorded in.
+var AppearanceInputStates = []string{"suggested", "confirmed"}
+
+// LinkOutcomes are what recording words the archive held did (Link.Outcome).
+var LinkOutcomes = []string{"appearance", "suggested"}
+
+// DiffOps are the steps of a word-level diff (similar.Op).
+var DiffOps = []string{"equal", "insert", "delete"}
+
+// KeepVerdicts say, when a confirmed link folds a quote with verdicts into another with
+// verdicts, whose current verdict the survivor keeps.
+var KeepVerdicts = []string{"quote", "linked"}
 
 // DuplicateReasons are why two speakers or outlets are suggested as one: a name of one
 // that is a name or alias of the other (folded), the same surname with given names or
@@ -74,5 +103,7 @@ var Vocabularies = map[string][]string{
 	"sort": QuoteSorts, "facet": Facets,
 	"delivery_state": DeliveryStates, "source_state": SourceStates, "audit_action": AuditActions,
 	"audit_resource": AuditResources, "merge_kind": MergeKinds, "duplicate_reason": DuplicateReasons,
-	"qid_action": QIDActions,
+	"qid_action": QIDActions, "appearance_state": AppearanceStates, "appearance_input_state": AppearanceInputStates,
+	"appearance_via": AppearanceVias, "appearance_match": AppearanceMatches,
+	"keep_verdict": KeepVerdicts, "link_outcome": LinkOutcomes, "duplicate_kind": DuplicateKinds, "diff_op": DiffOps, "drift_class": similar.DriftClasses,
 }

@@ -55,7 +55,7 @@ type Webhook struct {
 	ID          string   `json:"id" example:"wh_01JS8X2W5Q7K3M9N4P6R8T0V33"`
 	URL         string   `json:"url" format:"uri" example:"https://cms.example.org/hooks/verbatim"`
 	Description string   `json:"description" example:"Re-render stories when a quote they embed is re-rated"`
-	EventTypes  []string `json:"event_types" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged" example:"verdict.created,quote.updated"`
+	EventTypes  []string `json:"event_types" enums:"quote.created,quote.updated,quote.deleted,quote.merged,quote.unmerged,quote.reappeared,appearance.created,appearance.updated,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged" example:"verdict.created,quote.updated"`
 	Watches     Watches  `json:"watches"`
 	// Enabled is false once the endpoint answered 410 Gone or failed for
 	// DisableAfter; DisabledReason says which. A PATCH with enabled true turns it on.
@@ -81,7 +81,7 @@ type Webhook struct {
 type WebhookInput struct {
 	URL         string   `json:"url" format:"uri" validate:"required,web_url,max=2048" example:"https://cms.example.org/hooks/verbatim"`
 	Description string   `json:"description,omitempty" validate:"max=500"`
-	EventTypes  []string `json:"event_types" validate:"required,min=1,max=20,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged" example:"verdict.created,quote.updated"`
+	EventTypes  []string `json:"event_types" validate:"required,min=1,max=40,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,quote.merged,quote.unmerged,quote.reappeared,appearance.created,appearance.updated,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged" example:"verdict.created,quote.updated"`
 	Watches     *Watches `json:"watches,omitempty"`
 } //@name WebhookCreate
 
@@ -89,7 +89,7 @@ type WebhookInput struct {
 type WebhookPatch struct {
 	URL         Field[string]   `json:"url,omitempty" swaggertype:"string" format:"uri" validate:"omitempty,web_url,max=2048"`
 	Description Field[string]   `json:"description,omitempty" swaggertype:"string" validate:"omitempty,max=500"`
-	EventTypes  Field[[]string] `json:"event_types,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,min=1,max=20,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged"`
+	EventTypes  Field[[]string] `json:"event_types,omitempty" swaggertype:"array,string" binding:"optional" validate:"omitempty,min=1,max=40,dive,event_type" enums:"quote.created,quote.updated,quote.deleted,quote.merged,quote.unmerged,quote.reappeared,appearance.created,appearance.updated,verdict.created,citation.created,citation.updated,citation.deleted,speaker.created,speaker.updated,speaker.deleted,speaker.merged,speaker.unmerged,outlet.created,outlet.updated,outlet.deleted,outlet.merged,outlet.unmerged"`
 	// Watches, when given, replace the endpoint's; {} watches everything again.
 	Watches *Watches    `json:"watches,omitempty"`
 	Enabled Field[bool] `json:"enabled,omitempty" swaggertype:"boolean"`
@@ -310,7 +310,8 @@ type Event struct {
 	QuoteID    *string
 	Version    *int64
 	Changed    []string
-	// Into is, for a merge (speaker.merged, outlet.merged) or its undoing, the survivor.
+	// Into is, for a merge (speaker.merged, outlet.merged, quote.merged) or its undoing,
+	// the survivor; for quote.reappeared, the appearance.
 	Into      *string
 	CreatedAt time.Time
 }
@@ -349,8 +350,10 @@ func (s *subject) touches(w Watches) bool {
 // (keys, webhooks themselves).
 func eventType(action, resource string) string {
 	switch resource {
-	case "quote", "citation", "speaker", "outlet":
+	case "quote", "citation", "appearance", "speaker", "outlet":
 		switch action {
+		case "reappear":
+			return resource + ".reappeared"
 		case "create":
 			return resource + ".created"
 		case "update":
@@ -434,6 +437,9 @@ func (d *DB) emit(ctx context.Context, tx Tx, changes ...change) error {
 		if c.into != "" {
 			e.Into = &c.into
 		}
+		if c.appearance != "" {
+			e.Into = &c.appearance // a reappearance's other resource: its appearance
+		}
 		out = append(out, Outgoing{Event: e, To: to})
 	}
 	if len(out) == 0 {
@@ -464,9 +470,12 @@ func (d *DB) subjectOf(ctx context.Context, tx Tx, c change) (*subject, error) {
 		}
 	}
 	if c.into != "" { // a merge touches both: watches on either hear of it
-		if c.resource == "outlet" {
+		switch c.resource {
+		case "outlet":
 			s.outlets = append(s.outlets, c.into)
-		} else {
+		case "quote":
+			s.quotes = append(s.quotes, c.into)
+		default:
 			s.speakers = append(s.speakers, c.into)
 		}
 	}
@@ -495,6 +504,8 @@ func versionOf(after, before any) *int64 {
 	case *Speaker:
 		return &r.Version
 	case *Outlet:
+		return &r.Version
+	case *Appearance:
 		return &r.Version
 	}
 	return nil

@@ -145,6 +145,83 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/appearances": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Newest first. state=suggested is the desk's queue of links awaiting a fact-checker; state=confirmed\u0026checked=true lists checked quotes reappearing — new appearances of quotes that carry a verdict — the list quote.reappeared events announce.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "appearances"
+                ],
+                "summary": "List appearances across the archive",
+                "operationId": "listAllAppearances",
+                "parameters": [
+                    {
+                        "enum": [
+                            "suggested",
+                            "confirmed",
+                            "rejected"
+                        ],
+                        "type": "string",
+                        "description": "only appearances in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "only appearances of quotes that carry a verdict (not unverified, or rated)",
+                        "name": "checked",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/AppearanceList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/audit": {
             "get": {
                 "security": [
@@ -168,6 +245,7 @@ const docTemplate = `{
                             "speaker",
                             "outlet",
                             "citation",
+                            "appearance",
                             "verdict",
                             "key",
                             "webhook"
@@ -514,12 +592,33 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "only quotes with a confirmed appearance in this outlet (ID)",
+                        "name": "appeared_in",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: only quotes whose words drifted (minor or altered) in a confirmed appearance; false: only those that never did",
+                        "name": "drifted",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "only quotes with at least this many confirmed appearances",
+                        "name": "min_appearances",
+                        "in": "query"
+                    },
+                    {
                         "enum": [
                             "relevance",
                             "-said_on",
                             "said_on",
                             "-created_at",
-                            "created_at"
+                            "created_at",
+                            "-first_seen",
+                            "first_seen"
                         ],
                         "type": "string",
                         "description": "order, as for /v1/quotes: relevance needs q",
@@ -1893,7 +1992,9 @@ const docTemplate = `{
                             "-said_on",
                             "said_on",
                             "-created_at",
-                            "created_at"
+                            "created_at",
+                            "-first_seen",
+                            "first_seen"
                         ],
                         "type": "string",
                         "default": "-said_on",
@@ -2058,12 +2159,33 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "only quotes with a confirmed appearance in this outlet (ID)",
+                        "name": "appeared_in",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: only quotes whose words drifted (minor or altered) in a confirmed appearance; false: only those that never did",
+                        "name": "drifted",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "only quotes with at least this many confirmed appearances",
+                        "name": "min_appearances",
+                        "in": "query"
+                    },
+                    {
                         "enum": [
                             "relevance",
                             "-said_on",
                             "said_on",
                             "-created_at",
-                            "created_at"
+                            "created_at",
+                            "-first_seen",
+                            "first_seen"
                         ],
                         "type": "string",
                         "description": "order; relevance (the default with q) needs q — without q it is refused (400) — else -said_on is the default",
@@ -2072,7 +2194,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "comma-separated: speaker, outlet, year, attribution, rating, tag",
+                        "description": "comma-separated: speaker, outlet, year, attribution, rating, tag, appeared_in (confirmed appearances by outlet), appeared_year (by the year they were printed)",
                         "name": "facets",
                         "in": "query"
                     },
@@ -2130,7 +2252,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.",
+                "description": "The words are first matched against the archive's quotes (the linking rule, README \"The re-reporting chain\"). Words the archive holds already — the same speaker's, at least 8 words, identical, typographic, a run of a stored quote's words or near enough, with no number or negation changed — are recorded as an appearance of the stored quote: the answer is 200 with that quote and link.outcome \"appearance\", and nothing new is made. Uncertain matches (short words, another speaker, a middling score) store a new quote with a suggested link for a fact-checker (201, link.outcome \"suggested\"). separate true records a quote of its own regardless. A new quote's text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2154,6 +2276,22 @@ const docTemplate = `{
                     }
                 ],
                 "responses": {
+                    "200": {
+                        "description": "the words were a stored quote's: recorded as its appearance (link)",
+                        "schema": {
+                            "$ref": "#/definitions/Quote"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the stored quote's version"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the stored quote's URL"
+                            }
+                        }
+                    },
                     "201": {
                         "description": "Created",
                         "schema": {
@@ -2273,6 +2411,18 @@ const docTemplate = `{
                     },
                     "304": {
                         "description": "the ETag you hold is current"
+                    },
+                    "308": {
+                        "description": "the quote was folded into another by a confirmed link: Location is the survivor's URL, which answers for it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the same request on the survivor"
+                            }
+                        }
                     },
                     "400": {
                         "description": "an unknown query parameter",
@@ -2468,6 +2618,563 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "the quote has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/appearances": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The quote's chain of re-reports in order: by the date each was printed (undated last), then as recorded. Each carries its words as printed, their drift from the quote's words (a class and a word-level diff) and its state: suggested links await a fact-checker, rejected ones are listed marked so. The quote itself (said_on, outlet, source_url) is the original.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "appearances"
+                ],
+                "summary": "List a quote's appearances",
+                "operationId": "listAppearances",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/AppearanceList"
+                        }
+                    },
+                    "308": {
+                        "description": "the quote was merged into another: Location is the same request on the survivor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the same request on the survivor"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Records a place the quote's words were printed or broadcast again, with the words exactly as printed there. Without state the words decide: confirmed when they are the quote's (identical, typographic, a run of its words, or near enough — the same rule linking keeps, see the README) and at least 8 words long, suggested otherwise. Editors may ask for suggested; confirming words the rule would not is a fact-checker's call (403). A new confirmed appearance of a quote that carries a verdict sends quote.reappeared to the webhooks that want it.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "appearances"
+                ],
+                "summary": "Record an appearance of a quote",
+                "operationId": "createAppearance",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the appearance",
+                        "name": "appearance",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/AppearanceCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Appearance"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the appearance's version"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the appearance's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field, wrong type or bad date",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this, or may not confirm words the rule would not",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the quote was merged into another: Location is the survivor's, write there",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules (words of 0 or over 20,000 characters, a URL that is not http(s), end before start)",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/appearances/{aid}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "One appearance of a quote, with its drift and its version as the ETag.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "appearances"
+                ],
+                "summary": "Get an appearance",
+                "operationId": "getAppearance",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "appearance ID",
+                        "name": "aid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "an ETag you hold; 304 when it is current",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Appearance"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the appearance's version"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "the ETag you hold is current"
+                    },
+                    "308": {
+                        "description": "the quote was merged into another: Location is the same request on the survivor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the same request on the survivor"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote or appearance",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/appearances/{aid}/confirm": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The words are this quote's. When they were recorded as a quote of their own (linked_quote_id), that quote is folded into this one in the same transaction: its citations, verdicts, tags and appearances move here, its words become this appearance's, and its ID answers from then on with 308 Permanent Redirect to this quote (writes to it, 409 with the same Location). When both quotes carry verdicts, keep_verdict says whose current verdict this quote keeps, else 409; both histories are kept. An admin can undo the merge (POST /v1/merges/{id}/undo) while nothing changed since.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "appearances"
+                ],
+                "summary": "Confirm a suggested appearance",
+                "operationId": "confirmAppearance",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "appearance ID",
+                        "name": "aid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the appearance's ETag; 412 when it has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "a note, and whose verdict to keep",
+                        "name": "review",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/AppearanceReview"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Appearance"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the appearance's version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote or appearance",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "confirmed or rejected already, the linked quote merged or deleted, both quotes with verdicts and no keep_verdict, a claim on the linked quote, or the quote merged away",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the appearance has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "fields break the rules",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/appearances/{aid}/reject": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The words are not this quote's: the link is kept, rejected, with the note; a quote they were recorded as stays a quote of its own.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "appearances"
+                ],
+                "summary": "Reject a suggested appearance",
+                "operationId": "rejectAppearance",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "appearance ID",
+                        "name": "aid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the appearance's ETag; 412 when it has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "why",
+                        "name": "review",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/AppearanceRejection"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Appearance"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the appearance's version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote or appearance",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "confirmed or rejected already, or the quote merged away",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the appearance has changed since your ETag",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -3122,6 +3829,224 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/quotes/{id}/first-appearance": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The first appearance is derived — the earliest confirmed appearance by date, then as recorded — unless a fact-checker pins one of the quote's confirmed appearances, with the reason. The pin is part of the quote: it moves its version and is in its history.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "appearances"
+                ],
+                "summary": "Pin a quote's first appearance",
+                "operationId": "pinFirstAppearance",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the quote's ETag; 412 when it has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the appearance and why",
+                        "name": "pin",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/FirstAppearancePinCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Quote"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the quote's version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON, unknown field or wrong type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the quote was merged into another: Location is the survivor's, write there",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the quote has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "no confirmed appearance of this quote has this ID, or no reason",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The first appearance is derived again: the earliest confirmed one.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "appearances"
+                ],
+                "summary": "Unpin a quote's first appearance",
+                "operationId": "unpinFirstAppearance",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "quote ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the quote's ETag; 412 when it has changed since",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Quote"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the quote's version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such quote",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the quote was merged into another: Location is the survivor's, write there",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the quote has changed since your ETag",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent, or too many searches are running",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full: nothing was written",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -4333,7 +5258,9 @@ const docTemplate = `{
                             "-said_on",
                             "said_on",
                             "-created_at",
-                            "created_at"
+                            "created_at",
+                            "-first_seen",
+                            "first_seen"
                         ],
                         "type": "string",
                         "default": "-said_on",
@@ -5364,6 +6291,345 @@ const docTemplate = `{
                 }
             }
         },
+        "Appearance": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "created_by",
+                "date_precision",
+                "drift",
+                "end",
+                "id",
+                "linked_quote_id",
+                "match",
+                "note",
+                "outlet",
+                "published_on",
+                "quote_id",
+                "reviewed_at",
+                "reviewed_by",
+                "score",
+                "start",
+                "state",
+                "updated_at",
+                "url",
+                "version",
+                "via",
+                "words"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_by": {
+                    "type": "string",
+                    "example": "desk-ukraine"
+                },
+                "date_precision": {
+                    "type": "string",
+                    "enum": [
+                        "day",
+                        "month",
+                        "year"
+                    ],
+                    "x-nullable": true,
+                    "example": "day"
+                },
+                "drift": {
+                    "description": "Drift is how the words differ from the quote's, word by word. Derived.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/AppearanceDrift"
+                        }
+                    ]
+                },
+                "end": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1308
+                },
+                "id": {
+                    "type": "string",
+                    "example": "app_01JS8X2W5Q7K3M9N4P6R8T0V50"
+                },
+                "linked_quote_id": {
+                    "description": "LinkedQuoteID is the quote these words were recorded as, separately: confirming the\nlink folds it into this one (its ID then redirects here).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V51"
+                },
+                "match": {
+                    "description": "Match is how its words were matched to the quote's: exactly, once folded (case,\nquotes, dashes — or as a run of the quote's words), nearly (score says how near), or\nby a person's hand.",
+                    "type": "string",
+                    "enum": [
+                        "exact",
+                        "folded",
+                        "near",
+                        "hand"
+                    ],
+                    "example": "near"
+                },
+                "note": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "Same interview, quoted by the Kyiv Post from the WSJ"
+                },
+                "outlet": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/OutletRef"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "published_on": {
+                    "description": "PublishedOn is when the words were printed there, as precise as date_precision says.",
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2025-04-21"
+                },
+                "quote_id": {
+                    "type": "string",
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "reviewed_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "reviewed_by": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "factcheck-desk"
+                },
+                "score": {
+                    "description": "Score is the similarity of the words to the quote's (0..1): word and word-pair\noverlap, or for a fragment the share of its words the quote has.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 0.71
+                },
+                "start": {
+                    "description": "Start and End are where the words stood in the article, in characters, when known.",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1284
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "suggested",
+                        "confirmed",
+                        "rejected"
+                    ],
+                    "example": "confirmed"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "url": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "https://www.kyivpost.com/post/50000"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "via": {
+                    "description": "Via is what recorded it: an appearance recorded as one, a quote recorded (by the API\nor the console) and linked, the extractor, an import, a ClaimReview import, or a\nmerge of a quote recorded separately.",
+                    "type": "string",
+                    "enum": [
+                        "appearance",
+                        "record",
+                        "extraction",
+                        "import",
+                        "claimreview",
+                        "merge"
+                    ],
+                    "example": "record"
+                },
+                "words": {
+                    "description": "Words are the words exactly as printed there.",
+                    "type": "string",
+                    "example": "NATO is not on the table"
+                }
+            }
+        },
+        "AppearanceCounts": {
+            "type": "object",
+            "required": [
+                "confirmed",
+                "drifted",
+                "suggested"
+            ],
+            "properties": {
+                "confirmed": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "drifted": {
+                    "description": "Drifted counts the confirmed appearances whose words were altered on the way (minor\nor altered drift).",
+                    "type": "integer",
+                    "example": 1
+                },
+                "suggested": {
+                    "description": "Suggested counts the links awaiting a fact-checker.",
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "AppearanceCreate": {
+            "type": "object",
+            "required": [
+                "words"
+            ],
+            "properties": {
+                "date_precision": {
+                    "type": "string",
+                    "enum": [
+                        "day",
+                        "month",
+                        "year"
+                    ],
+                    "example": "day"
+                },
+                "end": {
+                    "type": "integer",
+                    "maximum": 100000000,
+                    "minimum": 0,
+                    "example": 1308
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "outlet_id": {
+                    "type": "string",
+                    "maxLength": 64
+                },
+                "outlet_name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Kyiv Post"
+                },
+                "published_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2025-04-21"
+                },
+                "start": {
+                    "type": "integer",
+                    "maximum": 100000000,
+                    "minimum": 0,
+                    "example": 1284
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "suggested",
+                        "confirmed"
+                    ],
+                    "example": "confirmed"
+                },
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "maxLength": 2048,
+                    "example": "https://www.kyivpost.com/post/50000"
+                },
+                "words": {
+                    "type": "string",
+                    "maxLength": 20000,
+                    "example": "NATO is not on the table"
+                }
+            }
+        },
+        "AppearanceDrift": {
+            "type": "object",
+            "required": [
+                "changed_words",
+                "class",
+                "ops"
+            ],
+            "properties": {
+                "changed_words": {
+                    "description": "ChangedWords is the larger of the words added and the words dropped.",
+                    "type": "integer",
+                    "example": 1
+                },
+                "class": {
+                    "description": "Class: identical; typographic (equal once quotes, dashes, case and spacing are\nfolded); fragment (a run of the quote's words); minor (at most 3 words changed,\nadded or dropped, and at most a third of the quote's); altered.",
+                    "type": "string",
+                    "enum": [
+                        "identical",
+                        "typographic",
+                        "fragment",
+                        "minor",
+                        "altered"
+                    ],
+                    "example": "minor"
+                },
+                "ops": {
+                    "description": "Ops is the word-level diff from the quote's words to these.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/DriftOp"
+                    }
+                }
+            }
+        },
+        "AppearanceList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Appearance"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "AppearanceRejection": {
+            "type": "object",
+            "properties": {
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "Another speaker's words"
+                }
+            }
+        },
+        "AppearanceReview": {
+            "type": "object",
+            "properties": {
+                "keep_verdict": {
+                    "description": "KeepVerdict chooses, when confirming folds a quote that carries verdicts into one\nthat carries verdicts too, whose current verdict the survivor keeps: \"quote\" (the\nquote the appearance belongs to) or \"linked\" (the quote folded in). Both histories\nare kept either way.",
+                    "type": "string",
+                    "enum": [
+                        "quote",
+                        "linked"
+                    ],
+                    "example": "quote"
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "Same interview, re-reported"
+                }
+            }
+        },
         "AuditChange": {
             "type": "object",
             "properties": {
@@ -5431,6 +6697,7 @@ const docTemplate = `{
                         "speaker",
                         "outlet",
                         "citation",
+                        "appearance",
                         "verdict",
                         "key",
                         "webhook"
@@ -5950,6 +7217,28 @@ const docTemplate = `{
                 }
             }
         },
+        "DriftOp": {
+            "type": "object",
+            "required": [
+                "op",
+                "text"
+            ],
+            "properties": {
+                "op": {
+                    "type": "string",
+                    "enum": [
+                        "equal",
+                        "insert",
+                        "delete"
+                    ],
+                    "example": "delete"
+                },
+                "text": {
+                    "type": "string",
+                    "example": "isn’t"
+                }
+            }
+        },
         "Duplicate": {
             "type": "object",
             "required": [
@@ -6034,6 +7323,8 @@ const docTemplate = `{
         "ExportRecord": {
             "type": "object",
             "required": [
+                "appearance_counts",
+                "appearances",
                 "attribution",
                 "citations",
                 "context",
@@ -6042,6 +7333,9 @@ const docTemplate = `{
                 "current_verdict",
                 "date_precision",
                 "extraction",
+                "first_appearance_id",
+                "first_appearance_pin",
+                "first_seen",
                 "id",
                 "lang",
                 "outlet",
@@ -6061,6 +7355,21 @@ const docTemplate = `{
                 "version"
             ],
             "properties": {
+                "appearance_counts": {
+                    "description": "AppearanceCounts counts the quote's re-reports. Derived.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/AppearanceCounts"
+                        }
+                    ]
+                },
+                "appearances": {
+                    "description": "Appearances are the quote's chain of re-reports, in its order.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Appearance"
+                    }
+                },
                 "attribution": {
                     "type": "string",
                     "enum": [
@@ -6121,6 +7430,28 @@ const docTemplate = `{
                     ],
                     "x-nullable": true
                 },
+                "first_appearance_id": {
+                    "description": "FirstAppearanceID is the first appearance: the pinned one, else the earliest\nconfirmed (by date, then as recorded); null with none. Derived.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "app_01JS8X2W5Q7K3M9N4P6R8T0V50"
+                },
+                "first_appearance_pin": {
+                    "description": "FirstAppearancePin is a fact-checker's choice of the first appearance, with why.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/FirstAppearancePin"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "first_seen": {
+                    "description": "FirstSeen is the earliest date the words are known from: said_on, or a confirmed\nappearance's date when earlier. Derived.",
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2025-04-20"
+                },
                 "id": {
                     "type": "string",
                     "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
@@ -6129,6 +7460,14 @@ const docTemplate = `{
                     "type": "string",
                     "x-nullable": true,
                     "example": "en"
+                },
+                "link": {
+                    "description": "Link is set when words are recorded and linked: made an appearance of this (stored)\nquote, or stored as this new quote with a suggested link to another.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Link"
+                        }
+                    ]
                 },
                 "outlet": {
                     "allOf": [
@@ -6441,6 +7780,52 @@ const docTemplate = `{
                 }
             }
         },
+        "FirstAppearancePin": {
+            "type": "object",
+            "required": [
+                "appearance_id",
+                "pinned_at",
+                "pinned_by",
+                "reason"
+            ],
+            "properties": {
+                "appearance_id": {
+                    "type": "string",
+                    "example": "app_01JS8X2W5Q7K3M9N4P6R8T0V50"
+                },
+                "pinned_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "pinned_by": {
+                    "type": "string",
+                    "example": "factcheck-desk"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "The WSJ printed it first; the Kyiv Post re-reported it"
+                }
+            }
+        },
+        "FirstAppearancePinCreate": {
+            "type": "object",
+            "required": [
+                "appearance_id",
+                "reason"
+            ],
+            "properties": {
+                "appearance_id": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "app_01JS8X2W5Q7K3M9N4P6R8T0V50"
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "The WSJ printed it first; the Kyiv Post re-reported it"
+                }
+            }
+        },
         "Health": {
             "type": "object",
             "required": [
@@ -6484,7 +7869,9 @@ const docTemplate = `{
                 "created",
                 "errors",
                 "last_line",
+                "linked",
                 "rejected",
+                "suggested",
                 "unchanged",
                 "updated"
             ],
@@ -6504,9 +7891,18 @@ const docTemplate = `{
                     "type": "integer",
                     "example": 10000
                 },
+                "linked": {
+                    "description": "Linked counts the records whose words the archive held already: each became an\nappearance of the stored quote, not a quote. Suggested counts the records stored as\nquotes with a suggested link to one, for a fact-checker (they count as created too).",
+                    "type": "integer",
+                    "example": 40
+                },
                 "rejected": {
                     "type": "integer",
                     "example": 8
+                },
+                "suggested": {
+                    "type": "integer",
+                    "example": 3
                 },
                 "unchanged": {
                     "type": "integer",
@@ -6572,6 +7968,32 @@ const docTemplate = `{
                 }
             }
         },
+        "Link": {
+            "type": "object",
+            "required": [
+                "appearance",
+                "outcome",
+                "reason"
+            ],
+            "properties": {
+                "appearance": {
+                    "$ref": "#/definitions/Appearance"
+                },
+                "outcome": {
+                    "type": "string",
+                    "enum": [
+                        "appearance",
+                        "suggested"
+                    ],
+                    "example": "appearance"
+                },
+                "reason": {
+                    "description": "Reason says why, in words.",
+                    "type": "string",
+                    "example": "the same speaker's words, 0.91 similar to a stored quote's (8 words or more)"
+                }
+            }
+        },
         "Merge": {
             "type": "object",
             "required": [
@@ -6606,7 +8028,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "speaker",
-                        "outlet"
+                        "outlet",
+                        "quote"
                     ],
                     "example": "speaker"
                 },
@@ -7000,6 +8423,7 @@ const docTemplate = `{
         "Quote": {
             "type": "object",
             "required": [
+                "appearance_counts",
                 "attribution",
                 "context",
                 "created_at",
@@ -7007,6 +8431,9 @@ const docTemplate = `{
                 "current_verdict",
                 "date_precision",
                 "extraction",
+                "first_appearance_id",
+                "first_appearance_pin",
+                "first_seen",
                 "id",
                 "lang",
                 "outlet",
@@ -7023,6 +8450,14 @@ const docTemplate = `{
                 "version"
             ],
             "properties": {
+                "appearance_counts": {
+                    "description": "AppearanceCounts counts the quote's re-reports. Derived.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/AppearanceCounts"
+                        }
+                    ]
+                },
                 "attribution": {
                     "type": "string",
                     "enum": [
@@ -7077,6 +8512,28 @@ const docTemplate = `{
                     ],
                     "x-nullable": true
                 },
+                "first_appearance_id": {
+                    "description": "FirstAppearanceID is the first appearance: the pinned one, else the earliest\nconfirmed (by date, then as recorded); null with none. Derived.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "app_01JS8X2W5Q7K3M9N4P6R8T0V50"
+                },
+                "first_appearance_pin": {
+                    "description": "FirstAppearancePin is a fact-checker's choice of the first appearance, with why.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/FirstAppearancePin"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "first_seen": {
+                    "description": "FirstSeen is the earliest date the words are known from: said_on, or a confirmed\nappearance's date when earlier. Derived.",
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2025-04-20"
+                },
                 "id": {
                     "type": "string",
                     "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
@@ -7085,6 +8542,14 @@ const docTemplate = `{
                     "type": "string",
                     "x-nullable": true,
                     "example": "en"
+                },
+                "link": {
+                    "description": "Link is set when words are recorded and linked: made an appearance of this (stored)\nquote, or stored as this new quote with a suggested link to another.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/Link"
+                        }
+                    ]
                 },
                 "outlet": {
                     "allOf": [
@@ -7219,6 +8684,11 @@ const docTemplate = `{
                     "type": "string",
                     "format": "date",
                     "example": "2025-04-20"
+                },
+                "separate": {
+                    "description": "Separate records the words as a quote of their own even when the archive holds them\nalready: no link is made (see link in the answer).",
+                    "type": "boolean",
+                    "example": false
                 },
                 "setting": {
                     "type": "string",
@@ -7866,6 +9336,11 @@ const docTemplate = `{
                             "quote.created",
                             "quote.updated",
                             "quote.deleted",
+                            "quote.merged",
+                            "quote.unmerged",
+                            "quote.reappeared",
+                            "appearance.created",
+                            "appearance.updated",
                             "verdict.created",
                             "citation.created",
                             "citation.updated",
@@ -7980,7 +9455,7 @@ const docTemplate = `{
                 },
                 "event_types": {
                     "type": "array",
-                    "maxItems": 20,
+                    "maxItems": 40,
                     "minItems": 1,
                     "items": {
                         "type": "string",
@@ -7988,6 +9463,11 @@ const docTemplate = `{
                             "quote.created",
                             "quote.updated",
                             "quote.deleted",
+                            "quote.merged",
+                            "quote.unmerged",
+                            "quote.reappeared",
+                            "appearance.created",
+                            "appearance.updated",
                             "verdict.created",
                             "citation.created",
                             "citation.updated",
@@ -8180,7 +9660,7 @@ const docTemplate = `{
                 },
                 "event_types": {
                     "type": "array",
-                    "maxItems": 20,
+                    "maxItems": 40,
                     "minItems": 1,
                     "items": {
                         "type": "string",
@@ -8188,6 +9668,11 @@ const docTemplate = `{
                             "quote.created",
                             "quote.updated",
                             "quote.deleted",
+                            "quote.merged",
+                            "quote.unmerged",
+                            "quote.reappeared",
+                            "appearance.created",
+                            "appearance.updated",
                             "verdict.created",
                             "citation.created",
                             "citation.updated",
@@ -8255,6 +9740,12 @@ const docTemplate = `{
                 "version"
             ],
             "properties": {
+                "appearance_url": {
+                    "description": "AppearanceURL is, for quote.reappeared, the new appearance of the checked quote (url\nis the quote, with its current verdict).",
+                    "type": "string",
+                    "format": "uri",
+                    "example": "https://verbatim.example.org/v1/quotes/q_01JS8X2W5Q7K3M9N4P6R8T0V2Z/appearances/app_01JS8X2W5Q7K3M9N4P6R8T0V50"
+                },
                 "changed": {
                     "description": "Changed lists the fields an update changed; empty for other events.",
                     "type": "array",
@@ -8288,6 +9779,7 @@ const docTemplate = `{
                         "quote",
                         "verdict",
                         "citation",
+                        "appearance",
                         "speaker",
                         "outlet",
                         "webhook"

@@ -34,7 +34,7 @@ type Message struct {
 // MessageData names the resource that changed.
 type MessageData struct {
 	ID       string `json:"id" example:"v_01JS8X2W5Q7K3M9N4P6R8T0V31"`
-	Resource string `json:"resource" enums:"quote,verdict,citation,speaker,outlet,webhook" example:"verdict"`
+	Resource string `json:"resource" enums:"quote,verdict,citation,appearance,speaker,outlet,webhook" example:"verdict"`
 	// Version is the version the change left the resource at (the last it had, for a
 	// deletion); null for verdicts, which have none — their quote's moved.
 	Version *int64 `json:"version" extensions:"x-nullable" example:"3"`
@@ -47,6 +47,9 @@ type MessageData struct {
 	// MergedInto is, for speaker.merged and outlet.merged (and their undoing), the
 	// survivor: the merged ID (id) redirects to it, and url is the survivor's.
 	MergedInto *string `json:"merged_into" extensions:"x-nullable" example:"spk_01JS8X2W5Q7K3M9N4P6R8T0V2X"`
+	// AppearanceURL is, for quote.reappeared, the new appearance of the checked quote (url
+	// is the quote, with its current verdict).
+	AppearanceURL *string `json:"appearance_url,omitempty" format:"uri" example:"https://verbatim.example.org/v1/quotes/q_01JS8X2W5Q7K3M9N4P6R8T0V2Z/appearances/app_01JS8X2W5Q7K3M9N4P6R8T0V50"`
 } //@name WebhookPayloadData
 
 // NewMessage is the payload of event e, its URL under base (the API's public URL).
@@ -54,10 +57,20 @@ func NewMessage(e *db.Event, base string) Message {
 	base = strings.TrimSuffix(base, "/")
 	esc := url.PathEscape
 	var path string
+	var appearance *string
 	switch e.Resource {
 	case "quote":
-		path = "/v1/quotes/" + esc(e.ResourceID)
-	case "citation", "verdict":
+		id := e.ResourceID
+		switch {
+		case e.Into != nil && e.Type == "quote.reappeared":
+			// Into holds, for a reappearance, the appearance.
+			u := base + "/v1/quotes/" + esc(id) + "/appearances/" + esc(*e.Into)
+			appearance = &u
+		case e.Into != nil && e.Type == "quote.merged":
+			id = *e.Into // the merged ID only redirects there
+		}
+		path = "/v1/quotes/" + esc(id)
+	case "citation", "verdict", "appearance":
 		q := ""
 		if e.QuoteID != nil {
 			q = *e.QuoteID
@@ -74,9 +87,13 @@ func NewMessage(e *db.Event, base string) Message {
 	if changed == nil {
 		changed = []string{}
 	}
+	into := e.Into
+	if appearance != nil {
+		into = nil
+	}
 	return Message{Type: e.Type, Timestamp: e.CreatedAt, Data: MessageData{ID: e.ResourceID, Resource: e.Resource,
 		Version: e.Version, URL: base + path, QuoteID: e.QuoteID, Changed: changed,
-		MergedInto: e.Into}}
+		MergedInto: into, AppearanceURL: appearance}}
 }
 
 // Sign returns the webhook-signature header of a message: "v1,<signature>" for each

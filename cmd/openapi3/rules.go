@@ -21,20 +21,24 @@ import (
 // into. Every schema a request body refers to must be here: rules stays an error until
 // it is.
 var requestSchemas = map[string]reflect.Type{
-	"QuoteCreate":     reflect.TypeFor[db.QuoteInput](),
-	"QuotePatch":      reflect.TypeFor[db.QuotePatch](),
-	"SpeakerCreate":   reflect.TypeFor[db.SpeakerInput](),
-	"SpeakerPatch":    reflect.TypeFor[db.SpeakerPatch](),
-	"OutletCreate":    reflect.TypeFor[db.OutletInput](),
-	"OutletPatch":     reflect.TypeFor[db.OutletPatch](),
-	"CitationCreate":  reflect.TypeFor[db.CitationInput](),
-	"CitationPatch":   reflect.TypeFor[db.CitationPatch](),
-	"VerdictCreate":   reflect.TypeFor[db.VerdictInput](),
-	"KeyCreate":       reflect.TypeFor[db.KeyInput](),
-	"WebhookCreate":   reflect.TypeFor[db.WebhookInput](),
-	"WebhookPatch":    reflect.TypeFor[db.WebhookPatch](),
-	"MergeCreate":     reflect.TypeFor[db.MergeInput](),
-	"DismissalCreate": reflect.TypeFor[db.DismissalInput](),
+	"QuoteCreate":              reflect.TypeFor[db.QuoteInput](),
+	"QuotePatch":               reflect.TypeFor[db.QuotePatch](),
+	"SpeakerCreate":            reflect.TypeFor[db.SpeakerInput](),
+	"SpeakerPatch":             reflect.TypeFor[db.SpeakerPatch](),
+	"OutletCreate":             reflect.TypeFor[db.OutletInput](),
+	"OutletPatch":              reflect.TypeFor[db.OutletPatch](),
+	"CitationCreate":           reflect.TypeFor[db.CitationInput](),
+	"CitationPatch":            reflect.TypeFor[db.CitationPatch](),
+	"VerdictCreate":            reflect.TypeFor[db.VerdictInput](),
+	"KeyCreate":                reflect.TypeFor[db.KeyInput](),
+	"WebhookCreate":            reflect.TypeFor[db.WebhookInput](),
+	"WebhookPatch":             reflect.TypeFor[db.WebhookPatch](),
+	"MergeCreate":              reflect.TypeFor[db.MergeInput](),
+	"DismissalCreate":          reflect.TypeFor[db.DismissalInput](),
+	"AppearanceCreate":         reflect.TypeFor[db.AppearanceInput](),
+	"AppearanceReview":         reflect.TypeFor[db.AppearanceReview](),
+	"AppearanceRejection":      reflect.TypeFor[db.AppearanceRejection](),
+	"FirstAppearancePinCreate": reflect.TypeFor[db.PinInput](),
 	// Position is a member's schema of its own, in requests (a speaker's positions) and
 	// answers alike: its rules are true of both.
 	"Position":       reflect.TypeFor[db.Position](),
@@ -49,7 +53,7 @@ var overrides = map[string]string{"WebhookCreate.url": outbound.URLPattern, "Web
 
 // datesSaid are the members the core reads as a date said (db.NormalizeDate), not by a
 // validate tag: a day, a month or a year.
-var datesSaid = map[string]bool{"said_on": true}
+var datesSaid = map[string]bool{"said_on": true, "published_on": true}
 
 // idPrefixes are the ID members of bodies and the prefix of the IDs they name.
 var idPrefixes = map[string]string{"speaker_id": "spk", "outlet_id": "out", "citation_ids": "cit",

@@ -81,6 +81,24 @@ func SeedEveryField(t testing.TB, d *db.DB) {
 	if _, err := d.SaveExtracted(bg, article, []db.Pick{db.PickOf(cands[0], article)}); err != nil {
 		t.Fatal(err)
 	}
+	// The chain: a re-report recorded by hand, then the same words recorded as a quote of
+	// their own by another speaker — a suggested link, rejected with a note.
+	kyiv, err := d.CreateAppearance(bg, q.ID, db.AppearanceInput{Words: "We are making progress, real progress",
+		URL: str("https://www.kyivpost.com/post/1"), OutletName: str("Kyiv Post"), PublishedOn: str("2025-04-21"),
+		DatePrecision: str("day"), Start: ptrTo(120), End: ptrTo(157), State: str("confirmed"), Note: str("Re-reported from Fox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.PinFirstAppearance(bg, q.ID, nil, &db.PinInput{AppearanceID: kyiv.ID, Reason: "Fox aired it after the Kyiv Post printed it"}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := d.CreateQuote(bg, db.QuoteInput{Text: "We’re making progress — real progress", SpeakerName: str("Someone Else")})
+	if err != nil || other.Link == nil || other.Link.Outcome != "suggested" {
+		t.Fatalf("the same words by another speaker: %+v %v", other, err)
+	}
+	if _, err := d.RejectAppearance(bg, q.ID, other.Link.Appearance.ID, nil, db.AppearanceRejection{Note: str("Someone else's words")}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func ptrTo[T any](v T) *T { return &v }
@@ -192,8 +210,8 @@ func recordFields(t reflect.Type, prefix string) map[string]bool {
 			}
 			continue
 		}
-		if strings.Contains(opts, "omitempty") && (name == "snippet" || name == "possible_duplicates") {
-			continue // set on search hits and fresh creations, never exported
+		if strings.Contains(opts, "omitempty") && (name == "snippet" || name == "possible_duplicates" || name == "link") {
+			continue // set on search hits and fresh recordings, never exported
 		}
 		p := name
 		if prefix != "" {

@@ -100,6 +100,12 @@ func (t *tx) MoveQuotes(ctx context.Context, kind, from, into, mergeID string) (
 	if err != nil {
 		return 0, err
 	}
+	if kind == "outlet" {
+		// Appearances printed by the merged outlet were printed by the survivor.
+		if _, err := t.exec(ctx, "move appearances", `UPDATE appearances SET outlet_id = $1 WHERE outlet_id = $2`, into, from); err != nil {
+			return 0, err
+		}
+	}
 	if _, err := t.exec(ctx, "record moved quotes", `INSERT INTO merge_moves (merge_id, quote_seq)
 		SELECT $1, unnest($2::bigint[])`, mergeID, seqs); err != nil {
 		return 0, err

@@ -13,21 +13,25 @@ import (
 
 const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
 	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
-	q.created_by, q.version, q.created_at, q.updated_at, q.verdict_seq, q.extraction`
+	q.created_by, q.version, q.created_at, q.updated_at, q.verdict_seq, q.extraction, q.appearance_count, q.drift_count,
+	q.suggested_count, q.first_appearance, q.appeared_first, q.first_appearance_pin`
 
 const quoteFrom = ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
 
 func scanQuote(row pgx.Row) (*db.Quote, error) {
 	var q db.Quote
 	var outletID, outletName *string
-	var saidOn pgtype.Date
+	var saidOn, appearedFirst pgtype.Date
 	var extraction []byte
+	var pin *string
 	if err := row.Scan(&q.Seq, &q.ID, &q.Text, &q.Speaker.ID, &q.Speaker.Name, &q.SpeakerRole, &saidOn, &q.DatePrecision,
 		&outletID, &outletName, &q.Context, &q.Setting, &q.Lang, &q.SourceURL, &q.Tags, &q.Attribution, &q.Rating,
-		&q.CreatedBy, &q.Version, &q.CreatedAt, &q.UpdatedAt, &q.VerdictSeq, &extraction); err != nil {
+		&q.CreatedBy, &q.Version, &q.CreatedAt, &q.UpdatedAt, &q.VerdictSeq, &extraction, &q.AppearanceCounts.Confirmed,
+		&q.AppearanceCounts.Drifted, &q.AppearanceCounts.Suggested, &q.FirstAppearanceID, &appearedFirst, &pin); err != nil {
 		return nil, err
 	}
-	q.SaidOn = date(saidOn)
+	q.SaidOn, q.AppearedFirst = date(saidOn), date(appearedFirst)
+	q.FirstSeen, q.FirstAppearancePin = db.FirstSeen(q.SaidOn, q.AppearedFirst), db.ParsePin(pin)
 	if outletID != nil && outletName != nil {
 		q.Outlet = &db.OutletRef{ID: *outletID, Name: *outletName}
 	}
@@ -130,11 +134,11 @@ func (t *tx) InsertQuote(ctx context.Context, q *db.Quote, externalID *string, b
 	var seq int64
 	err = t.q.QueryRow(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
 		context, setting, lang, source_url, tags, attribution, rating, created_by, version, created_at, updated_at,
-		external_id, extraction, search)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING seq`,
+		external_id, extraction, search, first_appearance_pin)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING seq`,
 		q.ID, q.Text, q.Speaker.ID, q.SpeakerRole, dateArg(q.SaidOn), q.DatePrecision, outletID(q), q.Context, q.Setting,
 		q.Lang, q.SourceURL, tags(q.Tags), q.Attribution, q.Rating, q.CreatedBy, q.Version, q.CreatedAt, q.UpdatedAt,
-		externalID, extractionJSON(q.Extraction), vec).Scan(&seq)
+		externalID, extractionJSON(q.Extraction), vec, db.PinJSON(q.FirstAppearancePin)).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: insert quote: %w", classify(err))
 	}
@@ -152,9 +156,11 @@ func (t *tx) UpdateQuote(ctx context.Context, cur, next *db.Quote, bands *db.Ban
 	}
 	tag, err := t.exec(ctx, "update quote", `UPDATE quotes SET text = $1, speaker_id = $2, speaker_role = $3, said_on = $4,
 		date_precision = $5, outlet_id = $6, context = $7, setting = $8, lang = $9, source_url = $10, tags = $11,
-		version = $12, updated_at = $13, search = coalesce($14, search) WHERE seq = $15 AND version = $16`,
+		version = $12, updated_at = $13, search = coalesce($14, search), attribution = $17, rating = $18, verdict_seq = $19,
+		first_appearance_pin = $20 WHERE seq = $15 AND version = $16`,
 		next.Text, next.Speaker.ID, next.SpeakerRole, dateArg(next.SaidOn), next.DatePrecision, outletID(next), next.Context,
-		next.Setting, next.Lang, next.SourceURL, tags(next.Tags), next.Version, next.UpdatedAt, vec, cur.Seq, cur.Version)
+		next.Setting, next.Lang, next.SourceURL, tags(next.Tags), next.Version, next.UpdatedAt, vec, cur.Seq, cur.Version,
+		next.Attribution, next.Rating, next.VerdictSeq, db.PinJSON(next.FirstAppearancePin))
 	if err != nil {
 		return err
 	}
@@ -191,7 +197,8 @@ func (t *tx) ExternalIDsStored(ctx context.Context, keys []string) (map[string]b
 	found, err := collect(ctx, t.q, "find imported keys", func(r pgx.Row) (string, error) {
 		var k string
 		return k, r.Scan(&k)
-	}, `SELECT external_id FROM quotes WHERE external_id = ANY($1)`, keys)
+	}, `SELECT external_id FROM quotes WHERE external_id = ANY($1)
+		UNION ALL SELECT external_id FROM appearances WHERE external_id = ANY($1)`, keys)
 	out := make(map[string]bool, len(found))
 	for _, k := range found {
 		out[k] = true

@@ -47,6 +47,15 @@ func filters(s *db.Search, a *args) []string {
 	add(`lower(q.lang) = lower(?)`, f.Lang)
 	add(`q.attribution = ?`, f.Attribution)
 	add(`q.rating = ?`, f.Rating)
+	add(`q.seq IN (SELECT quote_seq FROM appearances WHERE outlet_id = ? AND state = 'confirmed')`, f.AppearedIn)
+	if f.Drifted != nil && *f.Drifted {
+		where = append(where, `q.drift_count > 0`)
+	} else if f.Drifted != nil {
+		where = append(where, `q.drift_count = 0`)
+	}
+	if f.MinAppearances != nil {
+		where = append(where, `q.appearance_count >= `+a.add(*f.MinAppearances))
+	}
 	if f.AwaitingReview {
 		where = append(where, `q.attribution IN ('unverified', 'disputed')`)
 	}
@@ -80,6 +89,9 @@ func (t *tx) SearchQuotes(ctx context.Context, s *db.Search, limit int) ([]db.Hi
 		keyExpr = rank(a.add(s.Query.TSQuery()))
 	case "-said_on", "said_on":
 		keyExpr = `coalesce(q.said_on, '-infinity'::date)`
+	case "-first_seen", "first_seen":
+		// db.FirstSeen, as the index quotes_first_seen holds it.
+		keyExpr = `coalesce(least(q.said_on, q.appeared_first), '-infinity'::date)`
 	default: // created_at: seq alone orders by creation
 		keyExpr = `''::text`
 	}
@@ -102,7 +114,7 @@ func (t *tx) SearchQuotes(ctx context.Context, s *db.Search, limit int) ([]db.Hi
 		switch s.Sort {
 		case "relevance":
 			key = a.add(float32(c.Rank)) + `::real`
-		case "-said_on", "said_on":
+		case "-said_on", "said_on", "-first_seen", "first_seen":
 			key = a.add(c.Key) + `::date`
 		default:
 			key = a.add(c.Key) + `::text`
@@ -122,7 +134,7 @@ func (t *tx) SearchQuotes(ctx context.Context, s *db.Search, limit int) ([]db.Hi
 			var r32 float32
 			err = r.Scan(&h.Seq, &r32)
 			h.Pos.Rank = float64(r32)
-		case "-said_on", "said_on":
+		case "-said_on", "said_on", "-first_seen", "first_seen":
 			var d pgtype.Date
 			err = r.Scan(&h.Seq, &d)
 			if d.InfinityModifier == pgtype.NegativeInfinity {
@@ -226,6 +238,9 @@ var facetSQL = map[string]struct{ value, label string }{
 	"attribution": {`q.attribution`, `NULL::text`},
 	"rating":      {`q.rating`, `NULL::text`},
 	"tag":         {`qt.tag`, `NULL::text`},
+	// Appearances: counted once per confirmed appearance.
+	"appeared_in":   {`ao.id`, `ao.name`},
+	"appeared_year": {`to_char(ap.published_on, 'YYYY')`, `NULL::text`},
 }
 
 // CountFacets counts the whole filtered result by each facet; ties go in byte order of
@@ -240,8 +255,12 @@ func (t *tx) CountFacets(ctx context.Context, s *db.Search, facets []string) (ma
 		var a args
 		where := append(filters(s, &a), expr.value+` IS NOT NULL`)
 		from := ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
-		if facet == "tag" {
+		switch facet {
+		case "tag":
 			from += ` CROSS JOIN LATERAL unnest(q.tags) AS qt(tag)`
+		case "appeared_in", "appeared_year":
+			from += ` JOIN appearances ap ON ap.quote_seq = q.seq AND ap.state = 'confirmed'
+				LEFT JOIN outlets ao ON ao.id = ap.outlet_id`
 		}
 		stmt := `SELECT ` + expr.value + `, ` + expr.label + `, count(*)` + from + ` WHERE ` + strings.Join(where, " AND ") +
 			` GROUP BY 1, 2 ORDER BY 3 DESC, coalesce(` + expr.label + `, ` + expr.value + `) COLLATE "C" LIMIT ` + fmt.Sprint(db.FacetLimit)

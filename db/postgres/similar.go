@@ -25,11 +25,42 @@ func (t *tx) clearBands(ctx context.Context, seq int64, keys []int64) error {
 	return err
 }
 
+// SimilarCandidates reads at most bandDepth of each band's newest holders: a band shared
+// by thousands of quotes (templated words) made every look-up count them all, and an
+// import of such words quadratic.
 func (t *tx) SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]db.Candidate, error) {
 	return collect(ctx, t.q, "similar candidates", func(r pgx.Row) (db.Candidate, error) {
 		var c db.Candidate
-		return c, r.Scan(&c.Seq, &c.Text)
-	}, `SELECT b.quote_seq, q.text FROM (SELECT quote_seq, count(*) AS n FROM quote_bands
-		WHERE key = ANY($1) AND quote_seq <> $2 GROUP BY quote_seq ORDER BY n DESC, quote_seq DESC LIMIT $3) b
-		JOIN quotes q ON q.seq = b.quote_seq ORDER BY b.n DESC, b.quote_seq DESC`, bands, exclude, limit)
+		return c, r.Scan(&c.Seq, &c.ID, &c.Text, &c.SpeakerID)
+	}, `SELECT b.quote_seq, q.id, q.text, q.speaker_id FROM (SELECT h.quote_seq, count(*) AS n FROM unnest($1::bigint[]) AS k(key)
+		CROSS JOIN LATERAL (SELECT quote_seq FROM quote_bands WHERE key = k.key AND quote_seq <> $2
+			ORDER BY quote_seq DESC LIMIT $4) h
+		GROUP BY h.quote_seq ORDER BY n DESC, h.quote_seq DESC LIMIT $3) b
+		JOIN quotes q ON q.seq = b.quote_seq ORDER BY b.n DESC, b.quote_seq DESC`, bands, exclude, limit, bandDepth(limit))
+}
+
+// bandDepth is how many of a band's newest holders a look-up for limit candidates reads.
+func bandDepth(limit int) int { return max(64, 4*limit) }
+
+// holdersPerBand bounds what one band contributes to a batch's link candidates: a band
+// shared by very many quotes (a stock phrase) says little, and its newest holders are
+// the likeliest re-reports.
+const holdersPerBand = 32
+
+func (t *tx) BandHolders(ctx context.Context, keys []int64) (map[int64][]db.Candidate, error) {
+	type holder struct {
+		key int64
+		c   db.Candidate
+	}
+	rows, err := collect(ctx, t.q, "band holders", func(r pgx.Row) (holder, error) {
+		var h holder
+		return h, r.Scan(&h.key, &h.c.Seq, &h.c.ID, &h.c.Text, &h.c.SpeakerID)
+	}, `SELECT b.key, q.seq, q.id, q.text, q.speaker_id FROM unnest($1::bigint[]) AS k(key)
+		CROSS JOIN LATERAL (SELECT key, quote_seq FROM quote_bands WHERE key = k.key ORDER BY quote_seq DESC LIMIT $2) b
+		JOIN quotes q ON q.seq = b.quote_seq`, keys, holdersPerBand)
+	out := map[int64][]db.Candidate{}
+	for _, h := range rows {
+		out[h.key] = append(out[h.key], h.c)
+	}
+	return out, err
 }

@@ -96,6 +96,12 @@ func (t *tx) MoveQuotes(ctx context.Context, kind, from, into, mergeID string) (
 	if err != nil {
 		return 0, err
 	}
+	if kind == "outlet" {
+		// Appearances printed by the merged outlet were printed by the survivor.
+		if _, err := t.exec(ctx, "move appearances", `UPDATE appearances SET outlet_id = ? WHERE outlet_id = ?`, into, from); err != nil {
+			return 0, err
+		}
+	}
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, err

@@ -11,7 +11,8 @@ import (
 
 const quoteColumns = `q.seq, q.id, q.text, q.speaker_id, s.name, q.speaker_role, q.said_on, q.date_precision,
 	q.outlet_id, o.name, q.context, q.setting, q.lang, q.source_url, q.tags, q.attribution, q.rating,
-	q.created_by, q.version, q.created_at, q.updated_at, q.verdict_seq, q.extraction`
+	q.created_by, q.version, q.created_at, q.updated_at, q.verdict_seq, q.extraction, q.appearance_count, q.drift_count,
+	q.suggested_count, q.first_appearance, q.appeared_first, q.first_appearance_pin`
 
 const quoteFrom = ` FROM quotes q JOIN speakers s ON s.id = q.speaker_id LEFT JOIN outlets o ON o.id = q.outlet_id`
 
@@ -19,12 +20,14 @@ func scanQuote(row scanner) (*db.Quote, error) {
 	var q db.Quote
 	var outletID, outletName *string
 	var tags, created, updated string
-	var extraction *string
+	var extraction, pin *string
 	if err := row.Scan(&q.Seq, &q.ID, &q.Text, &q.Speaker.ID, &q.Speaker.Name, &q.SpeakerRole, &q.SaidOn, &q.DatePrecision,
 		&outletID, &outletName, &q.Context, &q.Setting, &q.Lang, &q.SourceURL, &tags, &q.Attribution, &q.Rating,
-		&q.CreatedBy, &q.Version, &created, &updated, &q.VerdictSeq, &extraction); err != nil {
+		&q.CreatedBy, &q.Version, &created, &updated, &q.VerdictSeq, &extraction, &q.AppearanceCounts.Confirmed,
+		&q.AppearanceCounts.Drifted, &q.AppearanceCounts.Suggested, &q.FirstAppearanceID, &q.AppearedFirst, &pin); err != nil {
 		return nil, err
 	}
+	q.FirstSeen, q.FirstAppearancePin = db.FirstSeen(q.SaidOn, q.AppearedFirst), db.ParsePin(pin)
 	if outletID != nil && outletName != nil {
 		q.Outlet = &db.OutletRef{ID: *outletID, Name: *outletName}
 	}
@@ -103,10 +106,10 @@ func outletID(q *db.Quote) *string {
 func (t *tx) InsertQuote(ctx context.Context, q *db.Quote, externalID *string, bands []int64) (int64, error) {
 	res, err := t.exec(ctx, "insert quote", `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision,
 		outlet_id, context, setting, lang, source_url, tags, attribution, rating, created_by, version, created_at, updated_at,
-		external_id, extraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		external_id, extraction, first_appearance_pin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		q.ID, q.Text, q.Speaker.ID, q.SpeakerRole, q.SaidOn, q.DatePrecision, outletID(q), q.Context, q.Setting, q.Lang,
 		q.SourceURL, tagsJSON(q.Tags), q.Attribution, q.Rating, q.CreatedBy, q.Version, ts(q.CreatedAt), ts(q.UpdatedAt),
-		externalID, extractionJSON(q.Extraction))
+		externalID, extractionJSON(q.Extraction), db.PinJSON(q.FirstAppearancePin))
 	if err != nil {
 		return 0, err
 	}
@@ -134,10 +137,12 @@ func (t *tx) writeTags(ctx context.Context, seq int64, tags []string) error {
 
 func (t *tx) UpdateQuote(ctx context.Context, cur, next *db.Quote, bands *db.BandChange) error {
 	res, err := t.exec(ctx, "update quote", `UPDATE quotes SET text = ?, speaker_id = ?, speaker_role = ?, said_on = ?,
-		date_precision = ?, outlet_id = ?, context = ?, setting = ?, lang = ?, source_url = ?, tags = ?, version = ?, updated_at = ?
+		date_precision = ?, outlet_id = ?, context = ?, setting = ?, lang = ?, source_url = ?, tags = ?, attribution = ?,
+		rating = ?, verdict_seq = ?, first_appearance_pin = ?, version = ?, updated_at = ?
 		WHERE seq = ? AND version = ?`,
 		next.Text, next.Speaker.ID, next.SpeakerRole, next.SaidOn, next.DatePrecision, outletID(next), next.Context,
-		next.Setting, next.Lang, next.SourceURL, tagsJSON(next.Tags), next.Version, ts(next.UpdatedAt), cur.Seq, cur.Version)
+		next.Setting, next.Lang, next.SourceURL, tagsJSON(next.Tags), next.Attribution, next.Rating, next.VerdictSeq,
+		db.PinJSON(next.FirstAppearancePin), next.Version, ts(next.UpdatedAt), cur.Seq, cur.Version)
 	if err != nil {
 		return err
 	}
@@ -182,7 +187,9 @@ func (t *tx) ExternalIDsStored(ctx context.Context, keys []string) (map[string]b
 		found, err := collect(ctx, t.q, "find imported keys", func(r scanner) (string, error) {
 			var k string
 			return k, r.Scan(&k)
-		}, `SELECT external_id FROM quotes WHERE external_id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+		}, `SELECT external_id FROM quotes WHERE external_id IN (`+placeholders(len(chunk))+`)
+			UNION ALL SELECT external_id FROM appearances WHERE external_id IN (`+placeholders(len(chunk))+`)`,
+			append(anys(chunk), anys(chunk)...)...)
 		if err != nil {
 			return nil, err
 		}

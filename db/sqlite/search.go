@@ -10,6 +10,10 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
+// firstSeen is the earliest date a quote's words are known from (db.FirstSeen), as the
+// index quotes_first_seen holds it: undated quotes sort as the earliest.
+const firstSeen = `coalesce(nullif(min(coalesce(q.said_on, '~'), coalesce(q.appeared_first, '~')), '~'), '')`
+
 // bm25 ranks the words of a quote above its speaker's names, and those above its context.
 const bm25 = `bm25(quotes_fts, 10.0, 2.0, 1.0)`
 
@@ -31,6 +35,16 @@ func filters(f *db.QuoteFilter) ([]string, []any) {
 	add(`q.lang = ? COLLATE NOCASE`, f.Lang)
 	add(`q.attribution = ?`, f.Attribution)
 	add(`q.rating = ?`, f.Rating)
+	add(`q.seq IN (SELECT quote_seq FROM appearances WHERE outlet_id = ? AND state = 'confirmed')`, f.AppearedIn)
+	if f.Drifted != nil && *f.Drifted {
+		where = append(where, `q.drift_count > 0`)
+	} else if f.Drifted != nil {
+		where = append(where, `q.drift_count = 0`)
+	}
+	if f.MinAppearances != nil {
+		where = append(where, `q.appearance_count >= ?`)
+		args = append(args, *f.MinAppearances)
+	}
 	if f.AwaitingReview {
 		where = append(where, `q.attribution IN ('unverified', 'disputed')`)
 	}
@@ -52,6 +66,8 @@ func (t *tx) SearchQuotes(ctx context.Context, s *db.Search, limit int) ([]db.Hi
 		keyExpr = bm25
 	case "-said_on", "said_on":
 		keyExpr = `coalesce(q.said_on, '')`
+	case "-first_seen", "first_seen":
+		keyExpr = firstSeen
 	default: // created_at: seq alone orders by creation
 		keyExpr = `''`
 	}
@@ -139,6 +155,9 @@ var facetSQL = map[string]struct{ value, label string }{
 	"attribution": {`q.attribution`, `NULL`},
 	"rating":      {`q.rating`, `NULL`},
 	"tag":         {`qt.tag`, `NULL`},
+	// Appearances: counted once per confirmed appearance.
+	"appeared_in":   {`ao.id`, `ao.name`},
+	"appeared_year": {`substr(ap.published_on, 1, 4)`, `NULL`},
 }
 
 // CountFacets counts the whole filtered result by each facet.
@@ -158,8 +177,12 @@ func (t *tx) CountFacets(ctx context.Context, s *db.Search, facets []string) (ma
 			return nil, fmt.Errorf("sqlite: unknown facet %q", facet)
 		}
 		facetFrom := from
-		if facet == "tag" {
+		switch facet {
+		case "tag":
 			facetFrom += ` JOIN quote_tags qt ON qt.quote_seq = q.seq`
+		case "appeared_in", "appeared_year":
+			facetFrom += ` JOIN appearances ap ON ap.quote_seq = q.seq AND ap.state = 'confirmed'
+				LEFT JOIN outlets ao ON ao.id = ap.outlet_id`
 		}
 		stmt := `SELECT ` + expr.value + `, ` + expr.label + `, count(*)` + facetFrom + ` WHERE ` +
 			strings.Join(append(append([]string{}, where...), expr.value+` IS NOT NULL`), " AND ") +

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/verbatimhq/verbatim/db"
 )
@@ -31,12 +33,55 @@ func (t *tx) clearBands(ctx context.Context, seq int64, keys []int64) error {
 	return err
 }
 
+// SimilarCandidates reads at most bandDepth of each band's newest holders: a band shared
+// by thousands of quotes (templated words) made every look-up count them all, and an
+// import of such words quadratic.
 func (t *tx) SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]db.Candidate, error) {
-	args := append(anys(bands), exclude, limit)
+	parts := make([]string, len(bands))
+	args := make([]any, 0, 2*len(bands)+1)
+	for i, b := range bands {
+		parts[i] = `SELECT * FROM (SELECT quote_seq FROM quote_bands WHERE key = ? AND quote_seq != ? ORDER BY quote_seq DESC LIMIT ` +
+			fmt.Sprint(bandDepth(limit)) + `)`
+		args = append(args, b, exclude)
+	}
+	args = append(args, limit)
 	return collect(ctx, t.q, "similar candidates", func(r scanner) (db.Candidate, error) {
 		var c db.Candidate
-		return c, r.Scan(&c.Seq, &c.Text)
-	}, `SELECT b.quote_seq, q.text FROM (SELECT quote_seq, count(*) AS n FROM quote_bands
-		WHERE key IN (`+placeholders(len(bands))+`) AND quote_seq != ? GROUP BY quote_seq ORDER BY n DESC, quote_seq DESC LIMIT ?) b
-		JOIN quotes q ON q.seq = b.quote_seq`, args...)
+		return c, r.Scan(&c.Seq, &c.ID, &c.Text, &c.SpeakerID)
+	}, `SELECT b.quote_seq, q.id, q.text, q.speaker_id FROM (SELECT quote_seq, count(*) AS n FROM (`+strings.Join(parts, " UNION ALL ")+`)
+		GROUP BY quote_seq ORDER BY n DESC, quote_seq DESC LIMIT ?) b
+		JOIN quotes q ON q.seq = b.quote_seq ORDER BY b.n DESC, b.quote_seq DESC`, args...)
+}
+
+// bandDepth is how many of a band's newest holders a look-up for limit candidates reads.
+func bandDepth(limit int) int { return max(64, 4*limit) }
+
+// holdersPerBand bounds what one band contributes to a batch's link candidates: a band
+// shared by very many quotes (a stock phrase) says little, and its newest holders are
+// the likeliest re-reports.
+const holdersPerBand = 32
+
+func (t *tx) BandHolders(ctx context.Context, keys []int64) (map[int64][]db.Candidate, error) {
+	out := map[int64][]db.Candidate{}
+	for start := 0; start < len(keys); start += 500 {
+		chunk := keys[start:min(start+500, len(keys))]
+		type holder struct {
+			key int64
+			c   db.Candidate
+		}
+		rows, err := collect(ctx, t.q, "band holders", func(r scanner) (holder, error) {
+			var h holder
+			return h, r.Scan(&h.key, &h.c.Seq, &h.c.ID, &h.c.Text, &h.c.SpeakerID)
+		}, `SELECT b.key, q.seq, q.id, q.text, q.speaker_id FROM quote_bands b JOIN quotes q ON q.seq = b.quote_seq
+			WHERE b.key IN (`+placeholders(len(chunk))+`) ORDER BY b.key, b.quote_seq DESC`, anys(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range rows {
+			if len(out[h.key]) < holdersPerBand {
+				out[h.key] = append(out[h.key], h.c)
+			}
+		}
+	}
+	return out, nil
 }
