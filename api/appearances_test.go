@@ -403,3 +403,53 @@ func TestReappearanceOfACheckedQuote(t *testing.T) {
 		t.Errorf("reappeared: %+v", list.Data)
 	}
 }
+
+// ClaimReview carries the chain: exports fill itemReviewed.appearance with the confirmed
+// appearances and firstAppearance with the pinned one; importing the review reads them
+// back as the quote's appearances, the first pinned.
+func TestClaimReviewCarriesTheChain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	fox := foxQuote(t, e)
+	var kyiv, wsj db.Appearance
+	e.create("/v1/quotes/"+fox.ID+"/appearances", mustJSON(t, map[string]any{"words": kyivWords, "outlet_name": "Kyiv Post",
+		"url": "https://www.kyivpost.com/post/50000", "published_on": "2025-04-21"}), &kyiv)
+	e.create("/v1/quotes/"+fox.ID+"/appearances", mustJSON(t, map[string]any{"words": foxWords, "outlet_name": "The Wall Street Journal",
+		"url": "https://www.wsj.com/a", "published_on": "2025-04-22"}), &wsj)
+	e.create("/v1/quotes/"+fox.ID+"/verdicts", `{"attribution": "disputed", "rating": "unproven", "summary": "Said, but not policy."}`, &db.Verdict{})
+	if res := e.do(http.MethodPost, "/v1/quotes/"+fox.ID+"/first-appearance", `{"appearance_id": "`+wsj.ID+`", "reason": "The WSJ had it first; the Kyiv Post re-reported it"}`); res.Code != 200 {
+		t.Fatalf("pin: %d %s", res.Code, res.Body)
+	}
+	res := e.do(http.MethodGet, "/v1/quotes/"+fox.ID+"/claimreview", "")
+	var cr struct {
+		ItemReviewed struct {
+			Appearance []struct {
+				URL, DatePublished string
+				Publisher          struct{ Name string }
+			}
+			FirstAppearance struct{ URL string }
+		}
+	}
+	res.decode(t, &cr)
+	urls := []string{}
+	for _, a := range cr.ItemReviewed.Appearance {
+		urls = append(urls, a.URL)
+	}
+	if !strings.Contains(strings.Join(urls, " "), "kyivpost") || cr.ItemReviewed.FirstAppearance.URL != "https://www.wsj.com/a" {
+		t.Fatalf("the review: %+v", cr.ItemReviewed)
+	}
+	f := newEnv(t)
+	req := strings.ReplaceAll(string(res.Body), "\n", "") + "\n"
+	_, got := f.importBody("/v1/import?format=claimreview", req)
+	if got.Created != 1 || got.Rejected != 0 {
+		t.Fatalf("import of the review: %+v", got)
+	}
+	var qs struct{ Data []db.Quote }
+	f.do(http.MethodGet, "/v1/quotes", "").decode(t, &qs)
+	var chain struct{ Data []db.Appearance }
+	f.do(http.MethodGet, "/v1/quotes/"+qs.Data[0].ID+"/appearances", "").decode(t, &chain)
+	if len(chain.Data) != 2 || chain.Data[0].Via != "claimreview" || chain.Data[0].State != "confirmed" ||
+		qs.Data[0].FirstAppearancePin == nil || *qs.Data[0].FirstAppearanceID != chain.Data[1].ID {
+		t.Errorf("the imported chain: %+v; pin %+v", chain.Data, qs.Data[0].FirstAppearancePin)
+	}
+}

@@ -113,7 +113,43 @@ func Build(r *db.Review, pub Publisher) ClaimReview {
 		cr.InLanguage = *q.Lang
 	}
 	cr.ItemReviewed.Appearance, cr.ItemReviewed.FirstAppearance = appearances(r.Citations)
+	chain(&cr.ItemReviewed, r)
 	return cr
+}
+
+// chain adds the quote's confirmed appearances (those with a URL) to where the claim
+// appeared. The first appearance is the one a fact-checker pinned; else the earliest
+// dated of the citations and the appearances.
+func chain(c *Claim, r *db.Review) {
+	seen := map[string]bool{}
+	for _, w := range c.Appearance {
+		seen[w.URL] = true
+	}
+	var pinned *CreativeWork
+	for _, a := range r.Appearances {
+		if a.URL == nil || seen[*a.URL] {
+			continue
+		}
+		seen[*a.URL] = true
+		w := CreativeWork{Type: "CreativeWork", URL: *a.URL}
+		if a.PublishedOn != nil {
+			w.DatePublished = *a.PublishedOn
+		}
+		if a.Outlet != nil {
+			w.Publisher = &Organization{Type: "Organization", Name: a.Outlet.Name}
+		}
+		c.Appearance = append(c.Appearance, w)
+		if p := r.Quote.FirstAppearancePin; p != nil && p.AppearanceID == a.ID {
+			pinned = &w
+		}
+		if f := c.FirstAppearance; f == nil || w.DatePublished != "" && (f.DatePublished == "" || w.DatePublished < f.DatePublished) {
+			fw := w
+			c.FirstAppearance = &fw
+		}
+	}
+	if pinned != nil {
+		c.FirstAppearance = pinned
+	}
 }
 
 func person(s *db.Speaker, role *string) Person {

@@ -657,44 +657,50 @@ func (d *DB) PinFirstAppearance(ctx context.Context, quoteID string, ifMatch []i
 		}
 	}
 	err := d.write(ctx, func(tx Tx) error {
-		cur, err := findQuote(ctx, tx, quoteID, true)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(cur.Version, ifMatch); err != nil {
-			return err
-		}
-		next := *cur
-		next.FirstAppearancePin = nil
-		if in != nil {
-			a, err := tx.Appearance(ctx, cur.Seq, in.AppearanceID, false)
-			if errors.Is(err, ErrNoRow) {
-				return errorf(Invalid, "appearance_id", "this quote has no appearance with this ID")
-			} else if err != nil {
-				return fmt.Errorf("db: read appearance: %w", err)
-			}
-			if a.State != "confirmed" {
-				return errorf(Invalid, "appearance_id", fmt.Sprintf("this appearance is %s: only a confirmed one can be the first", a.State))
-			}
-			next.FirstAppearancePin = &FirstAppearancePin{AppearanceID: a.ID, Reason: in.Reason, PinnedBy: actorOf(ctx).Name, PinnedAt: d.now()}
-		}
-		c := newChange("update", "quote", cur.ID, cur.ID, cur, &next)
-		if c.none() {
-			return nil
-		}
-		next.Version, next.UpdatedAt = cur.Version+1, d.now()
-		if err := tx.UpdateQuote(ctx, cur, &next, nil); err != nil {
-			return writeError("quote", err)
-		}
-		if err := tx.RefreshChain(ctx, cur.Seq); err != nil {
-			return fmt.Errorf("db: refresh the quote's chain: %w", err)
-		}
-		return d.record(ctx, tx, c)
+		_, err := d.pinFirst(ctx, tx, quoteID, ifMatch, in)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d.Quote(ctx, quoteID)
+}
+
+// pinFirst is PinFirstAppearance in tx; it reports whether the pin changed.
+func (d *DB) pinFirst(ctx context.Context, tx Tx, quoteID string, ifMatch []int64, in *PinInput) (bool, error) {
+	cur, err := findQuote(ctx, tx, quoteID, true)
+	if err != nil {
+		return false, err
+	}
+	if err := checkVersion(cur.Version, ifMatch); err != nil {
+		return false, err
+	}
+	next := *cur
+	next.FirstAppearancePin = nil
+	if in != nil {
+		a, err := tx.Appearance(ctx, cur.Seq, in.AppearanceID, false)
+		if errors.Is(err, ErrNoRow) {
+			return false, errorf(Invalid, "appearance_id", "this quote has no appearance with this ID")
+		} else if err != nil {
+			return false, fmt.Errorf("db: read appearance: %w", err)
+		}
+		if a.State != "confirmed" {
+			return false, errorf(Invalid, "appearance_id", fmt.Sprintf("this appearance is %s: only a confirmed one can be the first", a.State))
+		}
+		next.FirstAppearancePin = &FirstAppearancePin{AppearanceID: a.ID, Reason: in.Reason, PinnedBy: actorOf(ctx).Name, PinnedAt: d.now()}
+	}
+	c := newChange("update", "quote", cur.ID, cur.ID, cur, &next)
+	if c.none() {
+		return false, nil
+	}
+	next.Version, next.UpdatedAt = cur.Version+1, d.now()
+	if err := tx.UpdateQuote(ctx, cur, &next, nil); err != nil {
+		return false, writeError("quote", err)
+	}
+	if err := tx.RefreshChain(ctx, cur.Seq); err != nil {
+		return false, fmt.Errorf("db: refresh the quote's chain: %w", err)
+	}
+	return true, d.record(ctx, tx, c)
 }
 
 // pinJSON is a pin as the engines store it.

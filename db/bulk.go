@@ -13,7 +13,7 @@ import (
 // bulkEligible reports whether a record can take the bulk path: a new quote in the create
 // shape with nothing hanging off it.
 func bulkEligible(r *ImportRecord) bool {
-	return r.Exported == nil && len(r.Verdicts) == 0 && len(r.Citations) == 0
+	return r.Exported == nil && len(r.Verdicts) == 0 && len(r.Citations) == 0 && len(r.Appearances) == 0
 }
 
 // bulkInsert writes new create-shape records many at a time — the quotes with their

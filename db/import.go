@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,7 +24,14 @@ type ImportRecord struct {
 	Quote      QuoteInput
 	Verdicts   []ImportVerdict
 	Citations  []CitationInput
-	Exported   *Record
+	// Appearances are places the words were printed again, recorded with the quote
+	// (confirmed when the linking rule would confirm them, else as the importer may);
+	// FirstAppearanceURL pins the one at that URL as the first. Via says what they came
+	// from ("import" when empty; "claimreview" from a ClaimReview's appearance).
+	Appearances        []AppearanceInput
+	FirstAppearanceURL *string
+	Via                string
+	Exported           *Record
 
 	prep *prepared
 }
@@ -310,7 +318,7 @@ func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, e
 		return "unchanged", nil // linked as an appearance when first imported
 	}
 	in := rec.Quote
-	in.suggestOnly = len(rec.Verdicts) > 0 || len(rec.Citations) > 0
+	in.suggestOnly = len(rec.Verdicts) > 0 || len(rec.Citations) > 0 || len(rec.Appearances) > 0
 	q, link, err := d.recordQuote(ctx, tx, in, &key, nil, "import")
 	if err != nil {
 		return "", err
@@ -337,6 +345,23 @@ func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, e
 		}
 		if _, err := d.appendVerdict(ctx, tx, q.ID, nil, in); err != nil {
 			return "", prefixField(err, fmt.Sprintf("verdicts[%d]", i))
+		}
+	}
+	var first string
+	for i, a := range rec.Appearances {
+		a.via = cmp.Or(rec.Via, "import")
+		made, err := d.insertAppearance(ctx, tx, q, a)
+		if err != nil {
+			return "", prefixField(err, fmt.Sprintf("appearances[%d]", i))
+		}
+		if rec.FirstAppearanceURL != nil && a.URL != nil && *a.URL == *rec.FirstAppearanceURL && made.State == "confirmed" {
+			first = made.ID
+		}
+	}
+	if first != "" {
+		pin := &PinInput{AppearanceID: first, Reason: "the imported record names it the first appearance"}
+		if _, err := d.pinFirst(ctx, tx, q.ID, nil, pin); err != nil {
+			return "", prefixField(err, "first_appearance")
 		}
 	}
 	return outcome, nil

@@ -26,6 +26,8 @@ func (r *ImportRecord) needs() (Permission, string) {
 		return PermAdmin, "id"
 	case len(r.Verdicts) > 0:
 		return PermVerdict, "verdicts"
+	case r.FirstAppearanceURL != nil:
+		return PermMerge, "first_appearance"
 	}
 	return PermEdit, ""
 }
@@ -45,6 +47,9 @@ func (r *ImportRecord) check() *Error {
 	for i := range r.Citations {
 		fe = append(fe, prefixed(fmt.Sprintf("citations[%d].", i), FieldErrors(&r.Citations[i]))...)
 		urls[r.Citations[i].URL] = true
+	}
+	for i := range r.Appearances {
+		fe = append(fe, prefixed(fmt.Sprintf("appearances[%d].", i), FieldErrors(&r.Appearances[i]))...)
 	}
 	for i, v := range r.Verdicts {
 		in := VerdictInput{Attribution: v.Attribution, Rating: v.Rating, Summary: v.Summary}

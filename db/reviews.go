@@ -12,6 +12,8 @@ type Review struct {
 	Quote     *Quote
 	Speaker   *Speaker
 	Citations []*Citation
+	// Appearances are the quote's confirmed appearances, in the chain's order.
+	Appearances []*Appearance
 }
 
 // ReviewFilter selects reviewed quotes for the ClaimReview feed.
@@ -87,9 +89,18 @@ func completeReviews(ctx context.Context, tx Tx, quotes []*Quote) ([]*Review, er
 	if err != nil {
 		return nil, fmt.Errorf("db: read citations: %w", err)
 	}
+	apps, err := tx.AppearancesOf(ctx, quoteSeqs(quotes))
+	if err != nil {
+		return nil, fmt.Errorf("db: read appearances: %w", err)
+	}
 	reviews := make([]*Review, 0, len(quotes))
 	for _, q := range quotes {
 		r := &Review{Quote: q, Speaker: speakers[q.Speaker.ID], Citations: citations[q.Seq]}
+		for _, a := range apps[q.Seq] {
+			if a.State == "confirmed" {
+				r.Appearances = append(r.Appearances, a)
+			}
+		}
 		if r.Citations == nil {
 			r.Citations = []*Citation{}
 		}

@@ -27,7 +27,9 @@ type claimReview struct {
 			Name     string `json:"name"`
 			JobTitle string `json:"jobTitle"`
 		} `json:"author"`
-		DatePublished string `json:"datePublished"`
+		DatePublished   string          `json:"datePublished"`
+		Appearance      json.RawMessage `json:"appearance"`
+		FirstAppearance json.RawMessage `json:"firstAppearance"`
 	} `json:"itemReviewed"`
 	ReviewRating struct {
 		AlternateName string `json:"alternateName"`
@@ -107,6 +109,24 @@ func (r *Reader) fromClaimReview(n int, cr claimReview) *Record {
 		rec.Quote.SpeakerRole = &role
 	}
 	rec.Quote.SaidOn = day(cr.ItemReviewed.DatePublished)
+	// Where the claim appeared: recorded as the quote's appearances, with the claim's
+	// words (a ClaimReview keeps no other), the first pinned.
+	seen := map[string]bool{}
+	first := works(cr.ItemReviewed.FirstAppearance)
+	for _, w := range append(works(cr.ItemReviewed.Appearance), first...) {
+		if w.URL == "" || seen[w.URL] || w.URL == cr.URL {
+			continue
+		}
+		seen[w.URL] = true
+		url := w.URL
+		confirmed := "confirmed"
+		rec.Appearances = append(rec.Appearances, db.AppearanceInput{Words: text, URL: &url, OutletName: nonEmpty(w.publisher()),
+			PublishedOn: day(w.DatePublished), State: &confirmed})
+	}
+	if len(first) > 0 && first[0].URL != "" {
+		rec.FirstAppearanceURL = &first[0].URL
+	}
+	rec.Via = "claimreview"
 	if label := strings.TrimSpace(cr.ReviewRating.AlternateName); label != "" {
 		v, bad := labelVerdict(label)
 		if bad != "" {
@@ -135,4 +155,48 @@ func day(s string) *string {
 	}
 	d := s[:10]
 	return &d
+}
+
+// creativeWork is an appearance of a claim: a URL, or a CreativeWork with one.
+type creativeWork struct {
+	URL           string `json:"url"`
+	DatePublished string `json:"datePublished"`
+	Publisher     struct {
+		Name string `json:"name"`
+	} `json:"publisher"`
+	Author struct {
+		Name string `json:"name"`
+	} `json:"author"`
+}
+
+func (w creativeWork) publisher() string {
+	if w.Publisher.Name != "" {
+		return w.Publisher.Name
+	}
+	return w.Author.Name
+}
+
+// works reads appearance or firstAppearance: one or many, each a URL or a CreativeWork.
+// What is neither is left out.
+func works(raw json.RawMessage) []creativeWork {
+	if len(raw) == 0 {
+		return nil
+	}
+	var many []json.RawMessage
+	if json.Unmarshal(raw, &many) != nil {
+		many = []json.RawMessage{raw}
+	}
+	var out []creativeWork
+	for _, m := range many {
+		var url string
+		if json.Unmarshal(m, &url) == nil {
+			out = append(out, creativeWork{URL: url})
+			continue
+		}
+		var w creativeWork
+		if json.Unmarshal(m, &w) == nil {
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -63,6 +63,11 @@ var labels = map[string]Verdict{
 	"fake quote": {Attribution: "misattributed"}, "false attribution": {Attribution: "misattributed"},
 	"wrongly attributed": {Attribution: "misattributed"},
 
+	// Verbatim's own ClaimReview names (claimreview.attributionNames), so that its
+	// reviews import back as they were given.
+	"verified quote": {Attribution: "verified"}, "disputed attribution": {Attribution: "disputed"},
+	"paraphrased": {Attribution: "paraphrased"},
+
 	// Spelling and wording that many publishers share.
 	"correct": {Rating: "true"}, "accurate": {Rating: "true"}, "verified": {Attribution: "verified"},
 	"incorrect": {Rating: "false"}, "inaccurate": {Rating: "mostly_false"}, "not true": {Rating: "false"},

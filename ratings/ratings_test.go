@@ -24,7 +24,8 @@ func TestNormalize(t *testing.T) {
 		{"Pants on Fire!", "", "false"}, {"pants-on-fire", "", "false"},
 		// Snopes.
 		{"Mixture", "", "half_true"}, {"Unproven", "", "unproven"}, {"Miscaptioned", "out_of_context", ""},
-		{"Misattributed", "misattributed", ""}, {"Correct Attribution", "verified", ""}, {"Legend", "", "unproven"},
+		{"Misattributed", "misattributed", ""}, {"Correct Attribution", "verified", ""},
+		{"Disputed attribution", "disputed", ""}, {"Verified quote", "verified", ""}, {"Paraphrased", "paraphrased", ""}, {"Legend", "", "unproven"},
 		{"Labeled Satire", "", "not_checkable"}, {"Originated as Satire", "", "not_checkable"}, {"Scam", "", "false"},
 		// AFP.
 		{"Misleading", "", "mostly_false"}, {"Missing context", "", "half_true"}, {"Missing Context", "", "half_true"},
