@@ -2252,7 +2252,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The words are first matched against the archive's quotes (the linking rule, README \"The re-reporting chain\"). Words the archive holds already — the same speaker's, at least 8 words, identical, typographic, a run of a stored quote's words or near enough, with no number or negation changed — are recorded as an appearance of the stored quote: the answer is 200 with that quote and link.outcome \"appearance\", and nothing new is made. Uncertain matches (short words, another speaker, a middling score) store a new quote with a suggested link for a fact-checker (201, link.outcome \"suggested\"). separate true records a quote of its own regardless. A new quote's text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.",
+                "description": "The words are first matched against the archive's quotes (the linking rule, README \"The re-reporting chain\"). Words the archive holds already — the same speaker's, both at least 5 words, identical, typographic, a run of a stored quote's words or 0.8 similar (the defaults; a deployment sets them), with no number or negation changed — are recorded as an appearance of the stored quote: the answer is 200 with that quote and link.outcome \"appearance\", and nothing new is made. Uncertain matches (short words, another speaker, a middling score) store a new quote with a suggested link for a fact-checker (201, link.outcome \"suggested\"). separate true records a quote of its own regardless. A new quote's text is stored exactly as given; the answer lists, as possible_duplicates, stored quotes worded so alike (similarity 0.6 or more) that this may record one twice. Name the speaker by speaker_id, or by speaker_name (matched through names and aliases, ignoring case and accents, and created when unknown); the outlet likewise, optionally. said_on takes YYYY-MM-DD, YYYY-MM or YYYY; the precision is inferred when not given.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2745,7 +2745,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Records a place the quote's words were printed or broadcast again, with the words exactly as printed there. Without state the words decide: confirmed when they are the quote's (identical, typographic, a run of its words, or near enough — the same rule linking keeps, see the README) and at least 8 words long, suggested otherwise. Editors may ask for suggested; confirming words the rule would not is a fact-checker's call (403). A new confirmed appearance of a quote that carries a verdict sends quote.reappeared to the webhooks that want it.",
+                "description": "Records a place the quote's words were printed or broadcast again, with the words exactly as printed there. Without state the words decide: confirmed when they are the quote's (identical, typographic, a run of its words, or near enough — the same rule linking keeps, see the README) and both at least 5 words long (by default; a deployment sets it), suggested otherwise. Editors may ask for suggested; confirming words the rule would not is a fact-checker's call (403). A new confirmed appearance of a quote that carries a verdict sends quote.reappeared to the webhooks that want it.",
                 "consumes": [
                     "application/json"
                 ],
@@ -7990,7 +7990,7 @@ const docTemplate = `{
                 "reason": {
                     "description": "Reason says why, in words.",
                     "type": "string",
-                    "example": "the same speaker's words, 0.91 similar to a stored quote's (8 words or more)"
+                    "example": "the same speaker's words, 0.91 similar to a stored quote, 14 words (confirmed from 5)"
                 }
             }
         },

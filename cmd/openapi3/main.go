@@ -13,7 +13,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,6 +55,7 @@ func convert(in, out string) error {
 	authenticateHeader(doc3)
 	importBody(doc3)
 	idempotencyKeys(doc3)
+	mergedRedirects(doc3)
 	pathExamples(doc3)
 	speakerChoice(doc3)
 	patchItems(doc3)
@@ -135,6 +138,43 @@ func authenticateHeader(doc *openapi3.T) {
 					Schema:      openapi3.NewStringSchema().WithPattern(`^Bearer `).NewRef(),
 				}}}
 			}
+		}
+	}
+}
+
+// mergedRecords are the paths whose {id} a merge can fold into another record: every
+// read under them answers 308 to the survivor, every write 409 with its Location.
+var mergedRecords = []string{"/v1/quotes/{id}", "/v1/speakers/{id}", "/v1/outlets/{id}"}
+
+// mergedRedirects documents, on every operation under a record a merge can fold away,
+// the answers a merged ID gets (web.movedProblem): 308 on a read, 409 on a write, each
+// with Location — the same request on the survivor.
+func mergedRedirects(doc *openapi3.T) {
+	problem := doc.Components.Schemas["Problem"]
+	if problem == nil {
+		return
+	}
+	location := openapi3.Headers{"Location": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: "the same request on the survivor", Schema: openapi3.NewStringSchema().NewRef()}}}}
+	for path, item := range doc.Paths.Map() {
+		if !slices.ContainsFunc(mergedRecords, func(p string) bool { return path == p || strings.HasPrefix(path, p+"/") }) {
+			continue
+		}
+		for method, op := range item.Operations() {
+			code, desc := "409", "the record was merged into another: Location is the survivor's, write there"
+			if method == http.MethodGet || method == http.MethodHead {
+				code, desc = "308", "the record was merged into another: Location is the same request on the survivor, which answers for it"
+			}
+			if r := op.Responses.Value(code); r != nil && r.Value != nil {
+				if r.Value.Headers == nil {
+					r.Value.Headers = openapi3.Headers{}
+				}
+				r.Value.Headers["Location"] = location["Location"]
+				continue
+			}
+			d := desc
+			op.Responses.Set(code, &openapi3.ResponseRef{Value: &openapi3.Response{Description: &d, Headers: location,
+				Content: openapi3.NewContentWithSchemaRef(openapi3.NewSchemaRef("#/components/schemas/Problem", problem.Value), []string{"application/problem+json"})}})
 		}
 	}
 }
