@@ -49,7 +49,7 @@ func (s *Server) handleAppearanceList(c echo.Context) error {
 //
 //	@Summary		Record an appearance of a quote
 //	@ID				createAppearance
-//	@Description	Records a place the quote's words were printed or broadcast again, with the words exactly as printed there. Without state the words decide: confirmed when they are the quote's (identical, typographic, a run of its words, or near enough — the same rule linking keeps, see the README) and at least 8 words long, suggested otherwise. Editors may ask for suggested; confirming words the rule would not is a fact-checker's call (403). A new confirmed appearance of a quote that carries a verdict sends quote.reappeared to the webhooks that want it.
+//	@Description	Records a place the quote's words were printed or broadcast again, with the words exactly as printed there. Without state the words decide: confirmed when they are the quote's (identical, typographic, a run of its words, or near enough — the same rule linking keeps, see the README) and both at least 5 words long (by default; a deployment sets it), suggested otherwise. Editors may ask for suggested; confirming words the rule would not is a fact-checker's call (403). A new confirmed appearance of a quote that carries a verdict sends quote.reappeared to the webhooks that want it.
 //	@Tags			appearances
 //	@Accept			json
 //	@Produce		json

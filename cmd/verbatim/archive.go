@@ -35,6 +35,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	server := fs.String("server", "", "import through a running server at this URL instead of the database")
 	quiet := fs.Bool("quiet", false, "no progress on standard error: only the result on standard output")
 	key := fs.String("key", "", "API key for --server (an editor's or above)")
+	link := linkFlags(fs)
 	pos, err := fs.parseArgs(args, "the file to import")
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			debug.SetGCPercent(400)
 		}
 		var store *db.DB
-		if store, err = engines.Open(ctx, *dbPath, engines.Options{}); err != nil {
+		if store, err = engines.Open(ctx, *dbPath, engines.Options{Options: db.Options{Link: link()}}); err != nil {
 			return err
 		}
 		defer store.Close()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/verbatimhq/verbatim/db"
 	"io"
 	"strings"
 )
@@ -14,7 +15,8 @@ import (
 //
 // A deployment's flags may also be set in the environment, as VERBATIM_ and the name in
 // capitals with _ for - (--rate-read: VERBATIM_RATE_READ); a flag on the command line
-// wins. Those are all of serve's, and --db and --key everywhere; the one-off flags of the
+// wins. Those are all of serve's, and --db, --key and the linking policy (--link-*)
+// everywhere — an import links as the deployment's server does; the one-off flags of the
 // other commands never are, so no variable left in a shell forces a restore or renames a
 // key.
 type flags struct {
@@ -69,7 +71,7 @@ func (fs *flags) fromEnv() error {
 	}
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if !fs.deployment && f.Name != "db" && f.Name != "key" {
+		if !fs.deployment && f.Name != "db" && f.Name != "key" && !strings.HasPrefix(f.Name, "link-") {
 			return
 		}
 		if v := fs.getenv(envName(f.Name)); v != "" && err == nil {
@@ -132,4 +134,16 @@ func (fs *flags) parseArgs(args []string, want ...string) ([]string, error) {
 		return nil, errUsage
 	}
 	return pos, nil
+}
+
+// linkFlags declares the linking policy's flags (db.LinkPolicy) on the commands that
+// record words — serve and import — and returns the policy they set, once parsed.
+func linkFlags(fs *flags) func() db.LinkPolicy {
+	d := db.DefaultLinkPolicy
+	confirm := fs.Float64("link-confirm", d.ConfirmMin, "similarity from which the same speaker's recorded words are linked to a stored quote as its appearance")
+	suggest := fs.Float64("link-suggest", d.SuggestMin, "similarity from which recorded words get a suggested link for a fact-checker")
+	words := fs.Int("link-min-words", d.MinWords, "fewer words (either side) are only ever suggested")
+	return func() db.LinkPolicy {
+		return db.LinkPolicy{ConfirmMin: *confirm, SuggestMin: *suggest, MinWords: *words}
+	}
 }

@@ -55,6 +55,8 @@ Usage:
                    [--workers=false]           leave webhook delivery and source fetches to another node
                    [--console=false] [--session-ttl D]
                                                the fact-checkers' console at /console
+                   [--link-confirm X] [--link-suggest X] [--link-min-words N]
+                                               linking recorded words to stored quotes (README)
   verbatim migrate [--db PATH|URL]             create or migrate the database, then exit
   verbatim verify  [--db PATH|URL]             check the database and its search index, and count its rows
   verbatim keys create --name NAME --role reader|editor|factchecker|admin [--db PATH]
@@ -70,7 +72,9 @@ Usage:
                                                merge an outlet into another
   verbatim import FILE [--format ndjson|csv|tsv|claimreview] [--map FIELD=COL,...] [--header]
                    [--batch N] [--parallel N] [--quiet] [--db PATH | --server URL --key KEY]
-                                               load quotes; a second run of the same file adds nothing
+                   [--link-confirm X] [--link-suggest X] [--link-min-words N]
+                                               load quotes; a second run of the same file adds nothing;
+                                               words the archive holds become appearances
   verbatim export [--format ndjson|csv] [--out FILE] [--query PARAMS] [--quiet] [--db PATH]
                                                write every quote, in constant memory
   verbatim backup PATH [--db PATH]             take a verified copy of a live SQLite database

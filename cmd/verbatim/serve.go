@@ -42,6 +42,7 @@ type serveOptions struct {
 	maxBytes                                      int64
 	outbound                                      outbound.Options
 	retries                                       []time.Duration
+	link                                          db.LinkPolicy
 }
 
 // serveFlags reads serve's flags (the environment gives their defaults) and refuses
@@ -81,9 +82,11 @@ func serveFlags(args []string, getenv func(string) string, stdout, stderr io.Wri
 	fs.BoolVar(&o.workers, "workers", true, "deliver webhooks and fetch sources in this process (off: only serve; another node delivers)")
 	fs.BoolVar(&o.console, "console", true, "serve the fact-checkers' console at /console")
 	fs.DurationVar(&o.sessionTTL, "session-ttl", 12*time.Hour, "how long a console sign-in lasts")
+	link := linkFlags(fs)
 	if err := fs.parse(args); err != nil {
 		return nil, err
 	}
+	o.link = link()
 	o.dbPath, o.maxBytes, o.origins = *dbPath, *maxMB<<20, splitList(*cors)
 	var err error
 	if o.retries, err = webhook.ParseSchedule(*schedule); err != nil {
@@ -140,7 +143,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	store, err := engines.Open(ctx, o.dbPath, engines.Options{Replica: o.replica, MaxBytes: o.maxBytes,
-		Options: db.Options{RankWindow: o.rankWindow, SearchTimeout: o.searchTimeout, MaxSearches: o.maxSearches}})
+		Options: db.Options{RankWindow: o.rankWindow, SearchTimeout: o.searchTimeout, MaxSearches: o.maxSearches, Link: o.link}})
 	if err != nil {
 		return err
 	}
