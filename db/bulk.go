@@ -8,6 +8,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/verbatimhq/verbatim/similar"
 )
 
 // bulkEligible reports whether a record can take the bulk path: a new quote in the create
@@ -208,8 +210,9 @@ func (d *DB) wouldLink(words, speaker string, keys []int64, held, batch map[int6
 	cands := slices.SortedFunc(maps.Values(byText), func(a, b *cand) int {
 		return cmp.Or(b.hits-a.hits, cmp.Compare(b.c.Seq, a.c.Seq), strings.Compare(a.c.Text, b.c.Text))
 	})
+	fw := similar.Features(words)
 	for _, c := range cands[:min(len(cands), linkCandidateCap)] {
-		if m := d.link.judge(words, speaker, c.c.Seq, c.c.Text, c.c.SpeakerID); m.confirmed || m.suggested {
+		if m := d.link.judge(words, fw, speaker, c.c.Seq, c.c.Text, c.c.SpeakerID); m.confirmed || m.suggested {
 			return true
 		}
 	}

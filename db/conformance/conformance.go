@@ -82,6 +82,7 @@ func Run(t *testing.T, h Harness) {
 		{"EvidenceRewrittenResetsReview", testEvidenceRewrittenResetsReview},
 		{"VocabulariesStored", testVocabulariesStored},
 		{"ExportRoundTripsEveryField", testExportRoundTripsEveryField},
+		{"Linking", testLinking},
 		{"RestoreOverOtherContentConflicts", testRestoreOverOtherContentConflicts},
 		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
 		{"MergeSpeakers", testMergeSpeakers},
@@ -128,10 +129,13 @@ func mustQuote(t testing.TB, d *db.DB, in db.QuoteInput) *db.Quote {
 	return q
 }
 
+// kellogg is a fresh quote of Kellogg's: recorded as a quote of its own (separate), so
+// that a test recording the same words twice gets two quotes — the linking rule has
+// tests of its own (testLinking).
 func kellogg(text string) db.QuoteInput {
 	return db.QuoteInput{Text: text, SpeakerName: str("Keith Kellogg"), SpeakerRole: str("US Special Envoy to Ukraine"),
 		SaidOn: str("2025-04-20"), OutletName: str("Fox News"), Context: str("interview with Fox News"), Setting: str("interview"),
-		Lang: str("en"), Tags: []string{"Ukraine", "nato"}}
+		Lang: str("en"), Tags: []string{"Ukraine", "nato"}, Separate: true}
 }
 
 func testReopen(t *testing.T, h Harness) {
