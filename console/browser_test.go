@@ -626,3 +626,64 @@ func TestBrowserMerges(t *testing.T) {
 		t.Errorf("the quotes show no position held on the day: %q", got)
 	}
 }
+
+// The chain on a quote's page, the desk's links and the checked quotes reappearing: a
+// fact-checker sees the timeline with the changed words marked, confirms a suggested link
+// (the newer quote folds in, its address leads to the survivor), rejects another and pins
+// the first appearance; an editor sees the chain but no decisions to take.
+func TestBrowserChain(t *testing.T) {
+	b := newBrowserSite(t)
+	axe := axeSource(t)
+	const words = "NATO isn’t on the table for Ukraine, and we have said so to Kyiv and to Moscow"
+	fox := mustQuote(t, b.d, db.QuoteInput{Text: words, SpeakerName: str("Keith Kellogg"), SaidOn: str("2025-04-20"), OutletName: str("Fox News")})
+	kyiv := mustQuote(t, b.d, db.QuoteInput{Text: "NATO is not on the table for Ukraine, and we have said so to Kyiv and to Moscow",
+		SpeakerName: str("Keith Kellogg"), SaidOn: str("2025-04-21"), OutletName: str("Kyiv Post")})
+	if kyiv.Link == nil || kyiv.Link.Outcome != "appearance" {
+		t.Fatalf("the Kyiv Post's words: %+v", kyiv.Link)
+	}
+	spokesman := mustQuote(t, b.d, db.QuoteInput{Text: words, SpeakerName: str("A Spokesman"), OutletName: str("Reuters"), SaidOn: str("2025-04-22")})
+	rt := mustQuote(t, b.d, db.QuoteInput{Text: "NATO is on the table for Ukraine, and we have said so to Kyiv and to Moscow",
+		SpeakerName: str("Keith Kellogg"), OutletName: str("RT")})
+	if spokesman.Link == nil || rt.Link == nil || rt.Link.Outcome != "suggested" {
+		t.Fatalf("the suggestions: %+v %+v", spokesman.Link, rt.Link)
+	}
+	checker, editor := b.key("Desk checker", "factchecker"), b.key("Desk editor", "editor")
+
+	e := b.desk(t, editor)
+	e.open("/console/quotes/" + fox.ID)
+	if got := e.text("#chain"); !strings.Contains(got, "Kyiv Post") || e.count("#chain form") != 0 {
+		t.Errorf("an editor's chain: %q, %d forms", got, e.count("#chain form"))
+	}
+	d := b.desk(t, checker)
+	d.open("/console/links")
+	if got := d.text("main"); !strings.Contains(got, "A Spokesman") && !strings.Contains(got, "NATO is on the table") {
+		t.Errorf("the links page: %q", got)
+	}
+	d.axe(axe, "links")
+	d.open("/console/quotes/" + fox.ID)
+	if got := d.text("#chain"); !strings.Contains(got, "isn’t") || d.count("#chain del") == 0 || d.count("#chain ins") == 0 {
+		t.Errorf("the changed words are not marked: %q", got)
+	}
+	d.axe(axe, "quote chain")
+	d.screenshot("chain", 1280)
+	// RT's words drop the negation: rejected.
+	d.submit(fmt.Sprintf("form[action$='/appearances/%s/review'] button[value=reject]", rt.Link.Appearance.ID), ".flash")
+	if !strings.Contains(d.text(".flash"), "Rejected") {
+		t.Errorf("after rejecting: %q", d.text(".flash"))
+	}
+	// The spokesman's copy is Kellogg's words: confirmed, the quote folds in.
+	d.submit(fmt.Sprintf("form[action$='/appearances/%s/review'] button[value=confirm]", spokesman.Link.Appearance.ID), ".flash")
+	if got := d.text("#chain"); !strings.Contains(d.text(".flash"), "Confirmed") || !strings.Contains(got, "Reuters") {
+		t.Errorf("after confirming: %q / %q", d.text(".flash"), got)
+	}
+	d.open("/console/quotes/" + spokesman.ID)
+	if loc := eval[string](d, `location.pathname`); loc != "/console/quotes/"+fox.ID {
+		t.Errorf("the merged quote's address led to %s", loc)
+	}
+	// The Reuters appearance pinned as the first.
+	d.do(chromedp.SendKeys(chromedp.CSS("#reason-"+spokesman.Link.Appearance.ID), "Reuters had the wire first"))
+	d.submit(fmt.Sprintf("form:has(input[name=appearance_id][value='%s']) button", spokesman.Link.Appearance.ID), ".flash")
+	if got := d.text("#chain"); !strings.Contains(got, "pinned: Reuters had the wire first") {
+		t.Errorf("the pin: %q", got)
+	}
+}

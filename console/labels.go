@@ -43,6 +43,9 @@ var flashes = map[string]string{
 	"merged":    "Merged: the other record's quotes and names are this one's now, and its address leads here.",
 	"unmerged":  "Merge undone: this record, its quotes and its names are back.",
 	"dismissed": "Noted: the pair is not suggested again.",
+	"link-confirmed": "Confirmed: the words are this quote's, and a quote recorded with them was folded into it.",
+	"link-rejected":  "Rejected: the words stay apart from this quote.",
+	"pinned":         "The first appearance is set.",
 }
 
 // reasonLabels say why a pair is suggested as one, in the desk's words.

@@ -141,6 +141,7 @@ type quotePage struct {
 	base
 	Q            *db.Quote
 	Citations    []*db.Citation
+	Appearances  []*db.Appearance
 	Verdicts     []*db.Verdict
 	Similar      []db.SimilarQuote
 	History      []*db.AuditEntry
@@ -177,6 +178,11 @@ func (c *Console) loadQuote(ec echo.Context, id string) (*quotePage, error) {
 		return nil, err
 	}
 	p.Citations = cites.Data
+	apps, err := c.db.ListAppearances(ctx, id, 100, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.Appearances = apps.Data
 	verdicts, err := c.db.ListVerdicts(ctx, id, 100, nil)
 	if err != nil {
 		return nil, err

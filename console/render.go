@@ -99,6 +99,12 @@ var funcs = template.FuncMap{
 	"show":       show,
 	"add":        func(a, b int) int { return a + b },
 	"deref_bool": func(b *bool) bool { return b != nil && *b },
+	"deref_float": func(f *float64) float64 {
+		if f == nil {
+			return 0
+		}
+		return *f
+	},
 	"deref_time": func(t *time.Time) time.Time {
 		if t == nil {
 			return time.Time{}
@@ -241,11 +247,18 @@ func (c *Console) render(ec echo.Context, status int, name string, p pager) erro
 // crafted link cannot make the console say something it did not.
 func seeOther(ec echo.Context, to, flash string) error {
 	if flash != "" {
+		// The flash goes in the query, before any fragment (#citations): after it, the
+		// browser kept it to itself and the page said nothing.
+		to, fragment, _ := strings.Cut(to, "#")
 		sep := "?"
 		if strings.Contains(to, "?") {
 			sep = "&"
 		}
 		to += sep + "done=" + flash
+		if fragment != "" {
+			to += "#" + fragment
+		}
+		return ec.Redirect(http.StatusSeeOther, to)
 	}
 	return ec.Redirect(http.StatusSeeOther, to)
 }
