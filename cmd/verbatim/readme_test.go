@@ -70,7 +70,9 @@ func TestREADMEWalkthrough(t *testing.T) {
 		"<mark>NATO</mark> isn’t <mark>on the table</mark>",
 		`{"attribution":[{"value":"verified","count":1}],"speaker":[{"value":"spk_`, `"label":"Keith Kellogg","count":1}],"year":[{"value":"2025","count":1}]}`,
 		`Kellogg",["initials"],0.5]`, `"moved_quotes":1}`, "HTTP/1.1 308 Permanent Redirect",
-		`{"name":"Keith Kellogg","aliases":["Gen. Kellogg"]}`, "Keith Kellogg: We are going to get this war ended"} {
+		`{"name":"Keith Kellogg","aliases":["Gen. Kellogg"]}`, "Keith Kellogg: We are going to get this war ended",
+		`"outcome":"appearance","drift":"typographic"`, `"outcome":"suggested"`, `{"state":"confirmed","reviewed_by":"admin"`,
+		`"appearance_counts":{"confirmed":2,"drifted":1,"suggested":0}`, `{"n":1,"appeared_in":[{"value":"out_`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the walkthrough's output lacks %s:\n%s", want, out)
 		}
