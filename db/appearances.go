@@ -212,11 +212,16 @@ const fragmentContainment = 0.9
 // fw are the words' features (similar.Features), computed once by a caller judging them
 // against many quotes; nil computes them.
 func (p LinkPolicy) judge(words string, fw map[uint64]struct{}, speaker string, seq int64, text, textSpeaker string) linkMatch {
-	m := linkMatch{seq: seq, text: text, speaker: textSpeaker, sameSpeak: speaker == textSpeaker}
 	if fw == nil {
 		fw = similar.Features(words)
 	}
-	ft := similar.Features(text)
+	return p.judgeFeatures(words, fw, speaker, seq, text, similar.Features(text), textSpeaker)
+}
+
+// judgeFeatures is judge with the stored quote's features (ft) known too.
+func (p LinkPolicy) judgeFeatures(words string, fw map[uint64]struct{}, speaker string, seq int64, text string,
+	ft map[uint64]struct{}, textSpeaker string) linkMatch {
+	m := linkMatch{seq: seq, text: text, speaker: textSpeaker, sameSpeak: speaker == textSpeaker}
 	jaccard, contained := similar.Jaccard(fw, ft), similar.Containment(ft, fw)
 	if jaccard < p.SuggestMin && contained < fragmentContainment {
 		// Neither near nor a run of the quote's words: most candidates a band turns up

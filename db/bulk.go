@@ -50,8 +50,10 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 		return 0, nil, err
 	}
 	// batch holds, by band, the texts this batch makes quotes of, for words of the batch
-	// that repeat one another.
+	// that repeat one another; judged the features of every candidate judged, which the
+	// batch's records meet again and again.
 	batch := map[int64][]Candidate{}
+	judged := map[string]map[uint64]struct{}{}
 	var rows []*BulkQuote
 	var taken []*ImportRecord
 	seen := map[string]bool{}
@@ -82,7 +84,7 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 		if outletID != nil {
 			q.Outlet = &OutletRef{ID: *outletID}
 		}
-		if !in.Separate && d.wouldLink(in.Text, speakerID, r.prep.bands, held, batch) {
+		if !in.Separate && d.wouldLink(in.Text, r.prep.features, speakerID, r.prep.bands, held, batch, judged) {
 			// Words the archive (or this batch) holds already are linked one at a time,
 			// after the batch's new quotes are stored: recordQuote decides.
 			rest = append(rest, r)
@@ -189,10 +191,12 @@ func (d *DB) bandHolders(ctx context.Context, tx Tx, recs []*ImportRecord) (map[
 	return held, nil
 }
 
-// wouldLink reports whether words by speaker, with their variant bands, match a stored
-// quote (held) or one this batch makes (batch) closely enough for linking to act. As for
-// a single record, only the candidates sharing the most bands are judged.
-func (d *DB) wouldLink(words, speaker string, keys []int64, held, batch map[int64][]Candidate) bool {
+// wouldLink reports whether words by speaker (fw their features, keys their variant
+// bands) match a stored quote (held) or one this batch makes (batch) closely enough for
+// linking to act. As for a single record, only the candidates sharing the most bands
+// are judged; known keeps the candidates' features from one record to the next.
+func (d *DB) wouldLink(words string, fw map[uint64]struct{}, speaker string, keys []int64, held, batch map[int64][]Candidate,
+	known map[string]map[uint64]struct{}) bool {
 	type cand struct {
 		c    Candidate
 		hits int
@@ -210,9 +214,13 @@ func (d *DB) wouldLink(words, speaker string, keys []int64, held, batch map[int6
 	cands := slices.SortedFunc(maps.Values(byText), func(a, b *cand) int {
 		return cmp.Or(b.hits-a.hits, cmp.Compare(b.c.Seq, a.c.Seq), strings.Compare(a.c.Text, b.c.Text))
 	})
-	fw := similar.Features(words)
 	for _, c := range cands[:min(len(cands), linkCandidateCap)] {
-		if m := d.link.judge(words, fw, speaker, c.c.Seq, c.c.Text, c.c.SpeakerID); m.confirmed || m.suggested {
+		ft, ok := known[c.c.Text]
+		if !ok {
+			ft = similar.Features(c.c.Text)
+			known[c.c.Text] = ft
+		}
+		if m := d.link.judgeFeatures(words, fw, speaker, c.c.Seq, c.c.Text, ft, c.c.SpeakerID); m.confirmed || m.suggested {
 			return true
 		}
 	}

@@ -42,6 +42,8 @@ type prepared struct {
 	key   string   // the external key
 	tags  []string // normalised
 	bands []int64  // variant band keys, for the bulk path
+	// features are the words' (similar.Features), which linking compares.
+	features map[uint64]struct{}
 }
 
 // Prepare does the part of importing the record that needs no database — checking it
@@ -61,7 +63,8 @@ func (r *ImportRecord) Prepare() {
 		p.key = contentKey(r.Quote)
 	}
 	if bulkEligible(r) {
-		p.bands = similar.BandKeys(similar.Features(r.Quote.Text))
+		p.features = similar.Features(r.Quote.Text)
+		p.bands = similar.BandKeys(p.features)
 	}
 	r.prep = p
 }

@@ -40,6 +40,7 @@ func main() {
 	n := flag.Int("quotes", 1000000, "records to import, and the archive's size for the create run")
 	rounds := flag.Int("rounds", 3, "rounds of each measure")
 	posts := flag.Int("posts", 2000, "POSTs per mode per round")
+	postRounds := flag.Int("post-rounds", 3, "rounds of POSTs")
 	rereport := flag.Float64("rereport", 0.05, "share of records that re-report an earlier one")
 	dsn := flag.String("db", "", "a postgres:// URL of an empty database to use instead of SQLite files (each archive in its own schema is not supported: the database is emptied between runs)")
 	dir := flag.String("dir", "", "where the SQLite archives go (default: a temporary directory)")
@@ -111,7 +112,7 @@ func main() {
 		return
 	}
 	defer lastLinked.Close()
-	createLatency(ctx, lastLinked, g, *rounds, *posts, *rereport)
+	createLatency(ctx, lastLinked, g, *postRounds, *posts, *rereport)
 }
 
 // load imports recs in the command line's batches of 25,000 and returns the rate.
