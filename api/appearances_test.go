@@ -227,6 +227,8 @@ func TestAppearanceBadInput(t *testing.T) {
 	}{
 		{"missing quote", "/v1/quotes/q_01JS8X2W5Q7K3M9N4P6R8T0V99/appearances", `{"words": "w"}`, 404, "", nil},
 		{"merged quote", "/v1/quotes/" + gone.ID + "/appearances", `{"words": "w"}`, 409, "", nil},
+		{"confirm on a quote merged away", "/v1/quotes/" + gone.ID + "/appearances/" + gone.Link.Appearance.ID + "/confirm", `{}`, 409, "", nil},
+		{"confirm twice", "/v1/quotes/" + fox.ID + "/appearances/" + gone.Link.Appearance.ID + "/confirm", `{}`, 409, "", nil},
 		{"not http", "/v1/quotes/" + fox.ID + "/appearances", `{"words": "w", "url": "ftp://example.com/a"}`, 422, "url", nil},
 		{"no words", "/v1/quotes/" + fox.ID + "/appearances", `{"words": ""}`, 422, "words", nil},
 		{"words too long", "/v1/quotes/" + fox.ID + "/appearances", `{"words": "` + strings.Repeat("w", 20001) + `"}`, 422, "words", nil},

@@ -322,3 +322,50 @@ func TestExportQuery(t *testing.T) {
 		}
 	}
 }
+
+// The command-line import links as the server does: words the archive holds become an
+// appearance, a second run changes nothing, and the deployment's policy (--link-* or
+// VERBATIM_LINK_*) decides what is the same quote.
+func TestImportCommandLinks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "reports.ndjson")
+	lines := `{"external_id": "fox", "text": "NATO isn’t on the table for Ukraine, and we have said so to Kyiv", "speaker_name": "Keith Kellogg", "said_on": "2025-04-20", "outlet_name": "Fox News"}
+{"external_id": "kyiv", "text": "NATO is not on the table for Ukraine, and we have said so to Kyiv", "speaker_name": "Keith Kellogg", "said_on": "2025-04-21", "outlet_name": "Kyiv Post"}
+{"external_id": "short", "text": "NATO isn’t on the table", "speaker_name": "Keith Kellogg", "outlet_name": "RT"}
+`
+	if err := os.WriteFile(file, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want db.ImportResult
+	}{
+		{"linked", nil, nil, db.ImportResult{Created: 1, Linked: 2}},
+		{"again", nil, nil, db.ImportResult{Unchanged: 3}},
+		{"a stricter deployment", []string{"--link-min-words", "8"}, nil, db.ImportResult{Created: 2, Linked: 1, Suggested: 1}},
+		{"stricter by the environment", nil, map[string]string{"VERBATIM_LINK_MIN_WORDS": "20"},
+			db.ImportResult{Created: 3, Suggested: 2}},
+	} {
+		dbPath := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".db")
+		if c.name == "again" { // the first run's archive
+			dbPath = filepath.Join(dir, "linked.db")
+		}
+		getenv := func(k string) string { return c.env[k] }
+		var stdout, stderr strings.Builder
+		args := append([]string{"verbatim", "import", file, "--db", dbPath, "--quiet"}, c.args...)
+		if err := run(context.Background(), args, getenv, &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v\n%s", c.name, err, stderr.String())
+		}
+		var res db.ImportResult
+		out := stdout.String()
+		if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Created != c.want.Created || res.Linked != c.want.Linked || res.Suggested != c.want.Suggested || res.Unchanged != c.want.Unchanged {
+			t.Errorf("%s: %+v, want %+v", c.name, res, c.want)
+		}
+	}
+}
