@@ -133,7 +133,7 @@ func (s *Server) handleAuditList(c echo.Context) error {
 		return err
 	}
 	f := db.AuditFilter{ResourceID: q.str("resource_id"), Actor: q.str("actor"), Cursor: q.str("cursor")}
-	if f.Resource, err = q.oneOf("resource", []string{"quote", "speaker", "outlet", "citation", "verdict", "key", "webhook"}); err != nil {
+	if f.Resource, err = q.oneOf("resource", db.AuditResources); err != nil {
 		return err
 	}
 	if f.Limit, err = q.limit(); err != nil {

@@ -384,7 +384,9 @@ func (d *DB) insertAppearance(ctx context.Context, tx Tx, q *Quote, in Appearanc
 		return nil, err
 	}
 	published, prec, err := dateSaid(in.PublishedOn, in.DatePrecision)
-	if err != nil {
+	if e := (*Error)(nil); errors.As(err, &e) && e.Field == "date_precision" {
+		return nil, errorf(Invalid, "date_precision", "a precision needs published_on")
+	} else if err != nil {
 		return nil, renamedError(err, "said_on", "published_on")
 	}
 	if in.Start != nil && in.End != nil && *in.End < *in.Start {

@@ -53,11 +53,11 @@ var overrides = map[string]string{"WebhookCreate.url": outbound.URLPattern, "Web
 
 // datesSaid are the members the core reads as a date said (db.NormalizeDate), not by a
 // validate tag: a day, a month or a year.
-var datesSaid = map[string]bool{"said_on": true, "published_on": true}
+var datesSaid = map[string]bool{"QuoteCreate.said_on": true, "QuotePatch.said_on": true, "AppearanceCreate.published_on": true}
 
 // idPrefixes are the ID members of bodies and the prefix of the IDs they name.
 var idPrefixes = map[string]string{"speaker_id": "spk", "outlet_id": "out", "citation_ids": "cit",
-	"speakers": "spk", "quotes": "q", "outlets": "out"}
+	"speakers": "spk", "quotes": "q", "outlets": "out", "appearance_id": "app"}
 
 // idPattern is the form of the server's IDs with prefix.
 func idPattern(prefix string) string { return "^" + prefix + "_[0-9A-HJKMNP-TV-Z]{26}$" }
@@ -115,12 +115,12 @@ func fieldRules(name string, s *openapi3.Schema, t reflect.Type) error {
 			continue // a schema of its own, with its own rules
 		}
 		field, items, _ := strings.Cut(f.Tag.Get("validate"), "dive")
-		stringRules(p.Value, strings.Split(field, ","), json)
+		stringRules(p.Value, strings.Split(field, ","), name+"."+json)
 		if pattern, ok := overrides[name+"."+json]; ok {
 			p.Value.Pattern = pattern
 		}
 		if p.Value.Items != nil && p.Value.Items.Value != nil {
-			stringRules(p.Value.Items.Value, strings.Split(items, ","), json)
+			stringRules(p.Value.Items.Value, strings.Split(items, ","), name+"."+json)
 		}
 	}
 	return nil
@@ -129,6 +129,8 @@ func fieldRules(name string, s *openapi3.Schema, t reflect.Type) error {
 // stringRules states a string schema's rules: its pattern (the one pattern it keeps, the
 // most specific of its rules; every other string at least refuses the control characters
 // no text may hold) and a minimum length where the value is required to be something.
+//
+// member is the schema's name and the member's, "QuoteCreate.said_on".
 func stringRules(s *openapi3.Schema, tags []string, member string) {
 	if s.Type == nil || !s.Type.Includes("string") || len(s.Enum) > 0 {
 		return
@@ -163,7 +165,8 @@ func stringRules(s *openapi3.Schema, tags []string, member string) {
 			}
 		}
 	}
-	if prefix, ok := idPrefixes[member]; ok {
+	_, bare, _ := strings.Cut(member, ".")
+	if prefix, ok := idPrefixes[bare]; ok {
 		pattern = idPattern(prefix)
 	}
 	s.Pattern = pattern
@@ -198,13 +201,16 @@ func datePrecision(doc *openapi3.T) {
 	finer := []struct{ pattern, precisions string }{
 		{`^[0-9]{4}$`, "year"}, {`^[0-9]{4}-[0-9]{2}$`, "month,year"},
 	}
-	for _, name := range []string{"QuoteCreate", "QuotePatch"} {
+	// The date each schema's precision is of.
+	dated := []struct{ schema, date string }{{"QuoteCreate", "said_on"}, {"QuotePatch", "said_on"}, {"AppearanceCreate", "published_on"}}
+	for _, d := range dated {
+		name, date := d.schema, d.date
 		s := doc.Components.Schemas[name]
 		if s == nil || s.Value == nil {
 			continue
 		}
-		if name == "QuoteCreate" {
-			s.Value.DependentRequired = map[string][]string{"date_precision": {"said_on"}}
+		if name != "QuotePatch" {
+			s.Value.DependentRequired = map[string][]string{"date_precision": {date}}
 		} else {
 			// A patch that clears the date clears its precision: a precision needs a date.
 			null := func() *openapi3.SchemaRef {
@@ -224,8 +230,8 @@ func datePrecision(doc *openapi3.T) {
 				return openapi3.NewStringSchema().WithPattern(pattern).NewRef()
 			}
 			s.Value.AllOf = append(s.Value.AllOf, &openapi3.SchemaRef{Value: &openapi3.Schema{
-				If: &openapi3.SchemaRef{Value: &openapi3.Schema{Required: []string{"said_on", "date_precision"},
-					Properties: openapi3.Schemas{"said_on": str(f.pattern), "date_precision": openapi3.NewStringSchema().NewRef()}}},
+				If: &openapi3.SchemaRef{Value: &openapi3.Schema{Required: []string{date, "date_precision"},
+					Properties: openapi3.Schemas{date: str(f.pattern), "date_precision": openapi3.NewStringSchema().NewRef()}}},
 				Then: &openapi3.SchemaRef{Value: &openapi3.Schema{Properties: openapi3.Schemas{
 					"date_precision": &openapi3.SchemaRef{Value: &openapi3.Schema{Enum: enum}}}}},
 			}})
@@ -239,6 +245,8 @@ func datePrecision(doc *openapi3.T) {
 var notBoth = map[string][][2]string{
 	"QuoteCreate": {{"outlet_id", "outlet_name"}},
 	"QuotePatch":  {{"speaker_id", "speaker_name"}, {"outlet_id", "outlet_name"}},
+	// An appearance's outlet, likewise.
+	"AppearanceCreate": {{"outlet_id", "outlet_name"}},
 }
 
 // exclusive states notBoth in the schemas.

@@ -224,6 +224,15 @@ func (f *fuzzer) seed() error {
 		}
 		f.ids["cit"] = append(f.ids["cit"], id.ID)
 		f.parent[id.ID] = q
+		cit := id.ID
+		state := []string{"confirmed", "suggested"}[i%2]
+		if err := post("/v1/quotes/"+q+"/appearances", map[string]any{"words": "NATO isn’t on the table", "state": state,
+			"url": fmt.Sprintf("https://example.com/re-report/%d/%d", run, i)}, &id); err != nil {
+			return err
+		}
+		f.ids["app"] = append(f.ids["app"], id.ID)
+		f.parent[id.ID] = q
+		id.ID = cit
 		if i%2 == 0 {
 			if err := post("/v1/quotes/"+q+"/verdicts", map[string]any{"attribution": "verified", "rating": "not_checkable",
 				"summary": "On tape.", "citation_ids": []string{id.ID}}, &id); err != nil {
@@ -559,6 +568,48 @@ func (f *fuzzer) fitReferences(o operation, params map[string]string, body any) 
 			if b := f.other("spk", a); b != "" {
 				m["ids"] = []any{a, b}
 			}
+		}
+	case o.method == http.MethodPost && o.path == "/v1/quotes/{id}/appearances":
+		// Where the words stood: the end after the start.
+		num := func(v any) float64 {
+			switch n := v.(type) {
+			case int:
+				return float64(n)
+			case int64:
+				return float64(n)
+			case float64:
+				return n
+			}
+			return 0
+		}
+		_, hasStart := m["start"]
+		_, hasEnd := m["end"]
+		if hasStart && hasEnd && num(m["end"]) < num(m["start"]) {
+			m["start"], m["end"] = m["end"], m["start"]
+		}
+	case o.method == http.MethodPost && o.path == "/v1/quotes/{id}/appearances/{aid}/confirm":
+		// keep_verdict is for two quotes that both carry verdicts, which a seed link never is.
+		delete(m, "keep_verdict")
+	case o.method == http.MethodPost && o.path == "/v1/quotes/{id}/first-appearance":
+		// One of the quote's confirmed appearances; a fresh one when it has none.
+		_, out, _, _, err := f.call(http.MethodGet, "/v1/quotes/"+params["id"]+"/appearances?limit=100", nil, nil)
+		var page struct {
+			Data []struct{ ID, State string }
+		}
+		if err != nil || json.Unmarshal(out, &page) != nil {
+			return
+		}
+		for _, a := range page.Data {
+			if a.State == "confirmed" {
+				m["appearance_id"] = a.ID
+				return
+			}
+		}
+		_, out, _, _, err = f.call(http.MethodPost, "/v1/quotes/"+params["id"]+"/appearances",
+			map[string]any{"words": "NATO", "state": "confirmed"}, nil)
+		var a struct{ ID string }
+		if err == nil && json.Unmarshal(out, &a) == nil && a.ID != "" {
+			m["appearance_id"] = a.ID
 		}
 	case o.method == http.MethodPatch && o.path == "/v1/quotes/{id}":
 		if p, ok := m["date_precision"]; !ok || p == nil {
