@@ -262,21 +262,13 @@ func (d *DB) undoQuoteMerge(ctx context.Context, tx Tx, m *Merge) error {
 	if err := errors.Join(json.Unmarshal(m.Merged, &snap), json.Unmarshal(m.SurvivorBefore, &before)); err != nil || snap.Quote == nil {
 		return fmt.Errorf("db: read a merge's records: %w", err)
 	}
-	survivor, err := findQuote(ctx, tx, m.Into, true)
-	var e *Error
-	if errors.As(err, &e) && e.Code == Moved {
-		return errorf(Conflict, "", fmt.Sprintf("the survivor %s was itself merged into %s since: undo that merge first", m.Into, e.To))
-	}
-	if err != nil {
-		return err
-	}
 	if snap.MergeVerdict != "" {
 		return errorf(Conflict, "", fmt.Sprintf("the merge gave verdict %s, which the public history keeps: "+
 			"a merge of two checked quotes cannot be undone; append a verdict, or record the quotes again", snap.MergeVerdict))
 	}
-	if survivor.Version != m.SurvivorVersion {
-		return errorf(Conflict, "", fmt.Sprintf("the survivor %s changed since the merge (version %d, then %d): undoing would lose that",
-			m.Into, m.SurvivorVersion, survivor.Version))
+	survivor, err := findQuote(ctx, tx, m.Into, true)
+	if err := survivorAsLeft(m, (*mergedQuote)(survivor), err); err != nil {
+		return err
 	}
 	link, err := tx.Appearance(ctx, survivor.Seq, snap.Link, true)
 	if err != nil {
@@ -328,3 +320,8 @@ func (d *DB) undoQuoteMerge(ctx context.Context, tx Tx, m *Merge) error {
 	return d.record(ctx, tx, c, newChange("update", "quote", survivor.ID, survivor.ID, survivor, &restored),
 		newChange("update", "appearance", link.ID, survivor.ID, link, &next))
 }
+
+// mergedQuote is a quote as an undo checks its survivor.
+type mergedQuote Quote
+
+func (q *mergedQuote) version() int64 { return q.Version }

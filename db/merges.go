@@ -277,16 +277,8 @@ func (d *DB) UndoMerge(ctx context.Context, id string) (*Merge, error) {
 			return d.undoQuoteMerge(ctx, tx, m)
 		}
 		survivor, err := findMergeable(ctx, tx, m.Kind, m.Into, true)
-		var e *Error
-		if errors.As(err, &e) && e.Code == Moved {
-			return errorf(Conflict, "", fmt.Sprintf("the survivor %s was itself merged into %s since: undo that merge first", m.Into, e.To))
-		}
-		if err != nil {
+		if err := survivorAsLeft(m, survivor, err); err != nil {
 			return err
-		}
-		if survivor.version() != m.SurvivorVersion {
-			return errorf(Conflict, "", fmt.Sprintf("the survivor %s changed since the merge (version %d, then %d): undoing would lose that",
-				m.Into, m.SurvivorVersion, survivor.version()))
 		}
 		now := d.now()
 		merged, before, err := unmarshalMergeable(m.Kind, m.Merged, m.SurvivorBefore)
@@ -310,6 +302,23 @@ func (d *DB) UndoMerge(ctx context.Context, id string) (*Merge, error) {
 		return d.record(ctx, tx, c, newChange("update", m.Kind, m.Into, "", survivor.record(), before.record()))
 	})
 	return m, err
+}
+
+// survivorAsLeft is why a merge cannot be undone — its survivor (read with err) merged
+// away since, or changed since — or nil.
+func survivorAsLeft(m *Merge, survivor interface{ version() int64 }, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == Moved {
+		return errorf(Conflict, "", fmt.Sprintf("the survivor %s was itself merged into %s since: undo that merge first", m.Into, e.To))
+	}
+	if err != nil {
+		return err
+	}
+	if v := survivor.version(); v != m.SurvivorVersion {
+		return errorf(Conflict, "", fmt.Sprintf("the survivor %s changed since the merge (version %d, then %d): undoing would lose that",
+			m.Into, m.SurvivorVersion, v))
+	}
+	return nil
 }
 
 // MergePreview is what a merge would do, shown before it is done: the two records, the
