@@ -163,10 +163,11 @@ type AppearanceFilter struct {
 }
 
 // LinkPolicy decides what recorded words the archive already holds become. Words by the
-// quote's own speaker, at least MinWords long, that match it typographically, as a run of
-// its words, or at least ConfirmMin similar, are the same quote: a confirmed appearance.
-// Shorter words, different speakers and scores from SuggestMin up are a suggested link for
-// a fact-checker. Below SuggestMin they are another quote.
+// quote's own speaker, at least MinWords long (both), that match it typographically, as a
+// run of its words, or at least ConfirmMin similar, changing no number and no negation,
+// are the same quote: a confirmed appearance. Shorter such words, such words attributed to
+// another speaker, and the speaker's own words from SuggestMin up are a suggested link for
+// a fact-checker. The rest are another quote.
 type LinkPolicy struct {
 	ConfirmMin float64
 	SuggestMin float64
@@ -253,7 +254,9 @@ func (p LinkPolicy) judgeFeatures(words string, fw map[uint64]struct{}, speaker 
 	case close && m.sameSpeak && m.words >= p.MinWords && substantive == "":
 		m.confirmed = true
 		m.reasonText = fmt.Sprintf("the same speaker's words, %s, %d words (confirmed from %d)", describe(m), m.words, p.MinWords)
-	case close || m.score >= p.SuggestMin:
+	case close || (m.sameSpeak && m.score >= p.SuggestMin):
+		// Another speaker's words are suggested only when they are the same words: a
+		// middling likeness between two people's is what they both talk about.
 		m.suggested = true
 		switch {
 		case substantive != "" && m.sameSpeak && m.words >= p.MinWords:

@@ -91,7 +91,13 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 			continue
 		}
 		for _, k := range r.prep.bands {
-			batch[k] = append(batch[k], Candidate{Text: in.Text, SpeakerID: speakerID})
+			// As a band's stored holders are its newest few, so are the batch's: a band
+			// thousands of a batch's records share (templated words) is no candidate list.
+			if hs := batch[k]; len(hs) >= batchHoldersPerBand {
+				batch[k] = append(hs[1:len(hs):len(hs)], Candidate{Text: in.Text, SpeakerID: speakerID})
+			} else {
+				batch[k] = append(hs, Candidate{Text: in.Text, SpeakerID: speakerID})
+			}
 		}
 		rows = append(rows, &BulkQuote{Quote: q, ExternalID: keys[i], Bands: r.prep.bands})
 		taken = append(taken, r)
@@ -165,6 +171,10 @@ func quoteCreation(q *Quote) (string, error) {
 	return string(b), err
 }
 
+// batchHoldersPerBand is how many of a batch's own records a band keeps as candidates for
+// the records after them: the newest.
+const batchHoldersPerBand = 32
+
 // bandHolders are the stored quotes sharing a variant band with any of the records' words,
 // by band, read in one pass for the batch.
 func (d *DB) bandHolders(ctx context.Context, tx Tx, recs []*ImportRecord) (map[int64][]Candidate, error) {
@@ -201,14 +211,17 @@ func (d *DB) wouldLink(words string, fw map[uint64]struct{}, speaker string, key
 		c    Candidate
 		hits int
 	}
-	byText := map[string]*cand{}
+	type who struct{ text, speaker string }
+	byText := map[who]*cand{}
 	for _, k := range keys {
-		for _, c := range slices.Concat(held[k], batch[k]) {
-			key := c.Text + "\x00" + c.SpeakerID
-			if byText[key] == nil {
-				byText[key] = &cand{c: c}
+		for _, hs := range [2][]Candidate{held[k], batch[k]} {
+			for _, c := range hs {
+				key := who{c.Text, c.SpeakerID}
+				if byText[key] == nil {
+					byText[key] = &cand{c: c}
+				}
+				byText[key].hits++
 			}
-			byText[key].hits++
 		}
 	}
 	cands := slices.SortedFunc(maps.Values(byText), func(a, b *cand) int {
