@@ -54,6 +54,7 @@ func main() {
 	suggest := flag.Float64("suggest", db.DefaultLinkPolicy.SuggestMin, "LinkPolicy.SuggestMin")
 	words := flag.Int("min-words", db.DefaultLinkPolicy.MinWords, "LinkPolicy.MinWords")
 	sweep := flag.Bool("sweep", false, "score a grid of policies instead of one")
+	show := flag.Bool("show", false, "print the wrong links and the same-quote pairs left apart")
 	flag.Parse()
 	golds, articles := read(*corpus, *split)
 	fmt.Printf("%s: %d articles, %d gold quotes\n", *split, len(articles), len(golds))
@@ -68,7 +69,7 @@ func main() {
 	}
 	fmt.Println("confirm  suggest  words | pairs  same  linked  right | precision  recall  | suggested-apart  end-to-end recall (of all same pairs)")
 	for _, p := range policies {
-		score(*corpus, p, golds, articles)
+		score(*corpus, p, golds, articles, *show)
 	}
 }
 
@@ -111,7 +112,7 @@ func read(corpus, splits string) ([]*gold, []string) {
 	return golds, articles
 }
 
-func score(corpus string, p db.LinkPolicy, golds []*gold, articles []string) {
+func score(corpus string, p db.LinkPolicy, golds []*gold, articles []string, show bool) {
 	ctx := db.WithActor(context.Background(), db.System)
 	dir, err := os.MkdirTemp("", "linkeval")
 	if err != nil {
@@ -206,6 +207,13 @@ func score(corpus string, p db.LinkPolicy, golds []*gold, articles []string) {
 			}
 			if !got && truth && suggested[pairKey(a.landed, b.landed)] {
 				apartSuggested++
+			}
+			if show && got != truth {
+				what := "linked, not one quote"
+				if truth {
+					what = "one quote, left apart"
+				}
+				fmt.Printf("  %s:\n    %s (%s): %q\n    %s (%s): %q\n", what, a.Article, a.Speaker, a.Quote, b.Article, b.Speaker, b.Quote)
 			}
 		}
 	}
