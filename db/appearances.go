@@ -190,6 +190,7 @@ func (p LinkPolicy) check() error {
 type linkMatch struct {
 	seq        int64
 	id         string
+	jaccard    float64 // the words' similarity to the quote's, as /similar scores it
 	text       string
 	speaker    string
 	class      string
@@ -224,6 +225,7 @@ func (p LinkPolicy) judgeFeatures(words string, fw map[uint64]struct{}, speaker 
 	ft map[uint64]struct{}, textSpeaker string) linkMatch {
 	m := linkMatch{seq: seq, text: text, speaker: textSpeaker, sameSpeak: speaker == textSpeaker}
 	jaccard, contained := similar.Jaccard(fw, ft), similar.Containment(ft, fw)
+	m.jaccard = jaccard
 	if jaccard < p.SuggestMin && contained < fragmentContainment {
 		// Neither near nor a run of the quote's words: most candidates a band turns up
 		// end here, before the word-by-word diff (a third of an import's time, else).
@@ -386,11 +388,9 @@ func (d *DB) insertAppearance(ctx context.Context, tx Tx, q *Quote, in Appearanc
 	if err := validateInput(&in); err != nil {
 		return nil, err
 	}
-	published, prec, err := dateSaid(in.PublishedOn, in.DatePrecision)
-	if e := (*Error)(nil); errors.As(err, &e) && e.Field == "date_precision" {
-		return nil, errorf(Invalid, "date_precision", "a precision needs published_on")
-	} else if err != nil {
-		return nil, renamedError(err, "said_on", "published_on")
+	published, prec, err := datePrecise("published_on", in.PublishedOn, in.DatePrecision)
+	if err != nil {
+		return nil, err
 	}
 	if in.Start != nil && in.End != nil && *in.End < *in.Start {
 		return nil, errorf(Invalid, "end", "must not come before start")
@@ -441,17 +441,6 @@ func (d *DB) insertAppearance(ctx context.Context, tx Tx, q *Quote, in Appearanc
 		return findAppearance(ctx, tx, q, a.ID, false)
 	}
 	return a, nil
-}
-
-// renamedError renames an Error's field.
-func renamedError(err error, from, to string) error {
-	var e *Error
-	if errors.As(err, &e) && e.Field == from {
-		c := *e
-		c.Field = to
-		return &c
-	}
-	return err
 }
 
 // appeared records a change of an appearance (before nil: created): its audit and

@@ -111,7 +111,7 @@ func (d *DB) SaveExtracted(ctx context.Context, a Article, picks []Pick) ([]stri
 	err = d.write(ctx, func(tx Tx) error {
 		ids = ids[:0]
 		for i, p := range picks {
-			q, link, err := d.recordQuote(ctx, tx, p.Quote, nil, &xs[i], "extraction")
+			q, link, _, err := d.recordQuote(ctx, tx, p.Quote, nil, &xs[i], "extraction")
 			if err != nil {
 				return prefixField(err, fmt.Sprintf("data[%d]", i))
 			}

@@ -322,7 +322,7 @@ func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, e
 	}
 	in := rec.Quote
 	in.suggestOnly = len(rec.Verdicts) > 0 || len(rec.Citations) > 0 || len(rec.Appearances) > 0
-	q, link, err := d.recordQuote(ctx, tx, in, &key, nil, "import")
+	q, link, _, err := d.recordQuote(ctx, tx, in, &key, nil, "import")
 	if err != nil {
 		return "", err
 	}

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,17 +16,30 @@ import (
 // uncertain one stores a new quote with a suggested link on the stored one for a
 // fact-checker; no match, or in.Separate, stores a new quote. via says which way the
 // words came (an appearance's via); externalID and x as for insertQuote.
-func (d *DB) recordQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *string, x *Extraction, via string) (*Quote, *Link, error) {
+//
+// It also returns, best first, the stored quotes the words are at least DuplicateMin
+// similar to (a new quote's possible duplicates), from the same look-up: recording words
+// looks the archive up once.
+func (d *DB) recordQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *string, x *Extraction, via string) (*Quote, *Link, []scored, error) {
 	q, err := d.newQuote(ctx, tx, in, x)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var m *linkMatch
+	var near []scored
 	if !in.Separate {
 		ms, err := d.linkCandidates(ctx, tx, q.Text, q.Speaker.ID, 0)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		for _, c := range ms {
+			if c.jaccard >= DuplicateMin {
+				near = append(near, scored{c.seq, c.jaccard})
+			}
+		}
+		slices.SortFunc(near, func(a, b scored) int {
+			return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.seq, a.seq))
+		})
 		m = best(ms)
 		if m != nil && m.confirmed && in.suggestOnly {
 			m.confirmed, m.suggested = false, true
@@ -35,29 +49,29 @@ func (d *DB) recordQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *
 	if m != nil && m.confirmed {
 		target, err := linkTarget(ctx, tx, m)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		a, err := d.insertAppearance(ctx, tx, target, d.appearanceOf(q, x, via, m, "confirmed", nil, externalID))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return target, &Link{Outcome: "appearance", Appearance: a, Reason: m.reasonText}, nil
+		return target, &Link{Outcome: "appearance", Appearance: a, Reason: m.reasonText}, nil, nil
 	}
 	if err := d.storeQuote(ctx, tx, q, externalID); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if m == nil {
-		return q, nil, nil
+		return q, nil, near, nil
 	}
 	target, err := linkTarget(ctx, tx, m)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	a, err := d.insertAppearance(ctx, tx, target, d.appearanceOf(q, x, via, m, "suggested", &q.ID, nil))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return q, &Link{Outcome: "suggested", Appearance: a, Reason: m.reasonText}, nil
+	return q, &Link{Outcome: "suggested", Appearance: a, Reason: m.reasonText}, near, nil
 }
 
 // appearanceOf is the appearance recorded words make of the quote they matched: the

@@ -208,17 +208,24 @@ func (d *DB) resolveOutlet(ctx context.Context, tx Tx, id, name *string) (*strin
 
 // dateSaid normalises said_on against date_precision; a precision without a date is Invalid.
 func dateSaid(saidOn, precision *string) (*string, *string, error) {
-	if saidOn == nil {
+	return datePrecise("said_on", saidOn, precision)
+}
+
+// datePrecise normalises a date of the member field (said_on, an appearance's
+// published_on) against date_precision: a day, a month or a year, the precision inferred
+// when not given. A precision without a date is Invalid.
+func datePrecise(field string, date, precision *string) (*string, *string, error) {
+	if date == nil {
 		if precision != nil {
-			return nil, nil, errorf(Invalid, "date_precision", "a precision needs said_on")
+			return nil, nil, errorf(Invalid, "date_precision", "a precision needs "+field)
 		}
 		return nil, nil, nil
 	}
-	date, prec, err := NormalizeDate(*saidOn, precision)
+	d, prec, err := NormalizeDate(*date, precision)
 	if err != nil {
-		return nil, nil, errorf(Malformed, "said_on", err.Error())
+		return nil, nil, errorf(Malformed, field, err.Error())
 	}
-	return &date, &prec, nil
+	return &d, &prec, nil
 }
 
 // CreateQuote records words a speaker said, finding or creating the speaker and outlet it
@@ -234,16 +241,12 @@ func (d *DB) CreateQuote(ctx context.Context, in QuoteInput) (*Quote, error) {
 	var link *Link
 	var dups []scored
 	err := d.write(ctx, func(tx Tx) error {
-		q, l, err := d.recordQuote(ctx, tx, in, nil, nil, "record")
+		q, l, near, err := d.recordQuote(ctx, tx, in, nil, nil, "record")
 		if err != nil {
 			return err
 		}
-		id, link = q.ID, l
-		if l != nil && l.Outcome == "appearance" {
-			return nil
-		}
-		dups, err = similarTo(ctx, tx, in.Text, q.Seq, DuplicateMin, 5)
-		return err
+		id, link, dups = q.ID, l, near[:min(len(near), 5)]
+		return nil
 	})
 	if err != nil {
 		return nil, err
