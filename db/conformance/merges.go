@@ -399,7 +399,25 @@ func testMergeOutlets(t *testing.T, h Harness) {
 	}
 	watch := mustWebhook(t, d, db.WebhookInput{URL: "https://a.example/hook", EventTypes: []string{"outlet.merged", "outlet.unmerged"},
 		Watches: &db.Watches{Outlets: []string{short.ID}}})
+	// An appearance the merged outlet printed is the survivor's while merged, and its own
+	// again after the undo.
+	printed := q
+	app, err := d.CreateAppearance(bg, printed.ID, db.AppearanceInput{Words: "printed", OutletID: &short.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	printedBy := func() string {
+		t.Helper()
+		as, err := d.ListAppearances(bg, printed.ID, 10, nil)
+		if err != nil || len(as.Data) != 1 || as.Data[0].ID != app.ID || as.Data[0].Outlet == nil {
+			t.Fatalf("the appearance: %+v %v", as.Data, err)
+		}
+		return as.Data[0].Outlet.ID
+	}
 	m := mustMerge(t, d, "outlet", short.ID, wsj.ID)
+	if got := printedBy(); got != wsj.ID {
+		t.Errorf("the appearance's outlet while merged: %s, want %s", got, wsj.ID)
+	}
 	if got := events(t, d, watch.ID); !slices.Equal(got, []string{"outlet.merged " + short.ID}) {
 		t.Errorf("events of the merged outlet's watch: %v", got)
 	}
@@ -429,6 +447,9 @@ func testMergeOutlets(t *testing.T, h Harness) {
 	}
 	if got, err := d.Quote(bg, q.ID); err != nil || got.Outlet == nil || got.Outlet.ID != short.ID {
 		t.Errorf("the moved quote after undo: %+v %v", got, err)
+	}
+	if got := printedBy(); got != short.ID {
+		t.Errorf("the appearance's outlet after undo: %s, want %s", got, short.ID)
 	}
 	if got := countAll(t, d, db.QuoteFilter{OutletID: &wsj.ID}); got != 2 {
 		t.Errorf("the survivor's quotes after undo: %d, want the 2 written since", got)

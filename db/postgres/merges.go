@@ -102,7 +102,9 @@ func (t *tx) MoveQuotes(ctx context.Context, kind, from, into, mergeID string) (
 	}
 	if kind == "outlet" {
 		// Appearances printed by the merged outlet were printed by the survivor.
-		if _, err := t.exec(ctx, "move appearances", `UPDATE appearances SET outlet_id = $1 WHERE outlet_id = $2`, into, from); err != nil {
+		if _, err := t.exec(ctx, "move appearances", `WITH moved AS (
+			UPDATE appearances SET outlet_id = $1 WHERE outlet_id = $2 RETURNING seq)
+			INSERT INTO merge_appearance_moves (merge_id, appearance_seq) SELECT $3, seq FROM moved`, into, from, mergeID); err != nil {
 			return 0, err
 		}
 	}
@@ -146,6 +148,12 @@ func (t *tx) UndoMerge(ctx context.Context, m *db.Merge) (int64, error) {
 		AND seq IN (SELECT quote_seq FROM merge_moves WHERE merge_id = $2)`, m.Into, m.ID)
 	if err != nil {
 		return 0, err
+	}
+	if m.Kind == "outlet" {
+		if _, err := t.exec(ctx, "move appearances back", `UPDATE appearances SET outlet_id = $1 WHERE outlet_id = $2
+			AND seq IN (SELECT appearance_seq FROM merge_appearance_moves WHERE merge_id = $3)`, m.From, m.Into, m.ID); err != nil {
+			return 0, err
+		}
 	}
 	if _, err := t.exec(ctx, "drop redirect", `DELETE FROM redirects WHERE from_id = $1`, m.From); err != nil {
 		return 0, err

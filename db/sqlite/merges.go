@@ -98,6 +98,10 @@ func (t *tx) MoveQuotes(ctx context.Context, kind, from, into, mergeID string) (
 	}
 	if kind == "outlet" {
 		// Appearances printed by the merged outlet were printed by the survivor.
+		if _, err := t.exec(ctx, "record moved appearances", `INSERT INTO merge_appearance_moves (merge_id, appearance_seq)
+			SELECT ?, seq FROM appearances WHERE outlet_id = ?`, mergeID, from); err != nil {
+			return 0, err
+		}
 		if _, err := t.exec(ctx, "move appearances", `UPDATE appearances SET outlet_id = ? WHERE outlet_id = ?`, into, from); err != nil {
 			return 0, err
 		}
@@ -120,6 +124,12 @@ func (t *tx) UndoMerge(ctx context.Context, m *db.Merge) (int64, error) {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, err
+	}
+	if m.Kind == "outlet" {
+		if _, err := t.exec(ctx, "move appearances back", `UPDATE appearances SET outlet_id = ? WHERE outlet_id = ?
+			AND seq IN (SELECT appearance_seq FROM merge_appearance_moves WHERE merge_id = ?)`, m.From, m.Into, m.ID); err != nil {
+			return 0, err
+		}
 	}
 	if _, err := t.exec(ctx, "drop redirect", `DELETE FROM redirects WHERE from_id = ?`, m.From); err != nil {
 		return 0, err
