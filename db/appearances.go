@@ -213,7 +213,7 @@ const fragmentContainment = 0.9
 //
 // fw are the words' features (similar.Features), computed once by a caller judging them
 // against many quotes; nil computes them.
-func (p LinkPolicy) judge(words string, fw map[uint64]struct{}, speaker string, seq int64, text, textSpeaker string) linkMatch {
+func (p LinkPolicy) judge(words string, fw similar.Set, speaker string, seq int64, text, textSpeaker string) linkMatch {
 	if fw == nil {
 		fw = similar.Features(words)
 	}
@@ -221,10 +221,10 @@ func (p LinkPolicy) judge(words string, fw map[uint64]struct{}, speaker string, 
 }
 
 // judgeFeatures is judge with the stored quote's features (ft) known too.
-func (p LinkPolicy) judgeFeatures(words string, fw map[uint64]struct{}, speaker string, seq int64, text string,
-	ft map[uint64]struct{}, textSpeaker string) linkMatch {
+func (p LinkPolicy) judgeFeatures(words string, fw similar.Set, speaker string, seq int64, text string,
+	ft similar.Set, textSpeaker string) linkMatch {
 	m := linkMatch{seq: seq, text: text, speaker: textSpeaker, sameSpeak: speaker == textSpeaker}
-	jaccard, contained := similar.Jaccard(fw, ft), similar.Containment(ft, fw)
+	jaccard, contained := similar.Likeness(fw, ft)
 	m.jaccard = jaccard
 	if jaccard < p.SuggestMin && contained < fragmentContainment {
 		// Neither near nor a run of the quote's words: most candidates a band turns up
@@ -385,6 +385,25 @@ func (d *DB) CreateAppearance(ctx context.Context, quoteID string, in Appearance
 // insertAppearance writes an appearance of q, deciding its state and how it matched,
 // refreshes q's chain and tells who must hear of a checked quote reappearing.
 func (d *DB) insertAppearance(ctx context.Context, tx Tx, q *Quote, in AppearanceInput) (*Appearance, error) {
+	a, err := d.newAppearance(ctx, tx, q, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.InsertAppearance(ctx, a); err != nil {
+		return nil, writeError("appearance", err)
+	}
+	if err := d.appeared(ctx, tx, q, nil, a); err != nil {
+		return nil, err
+	}
+	if a.Outlet != nil { // its name, as a read shows it
+		return findAppearance(ctx, tx, q, a.ID, false)
+	}
+	return a, nil
+}
+
+// newAppearance is the appearance in makes of q, checked and judged, with its drift: what
+// insertAppearance stores, and a bulk import many at a time.
+func (d *DB) newAppearance(ctx context.Context, tx Tx, q *Quote, in AppearanceInput) (*Appearance, error) {
 	if err := validateInput(&in); err != nil {
 		return nil, err
 	}
@@ -399,12 +418,15 @@ func (d *DB) insertAppearance(ctx context.Context, tx Tx, q *Quote, in Appearanc
 	if err != nil {
 		return nil, err
 	}
-	m := d.link.judge(in.Words, nil, q.Speaker.ID, q.Seq, q.Text, q.Speaker.ID)
+	var m linkMatch
 	state := "suggested"
-	if m.confirmed {
+	if in.match != "" {
+		// Linking matched the words, judging them with both speakers: its state stands.
+		state = *in.State
+	} else if m = d.link.judge(in.Words, nil, q.Speaker.ID, q.Seq, q.Text, q.Speaker.ID); m.confirmed {
 		state = "confirmed"
 	}
-	if in.State != nil {
+	if in.State != nil && in.match == "" {
 		if *in.State == "confirmed" && !m.confirmed {
 			// Words the rule would not confirm are a fact-checker's to confirm.
 			if err := authorize(ctx, PermMerge, "state"); err != nil {
@@ -431,40 +453,39 @@ func (d *DB) insertAppearance(ctx context.Context, tx Tx, q *Quote, in Appearanc
 		a.Outlet = &OutletRef{ID: *outletID}
 	}
 	withDrift(q.Text, a)
-	if err := tx.InsertAppearance(ctx, a); err != nil {
-		return nil, writeError("appearance", err)
-	}
-	if err := d.appeared(ctx, tx, q, nil, a); err != nil {
-		return nil, err
-	}
-	if a.Outlet != nil { // its name, as a read shows it
-		return findAppearance(ctx, tx, q, a.ID, false)
-	}
 	return a, nil
 }
 
-// appeared records a change of an appearance (before nil: created): its audit and
-// events, the quote's chain refreshed, and — when the appearance is newly confirmed on a
-// quote that carries a verdict — quote.reappeared, the moment a newsroom must hear of.
+// appeared records a change of an appearance (before nil: created): the quote's chain
+// refreshed, its audit and events (appearanceChange).
 func (d *DB) appeared(ctx context.Context, tx Tx, q *Quote, before, after *Appearance) error {
 	if err := tx.RefreshChain(ctx, q.Seq); err != nil {
 		return fmt.Errorf("db: refresh the quote's chain: %w", err)
 	}
+	audited, news := appearanceChange(q, before, after)
+	if err := d.record(ctx, tx, audited); err != nil {
+		return err
+	}
+	return d.emit(ctx, tx, news...)
+}
+
+// appearanceChange is what a change of an appearance of q records: its audit entry, and —
+// when the appearance is newly confirmed on a quote that carries a verdict — the news,
+// quote.reappeared, the moment a newsroom must hear of (not audited: the appearance's own
+// entry records what happened).
+func appearanceChange(q *Quote, before, after *Appearance) (audited change, news []change) {
 	action := "update"
 	if before == nil {
 		action = "create"
 	}
-	if err := d.record(ctx, tx, newChange(action, "appearance", after.ID, q.ID, before, after)); err != nil {
-		return err
-	}
+	audited = newChange(action, "appearance", after.ID, q.ID, before, after)
 	newly := after.State == "confirmed" && (before == nil || before.State != "confirmed")
 	if !newly || (q.Attribution == "unverified" && q.Rating == nil) {
-		return nil
+		return audited, nil
 	}
-	// Not audited: the appearance's own entry records what happened; this is the news.
 	c := newChange("reappear", "quote", q.ID, q.ID, nil, q)
 	c.appearance = after.ID
-	return d.emit(ctx, tx, c)
+	return audited, []change{c}
 }
 
 // Appearance returns one appearance of a quote. NotFound, Moved.

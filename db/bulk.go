@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/verbatimhq/verbatim/similar"
 )
@@ -19,13 +19,18 @@ func bulkEligible(r *ImportRecord) bool {
 }
 
 // bulkInsert writes new create-shape records many at a time — the quotes with their
-// search index, tags and variant bands, then their audit entries — and returns the
-// records it did not take (already stored, named twice in the batch, or stored by
-// another writer meanwhile), for the record-at-a-time path. Any record's error aborts
-// the bulk write (the caller then retries the batch record by record, which reports it).
-func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (created int, rest []*ImportRecord, err error) {
+// search index, tags and variant bands, the appearances linking makes of them, then their
+// audit entries — and returns what it did and the records it did not take (already
+// stored, named twice in the batch, or stored by another writer meanwhile), for the
+// record-at-a-time path. Any record's error aborts the bulk write (the caller then
+// retries the batch record by record, which reports it).
+//
+// Linking is recordQuote's, decided from the batch's one band look-up instead of one per
+// record: words a stored quote or an earlier record of the batch holds already become its
+// confirmed appearance, not a quote; uncertain ones, a quote with a suggested link.
+func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res ImportResult, rest []*ImportRecord, err error) {
 	if len(recs) == 0 {
-		return 0, nil, nil
+		return res, nil, nil
 	}
 	keys := make([]string, len(recs))
 	for i, r := range recs {
@@ -34,7 +39,7 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 	}
 	stored, err := tx.ExternalIDsStored(ctx, keys)
 	if err != nil {
-		return 0, nil, fmt.Errorf("db: find imported keys: %w", err)
+		return res, nil, fmt.Errorf("db: find imported keys: %w", err)
 	}
 	fresh := make([]*ImportRecord, 0, len(recs))
 	for i, r := range recs {
@@ -43,19 +48,20 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 		}
 	}
 	if err := d.resolveNames(ctx, tx, fresh); err != nil {
-		return 0, nil, err
+		return res, nil, err
 	}
-	held, err := d.bandHolders(ctx, tx, fresh)
+	// held lists, by band, the stored quotes holding it; batch, the quotes this batch
+	// makes, for words of the batch that repeat one another, under provisional keys
+	// (pendingSeq) until they are stored; cands are both kinds' words, read or made once
+	// for the batch, and their features once judged.
+	held, cands, err := d.heldCandidates(ctx, tx, fresh)
 	if err != nil {
-		return 0, nil, err
+		return res, nil, err
 	}
-	// batch holds, by band, the texts this batch makes quotes of, for words of the batch
-	// that repeat one another; judged the features of every candidate judged, which the
-	// batch's records meet again and again.
-	batch := map[int64][]Candidate{}
-	judged := map[string]map[uint64]struct{}{}
+	batch := map[int64][]int64{}
 	var rows []*BulkQuote
 	var taken []*ImportRecord
+	var links []bulkLink
 	seen := map[string]bool{}
 	now := d.now()
 	actor := actorOf(ctx).Name
@@ -68,15 +74,15 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 		in := r.Quote
 		saidOn, prec, err := dateSaid(in.SaidOn, in.DatePrecision)
 		if err != nil {
-			return 0, nil, err
+			return res, nil, err
 		}
 		speakerID, err := d.resolveSpeaker(ctx, tx, in.SpeakerID, in.SpeakerName)
 		if err != nil {
-			return 0, nil, err
+			return res, nil, err
 		}
 		outletID, err := d.resolveOutlet(ctx, tx, in.OutletID, in.OutletName)
 		if err != nil {
-			return 0, nil, err
+			return res, nil, err
 		}
 		q := &Quote{ID: newID("q_", now), Text: in.Text, Speaker: SpeakerRef{ID: speakerID}, SpeakerRole: in.SpeakerRole,
 			SaidOn: saidOn, DatePrecision: prec, Context: in.Context, Setting: in.Setting, Lang: in.Lang, SourceURL: in.SourceURL,
@@ -84,30 +90,36 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 		if outletID != nil {
 			q.Outlet = &OutletRef{ID: *outletID}
 		}
-		if !in.Separate && d.wouldLink(in.Text, r.prep.features, speakerID, r.prep.bands, held, batch, judged) {
-			// Words the archive (or this batch) holds already are linked one at a time,
-			// after the batch's new quotes are stored: recordQuote decides.
-			rest = append(rest, r)
+		var m *linkMatch
+		if !in.Separate {
+			m = d.batchMatch(in.Text, r.prep.features, speakerID, r.prep.bands, held, batch, cands)
+		}
+		if m != nil && m.confirmed {
+			links = append(links, bulkLink{rec: r, q: q, key: keys[i], m: m})
 			continue
 		}
+		seq := pendingSeq(len(rows))
+		cands[seq] = &candidate{Candidate: Candidate{Seq: seq, ID: q.ID, Text: in.Text, SpeakerID: speakerID}, features: r.prep.features}
 		for _, k := range r.prep.bands {
 			// As a band's stored holders are its newest few, so are the batch's: a band
 			// thousands of a batch's records share (templated words) is no candidate list.
-			if hs := batch[k]; len(hs) >= batchHoldersPerBand {
-				batch[k] = append(hs[1:len(hs):len(hs)], Candidate{Text: in.Text, SpeakerID: speakerID})
+			if hs := batch[k]; len(hs) >= holdersPerBand {
+				batch[k] = append(hs[1:len(hs):len(hs)], seq)
 			} else {
-				batch[k] = append(hs, Candidate{Text: in.Text, SpeakerID: speakerID})
+				batch[k] = append(hs, seq)
 			}
 		}
 		rows = append(rows, &BulkQuote{Quote: q, ExternalID: keys[i], Bands: r.prep.bands})
 		taken = append(taken, r)
+		if m != nil {
+			links = append(links, bulkLink{rec: r, q: q, key: keys[i], m: m})
+		}
 	}
-	if len(rows) == 0 {
-		return 0, rest, nil
-	}
-	seqs, err := tx.BulkInsertQuotes(ctx, rows)
-	if err != nil {
-		return 0, nil, fmt.Errorf("db: bulk insert: %w", err)
+	var seqs []int64
+	if len(rows) > 0 {
+		if seqs, err = tx.BulkInsertQuotes(ctx, rows); err != nil {
+			return res, nil, fmt.Errorf("db: bulk insert: %w", err)
+		}
 	}
 	made := make([]change, 0, len(rows))
 	for i, row := range rows {
@@ -115,17 +127,138 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (creat
 			rest = append(rest, taken[i]) // another import stored this key meanwhile
 			continue
 		}
+		row.Quote.Seq = seqs[i]
 		fields, err := quoteCreation(row.Quote)
 		if err != nil {
-			return 0, nil, err
+			return res, nil, err
 		}
 		made = append(made, change{action: "create", resource: "quote", id: row.Quote.ID, quoteID: &row.Quote.ID,
 			after: row.Quote, audited: fields})
 	}
+	res.Created = len(made)
 	if err := d.record(ctx, tx, made...); err != nil {
-		return 0, nil, err
+		return res, nil, err
 	}
-	return len(made), rest, nil
+	// A record another writer stored meanwhile goes to the record path, which finds it
+	// stored: a suggested link's whose quote was not stored (as its row did, above), and
+	// a confirmed link's whose key is now stored (committed since the batch looked,
+	// perhaps as the very quote it was about to link to).
+	var linkKeys []string
+	for _, l := range links {
+		if l.m.confirmed {
+			linkKeys = append(linkKeys, l.key)
+		}
+	}
+	if len(linkKeys) > 0 {
+		if stored, err = tx.ExternalIDsStored(ctx, linkKeys); err != nil {
+			return res, nil, fmt.Errorf("db: find imported keys: %w", err)
+		}
+	}
+	kept := links[:0]
+	for _, l := range links {
+		if l.m.confirmed && stored[l.key] {
+			rest = append(rest, l.rec)
+			continue
+		}
+		if !l.m.confirmed && l.q.Seq == 0 {
+			continue // its record is among the rest already, with its row
+		}
+		kept = append(kept, l)
+	}
+	links = kept
+	if err := d.bulkLinks(ctx, tx, links, rows, seqs); err != nil {
+		return res, nil, err
+	}
+	for _, l := range links {
+		if l.m.confirmed {
+			res.Linked++
+		} else {
+			res.Suggested++
+		}
+	}
+	return res, rest, nil
+}
+
+// bulkLink is a record of a bulk import that linking matched: q its words as a quote (a
+// stored one when the link is suggested), m the match.
+type bulkLink struct {
+	rec *ImportRecord
+	q   *Quote
+	key string
+	m   *linkMatch
+}
+
+// pendingSeq is the provisional key of a bulk import's i-th new quote until it is
+// stored: above any stored key, so that the batch's quotes rank as the newest
+// candidates, as they will be.
+func pendingSeq(i int) int64 { return pendingBase + int64(i) }
+
+const pendingBase = 1 << 62
+
+// bulkLinks writes the appearances a bulk import's links make — recordQuote's, for each —
+// on the stored quotes and on the batch's own (rows, stored under seqs): one look-up of
+// the stored targets, their chains refreshed once each, the audit in one write.
+func (d *DB) bulkLinks(ctx context.Context, tx Tx, links []bulkLink, rows []*BulkQuote, seqs []int64) error {
+	if len(links) == 0 {
+		return nil
+	}
+	targets := map[int64]*Quote{}
+	var storedSeqs []int64
+	for _, l := range links {
+		if s := l.m.seq; s >= pendingBase {
+			i := int(s - pendingBase)
+			if seqs[i] == 0 {
+				// Its target was stored by another writer meanwhile: run the batch again,
+				// which links to that one.
+				return fmt.Errorf("db: link to a quote stored meanwhile: %w", ErrRetry)
+			}
+			targets[s] = rows[i].Quote
+		} else if targets[s] == nil {
+			targets[s] = nil
+			storedSeqs = append(storedSeqs, s)
+		}
+	}
+	qs, err := tx.QuotesBySeq(ctx, storedSeqs)
+	if err != nil {
+		return fmt.Errorf("db: read linked quotes: %w", err)
+	}
+	for _, q := range qs {
+		targets[q.Seq] = q
+	}
+	var changes, news []change
+	touched := map[int64]bool{}
+	for _, l := range links {
+		target := targets[l.m.seq]
+		in := d.appearanceOf(l.q, nil, "import", l.m, "suggested", &l.q.ID, nil)
+		if l.m.confirmed {
+			in = d.appearanceOf(l.q, nil, "import", l.m, "confirmed", nil, &l.key)
+		}
+		a, err := d.newAppearance(ctx, tx, target, in)
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertAppearance(ctx, a); err != nil {
+			if errors.Is(err, ErrDuplicate) {
+				// Another writer stored the record's key since this batch looked: run the
+				// batch again, which finds it stored.
+				return fmt.Errorf("db: link a record stored meanwhile: %w: %w", ErrRetry, err)
+			}
+			return writeError("appearance", err)
+		}
+		touched[target.Seq] = true
+		audited, news1 := appearanceChange(target, nil, a)
+		changes = append(changes, audited)
+		news = append(news, news1...)
+	}
+	for _, seq := range slices.Sorted(maps.Keys(touched)) {
+		if err := tx.RefreshChain(ctx, seq); err != nil {
+			return fmt.Errorf("db: refresh the quote's chain: %w", err)
+		}
+	}
+	if err := d.record(ctx, tx, changes...); err != nil {
+		return err
+	}
+	return d.emit(ctx, tx, news...)
 }
 
 // quoteCreation is the audit changes of a quote's creation — {"field": {"after": v}} over
@@ -171,13 +304,25 @@ func quoteCreation(q *Quote) (string, error) {
 	return string(b), err
 }
 
-// batchHoldersPerBand is how many of a batch's own records a band keeps as candidates for
-// the records after them: the newest.
-const batchHoldersPerBand = 32
+// holdersPerBand is how many of a band's holders are candidates for a bulk import's
+// records, stored or of the batch: the newest. A band very many quotes share (a stock
+// phrase, templated words) says little, and its newest holders are the likeliest
+// re-reports; without the bound, look-ups over a templated corpus grew quadratic.
+const holdersPerBand = 32
 
-// bandHolders are the stored quotes sharing a variant band with any of the records' words,
-// by band, read in one pass for the batch.
-func (d *DB) bandHolders(ctx context.Context, tx Tx, recs []*ImportRecord) (map[int64][]Candidate, error) {
+// candidate is a quote words may repeat, with its features once they are needed.
+type candidate struct {
+	Candidate
+	features similar.Set
+}
+
+// heldCandidates reads, in one pass for the batch, the stored quotes sharing a variant band
+// with any of the records' words (held, by band) and the words of those a record could
+// judge (cands, by key): of the holders, only those among a record's linkCandidateCap
+// best-ranked — as a batch's own quotes only add candidates, no record judges a stored
+// quote outside its own best-ranked stored ones.
+func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (map[int64][]int64, map[int64]*candidate, error) {
+	cands := map[int64]*candidate{}
 	var keys []int64
 	seen := map[int64]bool{}
 	for _, r := range recs {
@@ -192,50 +337,92 @@ func (d *DB) bandHolders(ctx context.Context, tx Tx, recs []*ImportRecord) (map[
 		}
 	}
 	if len(keys) == 0 {
-		return nil, nil
+		return nil, cands, nil
 	}
-	held, err := tx.BandHolders(ctx, keys)
+	// In key order, the look-ups walk the band index from one end to the other instead of
+	// all over it, each page read once.
+	slices.Sort(keys)
+	held, err := tx.BandHolders(ctx, keys, holdersPerBand)
 	if err != nil {
-		return nil, fmt.Errorf("db: link candidates: %w", err)
+		return nil, nil, fmt.Errorf("db: link candidates: %w", err)
 	}
-	return held, nil
-}
-
-// wouldLink reports whether words by speaker (fw their features, keys their variant
-// bands) match a stored quote (held) or one this batch makes (batch) closely enough for
-// linking to act. As for a single record, only the candidates sharing the most bands
-// are judged; known keeps the candidates' features from one record to the next.
-func (d *DB) wouldLink(words string, fw map[uint64]struct{}, speaker string, keys []int64, held, batch map[int64][]Candidate,
-	known map[string]map[uint64]struct{}) bool {
-	type cand struct {
-		c    Candidate
-		hits int
-	}
-	type who struct{ text, speaker string }
-	byText := map[who]*cand{}
-	for _, k := range keys {
-		for _, hs := range [2][]Candidate{held[k], batch[k]} {
-			for _, c := range hs {
-				key := who{c.Text, c.SpeakerID}
-				if byText[key] == nil {
-					byText[key] = &cand{c: c}
-				}
-				byText[key].hits++
+	need := map[int64]bool{}
+	for _, r := range recs {
+		if !r.Quote.Separate {
+			for _, seq := range rankCandidates(r.prep.bands, held, nil) {
+				need[seq] = true
 			}
 		}
 	}
-	cands := slices.SortedFunc(maps.Values(byText), func(a, b *cand) int {
-		return cmp.Or(b.hits-a.hits, cmp.Compare(b.c.Seq, a.c.Seq), strings.Compare(a.c.Text, b.c.Text))
-	})
-	for _, c := range cands[:min(len(cands), linkCandidateCap)] {
-		ft, ok := known[c.c.Text]
-		if !ok {
-			ft = similar.Features(c.c.Text)
-			known[c.c.Text] = ft
-		}
-		if m := d.link.judgeFeatures(words, fw, speaker, c.c.Seq, c.c.Text, ft, c.c.SpeakerID); m.confirmed || m.suggested {
-			return true
-		}
+	read, err := tx.CandidatesBySeq(ctx, slices.Sorted(maps.Keys(need)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: link candidates: %w", err)
 	}
-	return false
+	for _, c := range read {
+		cands[c.Seq] = &candidate{Candidate: c}
+	}
+	return held, cands, nil
+}
+
+// rankCandidates are the keys of the quotes holding keys' bands in held or batch, those
+// sharing the most bands first, then the newest: at most linkCandidateCap of them.
+func rankCandidates(keys []int64, held, batch map[int64][]int64) []int64 {
+	var all []int64
+	for _, k := range keys {
+		all = append(all, held[k]...)
+		all = append(all, batch[k]...)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	slices.Sort(all)
+	type ranked struct {
+		seq  int64
+		hits int
+	}
+	var rs []ranked
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j] == all[i] {
+			j++
+		}
+		rs = append(rs, ranked{all[i], j - i})
+		i = j
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(b.hits-a.hits, cmp.Compare(b.seq, a.seq)) })
+	out := make([]int64, 0, min(len(rs), linkCandidateCap))
+	for _, r := range rs[:min(len(rs), linkCandidateCap)] {
+		out = append(out, r.seq)
+	}
+	return out
+}
+
+// batchMatch is the best match (best) of words by speaker (fw their features, keys their
+// variant bands) among the stored quotes (held) and the batch's (batch) that share a band
+// with them, nil when none is close enough for linking to act. As for a single record,
+// only the candidates sharing the most bands are judged.
+func (d *DB) batchMatch(words string, fw similar.Set, speaker string, keys []int64, held, batch map[int64][]int64,
+	cands map[int64]*candidate) *linkMatch {
+	ranked := rankCandidates(keys, held, batch)
+	if len(ranked) == 0 {
+		return nil
+	}
+	ms := make([]linkMatch, 0, len(ranked))
+	for _, seq := range ranked {
+		c := cands[seq] // read for the batch (heldCandidates), or made by it
+		if c == nil {
+			continue // deleted or merged between the batch's two reads
+		}
+		if c.features == nil {
+			c.features = similar.Features(c.Text)
+		}
+		m := d.link.judgeFeatures(words, fw, speaker, c.Seq, c.Text, c.features, c.SpeakerID)
+		m.id = c.ID
+		ms = append(ms, m)
+	}
+	if m := best(ms); m != nil {
+		out := *m
+		return &out
+	}
+	return nil
 }

@@ -138,9 +138,12 @@ type SimilarRows interface {
 	// SimilarCandidates lists the quotes (but exclude) sharing the most bands with
 	// bands, at most limit, with their texts.
 	SimilarCandidates(ctx context.Context, bands []int64, exclude int64, limit int) ([]Candidate, error)
-	// BandHolders lists, for each of keys, the quotes holding that band (at most a few
-	// dozen per band: the newest), with their texts and speakers.
-	BandHolders(ctx context.Context, keys []int64) (map[int64][]Candidate, error)
+	// BandHolders lists, for each of keys, the keys of the quotes holding that band, the
+	// newest perBand of them, newest first: read from the band index alone.
+	BandHolders(ctx context.Context, keys []int64, perBand int) (map[int64][]int64, error)
+	// CandidatesBySeq reads the quotes with the given keys as candidates: their IDs, texts
+	// and speakers, in no particular order. A key no quote has is left out.
+	CandidatesBySeq(ctx context.Context, seqs []int64) ([]Candidate, error)
 }
 
 // AppearanceRows reads and writes appearances and the chain they make (appearances.go).

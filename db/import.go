@@ -43,7 +43,7 @@ type prepared struct {
 	tags  []string // normalised
 	bands []int64  // variant band keys, for the bulk path
 	// features are the words' (similar.Features), which linking compares.
-	features map[uint64]struct{}
+	features similar.Set
 }
 
 // Prepare does the part of importing the record that needs no database — checking it
@@ -226,7 +226,7 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 					todo = append(todo, &batch[i])
 				}
 			}
-			created, rest, err := d.bulkInsert(ctx, tx, bulk)
+			done, rest, err := d.bulkInsert(ctx, tx, bulk)
 			if err != nil {
 				var e *Error
 				if errors.As(err, &e) && e.Code != Internal && e.Code != Unavailable {
@@ -234,7 +234,7 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 				}
 				return err
 			}
-			res.Created += created
+			res.Add(done)
 			todo = append(todo, rest...)
 		} else {
 			for i := range batch {

@@ -160,17 +160,23 @@ func contiguous(ops []Op) bool {
 
 // Containment is the share of b's features that a also has: 1 when b's words are all
 // among a's, as a fragment's are among its quote's.
-func Containment(a, b map[uint64]struct{}) float64 {
-	if len(b) == 0 {
-		return 0
+func Containment(a, b Set) float64 {
+	_, c := Likeness(b, a)
+	return c
+}
+
+// Likeness is Jaccard(words, text) and Containment(text, words) from one pass over the
+// two sets: how alike recorded words and a stored text are, and how much of the words
+// the text holds.
+func Likeness(words, text Set) (jaccard, contained float64) {
+	inter := intersection(words, text)
+	if len(words) > 0 {
+		contained = float64(inter) / float64(len(words))
 	}
-	inter := 0
-	for k := range b {
-		if _, ok := a[k]; ok {
-			inter++
-		}
+	if union := len(words) + len(text) - inter; union > 0 {
+		jaccard = float64(inter) / float64(union)
 	}
-	return float64(inter) / float64(len(b))
+	return jaccard, contained
 }
 
 // negations are words that turn a claim into its opposite: drift that adds or drops one

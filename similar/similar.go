@@ -7,6 +7,7 @@ package similar
 
 import (
 	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/verbatimhq/verbatim/fold"
@@ -27,17 +28,41 @@ var contractions = strings.NewReplacer(
 	"'re", " are", "'ll", " will", "'ve", " have", "'m", " am", "'d", " would", "'s", "",
 )
 
+// Set is a quote's features: hashes, sorted, each once. Sorted rather than a map, the
+// likeness of two sets is a merge of two short arrays — linking judges dozens of
+// candidates per recorded quote, and map probes were most of that.
+type Set []uint64
+
 // Features returns the normalised words of text and its adjacent word pairs, hashed.
-func Features(text string) map[uint64]struct{} {
+func Features(text string) Set {
 	words := search.Tokens(contractions.Replace(fold.String(text)))
-	set := make(map[uint64]struct{}, 2*len(words))
+	set := make(Set, 0, 2*len(words))
 	for i, w := range words {
-		set[hash(w)] = struct{}{}
+		set = append(set, hash(w))
 		if i > 0 {
-			set[hashPair(words[i-1], w)] = struct{}{}
+			set = append(set, hashPair(words[i-1], w))
 		}
 	}
-	return set
+	slices.Sort(set)
+	return slices.Compact(set)
+}
+
+// intersection is |a∩b|.
+func intersection(a, b Set) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
 }
 
 // FNV-1a, 64 bits: the hash stored band keys were made with (hash/fnv's New64a), written
@@ -63,17 +88,9 @@ func fnvAdd(h uint64, s string) uint64 {
 }
 
 // Jaccard is |a∩b| / |a∪b|, the similarity reported to clients.
-func Jaccard(a, b map[uint64]struct{}) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 0
-	}
-	inter := 0
-	for k := range a {
-		if _, ok := b[k]; ok {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
+func Jaccard(a, b Set) float64 {
+	j, _ := Likeness(a, b)
+	return j
 }
 
 // seeds are the parameters of the Bands*Rows hash functions, fixed forever: stored band
@@ -96,7 +113,7 @@ var seeds = func() [Bands * Rows][2]uint64 {
 
 // BandKeys returns the LSH band keys of a feature set: quotes with a key in common are
 // candidates. An empty set has none.
-func BandKeys(features map[uint64]struct{}) []int64 {
+func BandKeys(features Set) []int64 {
 	if len(features) == 0 {
 		return nil
 	}
@@ -104,7 +121,7 @@ func BandKeys(features map[uint64]struct{}) []int64 {
 	for i := range sig {
 		sig[i] = ^uint64(0)
 	}
-	for f := range features {
+	for _, f := range features {
 		for i, s := range seeds {
 			if h := bits.RotateLeft64(f*s[0]+s[1], 31) * s[0]; h < sig[i] {
 				sig[i] = h

@@ -2,6 +2,9 @@ package conformance
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/verbatimhq/verbatim/db"
@@ -71,5 +74,118 @@ func testLinking(t *testing.T, h Harness) {
 	}
 	if back, err := d.Quote(bg, other.ID); err != nil || back.Text != words || back.Speaker.ID != other.Speaker.ID {
 		t.Errorf("after the undo: %+v %v", back, err)
+	}
+}
+
+// A batch of an import links as its records would one at a time: words a stored quote
+// holds become its appearance (news when the quote carries a verdict), words an earlier
+// record of the same batch holds become that record's, another speaker's copy a new quote
+// with a suggested link — on the bulk path, the same chain as record by record.
+func testBatchLinking(t *testing.T, h Harness) {
+	const (
+		troops = "We are not sending troops to Ukraine, not now and not in the future, whatever they say"
+		grain  = "The grain corridor stays open for every ship that carries food to Africa this winter"
+	)
+	recs := []db.ImportRecord{
+		{Line: 1, ExternalID: "b-1", Quote: db.QuoteInput{Text: "We are not sending troops to Ukraine — not now and not in the future, whatever they say.",
+			SpeakerName: str("Emmanuel Macron"), OutletName: str("Le Monde"), SaidOn: str("2025-03-02")}},
+		{Line: 2, ExternalID: "b-2", Quote: db.QuoteInput{Text: grain, SpeakerName: str("Recep Erdogan"), OutletName: str("Anadolu")}},
+		{Line: 3, ExternalID: "b-3", Quote: db.QuoteInput{Text: grain + ".", SpeakerName: str("Recep Erdogan"), OutletName: str("Reuters"),
+			SaidOn: str("2025-03-04")}},
+		{Line: 4, ExternalID: "b-4", Quote: db.QuoteInput{Text: grain, SpeakerName: str("A Spokesman"), OutletName: str("AFP")}},
+		{Line: 5, ExternalID: "b-5", Quote: db.QuoteInput{Text: grain, SpeakerName: str("Recep Erdogan"), Separate: true}},
+	}
+	type link struct{ quote, state, match, drift, linked, outlet string }
+	chain := func(t *testing.T, d *db.DB) ([]string, []link) {
+		t.Helper()
+		quotes, err := d.ListQuotes(bg, db.QuoteFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		var links []link
+		for _, q := range quotes.Data {
+			texts = append(texts, q.Speaker.Name+": "+q.Text)
+			as, err := d.ListAppearances(bg, q.ID, 100, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range as.Data {
+				l := link{quote: q.Text, state: a.State, match: a.Match, drift: a.Drift.Class}
+				if a.LinkedQuoteID != nil {
+					lq, err := d.Quote(bg, *a.LinkedQuoteID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					l.linked = lq.Speaker.Name
+				}
+				if a.Outlet != nil {
+					l.outlet = a.Outlet.Name
+				}
+				links = append(links, l)
+			}
+		}
+		slices.Sort(texts)
+		slices.SortFunc(links, func(a, b link) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+		return texts, links
+	}
+	var want []link
+	var wantTexts []string
+	for _, whole := range []bool{false, true} {
+		d := h.Open(t, db.Options{})
+		macron := mustQuote(t, d, db.QuoteInput{Text: troops, SpeakerName: str("Emmanuel Macron"), OutletName: str("France 24")})
+		if _, err := d.AppendVerdict(bg, macron.ID, nil, db.VerdictInput{Attribution: "disputed", Summary: "His office says the words were cut."}); err != nil {
+			t.Fatal(err)
+		}
+		hook, _, err := d.CreateWebhook(bg, db.WebhookInput{URL: "https://cms.example.org/hooks", EventTypes: []string{"quote.reappeared"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total db.ImportResult
+		if whole {
+			res, err := d.Import(bg, slices.Clone(recs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = res
+		} else {
+			for _, r := range recs {
+				res, err := d.Import(bg, []db.ImportRecord{r})
+				if err != nil {
+					t.Fatal(err)
+				}
+				total.Add(res)
+			}
+		}
+		if total.Created != 3 || total.Linked != 2 || total.Suggested != 1 || total.Rejected != 0 {
+			t.Errorf("whole batch %v: %+v, want 3 created (one suggested), 2 linked", whole, total)
+		}
+		texts, links := chain(t, d)
+		if !whole {
+			want, wantTexts = links, texts
+			if len(want) != 3 {
+				t.Fatalf("record by record: %+v", want)
+			}
+			continue
+		}
+		if !slices.Equal(texts, wantTexts) || !slices.Equal(links, want) {
+			t.Errorf("one batch made\n%v\n%+v\nrecord by record\n%v\n%+v", texts, links, wantTexts, want)
+		}
+		q, err := d.Quote(bg, macron.ID)
+		if err != nil || q.AppearanceCounts.Confirmed != 1 || q.FirstSeen == nil || *q.FirstSeen != "2025-03-02" {
+			t.Errorf("the checked quote's chain: %+v %v", q, err)
+		}
+		dl, err := d.ListDeliveries(bg, hook.ID, db.DeliveryFilter{Limit: 10})
+		if err != nil || len(dl.Data) != 1 || dl.Data[0].EventType != "quote.reappeared" {
+			t.Errorf("the news of a checked quote reappearing: %+v %v", dl.Data, err)
+		}
+		entries, err := d.Audit(bg, db.AuditFilter{Resource: str("appearance"), Limit: 10})
+		if err != nil || len(entries.Data) != 3 {
+			t.Errorf("the appearances' audit: %d entries, %v", len(entries.Data), err)
+		}
+		again, err := d.Import(bg, slices.Clone(recs))
+		if err != nil || again.Unchanged != len(recs) || again.Created+again.Linked+again.Suggested != 0 {
+			t.Errorf("the batch again: %+v %v", again, err)
+		}
 	}
 }

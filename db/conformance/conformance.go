@@ -83,6 +83,7 @@ func Run(t *testing.T, h Harness) {
 		{"VocabulariesStored", testVocabulariesStored},
 		{"ExportRoundTripsEveryField", testExportRoundTripsEveryField},
 		{"Linking", testLinking},
+		{"BatchLinking", testBatchLinking},
 		{"RestoreOverOtherContentConflicts", testRestoreOverOtherContentConflicts},
 		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
 		{"MergeSpeakers", testMergeSpeakers},

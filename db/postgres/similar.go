@@ -42,25 +42,24 @@ func (t *tx) SimilarCandidates(ctx context.Context, bands []int64, exclude int64
 // bandDepth is how many of a band's newest holders a look-up for limit candidates reads.
 func bandDepth(limit int) int { return max(64, 4*limit) }
 
-// holdersPerBand bounds what one band contributes to a batch's link candidates: a band
-// shared by very many quotes (a stock phrase) says little, and its newest holders are
-// the likeliest re-reports.
-const holdersPerBand = 32
-
-func (t *tx) BandHolders(ctx context.Context, keys []int64) (map[int64][]db.Candidate, error) {
-	type holder struct {
-		key int64
-		c   db.Candidate
-	}
+func (t *tx) BandHolders(ctx context.Context, keys []int64, perBand int) (map[int64][]int64, error) {
+	type holder struct{ key, seq int64 }
 	rows, err := collect(ctx, t.q, "band holders", func(r pgx.Row) (holder, error) {
 		var h holder
-		return h, r.Scan(&h.key, &h.c.Seq, &h.c.ID, &h.c.Text, &h.c.SpeakerID)
-	}, `SELECT b.key, q.seq, q.id, q.text, q.speaker_id FROM unnest($1::bigint[]) AS k(key)
+		return h, r.Scan(&h.key, &h.seq)
+	}, `SELECT b.key, b.quote_seq FROM unnest($1::bigint[]) AS k(key)
 		CROSS JOIN LATERAL (SELECT key, quote_seq FROM quote_bands WHERE key = k.key ORDER BY quote_seq DESC LIMIT $2) b
-		JOIN quotes q ON q.seq = b.quote_seq`, keys, holdersPerBand)
-	out := map[int64][]db.Candidate{}
+		ORDER BY b.key, b.quote_seq DESC`, keys, perBand)
+	out := map[int64][]int64{}
 	for _, h := range rows {
-		out[h.key] = append(out[h.key], h.c)
+		out[h.key] = append(out[h.key], h.seq)
 	}
 	return out, err
+}
+
+func (t *tx) CandidatesBySeq(ctx context.Context, seqs []int64) ([]db.Candidate, error) {
+	return collect(ctx, t.q, "read candidates", func(r pgx.Row) (db.Candidate, error) {
+		var c db.Candidate
+		return c, r.Scan(&c.Seq, &c.ID, &c.Text, &c.SpeakerID)
+	}, `SELECT seq, id, text, speaker_id FROM quotes WHERE seq = ANY($1::bigint[])`, seqs)
 }

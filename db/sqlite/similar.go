@@ -56,32 +56,41 @@ func (t *tx) SimilarCandidates(ctx context.Context, bands []int64, exclude int64
 // bandDepth is how many of a band's newest holders a look-up for limit candidates reads.
 func bandDepth(limit int) int { return max(64, 4*limit) }
 
-// holdersPerBand bounds what one band contributes to a batch's link candidates: a band
-// shared by very many quotes (a stock phrase) says little, and its newest holders are
-// the likeliest re-reports.
-const holdersPerBand = 32
-
-func (t *tx) BandHolders(ctx context.Context, keys []int64) (map[int64][]db.Candidate, error) {
-	out := map[int64][]db.Candidate{}
+func (t *tx) BandHolders(ctx context.Context, keys []int64, perBand int) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
 	for start := 0; start < len(keys); start += 500 {
 		chunk := keys[start:min(start+500, len(keys))]
-		type holder struct {
-			key int64
-			c   db.Candidate
-		}
+		type holder struct{ key, seq int64 }
+		// From the index alone, trimmed here: a window function keeping each band's
+		// newest few in SQL read the same index entries and cost a third more.
 		rows, err := collect(ctx, t.q, "band holders", func(r scanner) (holder, error) {
 			var h holder
-			return h, r.Scan(&h.key, &h.c.Seq, &h.c.ID, &h.c.Text, &h.c.SpeakerID)
-		}, `SELECT b.key, q.seq, q.id, q.text, q.speaker_id FROM quote_bands b JOIN quotes q ON q.seq = b.quote_seq
-			WHERE b.key IN (`+placeholders(len(chunk))+`) ORDER BY b.key, b.quote_seq DESC`, anys(chunk)...)
+			return h, r.Scan(&h.key, &h.seq)
+		}, `SELECT key, quote_seq FROM quote_bands WHERE key IN (`+placeholders(len(chunk))+`) ORDER BY key DESC, quote_seq DESC`, anys(chunk)...)
 		if err != nil {
 			return nil, err
 		}
 		for _, h := range rows {
-			if len(out[h.key]) < holdersPerBand {
-				out[h.key] = append(out[h.key], h.c)
+			if len(out[h.key]) < perBand {
+				out[h.key] = append(out[h.key], h.seq)
 			}
 		}
+	}
+	return out, nil
+}
+
+func (t *tx) CandidatesBySeq(ctx context.Context, seqs []int64) ([]db.Candidate, error) {
+	var out []db.Candidate
+	for start := 0; start < len(seqs); start += 500 {
+		chunk := seqs[start:min(start+500, len(seqs))]
+		rows, err := collect(ctx, t.q, "read candidates", func(r scanner) (db.Candidate, error) {
+			var c db.Candidate
+			return c, r.Scan(&c.Seq, &c.ID, &c.Text, &c.SpeakerID)
+		}, `SELECT seq, id, text, speaker_id FROM quotes WHERE seq IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
 	}
 	return out, nil
 }

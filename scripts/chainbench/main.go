@@ -108,7 +108,7 @@ func main() {
 	}
 	ml, ms := median(linked), median(separate)
 	fmt.Printf("import, median: linked %.0f/s, separate %.0f/s, ratio %.2f\n", ml, ms, ml/ms)
-	if lastLinked == nil {
+	if lastLinked == nil || *postRounds == 0 {
 		return
 	}
 	defer lastLinked.Close()
