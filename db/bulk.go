@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/verbatimhq/verbatim/similar"
 )
@@ -58,10 +60,10 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 	if err != nil {
 		return res, nil, err
 	}
-	batch := map[int64][]int64{}
-	var rows []*BulkQuote
-	var taken []*ImportRecord
-	var links []bulkLink
+	// The records' quotes first (speakers and outlets resolved in record order), then
+	// their judgements against the stored candidates, on every core: they depend on no
+	// other record of the batch.
+	var items []*bulkItem
 	seen := map[string]bool{}
 	now := d.now()
 	actor := actorOf(ctx).Name
@@ -90,12 +92,21 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 		if outletID != nil {
 			q.Outlet = &OutletRef{ID: *outletID}
 		}
+		items = append(items, &bulkItem{rec: r, key: keys[i], q: q})
+	}
+	d.judgeHeld(items, held, cands)
+	batch := map[int64][]int64{}
+	var rows []*BulkQuote
+	var taken []*ImportRecord
+	var links []bulkLink
+	for _, it := range items {
+		r, q, in, speakerID := it.rec, it.q, it.rec.Quote, it.q.Speaker.ID
 		var m *linkMatch
 		if !in.Separate {
-			m = d.batchMatch(in.Text, r.prep.features, speakerID, r.prep.bands, held, batch, cands)
+			m = d.batchMatch(it, held, batch, cands)
 		}
 		if m != nil && m.confirmed {
-			links = append(links, bulkLink{rec: r, q: q, key: keys[i], m: m})
+			links = append(links, bulkLink{rec: r, q: q, key: it.key, m: m})
 			continue
 		}
 		seq := pendingSeq(len(rows))
@@ -109,10 +120,10 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 				batch[k] = append(hs, seq)
 			}
 		}
-		rows = append(rows, &BulkQuote{Quote: q, ExternalID: keys[i], Bands: r.prep.bands})
+		rows = append(rows, &BulkQuote{Quote: q, ExternalID: it.key, Bands: r.prep.bands})
 		taken = append(taken, r)
 		if m != nil {
-			links = append(links, bulkLink{rec: r, q: q, key: keys[i], m: m})
+			links = append(links, bulkLink{rec: r, q: q, key: it.key, m: m})
 		}
 	}
 	var seqs []int64
@@ -397,28 +408,81 @@ func rankCandidates(keys []int64, held, batch map[int64][]int64) []int64 {
 	return out
 }
 
-// batchMatch is the best match (best) of words by speaker (fw their features, keys their
-// variant bands) among the stored quotes (held) and the batch's (batch) that share a band
-// with them, nil when none is close enough for linking to act. As for a single record,
-// only the candidates sharing the most bands are judged.
-func (d *DB) batchMatch(words string, fw similar.Set, speaker string, keys []int64, held, batch map[int64][]int64,
-	cands map[int64]*candidate) *linkMatch {
-	ranked := rankCandidates(keys, held, batch)
-	if len(ranked) == 0 {
-		return nil
-	}
-	ms := make([]linkMatch, 0, len(ranked))
-	for _, seq := range ranked {
-		c := cands[seq] // read for the batch (heldCandidates), or made by it
-		if c == nil {
-			continue // deleted or merged between the batch's two reads
-		}
+// bulkItem is a record of a bulk import on its way in: its quote, and the stored
+// candidates its words are close enough to for linking to act (judgeHeld).
+type bulkItem struct {
+	rec  *ImportRecord
+	key  string
+	q    *Quote
+	held []linkMatch
+}
+
+// judgeHeld judges each item's words against its best-ranked stored candidates
+// (rankCandidates without the batch's) and keeps the matches linking would act on — the
+// candidates' features first, each once — split among the cores.
+func (d *DB) judgeHeld(items []*bulkItem, held map[int64][]int64, cands map[int64]*candidate) {
+	var todo []*candidate
+	for _, c := range cands {
 		if c.features == nil {
-			c.features = similar.Features(c.Text)
+			todo = append(todo, c)
 		}
-		m := d.link.judgeFeatures(words, fw, speaker, c.Seq, c.Text, c.features, c.SpeakerID)
-		m.id = c.ID
-		ms = append(ms, m)
+	}
+	parallel(len(todo), func(i int) { todo[i].features = similar.Features(todo[i].Text) })
+	parallel(len(items), func(i int) {
+		it := items[i]
+		if it.rec.Quote.Separate {
+			return
+		}
+		for _, seq := range rankCandidates(it.rec.prep.bands, held, nil) {
+			if c := cands[seq]; c != nil { // nil: deleted or merged between the batch's two reads
+				if m := d.judgeCandidate(it, c); m.confirmed || m.suggested {
+					it.held = append(it.held, m)
+				}
+			}
+		}
+	})
+}
+
+// parallel calls f(0) … f(n-1) on as many goroutines as there are cores.
+func parallel(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (d *DB) judgeCandidate(it *bulkItem, c *candidate) linkMatch {
+	m := d.link.judgeFeatures(it.q.Text, it.rec.prep.features, it.q.Speaker.ID, c.Seq, c.Text, c.features, c.SpeakerID)
+	m.id = c.ID
+	return m
+}
+
+// batchMatch is the best match (best) of an item's words among the stored quotes (held)
+// and the batch's (batch) sharing a band with them, nil when none is close enough for
+// linking to act. As for a single record, only the candidates sharing the most bands are
+// judged: the stored ones were (judgeHeld), and a stored quote among the best-ranked of
+// both kinds is among the best-ranked stored ones.
+func (d *DB) batchMatch(it *bulkItem, held, batch map[int64][]int64, cands map[int64]*candidate) *linkMatch {
+	ms := it.held
+	if slices.ContainsFunc(it.rec.prep.bands, func(k int64) bool { return len(batch[k]) > 0 }) {
+		ms = nil
+		for _, seq := range rankCandidates(it.rec.prep.bands, held, batch) {
+			if seq < pendingBase {
+				if i := slices.IndexFunc(it.held, func(m linkMatch) bool { return m.seq == seq }); i >= 0 {
+					ms = append(ms, it.held[i])
+				}
+				continue
+			}
+			ms = append(ms, d.judgeCandidate(it, cands[seq]))
+		}
 	}
 	if m := best(ms); m != nil {
 		out := *m

@@ -201,7 +201,7 @@ func Substantive(ops []Op) string {
 		if side < 0 {
 			continue
 		}
-		for _, w := range search.Tokens(contractions.Replace(fold.String(o.Text))) {
+		for _, w := range search.Tokens(expand(fold.String(o.Text))) {
 			if strings.ContainsAny(w, "0123456789") {
 				numbers[side]++
 			}

@@ -33,9 +33,18 @@ var contractions = strings.NewReplacer(
 // candidates per recorded quote, and map probes were most of that.
 type Set []uint64
 
+// expand spells out the contractions of folded text. Most texts have none (folding made
+// every apostrophe a plain one), and the replacer's scan cost as much as finding the words.
+func expand(folded string) string {
+	if strings.IndexByte(folded, '\'') < 0 {
+		return folded
+	}
+	return contractions.Replace(folded)
+}
+
 // Features returns the normalised words of text and its adjacent word pairs, hashed.
 func Features(text string) Set {
-	words := search.Tokens(contractions.Replace(fold.String(text)))
+	words := search.Tokens(expand(fold.String(text)))
 	set := make(Set, 0, 2*len(words))
 	for i, w := range words {
 		set = append(set, hash(w))

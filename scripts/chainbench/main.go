@@ -44,7 +44,7 @@ func main() {
 	rereport := flag.Float64("rereport", 0.05, "share of records that re-report an earlier one")
 	dsn := flag.String("db", "", "a postgres:// URL of an empty database to use instead of SQLite files (each archive in its own schema is not supported: the database is emptied between runs)")
 	dir := flag.String("dir", "", "where the SQLite archives go (default: a temporary directory)")
-	profile := flag.String("cpuprofile", "", "write a CPU profile of the linked imports here")
+	profile := flag.String("cpuprofile", "", "write CPU profiles of the last round's imports to this path with .linked and .separate added")
 	flag.Parse()
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "chainbench")
@@ -77,8 +77,9 @@ func main() {
 			for i := range batch {
 				batch[i].Quote.Separate = mode == "separate"
 			}
-			if *profile != "" && mode == "linked" {
-				f, err := os.Create(*profile)
+			profiling := *profile != "" && r == *rounds-1
+			if profiling {
+				f, err := os.Create(*profile + "." + mode)
 				if err != nil {
 					log.Fatal(err)
 				}
@@ -87,7 +88,7 @@ func main() {
 				}
 			}
 			rate, res := load(ctx, d, batch)
-			if *profile != "" && mode == "linked" {
+			if profiling {
 				pprof.StopCPUProfile()
 			}
 			fmt.Printf("round %d %-8s %8.0f records/s  (created %d, linked %d, suggested %d)\n", r+1, mode, rate, res.Created, res.Linked, res.Suggested)
