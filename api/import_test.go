@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -124,5 +125,42 @@ func TestExportImportRoundTrip(t *testing.T) {
 	// Importing the export again changes nothing.
 	if _, res := dst.importBody("/v1/import", string(exported)); res.Unchanged != 2 || res.Created != 0 {
 		t.Errorf("second import of the export %+v", res)
+	}
+}
+
+// Quotebank's bzip2 file goes in over HTTP as it is: each quotation a quote, each URL an
+// appearance, the speaker by QID, "None" an anonymous source, bad lines listed.
+func TestImportQuotebank(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	bz, err := os.ReadFile("../ingest/testdata/quotebank.jsonl.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pass, want := range []db.ImportResult{{Created: 4, Updated: 2, Rejected: 7}, {Unchanged: 6, Rejected: 7}} {
+		res, got := e.importBody("/v1/import?format=quotebank", string(bz), "Content-Type", "application/x-bzip2")
+		if res.Code != http.StatusOK || got.Created != want.Created || got.Updated != want.Updated || got.Unchanged != want.Unchanged ||
+			got.Rejected != want.Rejected {
+			t.Fatalf("pass %d: %d %+v", pass+1, res.Code, got)
+		}
+		if pass == 0 && (got.Errors[0].Line != 4 || got.Errors[0].Field != "text") {
+			t.Errorf("the empty quotation: %+v", got.Errors)
+		}
+	}
+	var page struct{ Data []db.Quote }
+	e.do(http.MethodGet, "/v1/quotes?q=America+great", "").decode(t, &page)
+	if len(page.Data) != 1 || page.Data[0].AppearanceCounts.Confirmed+page.Data[0].AppearanceCounts.Suggested != 4 ||
+		!strings.HasPrefix(*page.Data[0].Context, "Quotebank 2015-08-31-000271") {
+		t.Fatalf("the quotation printed four times: %+v", page.Data)
+	}
+	var s db.Speaker
+	e.do(http.MethodGet, "/v1/speakers/"+page.Data[0].Speaker.ID, "").decode(t, &s)
+	if s.WikidataQID == nil || *s.WikidataQID != "Q22686" {
+		t.Errorf("the speaker by QID: %+v", s)
+	}
+	e.do(http.MethodGet, "/v1/quotes?q=Nobody+wanted", "").decode(t, &page)
+	e.do(http.MethodGet, "/v1/speakers/"+page.Data[0].Speaker.ID, "").decode(t, &s)
+	if !s.Anonymous || s.Name != "an unidentified speaker" {
+		t.Errorf(`speaker "None": %+v`, s)
 	}
 }

@@ -78,7 +78,7 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 		if err != nil {
 			return res, nil, err
 		}
-		speakerID, err := d.resolveSpeaker(ctx, tx, in.SpeakerID, in.SpeakerName)
+		speakerID, err := d.resolveSpeaker(ctx, tx, speakerOf(in))
 		if err != nil {
 			return res, nil, err
 		}

@@ -31,7 +31,16 @@ type ImportRecord struct {
 	Appearances        []AppearanceInput
 	FirstAppearanceURL *string
 	Via                string
-	Exported           *Record
+	// Reappears says the record's quote may be stored already under its key — a corpus
+	// that lists one quotation with every article that printed it, in several files
+	// (Quotebank) — and then the record adds the appearances the stored quote lacks (by
+	// URL) and changes nothing else.
+	Reappears bool
+	// Printed says the appearances' words are as the article printed them (Quotebank's
+	// article-centric lines): they replace the words an import gave a stored appearance
+	// at the same URL (the corpus-wide form of the quotation-centric lines).
+	Printed  bool
+	Exported *Record
 
 	prep *prepared
 }
@@ -313,6 +322,9 @@ func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, e
 		return "", fmt.Errorf("db: find imported quote: %w", err)
 	}
 	if existing != "" {
+		if rec.Reappears {
+			return d.addAppearances(ctx, tx, existing, rec)
+		}
 		return d.reimport(ctx, tx, existing, rec.Quote)
 	}
 	if appeared, err := tx.AppearanceByExternalID(ctx, key); err != nil {
@@ -368,6 +380,71 @@ func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, e
 		}
 	}
 	return outcome, nil
+}
+
+// addAppearances records on the stored quote id (or the quote it was merged into) the
+// record's appearances it lacks, by URL, and — for a record of printed words — gives
+// those it has, when an import recorded them, the words as printed: "updated" when
+// anything changed, else "unchanged".
+func (d *DB) addAppearances(ctx context.Context, tx Tx, id string, rec *ImportRecord) (string, error) {
+	q, err := findQuote(ctx, tx, id, true)
+	var e *Error
+	if errors.As(err, &e) && e.Code == Moved {
+		q, err = findQuote(ctx, tx, e.To, true)
+	}
+	if err != nil {
+		return "", err
+	}
+	stored, err := tx.AppearancesOf(ctx, []int64{q.Seq})
+	if err != nil {
+		return "", fmt.Errorf("db: read appearances: %w", err)
+	}
+	have := map[string]*Appearance{}
+	for _, a := range stored[q.Seq] {
+		if a.URL != nil {
+			have[*a.URL] = a
+		}
+	}
+	via := cmp.Or(rec.Via, "import")
+	changed := 0
+	for i, a := range rec.Appearances {
+		if a.URL == nil {
+			continue
+		}
+		field := fmt.Sprintf("appearances[%d]", i)
+		if cur := have[*a.URL]; cur != nil {
+			// Words a person recorded stay; an import's corpus-wide form gives way to the
+			// article's own.
+			if !rec.Printed || cur.Via != via || cur.Words == a.Words {
+				continue
+			}
+			if err := validateInput(&a); err != nil {
+				return "", prefixField(err, field)
+			}
+			next := *cur
+			next.Words, next.Version, next.UpdatedAt = a.Words, cur.Version+1, d.now()
+			withDrift(q.Text, &next)
+			if err := tx.UpdateAppearance(ctx, cur, &next); err != nil {
+				return "", writeError("appearance", err)
+			}
+			if err := d.appeared(ctx, tx, q, cur, &next); err != nil {
+				return "", err
+			}
+			changed++
+			continue
+		}
+		a.via = via
+		made, err := d.insertAppearance(ctx, tx, q, a)
+		if err != nil {
+			return "", prefixField(err, field)
+		}
+		have[*a.URL] = made
+		changed++
+	}
+	if changed == 0 {
+		return "unchanged", nil
+	}
+	return "updated", nil
 }
 
 // reimport compares a stored quote with its record again: the same fields change nothing,

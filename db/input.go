@@ -83,19 +83,26 @@ type OutletPatch struct {
 // QuoteInput creates a quote. The speaker is named by speaker_id or speaker_name (found
 // through names and aliases, or created); the outlet likewise, and is optional.
 type QuoteInput struct {
-	Text          string   `json:"text" validate:"required,notblank,max=20000" example:"NATO isn’t on the table"`
-	SpeakerID     *string  `json:"speaker_id,omitempty" validate:"required_without=SpeakerName,excluded_with=SpeakerName,omitempty,max=64"`
-	SpeakerName   *string  `json:"speaker_name,omitempty" validate:"omitempty,notblank,max=200" example:"Keith Kellogg"`
-	SpeakerRole   *string  `json:"speaker_role,omitempty" validate:"omitempty,max=300" example:"US Special Envoy to Ukraine"`
-	SaidOn        *string  `json:"said_on,omitempty" format:"date" example:"2025-04-20"`
-	DatePrecision *string  `json:"date_precision,omitempty" validate:"omitempty,date_precision" enums:"day,month,year" example:"day"`
-	OutletID      *string  `json:"outlet_id,omitempty" validate:"excluded_with=OutletName,omitempty,max=64"`
-	OutletName    *string  `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Fox News"`
-	Context       *string  `json:"context,omitempty" validate:"omitempty,max=2000" example:"interview with Fox News"`
-	Setting       *string  `json:"setting,omitempty" validate:"omitempty,setting" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
-	Lang          *string  `json:"lang,omitempty" validate:"omitempty,lang" example:"en"`
-	SourceURL     *string  `json:"source_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
-	Tags          []string `json:"tags,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=64" example:"ukraine,nato"`
+	Text        string  `json:"text" validate:"required,notblank,max=20000" example:"NATO isn’t on the table"`
+	SpeakerID   *string `json:"speaker_id,omitempty" validate:"required_without=SpeakerName,excluded_with=SpeakerName,omitempty,max=64"`
+	SpeakerName *string `json:"speaker_name,omitempty" validate:"omitempty,notblank,max=200" example:"Keith Kellogg"`
+	// SpeakerQID, beside speaker_name, tells apart two people of one name by Wikidata
+	// QID: the speaker is the one holding it, or else the one of that name holding no
+	// QID, or else a new speaker of that name holding it.
+	SpeakerQID *string `json:"speaker_qid,omitempty" validate:"excluded_with=SpeakerID,omitempty,wikidata_qid" example:"Q6385264"`
+	// SpeakerAnonymous marks a speaker named here for the first time as an anonymous
+	// source ("a senior State Department official"); a known speaker is left as it is.
+	SpeakerAnonymous bool     `json:"speaker_anonymous,omitempty" example:"false"`
+	SpeakerRole      *string  `json:"speaker_role,omitempty" validate:"omitempty,max=300" example:"US Special Envoy to Ukraine"`
+	SaidOn           *string  `json:"said_on,omitempty" format:"date" example:"2025-04-20"`
+	DatePrecision    *string  `json:"date_precision,omitempty" validate:"omitempty,date_precision" enums:"day,month,year" example:"day"`
+	OutletID         *string  `json:"outlet_id,omitempty" validate:"excluded_with=OutletName,omitempty,max=64"`
+	OutletName       *string  `json:"outlet_name,omitempty" validate:"omitempty,notblank,max=200" example:"Fox News"`
+	Context          *string  `json:"context,omitempty" validate:"omitempty,max=2000" example:"interview with Fox News"`
+	Setting          *string  `json:"setting,omitempty" validate:"omitempty,setting" enums:"interview,speech,press_conference,statement,social_post,document,other" example:"interview"`
+	Lang             *string  `json:"lang,omitempty" validate:"omitempty,lang" example:"en"`
+	SourceURL        *string  `json:"source_url,omitempty" format:"uri" validate:"omitempty,web_url,max=2048" example:"https://example.com/witkoff-london-talks"`
+	Tags             []string `json:"tags,omitempty" binding:"optional" validate:"max=50,dive,required,notblank,max=64" example:"ukraine,nato"`
 	// Separate records the words as a quote of their own even when the archive holds them
 	// already: no link is made (see link in the answer).
 	Separate bool `json:"separate,omitempty" example:"false"`

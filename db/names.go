@@ -22,7 +22,9 @@ func (d *DB) resolveNames(ctx context.Context, tx Tx, recs []*ImportRecord) erro
 	}
 	speakers, outlets := map[string]string{}, map[string]string{} // key → the name as first written
 	for _, r := range recs {
-		if q := r.Quote; q.SpeakerID == nil && q.SpeakerName != nil {
+		// A speaker named with a QID, or as an anonymous source, is found one record at a
+		// time (resolveSpeaker): made from the name alone, it would lack either.
+		if q := r.Quote; q.SpeakerID == nil && q.SpeakerName != nil && q.SpeakerQID == nil && !q.SpeakerAnonymous {
 			if k := fold.String(*q.SpeakerName); cache.speakers[k] == "" && speakers[k] == "" {
 				speakers[k] = *q.SpeakerName
 			}

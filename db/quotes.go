@@ -93,10 +93,24 @@ func attachVerdicts(ctx context.Context, tx Tx, quotes []*Quote) error {
 	return nil
 }
 
+// speakerNamed is how a write names a quote's speaker: by ID, or by name — with the
+// Wikidata QID that tells two people of one name apart, and whether one named for the
+// first time is an anonymous source.
+type speakerNamed struct {
+	id, name, qid *string
+	anonymous     bool
+}
+
+// speakerOf is how in names its speaker.
+func speakerOf(in QuoteInput) speakerNamed {
+	return speakerNamed{id: in.SpeakerID, name: in.SpeakerName, qid: in.SpeakerQID, anonymous: in.SpeakerAnonymous}
+}
+
 // resolveSpeaker returns the ID of the speaker a quote names: by ID (which must exist,
-// else Invalid; a merged one's survivor), or by name, found through names and aliases or
-// else created.
-func (d *DB) resolveSpeaker(ctx context.Context, tx Tx, id, name *string) (string, error) {
+// else Invalid; a merged one's survivor), by name with a QID (speakerByQID), or by name alone, found
+// through names and aliases or else created.
+func (d *DB) resolveSpeaker(ctx context.Context, tx Tx, n speakerNamed) (string, error) {
+	id, name := n.id, n.name
 	if id != nil {
 		to, err := followRedirect(ctx, tx, *id)
 		if err != nil {
@@ -112,6 +126,9 @@ func (d *DB) resolveSpeaker(ctx context.Context, tx Tx, id, name *string) (strin
 	if name == nil {
 		return "", errorf(Invalid, "speaker_id", "name the speaker by speaker_id or speaker_name")
 	}
+	if n.qid != nil {
+		return d.speakerByQID(ctx, tx, *n.qid, *name, n.anonymous)
+	}
 	cache, _ := ctx.Value(namesKey{}).(*names)
 	key := fold.String(*name)
 	if id, ok := cache.speaker(key); ok {
@@ -119,7 +136,55 @@ func (d *DB) resolveSpeaker(ctx context.Context, tx Tx, id, name *string) (strin
 	}
 	found, err := findOrCreate(ctx, tx, "speaker", key,
 		func() (string, error) { return findSpeakerByName(ctx, tx, key, *name, "speaker_name") },
-		func() (string, error) { return d.insertSpeaker(ctx, tx, SpeakerInput{Name: *name}) })
+		func() (string, error) {
+			return d.insertSpeaker(ctx, tx, SpeakerInput{Name: *name, Anonymous: n.anonymous})
+		})
+	if err == nil && cache != nil {
+		cache.speakers[key] = found
+	}
+	return found, err
+}
+
+// speakerByQID is the speaker holding a Wikidata QID; else the one speaker of the name
+// given who holds no QID (the same person, recorded before anyone knew the QID); else a
+// new speaker of that name holding it.
+func (d *DB) speakerByQID(ctx context.Context, tx Tx, qid, name string, anonymous bool) (string, error) {
+	cache, _ := ctx.Value(namesKey{}).(*names)
+	key := "qid:" + qid
+	if id, ok := cache.speaker(key); ok {
+		return id, nil
+	}
+	find := func() (string, error) {
+		held, err := tx.SpeakersByQIDs(ctx, []string{qid})
+		if err != nil {
+			return "", fmt.Errorf("db: find speaker by QID: %w", err)
+		}
+		if id := held[qid]; id != "" {
+			return id, nil
+		}
+		key := fold.String(name)
+		named, err := tx.SpeakersByNames(ctx, []string{key})
+		if err != nil {
+			return "", fmt.Errorf("db: find speaker by name: %w", err)
+		}
+		var free []string
+		for _, id := range named[key] {
+			s, err := tx.Speaker(ctx, id, false)
+			if err != nil {
+				return "", fmt.Errorf("db: read speaker: %w", err)
+			}
+			if s.WikidataQID == nil {
+				free = append(free, id)
+			}
+		}
+		if len(free) == 1 {
+			return free[0], nil
+		}
+		return "", nil
+	}
+	found, err := findOrCreate(ctx, tx, "speaker", key, find, func() (string, error) {
+		return d.insertSpeaker(ctx, tx, SpeakerInput{Name: name, WikidataQID: &qid, Anonymous: anonymous})
+	})
 	if err == nil && cache != nil {
 		cache.speakers[key] = found
 	}
@@ -312,7 +377,7 @@ func (d *DB) newQuote(ctx context.Context, tx Tx, in QuoteInput, x *Extraction) 
 	if err != nil {
 		return nil, err
 	}
-	speakerID, err := d.resolveSpeaker(ctx, tx, in.SpeakerID, in.SpeakerName)
+	speakerID, err := d.resolveSpeaker(ctx, tx, speakerOf(in))
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +466,7 @@ func (d *DB) updateQuote(ctx context.Context, tx Tx, id string, ifMatch []int64,
 		return false, err
 	}
 	if p.SpeakerID.Set || p.SpeakerName.Set {
-		sid, err := d.resolveSpeaker(ctx, tx, nullable(p.SpeakerID), nullable(p.SpeakerName))
+		sid, err := d.resolveSpeaker(ctx, tx, speakerNamed{id: nullable(p.SpeakerID), name: nullable(p.SpeakerName)})
 		if err != nil {
 			return false, err
 		}

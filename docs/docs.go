@@ -755,12 +755,14 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Loads NDJSON (the export shape, which round-trips exactly, or the create shape with optional external_id, verdicts, citations and rating_label), CSV or TSV through a column mapping (map=text=3,speaker=5,external_id=1+2; numbers from 1 or header names), or schema.org ClaimReview JSON-LD (an array or one object per line). Records are committed in batches of 1,000; a bad record never stops the rest and is listed with its line and the problem. Importing the same file twice creates nothing new: a record's external_id (or, without one, its words, speaker and date) identifies it. Rating labels go through the fact-check label normaliser; unknown labels are rejected, never guessed. Importing verdicts (verdicts, rating_label, a CSV rating column, a ClaimReview rating) needs the factchecker role; an exported record, which brings the fields the server owns (ids, authors, reviewers, versions, times), is a restore and needs admin. Every record is held to the rules of POST and PATCH; a record that breaks one, or that the key's role may not write, is rejected with its line. Send an Idempotency-Key to have a retried request answered with the first result instead of running again: keys belong to the API key that sent them and are remembered for 24 hours; another request under a used key is 422. A large import may take as long as it needs while its body keeps arriving; one that stops part way (the body cut off or unreadable) answers a problem whose import member says what was committed before it stopped, and running the file again completes it.",
+                "description": "Loads NDJSON (the export shape, which round-trips exactly, or the create shape with optional external_id, verdicts, citations and rating_label), CSV or TSV through a column mapping (map=text=3,speaker=5,external_id=1+2; numbers from 1 or header names), schema.org ClaimReview JSON-LD (an array or one object per line), or Quotebank's JSON lines (format=quotebank: its quotation-centric quotes-YYYY lines and its article-centric quotebank-YYYY lines; each quotation a quote under its quoteID, each URL an appearance of it, a quotation read again adding only the appearances its quote lacks). A body compressed with bzip2 or gzip is read as it arrives. Records are committed in batches of 1,000; a bad record never stops the rest and is listed with its line and the problem. Importing the same file twice creates nothing new: a record's external_id (or, without one, its words, speaker and date) identifies it. Rating labels go through the fact-check label normaliser; unknown labels are rejected, never guessed. Importing verdicts (verdicts, rating_label, a CSV rating column, a ClaimReview rating) needs the factchecker role; an exported record, which brings the fields the server owns (ids, authors, reviewers, versions, times), is a restore and needs admin. Every record is held to the rules of POST and PATCH; a record that breaks one, or that the key's role may not write, is rejected with its line. Send an Idempotency-Key to have a retried request answered with the first result instead of running again: keys belong to the API key that sent them and are remembered for 24 hours; another request under a used key is 422. A large import may take as long as it needs while its body keeps arriving; one that stops part way (the body cut off or unreadable) answers a problem whose import member says what was committed before it stopped, and running the file again completes it.",
                 "consumes": [
                     "application/x-ndjson",
                     "text/csv",
                     "text/tab-separated-values",
                     "application/ld+json",
+                    "application/x-bzip2",
+                    "application/gzip",
                     "application/octet-stream"
                 ],
                 "produces": [
@@ -777,10 +779,11 @@ const docTemplate = `{
                             "ndjson",
                             "csv",
                             "tsv",
-                            "claimreview"
+                            "claimreview",
+                            "quotebank"
                         ],
                         "type": "string",
-                        "description": "ndjson (default), csv, tsv or claimreview",
+                        "description": "ndjson (default), csv, tsv, claimreview or quotebank",
                         "name": "format",
                         "in": "query"
                     },
@@ -8709,6 +8712,11 @@ const docTemplate = `{
                     "maxLength": 2048,
                     "example": "https://example.com/witkoff-london-talks"
                 },
+                "speaker_anonymous": {
+                    "description": "SpeakerAnonymous marks a speaker named here for the first time as an anonymous\nsource (\"a senior State Department official\"); a known speaker is left as it is.",
+                    "type": "boolean",
+                    "example": false
+                },
                 "speaker_id": {
                     "type": "string",
                     "maxLength": 64
@@ -8717,6 +8725,11 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 200,
                     "example": "Keith Kellogg"
+                },
+                "speaker_qid": {
+                    "description": "SpeakerQID, beside speaker_name, tells apart two people of one name by Wikidata\nQID: the speaker is the one holding it, or else the one of that name holding no\nQID, or else a new speaker of that name holding it.",
+                    "type": "string",
+                    "example": "Q6385264"
                 },
                 "speaker_role": {
                     "type": "string",

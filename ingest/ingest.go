@@ -1,12 +1,15 @@
 // Package ingest reads the files newsrooms and researchers bring — Verbatim's own NDJSON
-// (the export shape or the create shape), CSV and TSV with a column mapping, and
-// schema.org ClaimReview JSON-LD — into records for the bulk import. It reads as it goes:
+// (the export shape or the create shape), CSV and TSV with a column mapping, schema.org
+// ClaimReview JSON-LD, and Quotebank's JSON lines; plain, bzip2 or gzip — into records
+// for the bulk import. It reads as it goes:
 // memory stays flat whatever the file's size.
 package ingest
 
 import (
 	"bufio"
 	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -21,7 +24,7 @@ import (
 )
 
 // Formats the reader knows.
-var Formats = []string{"ndjson", "csv", "tsv", "claimreview"}
+var Formats = []string{"ndjson", "csv", "tsv", "claimreview", "quotebank"}
 
 // Fields a CSV or TSV column can be mapped to.
 var Fields = []string{"text", "speaker", "speaker_role", "said_on", "date_precision", "outlet", "context", "setting",
@@ -56,11 +59,17 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 	if (opt.Map != "" || opt.Header) && opt.Format != "csv" && opt.Format != "tsv" {
 		return nil, errors.New("a column mapping and a header row apply to csv and tsv only")
 	}
+	r, err := decompressed(r)
+	if err != nil {
+		return nil, err
+	}
 	switch opt.Format {
 	case "ndjson", "":
 		rd.next = rd.ndjson(r)
 	case "claimreview":
 		rd.next = rd.claimReview(r)
+	case "quotebank":
+		rd.next = rd.quotebank(r)
 	case "csv", "tsv":
 		next, err := rd.table(r, opt)
 		if err != nil {
@@ -71,6 +80,28 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 		return nil, fmt.Errorf("unknown format %q: use one of %s", opt.Format, strings.Join(Formats, ", "))
 	}
 	return rd, nil
+}
+
+// decompressed reads r through bzip2 or gzip when its first bytes say it is compressed —
+// corpora ship so (Quotebank as .bz2) — as it goes: a file is never unpacked to disk.
+// A stream cut short fails the read where it ends (a ReadError), not a line.
+func decompressed(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, err := br.Peek(3)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	switch {
+	case bytes.HasPrefix(magic, []byte("BZh")):
+		return bzip2.NewReader(br), nil
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("a gzip stream that cannot be read: %w", err)
+		}
+		return zr, nil
+	}
+	return br, nil
 }
 
 // Next returns the next record, io.EOF at the end, or an error that stops the read (the
@@ -99,25 +130,35 @@ type lineVerdict struct {
 }
 
 func (r *Reader) ndjson(in io.Reader) func() (*Record, error) {
+	next := lines(in)
+	return func() (*Record, error) {
+		n, b, err := next()
+		if err != nil {
+			return nil, err
+		}
+		return r.decodeLine(n, b), nil
+	}
+}
+
+// lines reads JSON lines: each non-blank line with its number, io.EOF at the end.
+func lines(in io.Reader) func() (int, []byte, error) {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	n := 0
-	return func() (*Record, error) {
+	return func() (int, []byte, error) {
 		for sc.Scan() {
 			n++
-			b := bytes.TrimSpace(sc.Bytes())
-			if len(b) == 0 {
-				continue
+			if b := bytes.TrimSpace(sc.Bytes()); len(b) > 0 {
+				return n, b, nil
 			}
-			return r.decodeLine(n, b), nil
 		}
 		if err := sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
-				return nil, fmt.Errorf("line %d is over 16 MiB", n+1)
+				return 0, nil, fmt.Errorf("line %d is over 16 MiB", n+1)
 			}
-			return nil, err
+			return 0, nil, err
 		}
-		return nil, io.EOF
+		return 0, nil, io.EOF
 	}
 }
 

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,6 +163,8 @@ func Run(ctx context.Context, rd *Reader, store Importer, b Batching) (_ db.Impo
 			}
 		}
 	}
+	// The lines the reader refused and those storage refused, in the file's order.
+	slices.SortStableFunc(total.Errors, func(a, b db.ImportLineError) int { return a.Line - b.Line })
 	if err != nil {
 		return total, err
 	}

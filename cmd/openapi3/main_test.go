@@ -112,9 +112,17 @@ func TestDocumentStatesTheServersRules(t *testing.T) {
 	for name, edit := range map[string]func(map[string]any){
 		"both speaker_id and speaker_name": func(m map[string]any) { m["speaker_id"] = "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X" },
 		"neither":                          func(m map[string]any) { delete(m, "speaker_name") },
-		"lang not BCP 47":                  func(m map[string]any) { m["lang"] = "not a bcp47 tag!!" },
-		"text over 20,000":                 func(m map[string]any) { m["text"] = strings.Repeat("a", 20001) },
-		"an unknown setting":               func(m map[string]any) { m["setting"] = "podcast" },
+		"a QID without a name": func(m map[string]any) {
+			delete(m, "speaker_name")
+			m["speaker_qid"] = "Q6385264"
+		},
+		"a QID beside speaker_id": func(m map[string]any) {
+			delete(m, "speaker_name")
+			m["speaker_id"], m["speaker_qid"] = "spk_01JS8X2W5Q7K3M9N4P6R8T0V2X", "Q6385264"
+		},
+		"lang not BCP 47":    func(m map[string]any) { m["lang"] = "not a bcp47 tag!!" },
+		"text over 20,000":   func(m map[string]any) { m["text"] = strings.Repeat("a", 20001) },
+		"an unknown setting": func(m map[string]any) { m["setting"] = "podcast" },
 		"51 tags": func(m map[string]any) {
 			tags := make([]any, 51)
 			for i := range tags {

@@ -243,7 +243,7 @@ func datePrecision(doc *openapi3.T) {
 // outlet named by ID or by name): the create's validate tags (excluded_with) and the
 // core's UpdateQuote keep the rule; a patch's null counts as given.
 var notBoth = map[string][][2]string{
-	"QuoteCreate": {{"outlet_id", "outlet_name"}},
+	"QuoteCreate": {{"outlet_id", "outlet_name"}, {"speaker_id", "speaker_qid"}},
 	"QuotePatch":  {{"speaker_id", "speaker_name"}, {"outlet_id", "outlet_name"}},
 	// An appearance's outlet, likewise.
 	"AppearanceCreate": {{"outlet_id", "outlet_name"}},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -27,7 +28,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fs := newFlags("import FILE [flags]", getenv, stdout, stderr)
 	dbPath := dbFlag(fs, "database")
 	var opt ingest.Options
-	fs.StringVar(&opt.Format, "format", "", "ndjson, csv, tsv or claimreview (default: from the file's extension)")
+	fs.StringVar(&opt.Format, "format", "", "ndjson, csv, tsv, claimreview or quotebank (default: from the file's name); bzip2 and gzip files are read as they are")
 	fs.StringVar(&opt.Map, "map", "", "CSV/TSV columns: text=3,speaker=5,external_id=1+2 (numbers from 1, or header names)")
 	fs.BoolVar(&opt.Header, "header", false, "the first CSV/TSV row names the columns")
 	batch := fs.Int("batch", 25000, "records per transaction: each commit rewrites the index pages it touched, so fewer, larger commits write far less (memory grows with the batch)")
@@ -130,7 +131,11 @@ const (
 )
 
 func formatOf(path string) string {
+	path = strings.TrimSuffix(strings.TrimSuffix(path, ".bz2"), ".gz") // read through either
+	base := filepath.Base(path)
 	switch {
+	case strings.HasSuffix(base, ".json") && (strings.HasPrefix(base, "quotes-") || strings.HasPrefix(base, "quotebank-")):
+		return "quotebank" // Quotebank's own file names: quotes-2015.json.bz2, quotebank-2015.json.bz2
 	case strings.HasSuffix(path, ".csv"):
 		return "csv"
 	case strings.HasSuffix(path, ".tsv"):

@@ -369,3 +369,38 @@ func TestImportCommandLinks(t *testing.T) {
 		}
 	}
 }
+
+// Quotebank's files import as they ship — bzip2, the format told by the file's name or
+// --format — and a stream cut short stops the import with an error, never a record read
+// in part.
+func TestImportCommandQuotebank(t *testing.T) {
+	t.Parallel()
+	bz, err := os.ReadFile("../../ingest/testdata/quotebank.jsonl.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	named := filepath.Join(dir, "quotes-2015.json.bz2") // Quotebank's own name: the format is known
+	given := filepath.Join(dir, "corpus.bz2")
+	cut := filepath.Join(dir, "quotes-2016.json.bz2")
+	for f, b := range map[string][]byte{named: bz, given: bz, cut: bz[:len(bz)/2]} {
+		if err := os.WriteFile(f, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{{"by name", []string{named}}, {"by --format", []string{given, "--format", "quotebank"}}} {
+		dbPath := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "")+".db")
+		var res db.ImportResult
+		out, err := verbatimCmd(append([]string{"import", "--db", dbPath, "--quiet"}, c.args...)...).Output()
+		if jerr := json.Unmarshal(out, &res); err == nil || jerr != nil || res.Created != 4 || res.Updated != 2 || res.Rejected != 7 {
+			t.Errorf("%s: %v %+v\n%s", c.name, err, res, out) // rejected lines make the exit status 1
+		}
+	}
+	out, err := verbatimCmd("import", cut, "--db", filepath.Join(dir, "cut.db"), "--quiet").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "import stopped") {
+		t.Errorf("a truncated bzip2 stream: %v\n%s", err, out)
+	}
+}

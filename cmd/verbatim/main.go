@@ -70,7 +70,7 @@ Usage:
                                                merge or re-point the speakers they name; a JSON report
   verbatim outlets merge ID --into ID [--reason TEXT] [--db PATH]
                                                merge an outlet into another
-  verbatim import FILE [--format ndjson|csv|tsv|claimreview] [--map FIELD=COL,...] [--header]
+  verbatim import FILE [--format ndjson|csv|tsv|claimreview|quotebank] [--map FIELD=COL,...] [--header]
                    [--batch N] [--parallel N] [--quiet] [--db PATH | --server URL --key KEY]
                    [--link-confirm X] [--link-suggest X] [--link-min-words N]
                                                load quotes; a second run of the same file adds nothing;

@@ -84,6 +84,7 @@ func Run(t *testing.T, h Harness) {
 		{"ExportRoundTripsEveryField", testExportRoundTripsEveryField},
 		{"Linking", testLinking},
 		{"BatchLinking", testBatchLinking},
+		{"CorpusRecords", testCorpusRecords},
 		{"RestoreOverOtherContentConflicts", testRestoreOverOtherContentConflicts},
 		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
 		{"MergeSpeakers", testMergeSpeakers},
