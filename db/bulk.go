@@ -56,7 +56,7 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 	// makes, for words of the batch that repeat one another, under provisional keys
 	// (pendingSeq) until they are stored; cands are both kinds' words, read or made once
 	// for the batch, and their features once judged.
-	held, cands, err := d.heldCandidates(ctx, tx, fresh)
+	held, ranked, cands, err := d.heldCandidates(ctx, tx, fresh)
 	if err != nil {
 		return res, nil, err
 	}
@@ -94,7 +94,7 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 		}
 		items = append(items, &bulkItem{rec: r, key: keys[i], q: q})
 	}
-	d.judgeHeld(items, held, cands)
+	d.judgeHeld(items, ranked, cands)
 	batch := map[int64][]int64{}
 	var rows []*BulkQuote
 	var taken []*ImportRecord
@@ -328,12 +328,12 @@ type candidate struct {
 }
 
 // heldCandidates reads, in one pass for the batch, the stored quotes sharing a variant band
-// with any of the records' words (held, by band) and the words of those a record could
-// judge (cands, by key): of the holders, only those among a record's linkCandidateCap
-// best-ranked — as a batch's own quotes only add candidates, no record judges a stored
-// quote outside its own best-ranked stored ones.
-func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (map[int64][]int64, map[int64]*candidate, error) {
-	cands := map[int64]*candidate{}
+// with any of the records' words (held, by band), each record's best-ranked of them
+// (ranked), and the words of those (cands, by key) — as a batch's own quotes only add
+// candidates, no record judges a stored quote outside its own best-ranked stored ones.
+func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (held map[int64][]int64,
+	ranked map[*ImportRecord][]int64, cands map[int64]*candidate, err error) {
+	cands = map[int64]*candidate{}
 	var keys []int64
 	seen := map[int64]bool{}
 	for _, r := range recs {
@@ -348,31 +348,32 @@ func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (m
 		}
 	}
 	if len(keys) == 0 {
-		return nil, cands, nil
+		return nil, nil, cands, nil
 	}
 	// In key order, the look-ups walk the band index from one end to the other instead of
 	// all over it, each page read once.
 	slices.Sort(keys)
-	held, err := tx.BandHolders(ctx, keys, holdersPerBand)
-	if err != nil {
-		return nil, nil, fmt.Errorf("db: link candidates: %w", err)
+	if held, err = tx.BandHolders(ctx, keys, holdersPerBand); err != nil {
+		return nil, nil, nil, fmt.Errorf("db: link candidates: %w", err)
 	}
+	ranked = map[*ImportRecord][]int64{}
 	need := map[int64]bool{}
 	for _, r := range recs {
 		if !r.Quote.Separate {
-			for _, seq := range rankCandidates(r.prep.bands, held, nil) {
+			ranked[r] = rankCandidates(r.prep.bands, held, nil)
+			for _, seq := range ranked[r] {
 				need[seq] = true
 			}
 		}
 	}
 	read, err := tx.CandidatesBySeq(ctx, slices.Sorted(maps.Keys(need)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("db: link candidates: %w", err)
+		return nil, nil, nil, fmt.Errorf("db: link candidates: %w", err)
 	}
 	for _, c := range read {
 		cands[c.Seq] = &candidate{Candidate: c}
 	}
-	return held, cands, nil
+	return held, ranked, cands, nil
 }
 
 // rankCandidates are the keys of the quotes holding keys' bands in held or batch, those
@@ -417,10 +418,10 @@ type bulkItem struct {
 	held []linkMatch
 }
 
-// judgeHeld judges each item's words against its best-ranked stored candidates
-// (rankCandidates without the batch's) and keeps the matches linking would act on — the
-// candidates' features first, each once — split among the cores.
-func (d *DB) judgeHeld(items []*bulkItem, held map[int64][]int64, cands map[int64]*candidate) {
+// judgeHeld judges each item's words against its best-ranked stored candidates (ranked,
+// from heldCandidates) and keeps the matches linking would act on — the candidates'
+// features first, each once — split among the cores.
+func (d *DB) judgeHeld(items []*bulkItem, ranked map[*ImportRecord][]int64, cands map[int64]*candidate) {
 	var todo []*candidate
 	for _, c := range cands {
 		if c.features == nil {
@@ -430,10 +431,7 @@ func (d *DB) judgeHeld(items []*bulkItem, held map[int64][]int64, cands map[int6
 	parallel(len(todo), func(i int) { todo[i].features = similar.Features(todo[i].Text) })
 	parallel(len(items), func(i int) {
 		it := items[i]
-		if it.rec.Quote.Separate {
-			return
-		}
-		for _, seq := range rankCandidates(it.rec.prep.bands, held, nil) {
+		for _, seq := range ranked[it.rec] { // none for a separate record
 			if c := cands[seq]; c != nil { // nil: deleted or merged between the batch's two reads
 				if m := d.judgeCandidate(it, c); m.confirmed || m.suggested {
 					it.held = append(it.held, m)

@@ -158,16 +158,9 @@ func contiguous(ops []Op) bool {
 	return runs == 1
 }
 
-// Containment is the share of b's features that a also has: 1 when b's words are all
-// among a's, as a fragment's are among its quote's.
-func Containment(a, b Set) float64 {
-	_, c := Likeness(b, a)
-	return c
-}
-
-// Likeness is Jaccard(words, text) and Containment(text, words) from one pass over the
-// two sets: how alike recorded words and a stored text are, and how much of the words
-// the text holds.
+// Likeness is Jaccard(words, text) and the share of the words' features the text holds
+// (1 when the words are all among the text's, as a fragment's are among its quote's),
+// from one pass over the two sets.
 func Likeness(words, text Set) (jaccard, contained float64) {
 	inter := intersection(words, text)
 	if len(words) > 0 {

@@ -259,7 +259,7 @@ func sqliteSizes(path string, ndjson int64, n int) {
 		return
 	}
 	defer rows.Close()
-	printSizes(rows, n)
+	show(scanSizes(rows), n)
 }
 
 // pgSizes prints the database's bytes per quote by table and index (TOAST with its
@@ -284,15 +284,7 @@ func pgSizes(ctx context.Context, dsn string, ndjson int64, n int) {
 		log.Fatal(err)
 	}
 	defer rows.Close()
-	var sizes []size
-	for rows.Next() {
-		var s size
-		if err := rows.Scan(&s.name, &s.bytes); err != nil {
-			log.Fatal(err)
-		}
-		sizes = append(sizes, s)
-	}
-	show(sizes, n)
+	show(scanSizes(rows), n)
 }
 
 type size struct {
@@ -300,7 +292,11 @@ type size struct {
 	bytes int64
 }
 
-func printSizes(rows *sql.Rows, n int) {
+// scanSizes reads (name, bytes) rows, from either driver.
+func scanSizes(rows interface {
+	Next() bool
+	Scan(...any) error
+}) []size {
 	var sizes []size
 	for rows.Next() {
 		var s size
@@ -309,7 +305,7 @@ func printSizes(rows *sql.Rows, n int) {
 		}
 		sizes = append(sizes, s)
 	}
-	show(sizes, n)
+	return sizes
 }
 
 // show prints the largest tables and indexes, the rest summed.
