@@ -1,8 +1,14 @@
 // Package extract finds quotes in news text and attributes them: who said the words (the
 // fullest name the article gives), the role it gives them, the cue ("said", "told",
 // "according to"), and where the article says so the outlet, the date (resolved against
-// the publication date) and the setting. Pure Go, rules over the text, no network and no
-// model: the same article always gives the same candidates.
+// the publication date) and the setting.
+//
+// Rules propose: every quoted stretch, in the article's language (given or detected), with
+// every attribution they can read for it — the words after it, before it, the line that
+// introduces it, the quote it carries on. A model chooses: a logistic regression fitted
+// on PolNeAR's annotated news (model.json, made by scripts/extracttrain) weighs each
+// reading and gives the likeliest its probability as the confidence. Pure Go, no network:
+// the same article always gives the same candidates.
 package extract
 
 import (
@@ -10,20 +16,22 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
-
-// Version names the extractor's rules; stored quotes record which rules found them.
-const Version = "rules-1"
-
-// Threshold is the operating point: candidates at least this confident are what the
-// measured precision and recall describe (on PolNeAR dev, 0.90 and 0.85) and what a save
-// stores; those below it (words quoted inside the writer's own sentence, attributions far
-// from the quote) are returned for a person to review.
-const Threshold = 0.7
 
 // Options are what the caller knows of the article.
 type Options struct {
 	PublishedOn time.Time // the publication date, for "on April 20" and "on Sunday"; zero when unknown
+	Lang        string    // the article's language (BCP 47, the primary subtag counts); empty to detect it
+}
+
+// Result is what extraction read in an article: the language it read it in, whether that
+// was detected or given and how sure the detection was, and the candidates.
+type Result struct {
+	Lang           string
+	LangDetected   bool
+	LangConfidence float64 // of the detection; 1 when the language was given
+	Candidates     []Candidate
 }
 
 // Candidate is one quote found in the text. Start and End are offsets in characters
@@ -52,9 +60,59 @@ type span struct {
 	runsOn                    bool
 }
 
-// Extract returns the quotes of an article, in the order they appear. Quoted phrases with
-// no speaker in sight (titles, scare quotes) are left out.
-func Extract(text string, opt Options) []Candidate {
+// Proposal is one quoted stretch of an article and every attribution the rules can read
+// for it: the words after it, the words before it, the line that introduces it, the
+// quote it carries on. The model chooses among them.
+type Proposal struct {
+	Start, End int // rune offsets of the words, as in Candidate
+	Options    []Option
+}
+
+// Option is one reading of a proposal: the candidate it would be, and what the model
+// weighs — named features such as how the speaker was found, the cue, the distance
+// between quote and cue, the kind of name.
+type Option struct {
+	Candidate
+	Features []string
+}
+
+// Extract returns the quotes of an article, in the order they appear, each with the
+// model's confidence; those below ReviewFloor (titles, scare quotes) are left out, and
+// quoted phrases with no speaker in sight have no candidate at all.
+func Extract(text string, opt Options) []Candidate { return Default.Read(text, opt).Candidates }
+
+// Read is Extract, saying which language it read the article in.
+func Read(text string, opt Options) Result { return Default.Read(text, opt) }
+
+// Read is the package's Read with this model's weights.
+func (m *Model) Read(text string, opt Options) Result {
+	res := Result{Lang: opt.Lang, LangConfidence: 1}
+	if res.Lang == "" {
+		res.Lang, res.LangConfidence = Detect(text)
+		res.LangDetected = true
+	}
+	lg := languageOf(res.Lang)
+	for _, p := range lg.proposals(text, opt) {
+		if o, conf := m.Best(p); conf >= ReviewFloor {
+			c := o.Candidate
+			c.Confidence = conf
+			res.Candidates = append(res.Candidates, c)
+		}
+	}
+	return res
+}
+
+// Proposals reads an article's quoted stretches and the attributions the rules find for
+// each, in the order they appear, in the language given or detected. The same text
+// always gives the same proposals: the trainer learns from them and Extract scores them.
+func Proposals(text string, opt Options) []Proposal {
+	if opt.Lang == "" {
+		opt.Lang, _ = Detect(text)
+	}
+	return languageOf(opt.Lang).proposals(text, opt)
+}
+
+func (lg *language) proposals(text string, opt Options) []Proposal {
 	orig := []rune(text)
 	// Rules read a copy with every kind of space made plain: articles are full of
 	// non-breaking spaces. One rune for one, so offsets hold for the original.
@@ -65,35 +123,52 @@ func Extract(text string, opt Options) []Candidate {
 		}
 		rs[i] = r
 	}
-	var out []Candidate
+	var out []Proposal
 	var lastPerson string
+	antecedent := ""  // where lastPerson comes from: the last speaker, or a name since
+	var prev *reading // the rules' reading of the last quote they kept
 	var pending []span
 	people := names(rs)
+	article := string(rs)
 	prevEnd := 0
-	for _, sp := range quoteSpans(rs) {
+	for _, sp := range lg.quoteSpans(rs) {
 		// Track the most recent named person before this quote, for "he said".
 		if p := lastName(rs[prevEnd:sp.start]); p != "" {
-			lastPerson = p
+			lastPerson, antecedent = p, "named"
+			if len(findNames(string(rs[prevEnd:sp.start]), 2)) > 1 {
+				antecedent = "named-several" // "he" may be any of them
+			}
 		}
 		prevEnd = sp.end
-		words := strings.Fields(string(orig[sp.start:sp.end]))
+		for sp.start < sp.end && rs[sp.start] == ' ' {
+			sp.start++ // « Nous … »: the space inside French marks is the typesetter's
+		}
+		words := lg.words(string(orig[sp.start:sp.end]))
 		if len(words) == 0 {
 			continue
 		}
-		c, ok := attribute(rs, sp, people, lastPerson, opt)
-		if !ok && len(out) > 0 && continues(rs, out[len(out)-1].End, sp) {
+		rds := lg.attribute(rs, sp, people, lastPerson, opt)
+		for i := range rds {
+			if rds[i].kind == "pronoun" {
+				rds[i].antecedent = antecedent
+			}
+		}
+		if prev != nil && continues(rs, prev.end, sp) {
 			// A quote that carries on from the last one — the next sentence, or the next
-			// paragraph opened by a quote mark — is the same speaker's.
-			prev := out[len(out)-1]
-			c = Candidate{SpeakerName: prev.SpeakerName, SpeakerRole: prev.SpeakerRole, Anonymous: prev.Anonymous,
-				Cue: prev.Cue, OutletName: prev.OutletName, SaidOn: prev.SaidOn, DatePrecision: prev.DatePrecision,
-				Setting: prev.Setting, Context: prev.Context, Confidence: 0.7}
-			ok = true
+			// paragraph opened by a quote mark — may be the same speaker's.
+			c := prev.c
+			c.Confidence = 0.7
+			rds = append(rds, reading{c: c, how: "continues", kind: "continued", dist: sp.before - prev.end})
 		}
 		if len(pending) > 0 && !adjacent(rs, pending[len(pending)-1], sp) {
 			pending = nil // only a quote carried straight on into the next paragraph counts
 		}
-		if !ok {
+		if len(rds) == 0 && !sp.runsOn && lastPerson != "" {
+			// No cue in sight: the person the article last named, which the model trusts as
+			// far as the training articles say such quotes were theirs.
+			rds = []reading{{c: Candidate{SpeakerName: lastPerson, Confidence: 0.4}, how: "nearby", kind: "nearby", antecedent: antecedent}}
+		}
+		if len(rds) == 0 {
 			if sp.runsOn {
 				pending = append(pending, sp) // its speaker may be named where it ends
 			} else {
@@ -103,33 +178,52 @@ func Extract(text string, opt Options) []Candidate {
 		}
 		// Paragraphs of one quote, left open until this part named the speaker, are theirs.
 		for _, p := range pending {
-			pc := c
-			// Below the operating point: on PolNeAR dev these earlier paragraphs added two
-			// false positives and no match, so they are returned for review, not saved.
-			pc.Confidence = min(c.Confidence, 0.65)
-			pc.Text = strings.TrimRightFunc(string(orig[p.start:p.end]), unicode.IsSpace)
-			pc.Start, pc.End = p.start, p.start+len([]rune(pc.Text))
-			out = append(out, pc)
+			pr := rds[0]
+			pr.how, pr.c.Confidence = "pending", min(pr.c.Confidence, 0.65)
+			text := strings.TrimRightFunc(string(orig[p.start:p.end]), unicode.IsSpace)
+			out = append(out, lg.proposal(rs, article, p, p.start, p.start+len([]rune(text)), text, []reading{pr}))
 		}
 		pending = nil
-		single := len(words) == 1 && !strings.ContainsAny(words[0], ".!?,") // "Cia": a name or a term; "Yes," is speech
-		if single || len(words) < 3 && c.Confidence < 0.8 || titleCase(words) {
-			continue // a short phrase without a close cue, or a title: not speech
-		}
 		// The comma a quote ends on before its attribution is the writer's, not the speaker's.
-		c.Text = strings.TrimRight(strings.TrimRightFunc(string(orig[sp.start:sp.end]), unicode.IsSpace), ",")
-		c.Start = sp.start
-		c.End = c.Start + len([]rune(c.Text))
-		if c.SpeakerName != "" && !c.Anonymous {
-			lastPerson = c.SpeakerName
+		text := strings.TrimRight(strings.TrimRightFunc(string(orig[sp.start:sp.end]), unicode.IsSpace), ",")
+		out = append(out, lg.proposal(rs, article, sp, sp.start, sp.start+len([]rune(text)), text, rds))
+		if shape(words, rds[0].c.Confidence) != "" {
+			continue // a title or a short phrase: the rules keep no speaker from it
 		}
-		out = append(out, c)
+		r := rds[0]
+		r.end = sp.start + len([]rune(text))
+		prev = &r
+		if r.c.SpeakerName != "" && !r.c.Anonymous {
+			lastPerson, antecedent = r.c.SpeakerName, "speaker"
+		}
 	}
 	return out
 }
 
-func isOpen(r rune) bool  { return r == '"' || r == '“' || r == '«' || r == '„' }
-func isClose(r rune) bool { return r == '"' || r == '”' || r == '»' || r == '“' }
+// shape names what the rules took for not speech: one word without punctuation ("Cia": a
+// name or a term; "Yes," is speech), a short phrase without a close cue, a title.
+func shape(words []string, conf float64) string {
+	switch {
+	case len(words) == 1 && !strings.ContainsAny(words[0], ".!?,。！？、，"):
+		return "single"
+	case len(words) < 3 && conf < 0.8:
+		return "short"
+	case titleCase(words):
+		return "title"
+	}
+	return ""
+}
+
+// proposal is the quote at sp, its words text at [start, end), with its readings.
+func (lg *language) proposal(rs []rune, article string, sp span, start, end int, text string, rds []reading) Proposal {
+	p := Proposal{Start: start, End: end, Options: make([]Option, len(rds))}
+	for i, r := range rds {
+		c := r.c
+		c.Text, c.Start, c.End = text, start, end
+		p.Options[i] = Option{Candidate: c, Features: lg.features(rs, article, sp, text, r)}
+	}
+	return p
+}
 
 // titleCase says whether quoted words look like a title ("Collapse: How Societies Choose
 // to Fail or Succeed", "Morning Joe"): most words capitalised, no closing punctuation.
@@ -185,30 +279,45 @@ func continues(rs []rune, prevEnd int, sp span) bool {
 	return line == ""
 }
 
-// quoteSpans finds quoted stretches: straight, curly and mismatched marks, the ” and “
-// of wire copy, never across a paragraph break.
-func quoteSpans(rs []rune) []span {
+// quoteSpans finds quoted stretches: the language's marks, straight, curly and
+// mismatched, the ” and “ of wire copy, never across a paragraph break; and where the
+// language writes speech after a dash, a paragraph opened by one ("—No cederemos —dijo
+// Sánchez"), up to the dash that closes it or the paragraph's end.
+func (lg *language) quoteSpans(rs []rune) []span {
 	var out []span
-	open, openAt := -1, 0
+	open, openAt, dashed := -1, 0, false
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		two := i+1 < len(rs) && ((r == '`' && rs[i+1] == '`') || (r == '\'' && rs[i+1] == '\''))
 		if r == '\n' && open >= 0 {
 			if i-open > 1 {
-				out = append(out, span{open, i, openAt - 1, i, true}) // a quote running on to the next paragraph
+				out = append(out, span{open, i, openAt - 1, i, !dashed}) // a quote running on to the next paragraph
 			}
 			open = -1
 			continue
 		}
-		if open < 0 && (isOpen(r) || (two && r == '`') || (two && r == '\'' && (i == 0 || !unicode.IsLetter(rs[i-1])))) {
-			openAt = i
+		if open < 0 && lg.dash && isDash(r) && opensParagraph(rs, i-1) {
+			openAt, open, dashed = i, i+1, true
+			continue
+		}
+		if open < 0 && (lg.isOpen(r) || (two && r == '`') || (two && r == '\'' && (i == 0 || !unicode.IsLetter(rs[i-1])))) {
+			openAt, dashed = i, false
 			if two {
 				i++
 			}
 			open = i + 1
 			continue
 		}
-		if open >= 0 && (isClose(r) || (two && r == '\'')) {
+		if open >= 0 && dashed {
+			if isDash(r) && i > open && rs[i-1] == ' ' {
+				if end := i - 1; end > open {
+					out = append(out, span{open, end, openAt - 1, i + 1, false})
+				}
+				open = -1
+			}
+			continue // marks inside a dashed quote are the speaker's
+		}
+		if open >= 0 && (lg.isClose(r) || (two && r == '\'')) {
 			end := i
 			if two {
 				i++
@@ -222,56 +331,158 @@ func quoteSpans(rs []rune) []span {
 	return out
 }
 
-var cueWords = []string{"said", "says", "told", "tells", "added", "asked", "asks", "stated", "wrote", "writes", "tweeted",
-	"explained", "noted", "argued", "insisted", "declared", "warned", "claimed", "continued", "replied", "recalled",
-	"acknowledged", "announced", "remarked", "suggested", "urged", "joked", "conceded", "countered", "cautioned",
-	"predicted", "stressed", "clarified", "confirmed", "responded", "sang", "chanted", "shouted", "yelled",
-	"wondered", "quipped", "mused", "testified", "posted", "tweets", "emailed", "texted", "sings", "asking", "saying", "adding", "telling", "reports", "reported", "boasted", "asserting",
-	"tweeting", "writing", "likened", "lamented", "complained", "insists", "notes", "argues", "explains",
-	"demanded", "scolded", "pressed", "charged", "retorted", "snapped", "admitted", "observed", "concluded", "vowed", "promised", "according to"}
+func isDash(r rune) bool { return r == '—' || r == '–' || r == '―' }
 
-var cueRE = regexp.MustCompile(`(?i)\b(according to|` + strings.Join(cueWords[:len(cueWords)-1], "|") + `)\b`)
+// reading is one attribution of a quote: the candidate, how the rules found its speaker
+// (after: ", said X"; before: "X said: "; line: the paragraph before ends "X continued:";
+// dash: "— X"; apposition: "X, the …, said"; continues; pending), and how many characters
+// stand between the quote and the cue.
+type reading struct {
+	c    Candidate
+	how  string
+	kind string // of speaker, as fill names it
+	// antecedent says where a pronoun's person came from: the last quote's speaker, one
+	// name since, or several names since.
+	antecedent string
+	dist       int
+	partial    bool
+	end        int // where the quote's words end, once kept
+}
 
-// attribute finds who said a quote: first in the words right after it (", said X" /
-// ", X said"), then right before it ("X said: "), then — for a quote that stands alone —
-// a pronoun cue resolved to the last person named.
-func attribute(rs []rune, sp span, people map[string]string, lastPerson string, opt Options) (Candidate, bool) {
-	after := clause(rs, sp.after, 1)
-	before := clause(rs, sp.before, -1)
-	// A colon introduces the quote ("McCaskill scolded him: “…”"): the speaker named
-	// before it wins over a pronoun after it.
-	first, second := fromAfter, fromBefore
-	ctxFirst, ctxSecond := after, before
+// attribute finds who may have said a quote: in the words right after it (", said X" /
+// ", X said"), right before it ("X said: "), and — for a quote that opens its paragraph —
+// in the line that introduces it. The rules' preference comes first: before the quote
+// when a colon introduces it ("McCaskill scolded him: “…”"), after it otherwise.
+func (lg *language) attribute(rs []rune, sp span, people map[string]string, lastPerson string, opt Options) []reading {
+	after := lg.clause(rs, sp.after, 1)
+	before := lg.clause(rs, sp.before, -1)
+	var out []reading
+	a, aok := lg.fromAfter(after, people, lastPerson, opt)
+	if lg.cjk && strings.ContainsRune("。！？", lastRune(strings.TrimSpace(string(rs[sp.start:sp.end])))) {
+		aok = false // “…。”她还说: the quote ended its sentence; what follows is another
+	}
+	b, bok := lg.fromBefore(before, people, lastPerson, opt)
 	if strings.HasSuffix(strings.TrimSpace(before), ":") {
-		first, second, ctxFirst, ctxSecond = fromBefore, fromAfter, before, after
+		a, b, aok, bok = b, a, bok, aok
 	}
-	c, ok := first(ctxFirst, people, lastPerson, opt)
-	if !ok {
-		c, ok = second(ctxSecond, people, lastPerson, opt)
+	if aok {
+		out = append(out, a)
 	}
-	if !ok && strings.TrimSpace(before) == "" {
-		// "Caddell continued:" closing the paragraph before a quote that opens its own.
-		if prev := lastSentence(rs, sp.before); strings.HasSuffix(prev, ":") {
-			c, ok = fromBefore(prev, people, lastPerson, opt)
+	if bok {
+		out = append(out, b)
+	}
+	out = append(out, lg.others(after, before, people, lastPerson, opt)...)
+	if lg.cjk && !aok && !bok {
+		// 岸田首相は記者団に「…」と述べた: the cue after the quote, the speaker before it.
+		a := strings.TrimLeft(after, " ,，、と")
+		if loc := lg.cues.FindStringIndex(a); loc != nil && loc[0] <= 9 {
+			c := Candidate{Cue: a[loc[0]:loc[1]], Confidence: 0.8}
+			if kind := lg.fill(&c, strings.TrimSpace(before), people, lastPerson); kind != "" {
+				out = append(out, reading{c: c, how: "topic", kind: kind, dist: loc[0]})
+			}
 		}
 	}
-	if ok && partial(rs, sp, before) {
+	if len(out) == 0 && strings.TrimSpace(before) == "" {
+		// "Caddell continued:" closing the paragraph before a quote that opens its own.
+		if prev := lg.lastSentence(rs, sp.before); strings.HasSuffix(prev, ":") {
+			if r, ok := lg.fromBefore(prev, people, lastPerson, opt); ok {
+				r.how = "line"
+				out = append(out, r)
+			}
+		}
+	}
+	if partial(rs, sp, before) {
 		// Words quoted inside the writer's own sentence ('urged supporters to "go and
 		// vote"'): real speech, but the frame is the writer's.
-		c.Confidence = min(c.Confidence, 0.5)
+		for i := range out {
+			out[i].c.Confidence = min(out[i].c.Confidence, 0.5)
+			out[i].partial = true
+		}
 	}
-	return c, ok
+	return out
+}
+
+// others are the readings the rules do not prefer but the model may: the sentence's
+// subject when a cue comes late in it ("Warren appeared with Maddow and endorsed
+// Clinton, saying, “…”"), the name after the last comma before a cue after the quote
+// (“…” of the proposals, Mr. Holtz-Eakin said), and a name that labels the quote with a
+// colon and no cue ("Meghan McCain, Twitter: “…”", "Mr. Christie gloated: “…”").
+func (lg *language) others(after, before string, people map[string]string, lastPerson string, opt Options) []reading {
+	var out []reading
+	add := func(how, phrase, cue string, conf float64, dist int, rest string) {
+		c := Candidate{Cue: cue, Confidence: conf}
+		if kind := lg.fill(&c, phrase, people, lastPerson); kind != "" {
+			details(&c, rest, opt)
+			out = append(out, reading{c: c, how: how, kind: kind, dist: dist})
+		}
+	}
+	b := strings.TrimRight(before, " ,\u00a0—–-")
+	if locs := lg.cues.FindAllStringIndex(b, -1); len(locs) > 0 {
+		loc := locs[len(locs)-1]
+		if name := leadName(b[:loc[0]]); name != "" && loc[0] > len(name)+2 {
+			add("subject", name, strings.ToLower(b[loc[0]:loc[1]]), 0.6, len(b)-loc[1], b[loc[1]:])
+		}
+	} else if strings.HasSuffix(b, ":") && len(b) < 80 {
+		if name := leadName(strings.TrimSuffix(b, ":")); name != "" {
+			add("label", name, ":", 0.6, 0, "")
+		}
+	}
+	a := strings.TrimLeft(after, " ,\u00a0—–-")
+	if loc := lg.cues.FindStringIndex(a); loc != nil && loc[0] > 0 && loc[0] <= 80 {
+		if pre := strings.TrimSpace(a[:loc[0]]); strings.Contains(pre, ",") {
+			if i := strings.LastIndex(pre, ","); i < len(pre)-1 {
+				add("after-comma", pre[i+1:], strings.ToLower(a[loc[0]:loc[1]]), 0.6, loc[0], a[loc[1]:])
+			}
+		}
+	}
+	return out
+}
+
+// leadName is the name a clause opens with, past its conjunctions and opening words
+// ("And Mr. Christie gloated" → "Mr. Christie"), or "".
+func leadName(clause string) string {
+	if i := strings.LastIndexAny(clause, ".!?;"); i >= 0 && !abbrev([]rune(clause[:i+1]), len([]rune(clause[:i+1]))-1) {
+		clause = clause[i+1:]
+	}
+	words := strings.Fields(clause)
+	for len(words) > 0 && (conjunction[strings.ToLower(words[0])] || notName[strings.ToLower(words[0])]) {
+		words = words[1:]
+	}
+	if len(words) == 0 || determiner[strings.ToLower(words[0])] {
+		return "" // "A senior official …": a description, read where descriptions are
+	}
+	j := 0
+	for j < len(words) && isCap(words[j]) && j < 5 {
+		j++
+		if strings.HasSuffix(words[j-1], ",") {
+			break // "Meghan McCain, Twitter"
+		}
+	}
+	if j == 0 {
+		return ""
+	}
+	return strings.Trim(strings.Join(words[:j], " "), ",")
+}
+
+// clitic is the pronoun a French cue carries ("a-t-il déclaré", "dit-elle"), or "".
+func clitic(cue string) string {
+	for _, p := range []string{"elle", "il"} {
+		if strings.HasSuffix(cue, "-"+p) || strings.Contains(cue, "-"+p+" ") {
+			return p
+		}
+	}
+	return ""
 }
 
 // lastSentence is the end of the paragraph before position i, when i opens a paragraph.
-func lastSentence(rs []rune, i int) string {
+func (lg *language) lastSentence(rs []rune, i int) string {
 	j := i
 	for j >= 0 && (rs[j] == ' ' || rs[j] == '\n') {
 		if rs[j] == '\n' {
 			for j >= 0 && (rs[j] == ' ' || rs[j] == '\n') {
 				j--
 			}
-			return strings.TrimSpace(clause(rs, j, -1))
+			return strings.TrimSpace(lg.clause(rs, j, -1))
 		}
 		j--
 	}
@@ -286,17 +497,22 @@ func partial(rs []rune, sp span, before string) bool {
 		return false
 	}
 	first := []rune(strings.TrimSpace(string(rs[sp.start:sp.end])))
-	return len(first) > 0 && !unicode.IsUpper(first[0])
+	return len(first) > 0 && unicode.IsLower(first[0]) // scripts without case never look partial
 }
 
 // clause is the text from i to the end of the sentence (dir 1) or back to its start
 // (dir -1), at most 200 characters, never past another quote mark.
-func clause(rs []rune, i, dir int) string {
+func (lg *language) clause(rs []rune, i, dir int) string {
 	var b []rune
 	for n := 0; n < 200 && i >= 0 && i < len(rs); n, i = n+1, i+dir {
 		r := rs[i]
-		if r == '\n' || (isOpen(r) || isClose(r)) && n > 0 {
+		if r == '\n' || (lg.isOpen(r) || lg.isClose(r)) && n > 0 {
 			break
+		}
+		if r == '。' || r == '！' || r == '？' {
+			if dir > 0 && n > 0 || dir < 0 {
+				break
+			}
 		}
 		if dir > 0 && (r == '.' || r == '!' || r == '?') && n > 2 && (i+1 >= len(rs) || unicode.IsSpace(rs[i+1])) && !abbrev(rs, i) {
 			break
@@ -324,81 +540,76 @@ func abbrev(rs []rune, i int) bool {
 	return len([]rune(w)) <= 3 && w != "" && unicode.IsUpper([]rune(w)[0]) || w == "" && i > 0 && unicode.IsUpper(rs[i-1])
 }
 
-var pronouns = map[string]bool{"he": true, "she": true, "they": true, "He": true, "She": true, "They": true}
-
 var anonRE = regexp.MustCompile(`(?i)^(an?|the|one|two|three|several)\s+([\w\-’' ]+?\s)?(official|officials|spokesman|spokeswoman|spokesperson|source|sources|aide|aides|diplomat|adviser|advisor|person|people|insider|lawmaker|analyst|member|staffer|officer)\b([\w\-’' ]*)`)
 
 // fromAfter reads ", said US Special Envoy to Ukraine Keith Kellogg in an interview…" and
 // ", Kellogg said".
-func fromAfter(after string, people map[string]string, lastPerson string, opt Options) (Candidate, bool) {
+func (lg *language) fromAfter(after string, people map[string]string, lastPerson string, opt Options) (reading, bool) {
 	if d := strings.TrimLeft(after, " "); strings.HasPrefix(d, "—") || strings.HasPrefix(d, "―") || strings.HasPrefix(d, "–") {
 		// "“…” — Esther Tapia, Phoenix": a dash and a name sign the quote.
 		phrase := strings.TrimSpace(strings.TrimLeft(d, "—―– "))
-		if !cueRE.MatchString(phrase) {
+		if !lg.cues.MatchString(phrase) {
 			c := Candidate{Cue: "—", Confidence: 0.8}
-			if fill(&c, phrase, people, lastPerson) {
-				return c, true
+			if kind := lg.fill(&c, phrase, people, lastPerson); kind != "" {
+				return reading{c: c, how: "dash", kind: kind}, true
 			}
 		}
 	}
-	s := strings.TrimLeft(after, " ,\u00a0—–-")
-	loc := cueRE.FindStringIndex(s)
+	s := strings.TrimLeft(after, " ,，、:：\u00a0—–-")
+	loc := lg.cues.FindStringIndex(s)
 	if loc != nil && loc[0] > 80 {
 		// "…,” Scott Pruitt, the Republican attorney general of Oklahoma, one of the states
 		// suing the EPA, said": a name, then an apposition before the cue.
 		name, _, ok := strings.Cut(s, ",")
 		if n, _ := splitName(name); !ok || n == "" || len(name) > 60 {
-			return Candidate{}, false
+			return reading{}, false
 		}
 		c := Candidate{Cue: strings.ToLower(s[loc[0]:loc[1]]), Confidence: 0.75}
-		if !fill(&c, name, people, lastPerson) {
-			return Candidate{}, false
+		kind := lg.fill(&c, name, people, lastPerson)
+		if kind == "" {
+			return reading{}, false
 		}
 		details(&c, strings.TrimSpace(s[loc[1]:]), opt)
-		return c, true
+		return reading{c: c, how: "apposition", kind: kind, dist: loc[0]}, true
 	}
 	if loc == nil {
-		return Candidate{}, false
+		return reading{}, false
 	}
 	cue := strings.ToLower(s[loc[0]:loc[1]])
-	pre := strings.TrimSpace(strings.Trim(s[:loc[0]], " ,"))
+	pre := strings.TrimSpace(strings.Trim(s[:loc[0]], " ,，"))
+	if lg.code == "ja" {
+		pre = strings.TrimPrefix(pre, "と") // 「…」と述べた: the particle that quotes
+	}
 	post := strings.TrimSpace(s[loc[1]:])
 	c := Candidate{Cue: cue, Confidence: 0.9}
 	if loc[0] > 40 {
 		c.Confidence = 0.7
 	}
-	switch {
-	case pre == "" && cue != "according to": // ", said X …"
-		who, rest := subject(post)
-		if !fill(&c, who, people, lastPerson) {
-			return Candidate{}, false
+	who, rest := pre, post              // ", X said …"
+	if pre == "" || lg.according[cue] { // ", said X …", "according to X"
+		who, rest = subject(post)
+		if p := clitic(cue); p != "" {
+			who, rest = p, post // « … », a-t-il déclaré: the cue carries its pronoun
 		}
-		details(&c, rest, opt)
-	case cue == "according to":
-		who, rest := subject(post)
-		if !fill(&c, who, people, lastPerson) {
-			return Candidate{}, false
-		}
-		details(&c, rest, opt)
-	default: // ", X said …"
-		if !fill(&c, pre, people, lastPerson) {
-			return Candidate{}, false
-		}
-		details(&c, post, opt)
 	}
-	return c, true
+	kind := lg.fill(&c, who, people, lastPerson)
+	if kind == "" {
+		return reading{}, false
+	}
+	details(&c, rest, opt)
+	return reading{c: c, how: "after", kind: kind, dist: loc[0]}, true
 }
 
 // fromBefore reads "Kellogg said: " and "He told Fox News, ".
-func fromBefore(before string, people map[string]string, lastPerson string, opt Options) (Candidate, bool) {
-	s := strings.TrimRight(before, " :,\u00a0—–-")
-	locs := cueRE.FindAllStringIndex(s, -1)
+func (lg *language) fromBefore(before string, people map[string]string, lastPerson string, opt Options) (reading, bool) {
+	s := strings.TrimRight(before, " :,，：\u00a0—–-")
+	locs := lg.cues.FindAllStringIndex(s, -1)
 	if len(locs) == 0 {
-		return Candidate{}, false
+		return reading{}, false
 	}
 	loc := locs[len(locs)-1]
 	if len(s)-loc[1] > 140 {
-		return Candidate{}, false
+		return reading{}, false
 	}
 	cue := strings.ToLower(s[loc[0]:loc[1]])
 	pre := strings.TrimSpace(s[:loc[0]])
@@ -407,29 +618,35 @@ func fromBefore(before string, people map[string]string, lastPerson string, opt 
 		c.Confidence = 0.6 // a partial quote at the end of reported speech
 	}
 	who := pre
-	if cue == "according to" || pre == "" { // "according to X:", "Said Ellis:"
+	if lg.according[cue] || pre == "" { // "according to X:", "Said Ellis:"
 		who, _ = subject(strings.TrimSpace(s[loc[1]:]))
-	} else if i := strings.LastIndexAny(pre, ",;"); i >= 0 && i < len(pre)-1 {
-		who = strings.TrimSpace(pre[i+1:])
+	} else if i := strings.LastIndexAny(pre, ",;，、。"); i >= 0 && i < len(pre)-1 {
+		_, n := utf8.DecodeRuneInString(pre[i:])
+		who = strings.TrimSpace(pre[i+n:])
 	}
-	if l := cueRE.FindStringIndex(who); l != nil && l[0] > 0 {
+	if l := lg.cues.FindStringIndex(who); l != nil && l[0] > 0 {
 		// "Trump said, adding later, “…”", "Blige sings to Clinton before asking her, “…”":
 		// the speaker stands before the first cue.
 		who = strings.TrimSpace(who[:l[0]])
 	}
-	if !fill(&c, who, people, lastPerson) {
-		return Candidate{}, false
+	kind := lg.fill(&c, who, people, lastPerson)
+	if kind == "" {
+		return reading{}, false
 	}
 	details(&c, s[loc[1]:], opt)
-	return c, true
+	return reading{c: c, how: "before", kind: kind, dist: len(s) - loc[1]}, true
 }
 
-var stop = regexp.MustCompile(`(?i)\s(in|on|at|during|while|after|before|to|from|for|of|last|this|when|as|who|that|which|about)\s`)
+// stop are the words that end a speaker's name and begin the rest of the sentence, in
+// the languages read ("in an interview", "am Montag", "lors d'un", "durante", "nel").
+var stop = regexp.MustCompile(`(?i)\s(in|on|at|during|while|after|before|to|from|for|of|last|this|when|as|who|that|which|about|` +
+	`am|im|bei|vor|nach|auf|gegenüber|der|die|das|lors|dans|devant|après|avant|pendant|à|aux|durante|ante|tras|en|a|al|nel|nella|` +
+	`dopo|prima|davanti|ai|agli|alla|alle|no|na|em|ao|aos|após)\s`)
 
 // subject takes the speaker phrase at the start of s: up to a preposition or comma.
 func subject(s string) (string, string) {
 	end := len(s)
-	if i := strings.IndexAny(s, ",;"); i >= 0 {
+	if i := strings.IndexAny(s, ",;，—–"); i >= 0 {
 		end = i
 	}
 	// "US Special Envoy to Ukraine Keith Kellogg in an interview": a preposition inside a
@@ -454,42 +671,73 @@ func isCap(w string) bool {
 }
 
 // fill sets the speaker from a noun phrase: a name (completed from the article), a
-// pronoun (the last person named), or an anonymous description.
-func fill(c *Candidate, phrase string, people map[string]string, lastPerson string) bool {
+// pronoun (the last person named), or an anonymous description. It says which kind of
+// speaker it found — pronoun, anonymous, description, surname (one word), name — or ""
+// when the phrase names nobody.
+func (lg *language) fill(c *Candidate, phrase string, people map[string]string, lastPerson string) string {
 	phrase = strings.TrimSpace(strings.Trim(phrase, " ,.:\u00a0"))
 	if phrase == "" || len(phrase) > 120 {
-		return false
+		return ""
 	}
-	if pronouns[phrase] {
+	if lg.pronouns[phrase] {
 		if lastPerson == "" {
-			return false
+			return ""
 		}
 		c.SpeakerName = lastPerson
 		c.Confidence -= 0.15
-		return true
+		return "pronoun"
+	}
+	if lg.cjk {
+		// No capitals to find a name by: the phrase before the cue or the topic marker is
+		// the speaker as the article writes it (外交部发言人毛宁, 岸田文雄首相).
+		// 王毅在记者会上说: the name ends where its preposition begins; 岸田首相は記者団に:
+		// where the topic marker does.
+		if i := strings.IndexAny(phrase, lg.nameEnds); i > 0 {
+			phrase = phrase[:i]
+		}
+		if i := strings.LastIndexAny(phrase, "、，"); i >= 0 {
+			_, n := utf8.DecodeRuneInString(phrase[i:])
+			phrase = phrase[i+n:] // 15日、岸田首相: the clause's last part
+		}
+		if n := utf8.RuneCountInString(phrase); n < 2 || n > 20 || strings.ContainsAny(phrase, "。！？「」“”") {
+			return ""
+		}
+		c.SpeakerName = phrase
+		return "name"
 	}
 	if m := anonRE.FindString(phrase); m != "" && !hasName(phrase) {
 		c.SpeakerName, c.Anonymous = phrase, true
-		return true
+		return "anonymous"
 	}
 	name, role := splitName(phrase)
 	if name == "" {
 		// "the mayor", "the ruling", "the union": a description the article uses as the
 		// speaker; kept as written, with less confidence than a name.
 		words := strings.Fields(phrase)
-		if len(words) >= 2 && len(words) <= 5 && strings.EqualFold(words[0], "the") && !strings.ContainsAny(phrase, ".;:") {
+		if len(words) >= 2 && len(words) <= 6 && determiner[strings.ToLower(words[0])] && !strings.ContainsAny(phrase, ".;:") {
 			c.SpeakerName = phrase
 			c.Confidence -= 0.1
-			return true
+			return "description"
 		}
-		return false
+		return ""
 	}
+	kind := "name"
 	if full, ok := people[lastWord(name)]; ok && len(full) > len(name) && strings.HasSuffix(full, name) {
-		name = full
+		name, kind = full, "completed"
+	} else if !strings.Contains(name, " ") {
+		kind = "surname"
 	}
 	c.SpeakerName, c.SpeakerRole = name, role
-	return true
+	return kind
 }
+
+// determiner opens a description the article uses as a speaker ("the mayor", "a Carrier
+// executive", "another source familiar with his thinking").
+var determiner = map[string]bool{"the": true, "a": true, "an": true, "another": true, "one": true, "his": true, "her": true,
+	"their": true, "its": true, "this": true, "some": true, "several": true, "many": true, "federal": true, "two": true,
+	"der": true, "die": true, "das": true, "ein": true, "eine": true, "le": true, "la": true, "les": true, "un": true,
+	"une": true, "el": true, "los": true, "las": true, "una": true, "o": true, "os": true, "um": true, "uma": true, "il": true,
+	"lo": true, "gli": true, "uno": true}
 
 func hasName(phrase string) bool {
 	n, _ := splitName(phrase)
@@ -514,6 +762,12 @@ func splitName(phrase string) (name, role string) {
 			break // "Envoy to Ukraine": the place belongs to the title
 		}
 		j--
+		if j >= 2 && particle[words[j-1]] && isCap(words[j-2]) {
+			j-- // "Lula da Silva", "Ursula von der Leyen"
+			if j >= 2 && particle[words[j-1]] && isCap(words[j-2]) {
+				j--
+			}
+		}
 	}
 	if j == len(words) {
 		return "", ""
@@ -528,16 +782,15 @@ func splitName(phrase string) (name, role string) {
 
 var parenthetical = regexp.MustCompile(`\([^)]*\)`)
 
-// notName are capitalised words that start sentences, not names.
-var notName = func() map[string]bool {
-	m := map[string]bool{"the": true, "but": true, "and": true, "said": true, "says": true, "according": true, "asked": true,
-		"told": true, "when": true, "while": true, "if": true, "in": true, "on": true, "at": true, "as": true, "after": true,
-		"before": true, "since": true, "because": true, "though": true, "although": true}
-	for _, c := range cueWords {
-		m[c] = true
-	}
-	return m
-}()
+// particle are the small words inside names: da Silva, von der Leyen, de Gaulle.
+var particle = map[string]bool{"da": true, "de": true, "do": true, "dos": true, "das": true, "di": true, "del": true,
+	"della": true, "van": true, "von": true, "der": true, "den": true, "ter": true, "du": true, "la": true, "le": true, "y": true}
+
+// notName are capitalised words that start sentences, not names; every language's
+// one-word cues join them (lang.go).
+var notName = map[string]bool{"the": true, "but": true, "and": true, "said": true, "says": true, "according": true, "asked": true,
+	"told": true, "when": true, "while": true, "if": true, "in": true, "on": true, "at": true, "as": true, "after": true,
+	"before": true, "since": true, "because": true, "though": true, "although": true}
 
 var conjunction = map[string]bool{"but": true, "and": true, "so": true, "yet": true, "then": true, "also": true, "still": true}
 
@@ -554,7 +807,15 @@ var titleWord = map[string]bool{"president": true, "sen": true, "senator": true,
 	"spokeswoman": true, "speaker": true, "leader": true, "chairman": true, "chairwoman": true, "ambassador": true,
 	"democratic": true, "republican": true, "candidate": true, "nominee": true, "officer": true, "police": true,
 	"attorney": true, "sheriff": true, "commissioner": true, "ceo": true, "vice": true, "house": true, "white": true,
-	"democrat": true, "gop": true, "rep.": true, "del": true, "delegate": true, "sen.": true, "gov.": true, "dr.": true, "gen.": true, "lt.": true, "col.": true}
+	"democrat": true, "gop": true, "rep.": true, "del": true, "delegate": true, "sen.": true, "gov.": true, "dr.": true, "gen.": true, "lt.": true, "col.": true,
+	// The titles of the other languages read: German capitalises them as it does every noun.
+	"bundeskanzler": true, "bundeskanzlerin": true, "kanzler": true, "kanzlerin": true, "ministerin": true,
+	"bundesminister": true, "bundesministerin": true, "präsident": true, "präsidentin": true, "bundespräsident": true,
+	"sprecher": true, "sprecherin": true, "regierungssprecher": true, "bürgermeister": true, "bürgermeisterin": true,
+	"abgeordnete": true, "abgeordneter": true, "herr": true, "frau": true, "président": true, "présidente": true,
+	"ministre": true, "premier": true, "porte-parole": true, "maire": true, "député": true, "députée": true, "m.": true,
+	"mme": true, "presidente": true, "ministro": true, "ministra": true, "portavoz": true, "porta-voz": true, "alcalde": true,
+	"sindaco": true, "premiê": true, "senador": true, "senadora": true, "deputado": true, "deputada": true, "prefeito": true}
 
 func lastWord(s string) string {
 	f := strings.Fields(s)
@@ -564,13 +825,28 @@ func lastWord(s string) string {
 	return f[len(f)-1]
 }
 
-var nameRE = regexp.MustCompile(`\b([A-Z][a-zà-ÿ’'\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-zà-ÿ’'\-]+)+)\b`)
+var nameRE = regexp.MustCompile(`\p{Lu}[\p{Ll}’'\-]+(?:\s+\p{Lu}\.)?(?:\s+\p{Lu}[\p{Ll}’'\-]+)+`)
+
+// findNames are the runs of capitalised words in s, two or more, that stand as whole
+// words (Go's \b knows only ASCII letters: "Élisabeth Borne" would never start one).
+func findNames(s string, n int) [][]int {
+	var out [][]int
+	for _, loc := range nameRE.FindAllStringIndex(s, -1) {
+		if !wordAt(s, loc) {
+			continue // "McCain" read from its "Cain"
+		}
+		if out = append(out, loc); len(out) == n {
+			break
+		}
+	}
+	return out
+}
 
 // names maps each surname to the fullest name the article gives for it.
 func names(rs []rune) map[string]string {
 	out := map[string]string{}
 	text := string(rs)
-	for _, loc := range nameRE.FindAllStringIndex(text, -1) {
+	for _, loc := range findNames(text, -1) {
 		words := strings.Fields(text[loc[0]:loc[1]])
 		if prev := strings.Fields(text[max(0, loc[0]-12):loc[0]]); len(prev) > 0 && inTitle[prev[len(prev)-1]] {
 			words = words[1:] // "Envoy to Ukraine Keith Kellogg": Ukraine ends the title
@@ -592,11 +868,21 @@ func names(rs []rune) map[string]string {
 
 // lastName is the last two-word capitalised name in s, for pronouns.
 func lastName(s []rune) string {
-	ms := nameRE.FindAllString(string(s), -1)
+	text := string(s)
+	var ms []string
+	for _, loc := range findNames(text, -1) {
+		ms = append(ms, text[loc[0]:loc[1]])
+	}
+next:
 	for i := len(ms) - 1; i >= 0; i-- {
 		words := strings.Fields(ms[i])
-		for len(words) > 0 && titleWord[strings.ToLower(strings.Trim(words[0], "."))] {
-			words = words[1:]
+		for len(words) > 0 && (titleWord[strings.ToLower(strings.Trim(words[0], "."))] || notName[strings.ToLower(words[0])]) {
+			words = words[1:] // "Gen.", and a sentence's opening word: "In June"
+		}
+		for _, w := range words {
+			if notOutlets[w] || strings.HasSuffix(w, "’s") || strings.HasSuffix(w, "'s") {
+				continue next // a date ("Saturday", "June"), or a possessive: "Donald Trump's campaign"
+			}
 		}
 		if len(words) >= 2 && len(words) <= 4 {
 			return strings.Join(words, " ")

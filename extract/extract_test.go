@@ -72,10 +72,15 @@ func TestTitlesScareQuotesAndPartialQuotes(t *testing.T) {
 	if cs := Extract(`The film "Hidden Figures" opened to "mixed" reviews in Boston.`, Options{}); len(cs) != 0 {
 		t.Errorf("titles and scare quotes extracted: %+v", cs)
 	}
-	// Words quoted inside the writer's sentence are kept, with a low confidence.
-	c := one(t, `Trump urged supporters to "go to your place and vote," he said at a rally in Ohio.`)
-	if c.Confidence > 0.5 {
-		t.Errorf("partial quote confidence %.2f", c.Confidence)
+	// Words quoted inside the writer's sentence are read, but not taken for a quote to save.
+	text := `Trump urged supporters to "go to your place and vote," he said at a rally in Ohio.`
+	if ps := Proposals(text, Options{}); len(ps) != 1 || ps[0].Options[0].SpeakerName != "Trump" {
+		t.Errorf("partial quote proposals: %+v", ps)
+	}
+	for _, c := range Extract(text, Options{}) {
+		if c.Confidence >= Threshold {
+			t.Errorf("partial quote confidence %.2f", c.Confidence)
+		}
 	}
 }
 
@@ -113,8 +118,17 @@ func TestSeedArticle(t *testing.T) {
 		kellogg.OutletName != "Fox News" || kellogg.Setting != "interview" || kellogg.SaidOn != "2025-04-20" {
 		t.Errorf("Kellogg's quote: %+v", kellogg)
 	}
-	if official == nil || !official.Anonymous || official.SpeakerName != "A senior State Department official" {
-		t.Errorf("the official's words: %+v", official)
+	if official != nil && official.Confidence >= Threshold {
+		t.Errorf("the official's words, quoted inside the writer's sentence, to be saved: %+v", official)
+	}
+	var read bool // but read, with the official as the speaker, for a person to look at
+	for _, p := range Proposals(string(b), Options{PublishedOn: published}) {
+		for _, o := range p.Options {
+			read = read || strings.HasPrefix(o.Text, "list of") && o.Anonymous && o.SpeakerName == "A senior State Department official"
+		}
+	}
+	if !read {
+		t.Error("the official's words were not read")
 	}
 }
 
@@ -162,15 +176,17 @@ func TestNameThenAppositionThenCue(t *testing.T) {
 
 func TestShowTitlesAreNotSpeech(t *testing.T) {
 	t.Parallel()
-	if cs := Extract(`Paul D. Ryan said on "Face the Nation." Mike Pence spoke to "Fox and Friends."`, Options{}); len(cs) != 0 {
-		t.Errorf("show titles extracted: %+v", cs)
+	for _, c := range Extract(`Paul D. Ryan said on "Face the Nation." Mike Pence spoke to "Fox and Friends."`, Options{}) {
+		if c.Confidence >= Threshold {
+			t.Errorf("show title taken for speech: %+v", c)
+		}
 	}
 }
 
 func TestDescriptionsAsSpeakers(t *testing.T) {
 	t.Parallel()
 	c := one(t, `"We do not see a link to terrorism," the mayor said on Sunday.`)
-	if c.SpeakerName != "the mayor" || c.Confidence >= 0.9 {
+	if c.SpeakerName != "the mayor" {
 		t.Errorf("%+v", c)
 	}
 }
@@ -200,14 +216,42 @@ func TestSpeakerBeforeTheFirstCue(t *testing.T) {
 func TestQuoteRunningOverParagraphs(t *testing.T) {
 	t.Parallel()
 	text := "The mayor spoke for an hour.\n\n“We were there for weeks and nobody came.\n\n“Then the water rose,” Mayor Ann Lee said.\n"
-	cs := Extract(text, Options{})
-	if len(cs) != 2 || cs[0].SpeakerName != "Ann Lee" || cs[1].SpeakerName != "Ann Lee" ||
-		cs[0].Text != "We were there for weeks and nobody came." {
+	// The paragraph left open is read as the mayor's; PolNeAR taught the model such
+	// paragraphs are seldom what annotators mark, so it is not saved on its own.
+	ps := Proposals(text, Options{})
+	if len(ps) != 2 || ps[0].Options[0].SpeakerName != "Ann Lee" || ps[0].Options[0].Text != "We were there for weeks and nobody came." ||
+		ps[1].Options[0].SpeakerName != "Ann Lee" {
+		t.Errorf("%+v", ps)
+	}
+	for _, p := range ps {
+		if o := p.Options[0]; string([]rune(text)[o.Start:o.End]) != o.Text {
+			t.Errorf("offsets of %q", o.Text)
+		}
+	}
+	if cs := Extract(text, Options{}); len(cs) == 0 || cs[len(cs)-1].SpeakerName != "Ann Lee" || cs[len(cs)-1].Confidence < Threshold {
 		t.Errorf("%+v", cs)
 	}
-	for _, c := range cs {
-		if string([]rune(text)[c.Start:c.End]) != c.Text {
-			t.Errorf("offsets of %q", c.Text)
-		}
+}
+
+// BenchmarkExtract reads a news article of 1,000 words with a quote in every paragraph,
+// in English and in German: the target is 5 ms an article.
+func BenchmarkExtract(b *testing.B) {
+	for _, tt := range []struct{ lang, paragraph string }{
+		{"en", "The talks in London went on for a second day as officials from both sides met behind closed doors. " +
+			"\u201cWe are close to an agreement on the main points, but not on all of them,\u201d said US Special Envoy Keith Kellogg in an interview with Fox News on Sunday. " +
+			"Officials from Kyiv declined to comment on the draft.\n\n"},
+		{"de", "Die Gespräche in London gingen am zweiten Tag weiter, als sich Vertreter beider Seiten hinter verschlossenen Türen trafen. " +
+			"\u201eWir sind einer Einigung in den wichtigsten Punkten nahe, aber nicht in allen\u201c, sagte der Sondergesandte Keith Kellogg am Sonntag dem Sender. " +
+			"Die Regierung in Kyjiw wollte den Entwurf nicht kommentieren.\n\n"},
+	} {
+		words := len(strings.Fields(tt.paragraph))
+		article := strings.Repeat(tt.paragraph, (1000+words-1)/words)
+		b.Run(tt.lang, func(b *testing.B) {
+			for b.Loop() {
+				if res := Read(article, Options{PublishedOn: published}); len(res.Candidates) == 0 || res.Lang != tt.lang {
+					b.Fatalf("read as %s: %d candidates", res.Lang, len(res.Candidates))
+				}
+			}
+		})
 	}
 }
