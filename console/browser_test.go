@@ -403,7 +403,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#a-url"), "https://example.com/kyiv-talks"),
 			chromedp.SendKeys(chromedp.CSS("#a-outlet"), "Kyiv Post"))
 		d.submit("form[action='/console/extract'] button[type=submit]", "ol.candidates")
-		if n := d.count("ol.candidates > li"); n != 2 {
+		if n := d.count("ol.candidates > li"); n != 2 || !strings.Contains(d.text("main"), "Read as en (detected") {
 			t.Fatalf("%d candidates proposed: %q", n, d.text("main"))
 		}
 		d.axe(axe, "extraction candidates")

@@ -547,7 +547,8 @@ func TestAmbiguousSpeakerInTheConsole(t *testing.T) {
 	}
 	u := s.signIn(s.key("desk", "editor"))
 	text := `"NATO isn’t on the table," Kellogg said on Sunday.`
-	cands, err := s.d.Propose(bg, db.Article{Text: text})
+	read, err := s.d.Propose(bg, db.Article{Text: text})
+	cands := read.Candidates
 	if err != nil || len(cands) != 1 {
 		t.Fatalf("candidates: %+v %v", cands, err)
 	}
@@ -560,6 +561,31 @@ func TestAmbiguousSpeakerInTheConsole(t *testing.T) {
 	}
 	if after, _ := s.d.Counts(bg); after != before {
 		t.Errorf("the refused confirmation wrote: %+v, then %+v", before, after)
+	}
+}
+
+// The console reads an article in its language, detected or given, and says which; the
+// quotes confirmed from it carry that language.
+func TestExtractionLanguageInTheConsole(t *testing.T) {
+	s := newSite(t)
+	u := s.signIn(s.key("desk", "editor"))
+	text := "Die Regierung hat am Montag beraten. „Wir werden die Ukraine weiter unterstützen“, sagte Bundeskanzler Olaf Scholz nach dem Treffen."
+	for _, tt := range []struct{ given, says string }{{"", "Read as <span lang=\"en\">de</span> (detected"}, {"de-AT", "Read as <span lang=\"en\">de-AT</span> (as given)"}} {
+		res, body := u.form("/console/extract", "/console/extract", url.Values{"text": {text}, "lang": {tt.given}})
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, tt.says) || !strings.Contains(body, `value="Olaf Scholz"`) {
+			t.Errorf("given %q: %d, want %q and Scholz in\n%s", tt.given, res.StatusCode, tt.says, body)
+		}
+	}
+	read, err := s.d.Propose(bg, db.Article{Text: text})
+	if err != nil || len(read.Candidates) != 1 {
+		t.Fatalf("candidates: %+v %v", read, err)
+	}
+	cd := read.Candidates[0]
+	res, _ := u.form("/console/extract", "/console/extract/confirm", url.Values{"text": {text}, "count": {"1"}, "c0.save": {"1"},
+		"c0.text": {cd.Text}, "c0.speaker": {cd.SpeakerName}, "c0.start": {fmt.Sprint(cd.Start)}, "c0.end": {fmt.Sprint(cd.End)}})
+	p, err := s.d.ListQuotes(bg, db.QuoteFilter{Speaker: str("Scholz")})
+	if res.StatusCode >= 400 || err != nil || len(p.Data) != 1 || p.Data[0].Lang == nil || *p.Data[0].Lang != "de" {
+		t.Errorf("confirmed: %d %+v %v", res.StatusCode, p.Data, err)
 	}
 }
 

@@ -135,7 +135,8 @@ func TestExtractionFormCannotForgeTheExtraction(t *testing.T) {
 	if res, body := confirm("-5", "3", "0.9"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "proposed no quote") {
 		t.Errorf("a span the extractor never proposed: %d", res.StatusCode)
 	}
-	cands, err := s.d.Propose(bg, db.Article{Text: article})
+	read, err := s.d.Propose(bg, db.Article{Text: article})
+	cands := read.Candidates
 	if err != nil || len(cands) != 1 {
 		t.Fatalf("the article's candidates: %+v %v", cands, err)
 	}

@@ -31,6 +31,10 @@ type extractPage struct {
 	Candidates []candidateRow
 	Proposed   bool
 	Threshold  float64
+	// The language the extractor read the article in, and whether it was detected.
+	Lang           string
+	LangDetected   bool
+	LangConfidence float64
 }
 
 func readArticle(ec echo.Context) article {
@@ -63,7 +67,7 @@ func (c *Console) extractForm(ec echo.Context) error {
 func (c *Console) extract(ec echo.Context) error {
 	p := &extractPage{Article: readArticle(ec), Threshold: extract.Threshold}
 	p.Title = "Extract quotes"
-	cands, err := c.db.Propose(ec.Request().Context(), p.Article.core())
+	read, err := c.db.Propose(ec.Request().Context(), p.Article.core())
 	if err != nil {
 		if !onPage(err) {
 			return err
@@ -71,7 +75,8 @@ func (c *Console) extract(ec echo.Context) error {
 		p.fail(err)
 		return c.render(ec, formStatus(err), "extract", p)
 	}
-	for _, cd := range cands {
+	p.Lang, p.LangDetected, p.LangConfidence = read.Lang, read.LangDetected, read.LangConfidence
+	for _, cd := range read.Candidates {
 		outlet := cd.OutletName
 		if outlet == "" {
 			outlet = p.Article.OutletName

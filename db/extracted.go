@@ -13,7 +13,7 @@ import (
 // Extraction records how the extractor found a quote. The server owns it: it is what the
 // extractor said of the article, never what a client says the extractor said.
 type Extraction struct {
-	Version    string  `json:"version" example:"rules-1"`
+	Version    string  `json:"version" example:"lr-1"`
 	Start      int     `json:"start" example:"1594"`
 	End        int     `json:"end" example:"1617"`
 	Confidence float64 `json:"confidence" example:"0.9"`
@@ -34,6 +34,9 @@ func (a *Article) options() (extract.Options, error) {
 		return extract.Options{}, err
 	}
 	var opt extract.Options
+	if a.Lang != nil {
+		opt.Lang = *a.Lang
+	}
 	if a.PublishedOn != nil {
 		t, err := time.Parse("2006-01-02", *a.PublishedOn)
 		if err != nil {
@@ -44,17 +47,18 @@ func (a *Article) options() (extract.Options, error) {
 	return opt, nil
 }
 
-// Propose finds the quotes in an article for a person to confirm; it stores nothing, but
-// it is an editor's work (the edit permission). Invalid, Malformed (the article).
-func (d *DB) Propose(ctx context.Context, a Article) ([]extract.Candidate, error) {
+// Propose finds the quotes in an article for a person to confirm, in the article's
+// language (given, or detected); it stores nothing, but it is an editor's work (the edit
+// permission). Invalid, Malformed (the article).
+func (d *DB) Propose(ctx context.Context, a Article) (extract.Result, error) {
 	if err := authorize(ctx, PermEdit, ""); err != nil {
-		return nil, err
+		return extract.Result{}, err
 	}
 	opt, err := a.options()
 	if err != nil {
-		return nil, err
+		return extract.Result{}, err
 	}
-	return extract.Extract(a.Text, opt), nil
+	return extract.Read(a.Text, opt), nil
 }
 
 // Pick is a quote the extractor proposed that a person keeps: named by where it stands in
@@ -89,13 +93,13 @@ func PickOf(cd extract.Candidate, a Article) Pick {
 // span the extractor proposed is Invalid, so no client can record what the extractor
 // never said.
 func (d *DB) SaveExtracted(ctx context.Context, a Article, picks []Pick) ([]string, error) {
-	cands, err := d.Propose(ctx, a)
+	res, err := d.Propose(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	type span struct{ start, end int }
-	found := make(map[span]extract.Candidate, len(cands))
-	for _, cd := range cands {
+	found := make(map[span]extract.Candidate, len(res.Candidates))
+	for _, cd := range res.Candidates {
 		found[span{cd.Start, cd.End}] = cd
 	}
 	xs := make([]Extraction, len(picks))
@@ -107,10 +111,19 @@ func (d *DB) SaveExtracted(ctx context.Context, a Article, picks []Pick) ([]stri
 		}
 		xs[i] = Extraction{Version: extract.Version, Start: cd.Start, End: cd.End, Confidence: cd.Confidence}
 	}
+	// The language the extractor read the article in is each quote's, unless the article
+	// or the reviewer said otherwise.
+	var lang *string
+	if res.Lang != "und" {
+		lang = &res.Lang
+	}
 	ids := make([]string, 0, len(picks))
 	err = d.write(ctx, func(tx Tx) error {
 		ids = ids[:0]
 		for i, p := range picks {
+			if p.Quote.Lang == nil {
+				p.Quote.Lang = lang
+			}
 			q, link, _, err := d.recordQuote(ctx, tx, p.Quote, nil, &xs[i], "extraction")
 			if err != nil {
 				return prefixField(err, fmt.Sprintf("data[%d]", i))

@@ -667,7 +667,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Reads article text and proposes its quotes for a person to confirm: the words exactly as they stand, their character offsets, the speaker resolved to the fullest name the article gives (a pronoun to the last person named; anonymous sources marked), the role the article gives, the cue, and where the article says so the outlet, the date (resolved against published_on) and the setting, with a confidence. Quoted phrases with no speaker in sight (titles, scare quotes) are left out; words quoted inside the writer's own sentence get a low confidence. With save, the candidates of confidence 0.7 or more (the operating point whose precision and recall are measured) are stored as unverified quotes in one transaction, each recording how it was extracted, with the article (url) as a report citation; each saved candidate names its quote_id. Rules only: no network, no model.",
+                "description": "Reads article text and proposes its quotes for a person to confirm: the words exactly as they stand, their character offsets, the speaker resolved to the fullest name the article gives (a pronoun to the last person named; anonymous sources marked), the role the article gives, the cue, and where the article says so the outlet, the date (resolved against published_on) and the setting, with a confidence. The article is read in its lang when given, else in the language detected (en, de, fr, es, pt, it, ja, zh: each with its quote marks, cue verbs and word order); the answer says which. Rules propose every reading of each quoted stretch and a model trained on annotated news chooses among them: the confidence is its probability, calibrated (of candidates at 0.8, about 80% are right). Candidates below 0.3 are left out. With save, the candidates at or above the threshold the answer names (the operating point whose precision and recall are measured) are stored as unverified quotes in one transaction, each recording how it was extracted and in the language read, with the article (url) as a report citation; each saved candidate names its quote_id. No network.",
                 "consumes": [
                     "application/json"
                 ],
@@ -7625,7 +7625,12 @@ const docTemplate = `{
         "ExtractResponse": {
             "type": "object",
             "required": [
-                "data"
+                "data",
+                "lang",
+                "lang_confidence",
+                "lang_detected",
+                "model",
+                "threshold"
             ],
             "properties": {
                 "data": {
@@ -7633,6 +7638,31 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/ExtractedCandidate"
                     }
+                },
+                "lang": {
+                    "description": "the language read: the article's lang, or the one detected; und when none of those read",
+                    "type": "string",
+                    "example": "en"
+                },
+                "lang_confidence": {
+                    "description": "the detection's confidence; 1 when given",
+                    "type": "number",
+                    "example": 0.86
+                },
+                "lang_detected": {
+                    "description": "false when the request gave lang",
+                    "type": "boolean",
+                    "example": true
+                },
+                "model": {
+                    "description": "the extraction model's version, as saved quotes record it",
+                    "type": "string",
+                    "example": "lr-1"
+                },
+                "threshold": {
+                    "description": "the operating point: what save stores",
+                    "type": "number",
+                    "example": 0.6
                 }
             }
         },
@@ -7741,7 +7771,7 @@ const docTemplate = `{
                 },
                 "version": {
                     "type": "string",
-                    "example": "rules-1"
+                    "example": "lr-1"
                 }
             }
         },

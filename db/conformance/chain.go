@@ -38,7 +38,8 @@ func testLinking(t *testing.T, h Harness) {
 	// An extraction saved: the article's words are the stored quote's.
 	article := db.Article{Text: `"We will not give up Crimea, and we have told them so, again and again," said Volodymyr Zelensky.`,
 		OutletName: str("Reuters")}
-	cands, err := d.Propose(bg, article)
+	read, err := d.Propose(bg, article)
+	cands := read.Candidates
 	if err != nil || len(cands) == 0 {
 		t.Fatalf("propose: %v %v", cands, err)
 	}

@@ -718,7 +718,8 @@ func testAmbiguousNames(t *testing.T, h Harness) {
 		t.Errorf("create: %v, want a conflict naming both speakers", err)
 	}
 	art := db.Article{Text: `"NATO isn’t on the table," Kellogg said on Sunday.`}
-	cands, err := d.Propose(bg, art)
+	read, err := d.Propose(bg, art)
+	cands := read.Candidates
 	if err != nil || len(cands) != 1 || cands[0].SpeakerName != "Kellogg" {
 		t.Fatalf("the extractor's candidates: %+v %v", cands, err)
 	}

@@ -74,7 +74,8 @@ func SeedEveryField(t testing.TB, d *db.DB) {
 		t.Fatal(err)
 	}
 	article := db.Article{Text: `"We will not give up Crimea," said President Volodymyr Zelensky on Tuesday.`, URL: str("https://example.com/zelensky")}
-	cands, err := d.Propose(bg, article)
+	read, err := d.Propose(bg, article)
+	cands := read.Candidates
 	if err != nil || len(cands) == 0 {
 		t.Fatalf("propose: %v %v", cands, err)
 	}

@@ -145,7 +145,8 @@ func score(corpus string, p db.LinkPolicy, golds []*gold, articles []string, sho
 			return r
 		}, string(text))
 		a := db.Article{Text: clean, OutletName: &outlet, PublishedOn: &date}
-		cands, err := d.Propose(ctx, a)
+		read, err := d.Propose(ctx, a)
+		cands := read.Candidates
 		if err != nil {
 			log.Fatal(err)
 		}
