@@ -75,7 +75,7 @@ var commonWords = func() map[string][]string {
 	m := map[string][]string{}
 	for lang, words := range map[string]string{
 		"en": "the and of to is that was for with said on he she it are not but have has this be by from at they his her which would who",
-		"de": "der die das und ist nicht ein eine zu den dem des mit sich auf für von es im auch sie er wird wurde dass daß aber noch bei nach wie sagte",
+		"de": "der die das und ist nicht ein eine zu den dem des mit sich auf für von es im am auch sie er wir wird wurde werden dass daß aber noch bei nach wie sagte",
 		"fr": "le la les et est des une un du que qui dans pour pas sur au ne se ce il elle sont avec aux été mais par plus a",
 		"es": "el la los las y de que en es un una por con no se del al lo para su como pero más fue ha sus está dijo",
 		"pt": "o a os as e de que em é um uma do da dos das no na não para com por se mais foi ao ele ela são disse",

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -37,8 +38,8 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
-// languages are those whose speech the rules read; und is the fallback for any other:
-// every mark, English cues.
+// languages are those whose speech the rules read; und (made in init) is the fallback
+// for any other.
 var languages = map[string]*language{
 	"en": {code: "en", open: "\"“«„", close: "\"”»“", according: set("according to"), pronouns: set("he", "she", "they"),
 		cueWords: []string{"said", "says", "told", "tells", "added", "asked", "asks", "stated", "wrote", "writes", "tweeted",
@@ -92,9 +93,16 @@ var languages = map[string]*language{
 }
 
 func init() {
-	und := *languages["en"]
-	und.code, und.open, und.close = "und", "\"“«„»「『", "\"”»“«」』"
-	languages["und"] = &und
+	// A language not told apart (too short a text, another script) is read with every
+	// language's marks and cues: „…“, sagte Scholz needs no detection to be read.
+	und := &language{code: "und", open: "\"“«„»", close: "\"”»“«", according: map[string]bool{}, pronouns: map[string]bool{}}
+	for _, code := range []string{"en", "de", "fr", "es", "pt", "it"} {
+		lg := languages[code]
+		und.cueWords = append(und.cueWords, lg.cueWords...)
+		maps.Copy(und.according, lg.according)
+		maps.Copy(und.pronouns, lg.pronouns)
+	}
+	languages["und"] = und
 	for _, lg := range languages {
 		lg.cues = newCueFinder(lg.cueWords, lg.cjk)
 		for _, w := range lg.cueWords {

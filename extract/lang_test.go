@@ -81,3 +81,15 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// A language extraction does not read, or a text too short to tell, is read with every
+// language's marks and cues.
+func TestUndeterminedLanguage(t *testing.T) {
+	t.Parallel()
+	for _, given := range []string{"", "nl"} {
+		res := Read("„Ja“, sagte Scholz.", Options{Lang: given})
+		if want := map[string]string{"": "und", "nl": "nl"}[given]; res.Lang != want || len(Proposals("„Ja“, sagte Scholz.", Options{Lang: given})) != 1 {
+			t.Errorf("given %q: read as %s, proposals %+v", given, res.Lang, Proposals("„Ja“, sagte Scholz.", Options{Lang: given}))
+		}
+	}
+}
