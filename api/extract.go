@@ -57,31 +57,23 @@ func (s *Server) handleExtract(c echo.Context) error {
 	if err := s.decode(c, &in); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	read, err := s.store.Propose(ctx, in.Article)
+	read, ids, err := s.store.ExtractArticle(c.Request().Context(), in.Article, in.Save)
 	if err != nil {
 		return err
 	}
-	cands := read.Candidates
+	return c.JSON(http.StatusOK, NewExtractResponse(read, ids))
+}
+
+// NewExtractResponse is the answer for an extraction: the reading, and the quote stored
+// from each candidate ("" for none). The command line prints the same.
+func NewExtractResponse(read extract.Result, ids []string) ExtractResponse {
 	res := ExtractResponse{Lang: read.Lang, LangDetected: read.LangDetected, LangConfidence: read.LangConfidence,
-		Model: extract.Version, Threshold: extract.Threshold, Data: make([]ExtractedCandidate, len(cands))}
-	var picks []db.Pick
-	var saved []int // indexes in res.Data of the candidates saved
-	for i, cd := range cands {
+		Model: extract.Version, Threshold: extract.Threshold, Data: make([]ExtractedCandidate, len(read.Candidates))}
+	for i, cd := range read.Candidates {
 		res.Data[i] = ExtractedCandidate{Candidate: cd}
-		if in.Save && cd.Confidence >= extract.Threshold && cd.SpeakerName != "" {
-			picks = append(picks, db.PickOf(cd, in.Article))
-			saved = append(saved, i)
+		if i < len(ids) && ids[i] != "" {
+			res.Data[i].QuoteID = &ids[i]
 		}
 	}
-	if len(picks) > 0 {
-		ids, err := s.store.SaveExtracted(ctx, in.Article, picks)
-		if err != nil {
-			return err
-		}
-		for i, idx := range saved {
-			res.Data[idx].QuoteID = &ids[i]
-		}
-	}
-	return c.JSON(http.StatusOK, res)
+	return res
 }

@@ -54,11 +54,52 @@ func (d *DB) Propose(ctx context.Context, a Article) (extract.Result, error) {
 	if err := authorize(ctx, PermEdit, ""); err != nil {
 		return extract.Result{}, err
 	}
+	return ReadArticle(a)
+}
+
+// ReadArticle is what the extractor reads in an article, needing no archive: the command
+// line's extract without --save. Invalid, Malformed (the article).
+func ReadArticle(a Article) (extract.Result, error) {
 	opt, err := a.options()
 	if err != nil {
 		return extract.Result{}, err
 	}
 	return extract.Read(a.Text, opt), nil
+}
+
+// ExtractArticle reads an article's quotes and, with save, stores those the extractor is
+// confident of — at or above its operating point, with a speaker — as SaveExtracted
+// does, in one transaction. It answers the reading and, for each candidate, the ID of
+// the quote stored from it ("" when none). The API and the command line both extract
+// through it, so what "save" stores is decided here alone.
+func (d *DB) ExtractArticle(ctx context.Context, a Article, save bool) (extract.Result, []string, error) {
+	res, err := d.Propose(ctx, a)
+	if err != nil {
+		return res, nil, err
+	}
+	ids := make([]string, len(res.Candidates))
+	if !save {
+		return res, ids, nil
+	}
+	var picks []Pick
+	var saved []int // the candidates picked
+	for i, cd := range res.Candidates {
+		if cd.Confidence >= extract.Threshold && cd.SpeakerName != "" {
+			picks = append(picks, PickOf(cd, a))
+			saved = append(saved, i)
+		}
+	}
+	if len(picks) == 0 {
+		return res, ids, nil
+	}
+	stored, err := d.SaveExtracted(ctx, a, picks)
+	if err != nil {
+		return res, nil, err
+	}
+	for i, idx := range saved {
+		ids[idx] = stored[i]
+	}
+	return res, ids, nil
 }
 
 // Pick is a quote the extractor proposed that a person keeps: named by where it stands in

@@ -77,6 +77,9 @@ Usage:
                                                words the archive holds become appearances
   verbatim export [--format ndjson|csv] [--out FILE] [--query PARAMS] [--quiet] [--db PATH]
                                                write every quote, in constant memory
+  verbatim extract FILE|- [--lang LANG] [--published-on DATE] [--url URL] [--outlet NAME] [--save] [--db PATH]
+                                               find an article's quotes, as POST /v1/extract; --save stores
+                                               the confident ones as unverified quotes
   verbatim backup PATH [--db PATH]             take a verified copy of a live SQLite database
   verbatim restore BACKUP [--db PATH] [--force]
                                                verify an SQLite backup and put it in place (server stopped)
@@ -127,6 +130,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return importCmd(ctx, rest, getenv, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, rest, getenv, stdout, stderr)
+	case "extract":
+		return extractCmd(ctx, rest, getenv, stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, rest, getenv, stdout, stderr)
 	case "restore":
