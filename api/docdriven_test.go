@@ -87,8 +87,9 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
  "citations": [{"id": "cit_01JS8X2W5Q7K3M9N4P6R8T0V30", "quote_id": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z", "url": "https://www.foxnews.com/video/kellogg-interview", "title": null, "publisher": "Fox News", "published_at": "2025-04-20", "accessed_at": null, "archive_url": null, "excerpt": null, "relation": "primary", "created_by": "desk-ukraine", "version": 1, "created_at": "2025-04-21T10:00:00Z", "updated_at": "2025-04-21T10:00:00Z"}],
  "appearances": [{"id": "app_01JS8X2W5Q7K3M9N4P6R8T0V50", "quote_id": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z", "url": "https://www.kyivpost.com/post/50000", "outlet": null, "published_on": "2025-04-21", "date_precision": "day", "words": "NATO is not on the table", "start": null, "end": null, "via": "appearance", "match": "hand", "score": 0.5, "state": "suggested", "linked_quote_id": null, "note": null, "reviewed_by": null, "reviewed_at": null, "created_by": "desk-ukraine", "version": 1, "created_at": "2025-04-21T10:30:00Z", "updated_at": "2025-04-21T10:30:00Z"}],
  "verdicts": [{"id": "v_01JS8X2W5Q7K3M9N4P6R8T0V31", "quote_id": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z", "attribution": "verified", "rating": "not_checkable", "summary": "On tape.", "citation_ids": ["cit_01JS8X2W5Q7K3M9N4P6R8T0V30"], "reviewed_by": "factcheck-desk", "supersedes": null, "created_at": "2025-04-21T11:00:00Z"}]}`
-	if _, got := e.importBody("/v1/import", strings.ReplaceAll(seed, "\n", "")+"\n"); got.Created != 1 {
-		t.Fatalf("seeding the examples' archive: %+v", got)
+	_, seeded := e.importBody("/v1/import", strings.ReplaceAll(seed, "\n", "")+"\n")
+	if seeded.Created != 1 || seeded.LoadID == "" {
+		t.Fatalf("seeding the examples' archive: %+v", seeded)
 	}
 	// Endpoints and their deliveries are made, not restored: the examples' IDs stand for
 	// one made here (no dispatcher runs, so nothing is sent).
@@ -112,7 +113,8 @@ func TestEveryOperationFromTheDocumentsExamples(t *testing.T) {
 		res.decode(t, &merge)
 	}
 	stand := strings.NewReplacer("wh_01JS8X2W5Q7K3M9N4P6R8T0V33", made.Webhook.ID, "dlv_01JS8X2W5Q7K3M9N4P6R8T0V34", ping.ID,
-		"mrg_01JS8X2W5Q7K3M9N4P6R8T0V41", merge.ID, "spk_01JS8X2W5Q7K3M9N4P6R8T0V3B", survivor.ID)
+		"mrg_01JS8X2W5Q7K3M9N4P6R8T0V41", merge.ID, "spk_01JS8X2W5Q7K3M9N4P6R8T0V3B", survivor.ID,
+		"ld_01JS8X2W5Q7K3M9N4P6R8T0V60", seeded.LoadID) // the seeding import's load stands for the example load
 	srv := httptest.NewServer(e.server)
 	defer srv.Close()
 	doc := contractSpec

@@ -67,11 +67,14 @@ func (s *Server) handleImport(c echo.Context) error {
 	if idem != nil {
 		body = idem.body(body)
 	}
-	rd, err := ingest.NewReader(body, opt)
-	if err != nil {
-		return badRequest("map", err.Error())
+	// Every import is a load: recorded with who sent it and the body's SHA-256, and the
+	// audit of what it creates points at it.
+	res, _, err := ingest.Load(ctx, body, opt, s.store, ingest.Batching{Size: 1000},
+		db.LoadInput{Source: "POST /v1/import", Format: opt.Format, Size: max(0, c.Request().ContentLength)}, false)
+	var oerr *ingest.OptionsError
+	if errors.As(err, &oerr) {
+		return badRequest("map", oerr.Error())
 	}
-	res, err := ingest.Run(ctx, rd, s.store, ingest.Batching{Size: 1000})
 	_ = rc.SetWriteDeadline(time.Now().Add(importAnswerTimeout))
 	if err != nil {
 		return importFailed(err, res)

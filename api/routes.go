@@ -83,6 +83,9 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/v1/outlets/duplicates", s.handleOutletDuplicates, canMerge},
 		{http.MethodPost, "/v1/duplicates/dismissals", s.handleDismissalCreate, canMerge},
 
+		{http.MethodGet, "/v1/loads", s.handleLoadList, canEdit},
+		{http.MethodGet, "/v1/loads/:id", s.handleLoadGet, canEdit},
+
 		{http.MethodGet, "/v1/merges", s.handleMergeList, canRead},
 		{http.MethodGet, "/v1/merges/:id", s.handleMergeGet, canRead},
 		{http.MethodPost, "/v1/merges/:id/undo", s.handleMergeUndo, canAdmin},
@@ -148,7 +151,7 @@ var takesQuery = map[string]bool{
 	"GET /v1/quotes": true, "GET /v1/quotes/:id/similar": true, "GET /v1/quotes/:id/history": true,
 	"GET /v1/export": true, "POST /v1/import": true, "GET /v1/quotes/:id/citations": true,
 	"GET /v1/quotes/:id/verdicts": true, "GET /v1/claimreview": true, "GET /v1/speakers": true,
-	"GET /v1/speakers/:id/quotes": true, "GET /v1/outlets": true, "GET /v1/outlets/:id/quotes": true, "GET /v1/audit": true, "GET /v1/merges": true,
+	"GET /v1/speakers/:id/quotes": true, "GET /v1/outlets": true, "GET /v1/outlets/:id/quotes": true, "GET /v1/audit": true, "GET /v1/merges": true, "GET /v1/loads": true,
 	"GET /v1/speakers/duplicates": true, "GET /v1/outlets/duplicates": true,
 	"GET /v1/webhooks/:id/deliveries": true, "GET /v1/quotes/:id/appearances": true, "GET /v1/appearances": true,
 }

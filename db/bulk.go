@@ -139,9 +139,11 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 			continue
 		}
 		row.Quote.Seq = seqs[i]
-		fields, err := quoteCreation(row.Quote)
-		if err != nil {
-			return res, nil, err
+		var fields string
+		if loadOf(ctx) == "" { // a load's audit points at the load instead
+			if fields, err = quoteCreation(row.Quote); err != nil {
+				return res, nil, err
+			}
 		}
 		made = append(made, change{action: "create", resource: "quote", id: row.Quote.ID, quoteID: &row.Quote.ID,
 			after: row.Quote, audited: fields})

@@ -95,6 +95,7 @@ type Tx interface {
 	WebhookRows
 	DeliveryRows
 	SourceRows
+	LoadRows
 	Savepoints
 }
 
@@ -340,6 +341,25 @@ type KeyRows interface {
 	Keys(ctx context.Context) ([]*APIKey, error)
 	// RevokeKey marks a key revoked at at, if it is not yet. ErrStale.
 	RevokeKey(ctx context.Context, id string, at time.Time) error
+}
+
+// LoadRows records bulk loads and the batches they committed (loads.go).
+type LoadRows interface {
+	// InsertLoad stores a load as it begins.
+	InsertLoad(ctx context.Context, l *Load) error
+	// AddLoadBatch records a committed batch: its line range, and its counts and the
+	// first and last quote it created added to the load's.
+	AddLoadBatch(ctx context.Context, b LoadBatch) error
+	// FinishLoad sets a load's state, its source's SHA-256 when known, and its end.
+	FinishLoad(ctx context.Context, id, state string, sha256 *string, at time.Time) error
+	// Load reads a load. ErrNoRow.
+	Load(ctx context.Context, id string) (*Load, error)
+	// Loads lists loads newest first, those before the load before ("": from the newest).
+	Loads(ctx context.Context, before string, limit int) ([]*Load, error)
+	// UnfinishedLoad is the actor's latest running or failed load of the source. ErrNoRow.
+	UnfinishedLoad(ctx context.Context, actor, source, format string, size int64) (*Load, error)
+	// LoadBatches are the line ranges of a load's committed batches, in line order.
+	LoadBatches(ctx context.Context, id string) ([][2]int, error)
 }
 
 // AuditRows appends to and reads the audit trail (audit.go).

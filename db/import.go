@@ -102,6 +102,9 @@ type ImportResult struct {
 	// rejected; an import that stopped part way can be run again from the next.
 	LastLine int               `json:"last_line" example:"10000"`
 	Errors   []ImportLineError `json:"errors"`
+	// LoadID names the load that recorded this import (GET /v1/loads/{id}): who loaded
+	// what, when, and what it made; the audit of each quote it created points there.
+	LoadID string `json:"load_id,omitempty" example:"ld_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
 } //@name ImportResult
 
 // ImportLineError is why one line of an import was rejected.
@@ -173,9 +176,9 @@ func (d *DB) Import(ctx context.Context, batch []ImportRecord) (ImportResult, er
 	if kept != nil {
 		batch = kept
 	}
-	res, err := d.importBatch(ctx, batch, false)
+	res, err := d.importBatch(ctx, batch, refused, false)
 	if errors.Is(err, errRecord) {
-		res, err = d.importBatch(ctx, batch, true)
+		res, err = d.importBatch(ctx, batch, refused, true)
 	}
 	if err != nil {
 		return res, err
@@ -217,12 +220,19 @@ func moreFields(fe []FieldError) string {
 // errRecord aborts a batch tried whole when one of its records fails.
 var errRecord = errors.New("a record failed")
 
-func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints bool) (ImportResult, error) {
+// importBatch writes a batch in one transaction; refused are its records refused before
+// it (a load counts them with the batch).
+func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, refused ImportResult, savepoints bool) (ImportResult, error) {
 	var res ImportResult
 	err := d.write(ctx, func(tx Tx) error {
 		res = ImportResult{}
 		known := newNames() // found or created in this batch
 		ctx := context.WithValue(ctx, namesKey{}, known)
+		var loaded *loadBatch
+		if loadOf(ctx) != "" {
+			loaded = &loadBatch{} // anew on every attempt
+			ctx = context.WithValue(ctx, loadBatchKey{}, loaded)
+		}
 		todo := make([]*ImportRecord, 0, len(batch))
 		if !savepoints {
 			// New quotes with nothing hanging off them go in many at a time; the rest,
@@ -251,9 +261,13 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 			}
 		}
 		for _, rec := range todo {
+			var noted loadBatch
 			if savepoints {
 				if err := tx.Savepoint(ctx); err != nil {
 					return fmt.Errorf("db: savepoint: %w", err)
+				}
+				if loaded != nil {
+					noted = *loaded
 				}
 			}
 			outcome, err := d.importOne(ctx, tx, rec)
@@ -269,6 +283,9 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 					return fmt.Errorf("db: rollback record: %w", rerr)
 				}
 				known.forget() // the rolled-back record may have created a speaker or outlet
+				if loaded != nil {
+					*loaded = noted // nor is its quote the load's
+				}
 				res.Reject(rec.Line, e.Field, e.Message)
 			} else {
 				switch outcome {
@@ -291,7 +308,9 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, savepoints b
 				}
 			}
 		}
-		return nil
+		counted := res
+		counted.Add(refused)
+		return commitLoadBatch(ctx, tx, batch, counted)
 	})
 	return res, err
 }

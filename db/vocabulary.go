@@ -95,6 +95,10 @@ var DuplicateReasons = []string{"same_name", "initials", "same_host"}
 // holding the new QID, or gave it the new QID in place of the old.
 var QIDActions = []string{"merged", "repointed"}
 
+// LoadStates are where a bulk load stands: running (or killed part way, for --resume),
+// done, failed.
+var LoadStates = []string{"running", "done", "failed"}
+
 // Vocabularies are the vocabularies by the name the validator's tags and the tests know
 // each by: `validate:"omitempty,setting"` checks a value is among Settings.
 var Vocabularies = map[string][]string{
@@ -106,4 +110,5 @@ var Vocabularies = map[string][]string{
 	"qid_action": QIDActions, "appearance_state": AppearanceStates, "appearance_input_state": AppearanceInputStates,
 	"appearance_via": AppearanceVias, "appearance_match": AppearanceMatches,
 	"keep_verdict": KeepVerdicts, "link_outcome": LinkOutcomes, "duplicate_kind": DuplicateKinds, "diff_op": DiffOps, "drift_class": similar.DriftClasses,
+	"load_state": LoadStates,
 }

@@ -1077,6 +1077,137 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/loads": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Bulk loads, newest first — every import, from the command line or POST /v1/import: who loaded which source (its name, format, size and SHA-256) when, whether it finished, what it created, updated and rejected, and the first and last quote it created. The audit entry of each quote a load created points at its load (changes.load) instead of copying the record.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quotes"
+                ],
+                "summary": "Loads",
+                "operationId": "listLoads",
+                "parameters": [
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1 to 100 (larger values are capped)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/LoadList"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown or malformed parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/loads/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "One load: who loaded which source when, how far it got (a load killed part way stays running until verbatim import --resume carries it on), and what it made.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "quotes"
+                ],
+                "summary": "Get a load",
+                "operationId": "getLoad",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "load ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Load"
+                        }
+                    },
+                    "400": {
+                        "description": "an unknown query parameter",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "no valid API key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key's role may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such load",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "the client's budget is spent",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/merges": {
             "get": {
                 "security": [
@@ -7929,6 +8060,11 @@ const docTemplate = `{
                     "type": "integer",
                     "example": 40
                 },
+                "load_id": {
+                    "description": "LoadID names the load that recorded this import (GET /v1/loads/{id}): who loaded\nwhat, when, and what it made; the audit of each quote it created points there.",
+                    "type": "string",
+                    "example": "ld_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
                 "rejected": {
                     "type": "integer",
                     "example": 8
@@ -8024,6 +8160,126 @@ const docTemplate = `{
                     "description": "Reason says why, in words.",
                     "type": "string",
                     "example": "the same speaker's words, 0.91 similar to a stored quote, 14 words (confirmed from 5)"
+                }
+            }
+        },
+        "Load": {
+            "type": "object",
+            "required": [
+                "actor",
+                "batches",
+                "created",
+                "finished_at",
+                "first_quote_id",
+                "format",
+                "id",
+                "last_quote_id",
+                "rejected",
+                "sha256",
+                "size",
+                "source",
+                "started_at",
+                "state",
+                "unchanged",
+                "updated"
+            ],
+            "properties": {
+                "actor": {
+                    "type": "string",
+                    "example": "research-desk"
+                },
+                "batches": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "created": {
+                    "description": "Counts over the committed batches.",
+                    "type": "integer",
+                    "example": 998000
+                },
+                "finished_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "first_quote_id": {
+                    "description": "The first and last quote it created, by ID (IDs sort by creation time).",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "format": {
+                    "type": "string",
+                    "example": "quotebank"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "ld_01JS8X2W5Q7K3M9N4P6R8T0V2Z"
+                },
+                "last_quote_id": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "q_01JS8Y0000000000000000000Z"
+                },
+                "rejected": {
+                    "type": "integer",
+                    "example": 800
+                },
+                "sha256": {
+                    "description": "of the bytes read, once the load finished",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "size": {
+                    "description": "bytes, when the source's size was known",
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 1073741824
+                },
+                "source": {
+                    "type": "string",
+                    "example": "quotes-2016.json.bz2"
+                },
+                "started_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "running",
+                        "done",
+                        "failed"
+                    ],
+                    "example": "done"
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 1200
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 0
+                }
+            }
+        },
+        "LoadList": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Load"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },

@@ -25,11 +25,11 @@ type loader interface {
 // chunk is one batch as read: the records to import, the lines rejected while reading
 // them, and the last line it covers; seq numbers the batches from 0.
 type chunk struct {
-	seq      int
-	recs     []db.ImportRecord
-	rejected db.ImportResult
-	last     int
-	err      error
+	seq         int
+	recs        []db.ImportRecord
+	rejected    db.ImportResult
+	first, last int
+	err         error
 }
 
 // Batching says how Run cuts the records into transactions.
@@ -57,6 +57,12 @@ type Batching struct {
 	// Progress, when given, hears after every committed batch the totals so far and the
 	// last line it held.
 	Progress func(total db.ImportResult, lastLine int)
+	// Load, when set, is the load (db.StartLoad) the batches belong to: each records its
+	// lines and counts with it, in its own transaction.
+	Load string
+	// Skip are line ranges (first, last, in order) a resumed load committed already: their
+	// lines are read past, neither imported nor counted again.
+	Skip [][2]int
 }
 
 // firstBatch is the size a budgeted import starts at, growing from there: a first batch
@@ -96,8 +102,11 @@ func Run(ctx context.Context, rd *Reader, store Importer, b Batching) (_ db.Impo
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if b.Load != "" {
+		ctx = db.WithLoad(ctx, b.Load)
+	}
 	chunks := make(chan chunk, b.InFlight)
-	go read(ctx, rd, &size, chunks)
+	go read(ctx, rd, &size, b.Skip, chunks)
 	type done struct {
 		c   chunk
 		res db.ImportResult
@@ -113,7 +122,7 @@ func Run(ctx context.Context, rd *Reader, store Importer, b Batching) (_ db.Impo
 				if d.err == nil && len(c.recs) > 0 {
 					pace = paced()
 					start := time.Now()
-					d.res, d.err = store.Import(ctx, c.recs)
+					d.res, d.err = store.Import(db.WithLoadChunk(ctx, c.first, c.last, c.rejected), c.recs)
 					if pace {
 						size.Store(int64(resize(len(c.recs), time.Since(start), b.Budget, b.Size)))
 					} else {
@@ -192,8 +201,10 @@ func (e *ReadError) Error() string { return "reading the import: " + e.Err.Error
 func (e *ReadError) Unwrap() error { return e.Err }
 
 // read sends rd's records in chunks of size's records until the end, an error or ctx's
-// end. size may change between chunks.
-func read(ctx context.Context, rd *Reader, size *atomic.Int64, out chan<- chunk) {
+// end, past the lines in skip. size may change between chunks. A chunk ends between
+// lines, never inside one (an article-centric Quotebank line holds many quotations): a
+// load's batch commits whole lines, and a resumed load skips whole lines.
+func read(ctx context.Context, rd *Reader, size *atomic.Int64, skip [][2]int, out chan<- chunk) {
 	defer close(out)
 	send := func(c chunk) bool {
 		select {
@@ -215,6 +226,22 @@ func read(ctx context.Context, rd *Reader, size *atomic.Int64, out chan<- chunk)
 			send(chunk{seq: c.seq, err: &ReadError{Err: err}})
 			return
 		}
+		for len(skip) > 0 && skip[0][1] < rec.Line {
+			skip = skip[1:]
+		}
+		if len(skip) > 0 && skip[0][0] <= rec.Line {
+			continue // committed by the load this one resumes
+		}
+		if len(c.recs) >= n && rec.Line != c.last {
+			if !send(c) {
+				return
+			}
+			n = int(size.Load())
+			c = chunk{seq: c.seq + 1, recs: make([]db.ImportRecord, 0, n)}
+		}
+		if c.first == 0 {
+			c.first = rec.Line
+		}
 		c.last = rec.Line
 		if rec.Err != nil {
 			c.rejected.Reject(rec.Err.Line, rec.Err.Field, rec.Err.Message)
@@ -222,12 +249,5 @@ func read(ctx context.Context, rd *Reader, size *atomic.Int64, out chan<- chunk)
 		}
 		rec.Prepare()
 		c.recs = append(c.recs, rec.ImportRecord)
-		if len(c.recs) >= n {
-			if !send(c) {
-				return
-			}
-			n = int(size.Load())
-			c = chunk{seq: c.seq + 1, recs: make([]db.ImportRecord, 0, n)}
-		}
 	}
 }

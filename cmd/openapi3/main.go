@@ -231,6 +231,7 @@ var idExamples = map[string]string{
 	"verdicts": "v_01JS8X2W5Q7K3M9N4P6R8T0V31", "keys": "key_01JS8X2W5Q7K3M9N4P6R8T0V32",
 	"webhooks": "wh_01JS8X2W5Q7K3M9N4P6R8T0V33", "deliveries": "dlv_01JS8X2W5Q7K3M9N4P6R8T0V34",
 	"merges": "mrg_01JS8X2W5Q7K3M9N4P6R8T0V41", "appearances": "app_01JS8X2W5Q7K3M9N4P6R8T0V50",
+	"loads": "ld_01JS8X2W5Q7K3M9N4P6R8T0V60",
 }
 
 // pathExamples gives every path parameter an example ID of the resource it names (the

@@ -35,6 +35,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	parallel := fs.Int("parallel", 0, "batches written at once, each in its own transaction (default: 2 on PostgreSQL, 1 on SQLite, which writes one at a time)")
 	server := fs.String("server", "", "import through a running server at this URL instead of the database")
 	quiet := fs.Bool("quiet", false, "no progress on standard error: only the result on standard output")
+	resume := fs.Bool("resume", false, "carry on this file's last unfinished load (killed, or stopped by an error) past the lines it committed; start one if there is none")
 	key := fs.String("key", "", "API key for --server (an editor's or above)")
 	link := linkFlags(fs)
 	pos, err := fs.parseArgs(args, "the file to import")
@@ -72,10 +73,6 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 		defer store.Close()
-		rd, rerr := ingest.NewReader(in, opt)
-		if rerr != nil {
-			return rerr
-		}
 		b := ingest.Batching{Size: *batch, InFlight: *parallel, Progress: func(total db.ImportResult, last int) {
 			// One line per committed batch in a log: what it says is in the database.
 			if !prog.tty {
@@ -98,11 +95,16 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 				prog.say("another process (a server?) has the archive open: transactions of about %v, so that its writes go between them", sqliteBudget)
 			}
 		}
-		res, err = ingest.Run(ctx, rd, store, b)
+		var load *db.Load
+		res, load, err = ingest.Load(ctx, in, opt, store, b, db.LoadInput{Source: filepath.Base(path), Format: opt.Format, Size: st.Size()}, *resume)
+		if load != nil {
+			prog.say("load %s: %d created, %d updated, %d unchanged, %d rejected over %d batches", load.ID,
+				load.Created, load.Updated, load.Unchanged, load.Rejected, load.Batches)
+		}
 	}
 	prog.finish()
 	if err != nil {
-		return fmt.Errorf("import stopped: %w (run it again: committed records will not be repeated)", err)
+		return fmt.Errorf("import stopped: %w (run it again with --resume to carry on past the committed lines; without, committed records are found unchanged)", err)
 	}
 	el := time.Since(start)
 	n := res.Created + res.Updated + res.Unchanged + res.Rejected

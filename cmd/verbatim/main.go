@@ -71,7 +71,7 @@ Usage:
   verbatim outlets merge ID --into ID [--reason TEXT] [--db PATH]
                                                merge an outlet into another
   verbatim import FILE [--format ndjson|csv|tsv|claimreview|quotebank] [--map FIELD=COL,...] [--header]
-                   [--batch N] [--parallel N] [--quiet] [--db PATH | --server URL --key KEY]
+                   [--batch N] [--parallel N] [--resume] [--quiet] [--db PATH | --server URL --key KEY]
                    [--link-confirm X] [--link-suggest X] [--link-min-words N]
                                                load quotes; a second run of the same file adds nothing;
                                                words the archive holds become appearances

@@ -85,6 +85,7 @@ func Run(t *testing.T, h Harness) {
 		{"Linking", testLinking},
 		{"BatchLinking", testBatchLinking},
 		{"CorpusRecords", testCorpusRecords},
+		{"Loads", testLoads},
 		{"RestoreOverOtherContentConflicts", testRestoreOverOtherContentConflicts},
 		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
 		{"MergeSpeakers", testMergeSpeakers},

@@ -1,7 +1,7 @@
 // Command loadfloor measures a bulk load against its floor, side by side in one run, the
 // median of -rounds:
 //
-//   - SQLite: `verbatim import`'s path (ingest.Run into a fresh archive, batches of
+//   - SQLite: `verbatim import`'s path (ingest.Load into a fresh archive, batches of
 //     25,000, everything indexed and audited) against go-sqlite3 loading the same texts
 //     and speakers into a bare table and rebuilding an FTS5 index over them;
 //   - PostgreSQL (with -pg, a URL of a database this command may create others beside):
@@ -146,7 +146,7 @@ func load(ctx context.Context, target, file string) {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	rd, err := ingest.NewReader(f, ingest.Options{Format: "ndjson"})
+	st, err := f.Stat()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -154,7 +154,8 @@ func load(ctx context.Context, target, file string) {
 	if d.Engine().Name() == "postgres" {
 		b.InFlight = 2 // as the command does
 	}
-	res, err := ingest.Run(ctx, rd, d, b)
+	res, _, err := ingest.Load(ctx, f, ingest.Options{Format: "ndjson"}, d, b,
+		db.LoadInput{Source: filepath.Base(file), Format: "ndjson", Size: st.Size()}, false)
 	if err != nil || res.Rejected > 0 {
 		log.Fatalf("import: %+v %v", res, err)
 	}
