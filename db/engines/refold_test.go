@@ -32,10 +32,10 @@ func TestMigrationRefoldsOlderArchives(t *testing.T) {
 			}
 			defer conn.Close()
 			// As a binary before migration 17 left it: the chain's tables and columns
-			// (migrations 18 and 19) and the loads (20) not there yet either.
+			// (migrations 18 and 19) and the loads (20, 21) not there yet either.
 			for _, q := range []string{`UPDATE quotes_fts SET text = 'stale', speaker = 'stale'`,
 				`UPDATE speakers SET name_key = 'stale'`, `UPDATE speaker_names SET name_key = 'stale'`,
-				`DROP TABLE load_batches`, `DROP TABLE loads`,
+				`DROP TABLE deferred_indexes`, `DROP TABLE load_batches`, `DROP TABLE loads`,
 				`DROP TABLE merge_appearance_moves`, `DROP TABLE appearances`, `DROP INDEX quotes_first_seen`, `DROP INDEX quotes_drifted`,
 				`ALTER TABLE quotes DROP COLUMN appearance_count`, `ALTER TABLE quotes DROP COLUMN drift_count`,
 				`ALTER TABLE quotes DROP COLUMN suggested_count`, `ALTER TABLE quotes DROP COLUMN first_appearance`,

@@ -83,6 +83,11 @@ func OpenReaders(ctx context.Context, path string, readers int) (*Engine, error)
 		writer.Close()
 		return nil, err
 	}
+	// A load cut short (a crash, a kill) left its indexes to build: build them now.
+	if err := e.buildDeferred(ctx); err != nil {
+		writer.Close()
+		return nil, err
+	}
 	if e.held, err = holdFile(path); err != nil {
 		writer.Close()
 		return nil, err
