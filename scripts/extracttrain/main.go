@@ -12,6 +12,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -71,7 +73,19 @@ func main() {
 			threshold, precise = t, s.Precision()
 		}
 	}
-	m.Version, m.Threshold = "lr-1", threshold
+	m.Threshold = threshold
+	// The version names these weights: stored quotes record which model found them, so
+	// a model trained on other files or features is another version.
+	w, err := json.Marshal(struct {
+		Bias      float64
+		Threshold float64
+		Weights   map[string]float64
+	}{m.Bias, m.Threshold, m.Weights})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sum := sha256.Sum256(w)
+	m.Version = "lr-" + hex.EncodeToString(sum[:4])
 	m.TrainedOn = fmt.Sprintf("PolNeAR train (%d articles); l2 and threshold chosen on dev (%d articles)", len(train), len(dev))
 	fmt.Printf("chosen: l2 %g, threshold %.2f\n\n", best, threshold)
 
