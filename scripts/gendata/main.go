@@ -48,7 +48,7 @@ func main() {
 	path := flag.String("db", "bench/verbatim.db", "database to fill (created if missing)")
 	n := flag.Int("n", 100000, "how many quotes to add")
 	seed := flag.Uint64("seed", 1, "random seed: the same seed makes the same archive")
-	queries := flag.String("queries", "", "directory to write rare.txt and corpus.txt into (none if empty)")
+	queries := flag.String("queries", "", "directory to write rare.txt, corpus.txt and researcher.txt into (none if empty)")
 	batch := flag.Int("batch", 2000, "quotes per transaction")
 	ndjson := flag.String("ndjson", "", "write the quotes to this NDJSON file (the import's create shape) instead of a database")
 	idPrefix := flag.String("id-prefix", "gen-", "external_id of the NDJSON records: this prefix and the record's number (another prefix makes records new to a database already loaded from a file)")
@@ -175,14 +175,17 @@ func (g *gen) quote() db.QuoteInput {
 	return in
 }
 
-// writeQueries writes 500 rare-word queries and 500 drawn like the corpus.
+// writeQueries writes 500 rare-word queries, 500 drawn like the corpus (single words,
+// pairs, phrases, prefixes, ORs), and 500 as a researcher types them: two words each,
+// both drawn by the corpus' own word frequencies, the commonest words included.
 func (g *gen) writeQueries(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	r := g.r
-	var rare, corpus []string
+	var rare, corpus, researcher []string
 	for range 500 {
+		researcher = append(researcher, g.vocab[g.word.Uint64()]+" "+g.vocab[g.word.Uint64()])
 		w := g.vocab[20000+r.IntN(len(g.vocab)-20000)]
 		if r.IntN(3) == 0 {
 			w += " " + g.vocab[5000+r.IntN(15000)]
@@ -207,7 +210,7 @@ func (g *gen) writeQueries(dir string) error {
 		}
 		corpus = append(corpus, q)
 	}
-	for name, list := range map[string][]string{"rare.txt": rare, "corpus.txt": corpus} {
+	for name, list := range map[string][]string{"rare.txt": rare, "corpus.txt": corpus, "researcher.txt": researcher} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(list, "\n")+"\n"), 0o644); err != nil {
 			return err
 		}

@@ -29,6 +29,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long to run")
 	clients := flag.Int("c", 2, "concurrent clients")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	hits := flag.Bool("hits", false, "instead of timing, count each query's matches once and report their median, p90 and p99")
 	flag.Parse()
 
 	raw, err := os.ReadFile(*queries)
@@ -43,6 +44,10 @@ func main() {
 	}
 	defer store.Close()
 
+	if *hits {
+		countHits(ctx, store, list)
+		return
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -85,4 +90,29 @@ func main() {
 		return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000
 	}
 	fmt.Printf("RESULT %.1f %.3f %.3f %d\n", float64(len(latencies))/duration.Seconds(), pct(0.5), pct(0.99), errors)
+}
+
+// countHits reports how many quotes each query matches — the attribution facet counts
+// every match once — as the median, p90 and p99 over the list, and how many match none:
+// a list's hardness is in these numbers as much as in its words.
+func countHits(ctx context.Context, store *db.DB, list []string) {
+	counts := make([]int, 0, len(list))
+	none := 0
+	for _, q := range list {
+		p, err := store.ListQuotes(ctx, db.QuoteFilter{Q: &q, Limit: 1, Facets: []string{"attribution"}})
+		if err != nil {
+			log.Fatalf("%q: %v", q, err)
+		}
+		n := 0
+		for _, f := range p.Facets["attribution"] {
+			n += int(f.Count)
+		}
+		if n == 0 {
+			none++
+		}
+		counts = append(counts, n)
+	}
+	slices.Sort(counts)
+	at := func(p float64) int { return counts[int(p*float64(len(counts)-1))] }
+	fmt.Printf("HITS queries %d, median %d, p90 %d, p99 %d, max %d, none %d\n", len(counts), at(0.5), at(0.9), at(0.99), counts[len(counts)-1], none)
 }
