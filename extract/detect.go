@@ -11,7 +11,8 @@ import (
 // common short words, which carry a language's signature in a few sentences of news.
 // Written here rather than taken from a detection library: the libraries that know 75
 // languages embed 100 MB and more of models to tell apart what, for the six languages
-// read here, a few hundred words do — in microseconds and a few kilobytes.
+// read here, a few hundred words do: 0.23–0.35 ms a 1,000-word article (BenchmarkDetect),
+// a few kilobytes of tables.
 func Detect(text string) (string, float64) {
 	var latin, han, kana, other int
 	n := 0
