@@ -2,12 +2,15 @@ package api_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/verbatimhq/verbatim/api"
 	"github.com/verbatimhq/verbatim/db"
 )
 
@@ -162,5 +165,59 @@ func TestImportQuotebank(t *testing.T) {
 	e.do(http.MethodGet, "/v1/speakers/"+page.Data[0].Speaker.ID, "").decode(t, &s)
 	if !s.Anonymous || s.Name != "an unidentified speaker" {
 		t.Errorf(`speaker "None": %+v`, s)
+	}
+}
+
+// The audit still answers who loaded a quote, from what: an editor's import is a load,
+// the audit entry of each quote it created names the load, and the load names who sent
+// what (its SHA-256, size, counts). A reader sees no loads.
+func TestWhoLoadedThisQuote(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	desk := e.key("research-desk", "editor")
+	body := `{"external_id": "wl-1", "text": "The harbour stays open through the winter", "speaker_name": "Port Authority"}` + "\n" +
+		`{"external_id": "wl-2", "text": "Grain shipments resume on Monday morning", "speaker_name": "Port Authority"}` + "\n"
+	res, got := e.importAs(desk, "/v1/import", body)
+	if res.Code != http.StatusOK || got.Created != 2 || got.LoadID == "" {
+		t.Fatalf("import: %d %+v", res.Code, got)
+	}
+	var list struct{ Data []db.Quote }
+	e.do(http.MethodGet, "/v1/quotes?q=harbour", "").decode(t, &list)
+	if len(list.Data) != 1 {
+		t.Fatalf("the loaded quote: %+v", list.Data)
+	}
+	var audit api.AuditList
+	e.do(http.MethodGet, "/v1/audit?resource=quote&resource_id="+list.Data[0].ID, "").decode(t, &audit)
+	if len(audit.Data) != 1 || audit.Data[0].Action != "create" || audit.Data[0].Actor != "research-desk" ||
+		audit.Data[0].Changes["load"].After != got.LoadID {
+		t.Fatalf("the quote's audit: %+v", audit.Data)
+	}
+	var load db.Load
+	if r := e.do(http.MethodGet, "/v1/loads/"+got.LoadID, "", "Authorization", "Bearer "+desk); r.Code != http.StatusOK {
+		t.Fatalf("the load: %d %s", r.Code, r.Body)
+	} else {
+		r.decode(t, &load)
+	}
+	sum := sha256.Sum256([]byte(body))
+	if load.Actor != "research-desk" || load.Source != "POST /v1/import" || load.Format != "ndjson" || load.State != "done" ||
+		load.Created != 2 || load.SHA256 == nil || *load.SHA256 != hex.EncodeToString(sum[:]) || load.Size == nil || *load.Size != int64(len(body)) {
+		t.Errorf("the load: %+v", load)
+	}
+	var loads api.LoadList
+	e.do(http.MethodGet, "/v1/loads", "").decode(t, &loads)
+	if len(loads.Data) != 1 || loads.Data[0].ID != got.LoadID {
+		t.Errorf("loads: %+v", loads.Data)
+	}
+	reader := e.key("reader", "reader")
+	for _, path := range []string{"/v1/loads", "/v1/loads/" + got.LoadID} {
+		if r := e.do(http.MethodGet, path, "", "Authorization", "Bearer "+reader); r.Code != http.StatusForbidden {
+			t.Errorf("a reader read %s: %d", path, r.Code)
+		}
+	}
+	if r := e.do(http.MethodGet, "/v1/loads/ld_01JS8X2W5Q7K3M9N4P6R8T0V60", ""); r.Code != http.StatusNotFound {
+		t.Errorf("an unknown load: %d %s", r.Code, r.Body)
+	}
+	if r := e.do(http.MethodGet, "/v1/loads?limit=zero", ""); r.Code != http.StatusBadRequest {
+		t.Errorf("a bad limit: %d %s", r.Code, r.Body)
 	}
 }
