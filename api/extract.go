@@ -20,7 +20,7 @@ type ExtractResponse struct {
 	Lang           string               `json:"lang" example:"en"`              // the language read: the article's lang, or the one detected; und when none of those read
 	LangDetected   bool                 `json:"lang_detected" example:"true"`   // false when the request gave lang
 	LangConfidence float64              `json:"lang_confidence" example:"0.86"` // the detection's confidence; 1 when given
-	Model          string               `json:"model" example:"lr-4fbab23e"`    // the extraction model's version, as saved quotes record it
+	Model          string               `json:"model" example:"lr-bc89e76f"`    // the extraction model's version, as saved quotes record it
 	Threshold      float64              `json:"threshold" example:"0.6"`        // the operating point: what save stores
 	Data           []ExtractedCandidate `json:"data"`
 } //@name ExtractResponse

@@ -13,7 +13,7 @@ import (
 // Extraction records how the extractor found a quote. The server owns it: it is what the
 // extractor said of the article, never what a client says the extractor said.
 type Extraction struct {
-	Version    string  `json:"version" example:"lr-4fbab23e"`
+	Version    string  `json:"version" example:"lr-bc89e76f"`
 	Start      int     `json:"start" example:"1594"`
 	End        int     `json:"end" example:"1617"`
 	Confidence float64 `json:"confidence" example:"0.9"`

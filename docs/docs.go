@@ -7788,7 +7788,7 @@ const docTemplate = `{
                 "model": {
                     "description": "the extraction model's version, as saved quotes record it",
                     "type": "string",
-                    "example": "lr-4fbab23e"
+                    "example": "lr-bc89e76f"
                 },
                 "threshold": {
                     "description": "the operating point: what save stores",
@@ -7902,7 +7902,7 @@ const docTemplate = `{
                 },
                 "version": {
                     "type": "string",
-                    "example": "lr-4fbab23e"
+                    "example": "lr-bc89e76f"
                 }
             }
         },

@@ -705,7 +705,9 @@ func (lg *language) fill(c *Candidate, phrase string, people map[string]string, 
 		c.SpeakerName = phrase
 		return "name"
 	}
-	if m := anonRE.FindString(phrase); m != "" && !hasName(phrase) {
+	if m := anonRE.FindString(phrase); m != "" && !hasName(phrase) || unnamed[strings.ToLower(phrase)] {
+		// "said another", "someone said": a speaker the article does not name, never the
+		// last one it did.
 		c.SpeakerName, c.Anonymous = phrase, true
 		return "anonymous"
 	}
@@ -730,6 +732,10 @@ func (lg *language) fill(c *Candidate, phrase string, people map[string]string, 
 	c.SpeakerName, c.SpeakerRole = name, role
 	return kind
 }
+
+// unnamed are the words that stand for a speaker the article leaves unnamed.
+var unnamed = map[string]bool{"another": true, "one": true, "someone": true, "somebody": true, "others": true,
+	"another one": true, "a third": true, "a second": true}
 
 // determiner opens a description the article uses as a speaker ("the mayor", "a Carrier
 // executive", "another source familiar with his thinking").

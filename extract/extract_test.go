@@ -255,3 +255,12 @@ func BenchmarkExtract(b *testing.B) {
 		})
 	}
 }
+
+// "said another": a speaker the article leaves unnamed, never the one it named last.
+func TestUnnamedSpeakerIsNotTheLastNamed(t *testing.T) {
+	t.Parallel()
+	cs := Extract("Protesters gathered outside. \"We are done here,\" said Maria Smith, a teacher. \"We are not done at all,\" said another.", Options{})
+	if len(cs) != 2 || cs[0].SpeakerName != "Maria Smith" || cs[1].SpeakerName != "another" || !cs[1].Anonymous {
+		t.Errorf("%+v", cs)
+	}
+}
