@@ -69,7 +69,7 @@ func ReadArticle(a Article) (extract.Result, error) {
 
 // ExtractArticle reads an article's quotes and, with save, stores those the extractor is
 // confident of — at or above its operating point, with a speaker — as SaveExtracted
-// does, in one transaction. It answers the reading and, for each candidate, the ID of
+// does, in one transaction, from the same one reading of the article. It answers the reading and, for each candidate, the ID of
 // the quote stored from it ("" when none). The API and the command line both extract
 // through it, so what "save" stores is decided here alone.
 func (d *DB) ExtractArticle(ctx context.Context, a Article, save bool) (extract.Result, []string, error) {
@@ -92,7 +92,7 @@ func (d *DB) ExtractArticle(ctx context.Context, a Article, save bool) (extract.
 	if len(picks) == 0 {
 		return res, ids, nil
 	}
-	stored, err := d.SaveExtracted(ctx, a, picks)
+	stored, err := d.saveExtracted(ctx, a, res, picks)
 	if err != nil {
 		return res, nil, err
 	}
@@ -138,6 +138,11 @@ func (d *DB) SaveExtracted(ctx context.Context, a Article, picks []Pick) ([]stri
 	if err != nil {
 		return nil, err
 	}
+	return d.saveExtracted(ctx, a, res, picks)
+}
+
+// saveExtracted is SaveExtracted over the extractor's reading of the article, res.
+func (d *DB) saveExtracted(ctx context.Context, a Article, res extract.Result, picks []Pick) ([]string, error) {
 	type span struct{ start, end int }
 	found := make(map[span]extract.Candidate, len(res.Candidates))
 	for _, cd := range res.Candidates {
@@ -159,7 +164,7 @@ func (d *DB) SaveExtracted(ctx context.Context, a Article, picks []Pick) ([]stri
 		lang = &res.Lang
 	}
 	ids := make([]string, 0, len(picks))
-	err = d.write(ctx, func(tx Tx) error {
+	err := d.write(ctx, func(tx Tx) error {
 		ids = ids[:0]
 		for i, p := range picks {
 			if p.Quote.Lang == nil {

@@ -545,7 +545,7 @@ var anonRE = regexp.MustCompile(`(?i)^(an?|the|one|two|three|several)\s+([\w\-�
 // fromAfter reads ", said US Special Envoy to Ukraine Keith Kellogg in an interview…" and
 // ", Kellogg said".
 func (lg *language) fromAfter(after string, people map[string]string, lastPerson string, opt Options) (reading, bool) {
-	if d := strings.TrimLeft(after, " "); strings.HasPrefix(d, "—") || strings.HasPrefix(d, "―") || strings.HasPrefix(d, "–") {
+	if d := strings.TrimLeft(after, " "); isDash(firstRune(d)) {
 		// "“…” — Esther Tapia, Phoenix": a dash and a name sign the quote.
 		phrase := strings.TrimSpace(strings.TrimLeft(d, "—―– "))
 		if !lg.cues.MatchString(phrase) {

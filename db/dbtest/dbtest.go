@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -242,4 +243,16 @@ func Dump(t testing.TB, d *db.DB) []byte {
 	}
 	t.Fatalf("dbtest: no dump for the %s engine", d.Engine().Name())
 	return nil
+}
+
+// GrainRecords are n import records keyed prefix0…, by nine speakers, tagged "grain": a
+// load's worth for the engines' load tests.
+func GrainRecords(prefix string, n int) []db.ImportRecord {
+	var out []db.ImportRecord
+	for i := range n {
+		name := fmt.Sprint("Speaker ", i%9)
+		out = append(out, db.ImportRecord{Line: i + 1, ExternalID: fmt.Sprint(prefix, i),
+			Quote: db.QuoteInput{Text: fmt.Sprintf("grain number %d is off the table", i), SpeakerName: &name, Tags: []string{"grain"}}})
+	}
+	return out
 }

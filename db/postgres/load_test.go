@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 
@@ -24,16 +23,6 @@ func indexes(t *testing.T, d *db.DB) []string {
 		t.Fatal(err)
 	}
 	return names
-}
-
-func records(prefix string, n int) []db.ImportRecord {
-	var out []db.ImportRecord
-	for i := range n {
-		name := fmt.Sprint("Speaker ", i%9)
-		out = append(out, db.ImportRecord{Line: i + 1, ExternalID: fmt.Sprint(prefix, i),
-			Quote: db.QuoteInput{Text: fmt.Sprintf("grain number %d is off the table", i), SpeakerName: &name, Tags: []string{"grain"}}})
-	}
-	return out
 }
 
 // A load into an empty archive builds its secondary indexes once, at its end; a load cut
@@ -64,7 +53,7 @@ func TestLoadDefersIndexes(t *testing.T) {
 	if err := other(ctx); err != nil || slices.Contains(indexes(t, d), "quotes_search") {
 		t.Fatalf("a second load built the first one's indexes: %v", err)
 	}
-	if res, err := d.Import(ctx, records("a-", 300)); err != nil || res.Created != 300 {
+	if res, err := d.Import(ctx, dbtest.GrainRecords("a-", 300)); err != nil || res.Created != 300 {
 		t.Fatalf("import: %+v %v", res, err)
 	}
 	if rep, err := d.Verify(ctx); err != nil || rep.OK() {
@@ -107,7 +96,7 @@ func TestLoadDefersIndexes(t *testing.T) {
 	if _, err := cut.BeginLoad(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cut.Import(ctx, records("b-", 50)); err != nil {
+	if _, err := cut.Import(ctx, dbtest.GrainRecords("b-", 50)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Engine().(*postgres.Engine).Pool().Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks

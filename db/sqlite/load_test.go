@@ -3,12 +3,12 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/verbatimhq/verbatim/db"
+	"github.com/verbatimhq/verbatim/db/dbtest"
 	"github.com/verbatimhq/verbatim/db/sqlite"
 )
 
@@ -46,16 +46,6 @@ func reopen(t *testing.T, path string) {
 	e.Close()
 }
 
-func records(prefix string, n int) []db.ImportRecord {
-	var out []db.ImportRecord
-	for i := range n {
-		name := fmt.Sprint("Speaker ", i%9)
-		out = append(out, db.ImportRecord{Line: i + 1, ExternalID: fmt.Sprint(prefix, i),
-			Quote: db.QuoteInput{Text: fmt.Sprintf("grain number %d is off the table", i), SpeakerName: &name, Tags: []string{"grain"}}})
-	}
-	return out
-}
-
 // A load into an empty archive builds its secondary indexes once, at its end; a load cut
 // short has them built by the next process that opens the archive, and verify says so
 // meanwhile; a load into an archive with quotes changes no index.
@@ -80,7 +70,7 @@ func TestLoadDefersIndexes(t *testing.T) {
 		!slices.Contains(during, "speakers_name_key") {
 		t.Fatalf("indexes during the load: %v", during)
 	}
-	if res, err := d.Import(ctx, records("a-", 300)); err != nil || res.Created != 300 {
+	if res, err := d.Import(ctx, dbtest.GrainRecords("a-", 300)); err != nil || res.Created != 300 {
 		t.Fatalf("import: %+v %v", res, err)
 	}
 	if rep, err := sqlite.Verify(ctx, path); err != nil || rep.OK() {
@@ -122,7 +112,7 @@ func TestLoadDefersIndexes(t *testing.T) {
 	if _, err := d2.BeginLoad(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d2.Import(ctx, records("b-", 50)); err != nil {
+	if _, err := d2.Import(ctx, dbtest.GrainRecords("b-", 50)); err != nil {
 		t.Fatal(err)
 	}
 	d2.Close() // never finished
