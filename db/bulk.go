@@ -368,15 +368,38 @@ func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (h
 			}
 		}
 	}
-	read, err := tx.CandidatesBySeq(ctx, slices.Sorted(maps.Keys(need)))
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("db: link candidates: %w", err)
-	}
-	for _, c := range read {
-		cands[c.Seq] = &candidate{Candidate: c}
+	// The candidates' features are made on another core while the next of them are read
+	// (reading and making them cost about the same).
+	made := make(chan []*candidate, 2)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for cs := range made {
+			for _, c := range cs {
+				c.features = similar.Features(c.Text)
+			}
+		}
+	}()
+	defer func() { close(made); wg.Wait() }()
+	seqs := slices.Sorted(maps.Keys(need))
+	for start := 0; start < len(seqs); start += candidateChunk {
+		read, err := tx.CandidatesBySeq(ctx, seqs[start:min(start+candidateChunk, len(seqs))])
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("db: link candidates: %w", err)
+		}
+		cs := make([]*candidate, len(read))
+		for i, c := range read {
+			cs[i] = &candidate{Candidate: c}
+			cands[c.Seq] = cs[i]
+		}
+		made <- cs
 	}
 	return held, ranked, cands, nil
 }
+
+// candidateChunk is how many candidates a bulk import reads at a time.
+const candidateChunk = 2000
 
 // rankCandidates are the keys of the quotes holding keys' bands in held or batch, those
 // sharing the most bands first, then the newest: at most linkCandidateCap of them.

@@ -91,6 +91,13 @@ func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int6
 	if err := t.insertRows(ctx, `INSERT OR IGNORE INTO quote_bands (key, quote_seq)`, 2, bandArgs); err != nil {
 		return nil, err
 	}
+	if t.bands != nil {
+		keys := make([]int64, len(bands))
+		for i, b := range bands {
+			keys[i] = b.key
+		}
+		t.bands.added(keys)
+	}
 	return seqs, nil
 }
 

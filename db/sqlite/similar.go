@@ -18,8 +18,11 @@ func (t *tx) writeBands(ctx context.Context, seq int64, keys []int64) error {
 	for _, key := range keys {
 		args = append(args, key, seq)
 	}
-	_, err := t.exec(ctx, "write bands", `INSERT OR IGNORE INTO quote_bands (key, quote_seq) VALUES `+values(len(keys), 2), args...)
-	return err
+	if _, err := t.exec(ctx, "write bands", `INSERT OR IGNORE INTO quote_bands (key, quote_seq) VALUES `+values(len(keys), 2), args...); err != nil {
+		return err
+	}
+	t.bands.added(keys)
+	return nil
 }
 
 // clearBands deletes a quote's band keys. The table is keyed by band only (migration
@@ -56,24 +59,55 @@ func (t *tx) SimilarCandidates(ctx context.Context, bands []int64, exclude int64
 // bandDepth is how many of a band's newest holders a look-up for limit candidates reads.
 func bandDepth(limit int) int { return max(64, 4*limit) }
 
+// BandHolders reads each key's newest perBand holders, skipping the keys the writer's
+// filter says no quote holds. Most keys have a few holders, and one IN over them is the
+// cheapest read; a hot band (a stock phrase's, tens of thousands of holders) would have it
+// read every holder to keep perBand, so keys found hot once are read by a limited look-up
+// each from then on.
 func (t *tx) BandHolders(ctx context.Context, keys []int64, perBand int) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
+	var hot []int64
+	if t.bands != nil {
+		var err error
+		if keys, err = t.bands.held(ctx, t, keys); err != nil {
+			return nil, err
+		}
+		keys, hot = t.bands.splitHot(keys)
+	}
+	type holder struct{ key, seq int64 }
+	scan := func(r scanner) (holder, error) {
+		var h holder
+		return h, r.Scan(&h.key, &h.seq)
+	}
 	for start := 0; start < len(keys); start += 500 {
 		chunk := keys[start:min(start+500, len(keys))]
-		type holder struct{ key, seq int64 }
-		// From the index alone, trimmed here: a window function keeping each band's
-		// newest few in SQL read the same index entries and cost a third more.
-		rows, err := collect(ctx, t.q, "band holders", func(r scanner) (holder, error) {
-			var h holder
-			return h, r.Scan(&h.key, &h.seq)
-		}, `SELECT key, quote_seq FROM quote_bands WHERE key IN (`+placeholders(len(chunk))+`) ORDER BY key DESC, quote_seq DESC`, anys(chunk)...)
+		rows, err := collect(ctx, t.q, "band holders", scan,
+			`SELECT key, quote_seq FROM quote_bands WHERE key IN (`+placeholders(len(chunk))+`) ORDER BY key DESC, quote_seq DESC`, anys(chunk)...)
 		if err != nil {
 			return nil, err
 		}
 		for _, h := range rows {
-			if len(out[h.key]) < perBand {
+			if n := len(out[h.key]); n < perBand {
 				out[h.key] = append(out[h.key], h.seq)
+			} else if n == perBand {
+				t.bands.foundHot(h.key)
 			}
+		}
+	}
+	for start := 0; start < len(hot); start += 200 { // a compound SELECT takes at most 500
+		chunk := hot[start:min(start+200, len(hot))]
+		parts := make([]string, len(chunk))
+		args := make([]any, 0, 2*len(chunk))
+		for i, k := range chunk {
+			parts[i] = `SELECT * FROM (SELECT key, quote_seq FROM quote_bands WHERE key = ? ORDER BY quote_seq DESC LIMIT ?)`
+			args = append(args, k, perBand)
+		}
+		rows, err := collect(ctx, t.q, "band holders", scan, strings.Join(parts, " UNION ALL "), args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range rows {
+			out[h.key] = append(out[h.key], h.seq)
 		}
 	}
 	return out, nil

@@ -38,6 +38,8 @@ type Engine struct {
 	versionStmt *sql.Stmt
 	// held is the database file, open for its shared lock (holdFile).
 	held *os.File
+	// bands filters bulk imports' band look-ups (bandFilter); the writer's alone.
+	bands bandFilter
 }
 
 var _ db.Engine = (*Engine)(nil)
@@ -330,7 +332,7 @@ func (e *Engine) Write(ctx context.Context, fn func(db.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", classify(err))
 	}
 	defer t.Rollback()
-	if err := fn(&tx{q: t, sqlTx: t}); err != nil {
+	if err := fn(&tx{q: t, sqlTx: t, bands: &e.bands}); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {

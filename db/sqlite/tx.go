@@ -28,6 +28,7 @@ type scanner interface{ Scan(dest ...any) error }
 type tx struct {
 	q     querier
 	sqlTx *sql.Tx
+	bands *bandFilter // the writer's; nil on reads
 }
 
 var _ db.Tx = (*tx)(nil)
