@@ -217,7 +217,11 @@ func (p LinkPolicy) judge(words string, fw similar.Set, speaker string, seq int6
 	if fw == nil {
 		fw = similar.Features(words)
 	}
-	return p.judgeFeatures(words, fw, speaker, seq, text, similar.Features(text), textSpeaker)
+	ft := fw // the very words, as a corpus' appearances mostly are: one set, not two
+	if text != words {
+		ft = similar.Features(text)
+	}
+	return p.judgeFeatures(words, fw, speaker, seq, text, ft, textSpeaker)
 }
 
 // judgeFeatures is judge with the stored quote's features (ft) known too.

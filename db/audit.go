@@ -58,7 +58,7 @@ func (d *DB) audit(ctx context.Context, tx Tx, cs ...change) error {
 				batch.note(c.id)
 			}
 		} else if js == "" {
-			b, err := json.Marshal(c.fields)
+			b, err := json.Marshal(c.changes())
 			if err != nil {
 				return fmt.Errorf("db: audit: %w", err)
 			}

@@ -15,9 +15,10 @@ import (
 )
 
 // bulkEligible reports whether a record can take the bulk path: a new quote in the create
-// shape with nothing hanging off it.
+// shape, with at most the places it appeared (a corpus' quotation and its URLs) hanging
+// off it.
 func bulkEligible(r *ImportRecord) bool {
-	return r.Exported == nil && len(r.Verdicts) == 0 && len(r.Citations) == 0 && len(r.Appearances) == 0
+	return r.Exported == nil && len(r.Verdicts) == 0 && len(r.Citations) == 0 && r.FirstAppearanceURL == nil
 }
 
 // bulkInsert writes new create-shape records many at a time — the quotes with their
@@ -104,6 +105,9 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 		var m *linkMatch
 		if !in.Separate {
 			m = d.batchMatch(it, held, batch, cands)
+			if r.bringsOwn() {
+				m.onlySuggest()
+			}
 		}
 		if m != nil && m.confirmed {
 			links = append(links, bulkLink{rec: r, q: q, key: it.key, m: m})
@@ -152,6 +156,9 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 	if err := d.record(ctx, tx, made...); err != nil {
 		return res, nil, err
 	}
+	if err := d.bulkAppearances(ctx, tx, rows, taken, seqs); err != nil {
+		return res, nil, err
+	}
 	// A record another writer stored meanwhile goes to the record path, which finds it
 	// stored: a suggested link's whose quote was not stored (as its row did, above), and
 	// a confirmed link's whose key is now stored (committed since the batch looked,
@@ -190,6 +197,38 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 		}
 	}
 	return res, rest, nil
+}
+
+// bulkAppearances writes the appearances the records bring (a corpus' URLs of each
+// quotation) on the quotes they made — rows[i] from taken[i], stored under seqs[i] —
+// each checked and judged as insertAppearance does, the audit in one write. A new quote
+// carries no verdict: nothing reappears.
+func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, taken []*ImportRecord, seqs []int64) error {
+	var changes []change
+	for i, r := range taken {
+		if seqs[i] == 0 {
+			continue
+		}
+		q := rows[i].Quote
+		for j, in := range r.Appearances {
+			in.via = cmp.Or(r.Via, "import")
+			a, err := d.newAppearance(ctx, tx, q, in)
+			if err != nil {
+				return prefixField(err, fmt.Sprintf("appearances[%d]", j))
+			}
+			if err := tx.InsertAppearance(ctx, a); err != nil {
+				return writeError("appearance", err)
+			}
+			audited, _ := appearanceChange(q, nil, a)
+			changes = append(changes, audited)
+		}
+		if len(r.Appearances) > 0 {
+			if err := tx.RefreshChain(ctx, q.Seq); err != nil {
+				return fmt.Errorf("db: refresh the quote's chain: %w", err)
+			}
+		}
+	}
+	return d.record(ctx, tx, changes...)
 }
 
 // bulkLink is a record of a bulk import that linking matched: q its words as a quote (a

@@ -31,7 +31,12 @@ type change struct {
 // newChange is the change from before to after (nil before a creation, nil after a
 // deletion); quoteID, when not empty, is the quote the resource belongs to.
 func newChange(action, resource, id, quoteID string, before, after any) change {
-	c := change{action: action, resource: resource, id: id, before: before, after: after, fields: diff(before, after)}
+	c := change{action: action, resource: resource, id: id, before: before, after: after}
+	if !absent(before) || absent(after) {
+		// A creation's are every field it has, made when asked (changed): a load's
+		// creations are audited by a pointer to the load, and never ask.
+		c.fields = diff(before, after)
+	}
 	if quoteID != "" {
 		c.quoteID = &quoteID
 	}
@@ -42,10 +47,28 @@ func newChange(action, resource, id, quoteID string, before, after any) change {
 // stays, and nobody is told.
 func (c change) none() bool { return c.action == "update" && len(c.fields) == 0 }
 
+// changes are the fields the change changed, before and after.
+func (c change) changes() map[string]Change {
+	if c.fields == nil && absent(c.before) && !absent(c.after) {
+		return diff(nil, c.after)
+	}
+	return c.fields
+}
+
+// absent reports whether a side of a change is none: nil, or a nil pointer.
+func absent(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
 // changed reports whether any of the fields changed.
 func (c change) changed(fields ...string) bool {
+	changes := c.changes()
 	for _, f := range fields {
-		if _, ok := c.fields[f]; ok {
+		if _, ok := changes[f]; ok {
 			return true
 		}
 	}
@@ -54,8 +77,9 @@ func (c change) changed(fields ...string) bool {
 
 // names are the changed fields, sorted.
 func (c change) names() []string {
-	out := make([]string, 0, len(c.fields))
-	for k := range c.fields {
+	changes := c.changes()
+	out := make([]string, 0, len(changes))
+	for k := range changes {
 		out = append(out, k)
 	}
 	slices.Sort(out)

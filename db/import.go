@@ -331,6 +331,12 @@ func contentKey(in QuoteInput) string {
 	return "sha256:" + hex.EncodeToString(h[:16])
 }
 
+// bringsOwn says the record brings verdicts, citations or appearances of its own: its
+// words are linked to a stored quote by a suggestion at most.
+func (r *ImportRecord) bringsOwn() bool {
+	return len(r.Verdicts) > 0 || len(r.Citations) > 0 || len(r.Appearances) > 0
+}
+
 func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, error) {
 	if rec.Exported != nil {
 		return d.importExported(ctx, tx, rec.Exported)
@@ -352,7 +358,7 @@ func (d *DB) importOne(ctx context.Context, tx Tx, rec *ImportRecord) (string, e
 		return "unchanged", nil // linked as an appearance when first imported
 	}
 	in := rec.Quote
-	in.suggestOnly = len(rec.Verdicts) > 0 || len(rec.Citations) > 0 || len(rec.Appearances) > 0
+	in.suggestOnly = rec.bringsOwn()
 	q, link, _, err := d.recordQuote(ctx, tx, in, &key, nil, "import")
 	if err != nil {
 		return "", err

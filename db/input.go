@@ -107,8 +107,7 @@ type QuoteInput struct {
 	// already: no link is made (see link in the answer).
 	Separate bool `json:"separate,omitempty" example:"false"`
 
-	// suggestOnly links the words by a suggestion at most: a record that brings verdicts
-	// or citations of its own is never folded into another quote unasked.
+	// suggestOnly links the words by a suggestion at most (linkMatch.onlySuggest).
 	suggestOnly bool
 } //@name QuoteCreate
 

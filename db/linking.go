@@ -41,9 +41,8 @@ func (d *DB) recordQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *
 			return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.seq, a.seq))
 		})
 		m = best(ms)
-		if m != nil && m.confirmed && in.suggestOnly {
-			m.confirmed, m.suggested = false, true
-			m.reasonText += "; the record brings verdicts or citations of its own, so a fact-checker decides"
+		if in.suggestOnly {
+			m.onlySuggest()
 		}
 	}
 	if m != nil && m.confirmed {
@@ -72,6 +71,16 @@ func (d *DB) recordQuote(ctx context.Context, tx Tx, in QuoteInput, externalID *
 		return nil, nil, nil, err
 	}
 	return q, &Link{Outcome: "suggested", Appearance: a, Reason: m.reasonText}, near, nil
+}
+
+// onlySuggest makes a confident match of words that bring verdicts, citations or
+// appearances of their own a suggestion: such a record is never folded into another
+// quote unasked.
+func (m *linkMatch) onlySuggest() {
+	if m != nil && m.confirmed {
+		m.confirmed, m.suggested = false, true
+		m.reasonText += "; the record brings verdicts, citations or appearances of its own, so a fact-checker decides"
+	}
 }
 
 // appearanceOf is the appearance recorded words make of the quote they matched: the

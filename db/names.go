@@ -29,10 +29,16 @@ func (d *DB) resolveNames(ctx context.Context, tx Tx, recs []*ImportRecord) erro
 				speakers[k] = *q.SpeakerName
 			}
 		}
-		if q := r.Quote; q.OutletID == nil && q.OutletName != nil {
-			if k := fold.String(*q.OutletName); cache.outlets[k] == "" && outlets[k] == "" {
-				outlets[k] = *q.OutletName
+		want := func(id, name *string) {
+			if id == nil && name != nil {
+				if k := fold.String(*name); cache.outlets[k] == "" && outlets[k] == "" {
+					outlets[k] = *name
+				}
 			}
+		}
+		want(r.Quote.OutletID, r.Quote.OutletName)
+		for _, a := range r.Appearances { // a corpus' URLs name outlets by the thousand
+			want(a.OutletID, a.OutletName)
 		}
 	}
 	// Speakers before outlets, always: two writers locking names cannot cross.
