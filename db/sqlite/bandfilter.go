@@ -22,7 +22,7 @@ type bandFilter struct {
 	mu      sync.Mutex
 	bits    []uint64 // nil: not built
 	keys    int      // added since built
-	room    int      // keys it was sized for; beyond, its false positives grow, so it is rebuilt
+	room    int      // keys it was sized for; beyond, its false positives grow, and well beyond it is rebuilt
 	version int64    // data_version on the writer's connection when last known current
 	// unfiltered counts the probes made since the filter was last dropped: it is built
 	// once they have cost about what reading the table costs (a probe of the index is
@@ -92,8 +92,9 @@ func (f *bandFilter) held(ctx context.Context, t *tx, keys []int64) ([]int64, er
 		EXISTS (SELECT 1 FROM temp.sqlite_schema WHERE name = '`+filterMark+`')`).Scan(&version, &marked); err != nil {
 		return nil, fmt.Errorf("sqlite: band filter: %w", classify(err))
 	}
-	if f.bits != nil && f.keys > f.room && marked && version == f.version {
-		// Outgrown, and current: read again at once, into a larger one.
+	if f.bits != nil && f.keys > f.room+f.room/2 && marked && version == f.version {
+		// Outgrown (half as many keys again as it was sized for: 4% false positives, not
+		// 1%), and current: read again at once, into a larger one.
 		if err := f.build(ctx, t, f.keys, len(keys)); err != nil {
 			return nil, err
 		}
