@@ -68,6 +68,13 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			// million-quote import 9 % faster for twice the memory (313 → 702 MB).
 			debug.SetGCPercent(400)
 		}
+		if getenv("GOMEMLIMIT") == "" {
+			// ... and the memory that costs is slack the collector may give back: with a
+			// soft limit it collects more often only near it. A million Quotebank
+			// quotations peaked at 1.6 GB without one; 100k at 1.54 GB without, 0.82 GB
+			// under 700 MiB, in the same time.
+			debug.SetMemoryLimit(1 << 30)
+		}
 		var store *db.DB
 		if store, err = engines.Open(ctx, *dbPath, engines.Options{Options: db.Options{Link: link()}}); err != nil {
 			return err
