@@ -201,10 +201,10 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 
 // bulkAppearances writes the appearances the records bring (a corpus' URLs of each
 // quotation) on the quotes they made — rows[i] from taken[i], stored under seqs[i] —
-// each checked and judged as insertAppearance does, the audit in one write. A new quote
-// carries no verdict: nothing reappears.
+// each checked and judged as insertAppearance does, the audit in one write (and the news,
+// though a new quote carries no verdict to reappear with).
 func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, taken []*ImportRecord, seqs []int64) error {
-	var changes []change
+	var changes, news []change
 	for i, r := range taken {
 		if seqs[i] == 0 {
 			continue
@@ -219,8 +219,9 @@ func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, take
 			if err := tx.InsertAppearance(ctx, a); err != nil {
 				return writeError("appearance", err)
 			}
-			audited, _ := appearanceChange(q, nil, a)
+			audited, news1 := appearanceChange(q, nil, a)
 			changes = append(changes, audited)
+			news = append(news, news1...)
 		}
 		if len(r.Appearances) > 0 {
 			if err := tx.RefreshChain(ctx, q.Seq); err != nil {
@@ -228,7 +229,10 @@ func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, take
 			}
 		}
 	}
-	return d.record(ctx, tx, changes...)
+	if err := d.record(ctx, tx, changes...); err != nil {
+		return err
+	}
+	return d.emit(ctx, tx, news...)
 }
 
 // bulkLink is a record of a bulk import that linking matched: q its words as a quote (a
