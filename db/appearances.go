@@ -406,23 +406,30 @@ func (d *DB) insertAppearance(ctx context.Context, tx Tx, q *Quote, in Appearanc
 }
 
 // newAppearance is the appearance in makes of q, checked and judged, with its drift: what
-// insertAppearance stores, and a bulk import many at a time.
+// insertAppearance stores, and a bulk import many at a time (draftAppearance on every
+// core, then finishAppearance in order).
 func (d *DB) newAppearance(ctx context.Context, tx Tx, q *Quote, in AppearanceInput) (*Appearance, error) {
-	if err := validateInput(&in); err != nil {
+	a, m, err := d.draftAppearance(ctx, q, in, d.now())
+	if err != nil {
 		return nil, err
+	}
+	return d.finishAppearance(ctx, tx, a, m, in)
+}
+
+// draftAppearance is the part of newAppearance that needs no database: the checks, the
+// judgement of the words against the quote's, the drift.
+func (d *DB) draftAppearance(ctx context.Context, q *Quote, in AppearanceInput, now time.Time) (*Appearance, linkMatch, error) {
+	var m linkMatch
+	if err := validateInput(&in); err != nil {
+		return nil, m, err
 	}
 	published, prec, err := datePrecise("published_on", in.PublishedOn, in.DatePrecision)
 	if err != nil {
-		return nil, err
+		return nil, m, err
 	}
 	if in.Start != nil && in.End != nil && *in.End < *in.Start {
-		return nil, errorf(Invalid, "end", "must not come before start")
+		return nil, m, errorf(Invalid, "end", "must not come before start")
 	}
-	outletID, err := d.resolveOutlet(ctx, tx, in.OutletID, in.OutletName)
-	if err != nil {
-		return nil, err
-	}
-	var m linkMatch
 	state := "suggested"
 	if in.match != "" {
 		// Linking matched the words, judging them with both speakers: its state stands.
@@ -431,16 +438,9 @@ func (d *DB) newAppearance(ctx context.Context, tx Tx, q *Quote, in AppearanceIn
 		state = "confirmed"
 	}
 	if in.State != nil && in.match == "" {
-		if *in.State == "confirmed" && !m.confirmed {
-			// Words the rule would not confirm are a fact-checker's to confirm.
-			if err := authorize(ctx, PermMerge, "state"); err != nil {
-				return nil, err
-			}
-		}
-		state = *in.State
+		state = *in.State // a fact-checker's to set against the rule: finishAppearance
 	}
-	now := d.now()
-	a := &Appearance{ID: newID("app_", now), QuoteID: q.ID, URL: in.URL, PublishedOn: published, DatePrecision: prec,
+	a := &Appearance{QuoteID: q.ID, URL: in.URL, PublishedOn: published, DatePrecision: prec,
 		Words: in.Words, Start: in.Start, End: in.End, Via: in.via, Match: in.match, Score: in.score, State: state,
 		LinkedQuoteID: in.linked, Note: in.Note, CreatedBy: actorOf(ctx).Name, Version: 1, CreatedAt: now, UpdatedAt: now,
 		QuoteSeq: q.Seq, ExternalID: in.externalID}
@@ -453,10 +453,27 @@ func (d *DB) newAppearance(ctx context.Context, tx Tx, q *Quote, in AppearanceIn
 	if a.Score == nil {
 		a.Score = &m.score
 	}
+	withDrift(q.Text, a)
+	return a, m, nil
+}
+
+// finishAppearance is the rest of newAppearance, in the writing transaction: the outlet
+// found or made, the right to confirm what the rule would not, the ID.
+func (d *DB) finishAppearance(ctx context.Context, tx Tx, a *Appearance, m linkMatch, in AppearanceInput) (*Appearance, error) {
+	outletID, err := d.resolveOutlet(ctx, tx, in.OutletID, in.OutletName)
+	if err != nil {
+		return nil, err
+	}
+	if in.State != nil && in.match == "" && *in.State == "confirmed" && !m.confirmed {
+		// Words the rule would not confirm are a fact-checker's to confirm.
+		if err := authorize(ctx, PermMerge, "state"); err != nil {
+			return nil, err
+		}
+	}
 	if outletID != nil {
 		a.Outlet = &OutletRef{ID: *outletID}
 	}
-	withDrift(q.Text, a)
+	a.ID = newID("app_", a.CreatedAt)
 	return a, nil
 }
 

@@ -204,27 +204,48 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 // each checked and judged as insertAppearance does, the audit in one write (and the news,
 // though a new quote carries no verdict to reappear with).
 func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, taken []*ImportRecord, seqs []int64) error {
-	var changes, news []change
+	type draft struct {
+		q   *Quote
+		in  AppearanceInput
+		j   int // its index in the record's appearances
+		a   *Appearance
+		m   linkMatch
+		err error
+	}
+	var drafts []*draft
 	for i, r := range taken {
 		if seqs[i] == 0 {
 			continue
 		}
-		q := rows[i].Quote
 		for j, in := range r.Appearances {
 			in.via = cmp.Or(r.Via, "import")
-			a, err := d.newAppearance(ctx, tx, q, in)
-			if err != nil {
-				return prefixField(err, fmt.Sprintf("appearances[%d]", j))
-			}
-			if err := tx.InsertAppearance(ctx, a); err != nil {
-				return writeError("appearance", err)
-			}
-			audited, news1 := appearanceChange(q, nil, a)
-			changes = append(changes, audited)
-			news = append(news, news1...)
+			drafts = append(drafts, &draft{q: rows[i].Quote, in: in, j: j})
 		}
-		if len(r.Appearances) > 0 {
-			if err := tx.RefreshChain(ctx, q.Seq); err != nil {
+	}
+	// Checking and judging the words is most of the work, and needs no database.
+	now := d.now()
+	parallel(len(drafts), func(i int) {
+		x := drafts[i]
+		x.a, x.m, x.err = d.draftAppearance(ctx, x.q, x.in, now)
+	})
+	var changes, news []change
+	for i, x := range drafts {
+		field := fmt.Sprintf("appearances[%d]", x.j)
+		if x.err != nil {
+			return prefixField(x.err, field)
+		}
+		a, err := d.finishAppearance(ctx, tx, x.a, x.m, x.in)
+		if err != nil {
+			return prefixField(err, field)
+		}
+		if err := tx.InsertAppearance(ctx, a); err != nil {
+			return writeError("appearance", err)
+		}
+		audited, news1 := appearanceChange(x.q, nil, a)
+		changes = append(changes, audited)
+		news = append(news, news1...)
+		if i == len(drafts)-1 || drafts[i+1].q != x.q {
+			if err := tx.RefreshChain(ctx, x.q.Seq); err != nil {
 				return fmt.Errorf("db: refresh the quote's chain: %w", err)
 			}
 		}
