@@ -508,16 +508,9 @@ type bulkItem struct {
 }
 
 // judgeHeld judges each item's words against its best-ranked stored candidates (ranked,
-// from heldCandidates) and keeps the matches linking would act on — the candidates'
-// features first, each once — split among the cores.
+// from heldCandidates, which made their features as it read them) and keeps the matches
+// linking would act on, split among the cores.
 func (d *DB) judgeHeld(items []*bulkItem, ranked map[*ImportRecord][]int64, cands map[int64]*candidate) {
-	var todo []*candidate
-	for _, c := range cands {
-		if c.features == nil {
-			todo = append(todo, c)
-		}
-	}
-	parallel(len(todo), func(i int) { todo[i].features = similar.Features(todo[i].Text) })
 	parallel(len(items), func(i int) {
 		it := items[i]
 		for _, seq := range ranked[it.rec] { // none for a separate record
