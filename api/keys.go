@@ -110,11 +110,11 @@ func (s *Server) handleKeyRevoke(c echo.Context) error {
 //
 //	@Summary		The audit trail
 //	@ID				listAudit
-//	@Description	Every write — create, update, delete, verdict, key change — with who made it, when, and each changed field before and after; newest first. Append-only.
+//	@Description	Every write — create, update, delete, verdict, key change — with who made it, when, and each changed field before and after; newest first. Append-only. A bulk load (import) writes one entry a batch (action and resource `load`, the load's ID, the lines it covered); the quotes and appearances a batch created have no entry of their own, but a list by `resource_id` (and a quote's history) begins with their creation, under the batch's ID and time.
 //	@Tags			keys
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			resource	query		string	false	"only this kind of resource"	Enums(quote, speaker, outlet, citation, appearance, verdict, key, webhook)
+//	@Param			resource	query		string	false	"only this kind of resource"	Enums(quote, speaker, outlet, citation, appearance, verdict, key, webhook, load)
 //	@Param			resource_id	query		string	false	"only this resource"
 //	@Param			actor		query		string	false	"only writes by this key name"
 //	@Param			since		query		string	false	"at or after this RFC 3339 time"					format(date-time)
@@ -156,7 +156,7 @@ func (s *Server) handleAuditList(c echo.Context) error {
 //
 //	@Summary		A quote's change history
 //	@ID				quoteHistory
-//	@Description	The audit entries of the quote, its citations and its verdicts, newest first: who changed what, when, before and after.
+//	@Description	The audit entries of the quote, its citations, its appearances and its verdicts, newest first: who changed what, when, before and after. A quote a load created begins with its creation (and its appearances') under the entry of the load's batch: its ID and time, and the load's ID.
 //	@Tags			quotes
 //	@Produce		json
 //	@Security		BearerAuth

@@ -59,10 +59,12 @@ type Appearance struct {
 	UpdatedAt     time.Time  `json:"updated_at" format:"date-time"`
 
 	// Seq is the storage's key; QuoteSeq the key of its quote; ExternalID the import key
-	// of the record that made it.
+	// of the record that made it; LoadedIn, as a quote's, the audit entry of the load's
+	// batch that created it.
 	Seq        int64   `json:"-"`
 	QuoteSeq   int64   `json:"-"`
 	ExternalID *string `json:"-"`
+	LoadedIn   int64   `json:"-"`
 } //@name Appearance
 
 // AppearanceDrift is how an appearance's words differ from its quote's.
@@ -443,7 +445,7 @@ func (d *DB) draftAppearance(ctx context.Context, q *Quote, in AppearanceInput, 
 	a := &Appearance{QuoteID: q.ID, URL: in.URL, PublishedOn: published, DatePrecision: prec,
 		Words: in.Words, Start: in.Start, End: in.End, Via: in.via, Match: in.match, Score: in.score, State: state,
 		LinkedQuoteID: in.linked, Note: in.Note, CreatedBy: actorOf(ctx).Name, Version: 1, CreatedAt: now, UpdatedAt: now,
-		QuoteSeq: q.Seq, ExternalID: in.externalID}
+		QuoteSeq: q.Seq, ExternalID: in.externalID, LoadedIn: loadedIn(ctx)}
 	if a.Via == "" {
 		a.Via, a.Match = "appearance", "hand"
 	}

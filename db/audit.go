@@ -1,9 +1,11 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -12,8 +14,8 @@ type AuditEntry struct {
 	ID         int64             `json:"id" example:"1042"`
 	At         time.Time         `json:"at" format:"date-time"`
 	Actor      string            `json:"actor" example:"desk-ukraine"`
-	Action     string            `json:"action" enums:"create,update,delete,verdict,revoke,rotate,redeliver,recover,merge,unmerge,dismiss" example:"update"`
-	Resource   string            `json:"resource" enums:"quote,speaker,outlet,citation,appearance,verdict,key,webhook" example:"quote"`
+	Action     string            `json:"action" enums:"create,update,delete,verdict,revoke,rotate,redeliver,recover,merge,unmerge,dismiss,load" example:"update"`
+	Resource   string            `json:"resource" enums:"quote,speaker,outlet,citation,appearance,verdict,key,webhook,load" example:"quote"`
 	ResourceID string            `json:"resource_id" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
 	QuoteID    *string           `json:"quote_id" extensions:"x-nullable" example:"q_01JS8X2W5Q7K3M9N4P6R8T0V2Z"`
 	Changes    map[string]Change `json:"changes"`
@@ -51,12 +53,15 @@ func (d *DB) audit(ctx context.Context, tx Tx, cs ...change) error {
 		}
 		js := c.audited
 		if load != "" && c.action == "create" {
-			// A load's creations point at the load, which records who loaded what file:
-			// a copy of every record would weigh a third of a corpus' archive.
-			js = loadPointer(load)
 			if c.resource == "quote" && batch != nil {
 				batch.note(c.id)
 			}
+			if batch != nil && loadedBy(c.after) == batch.entry {
+				continue // the record names its batch's entry: its creation is read from there
+			}
+			// The rest a load creates points at the load, which records who loaded what
+			// file: a copy of every record would weigh a third of a corpus' archive.
+			js = loadPointer(load)
 		} else if js == "" {
 			b, err := json.Marshal(c.changes())
 			if err != nil {
@@ -84,17 +89,92 @@ func (d *DB) Audit(ctx context.Context, f AuditFilter) (Page[*AuditEntry], error
 	return d.auditEntries(ctx, d.eng.Reads(), f)
 }
 
+// auditEntries lists the trail newest first. A quote or appearance a load created has no
+// entry of its own but names its batch's (loaded_in); a list of one resource's or one
+// quote's entries begins with that creation all the same, as the batch's key and time:
+// several such creations share a key, and sort (and page) by their resource's ID under it.
 func (d *DB) auditEntries(ctx context.Context, tx Tx, f AuditFilter) (Page[*AuditEntry], error) {
 	limit := clampLimit(f.Limit)
 	c, err := d.decodeCursor(f.Cursor, "audit")
 	if err != nil {
 		return Page[*AuditEntry]{}, err
 	}
-	rows, err := tx.ListAudit(ctx, f, seqAfter(c), limit+1)
+	before := seqAfter(c)
+	if c != nil && c.ID != "" {
+		before++ // the cursor is a creation under its batch's key: the rest under that key follow
+	}
+	rows, err := tx.ListAudit(ctx, f, before, limit+1)
 	if err != nil {
 		return Page[*AuditEntry]{}, fmt.Errorf("db: list audit: %w", err)
 	}
-	return page(d, rows, limit, func(e *AuditEntry) Cursor { return Cursor{Sort: "audit", Seq: e.ID} }), nil
+	loaded := map[*AuditEntry]bool{}
+	if f.ResourceID != nil || f.QuoteID != nil {
+		var made []*AuditEntry
+		if f.ResourceID != nil {
+			made, err = tx.LoadedCreations(ctx, *f.ResourceID, "")
+		} else {
+			made, err = tx.LoadedCreations(ctx, "", *f.QuoteID)
+		}
+		if err != nil {
+			return Page[*AuditEntry]{}, fmt.Errorf("db: list audit: %w", err)
+		}
+		for _, e := range made {
+			if f.admits(e) {
+				loaded[e] = true
+				rows = append(rows, e)
+			}
+		}
+	}
+	key := func(e *AuditEntry) Cursor {
+		k := Cursor{Sort: "audit", Seq: e.ID}
+		if loaded[e] {
+			k.ID = e.ResourceID
+		}
+		return k
+	}
+	if len(loaded) > 0 {
+		// Newest first: by key, then (a batch's creations) by resource ID; an entry of the
+		// batch's own key is the load's, never one resource's, so no tie is left.
+		slices.SortFunc(rows, func(a, b *AuditEntry) int {
+			ka, kb := key(a), key(b)
+			return cmp.Or(cmp.Compare(kb.Seq, ka.Seq), cmp.Compare(kb.ID, ka.ID))
+		})
+		rows = slices.DeleteFunc(rows, func(e *AuditEntry) bool {
+			k := key(e)
+			return c != nil && (k.Seq > c.Seq || k.Seq == c.Seq && k.ID >= c.ID)
+		})
+		rows = rows[:min(len(rows), limit+1)]
+	}
+	return page(d, rows, limit, key), nil
+}
+
+// admits reports whether a creation read from its record (LoadedCreations) is among
+// those f selects; the engine found it by its resource's or quote's ID.
+func (f AuditFilter) admits(e *AuditEntry) bool {
+	return (f.Resource == nil || *f.Resource == e.Resource) &&
+		(f.ResourceID == nil || *f.ResourceID == e.ResourceID) &&
+		(f.QuoteID == nil || e.QuoteID != nil && *f.QuoteID == *e.QuoteID) &&
+		(f.Actor == nil || *f.Actor == e.Actor) &&
+		(f.Since == nil || !e.At.Before(*f.Since)) &&
+		(f.Until == nil || !e.At.After(*f.Until))
+}
+
+// LoadedCreation is the creation of a quote or appearance that a load's batch made,
+// as the trail tells it: the batch entry's key, time and actor, and the load.
+func LoadedCreation(batch int64, at time.Time, actor, loadID, resource, id, quoteID string) *AuditEntry {
+	return &AuditEntry{ID: batch, At: at, Actor: actor, Action: "create", Resource: resource, ResourceID: id,
+		QuoteID: &quoteID, Changes: map[string]Change{"load": {After: loadID}}}
+}
+
+// loadedBy is the batch entry a created quote or appearance names, 0 for none.
+func loadedBy(rec any) int64 {
+	switch r := rec.(type) {
+	case *Quote:
+		return r.LoadedIn
+	case *Appearance:
+		return r.LoadedIn
+	}
+	return 0
 }
 
 // QuoteHistory lists the changes to one quote, its citations and its verdicts, newest

@@ -89,7 +89,8 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 		}
 		q := &Quote{ID: newID("q_", now), Text: in.Text, Speaker: SpeakerRef{ID: speakerID}, SpeakerRole: in.SpeakerRole,
 			SaidOn: saidOn, DatePrecision: prec, Context: in.Context, Setting: in.Setting, Lang: in.Lang, SourceURL: in.SourceURL,
-			Tags: r.prep.tags, Attribution: "unverified", CreatedBy: actor, Version: 1, CreatedAt: now, UpdatedAt: now}
+			Tags: r.prep.tags, Attribution: "unverified", CreatedBy: actor, Version: 1, CreatedAt: now, UpdatedAt: now,
+			LoadedIn: loadedIn(ctx)}
 		if outletID != nil {
 			q.Outlet = &OutletRef{ID: *outletID}
 		}

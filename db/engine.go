@@ -366,9 +366,15 @@ type LoadRows interface {
 type AuditRows interface {
 	// InsertAudit appends entries to the audit trail.
 	InsertAudit(ctx context.Context, entries ...AuditRow) error
+	// InsertAuditEntry appends one entry and returns its key.
+	InsertAuditEntry(ctx context.Context, e AuditRow) (int64, error)
 	// ListAudit lists entries matching f newest first, those before the key before (0:
 	// from the newest).
 	ListAudit(ctx context.Context, f AuditFilter, before int64, limit int) ([]*AuditEntry, error)
+	// LoadedCreations are the creations of the quotes and appearances a load created that
+	// name their batch's entry (loaded_in) — made by LoadedCreation — of the quote or
+	// appearance with ID resourceID, or else of the quote quoteID and its appearances.
+	LoadedCreations(ctx context.Context, resourceID, quoteID string) ([]*AuditEntry, error)
 }
 
 // IdempotencyRows remembers Idempotency-Keys' answers (idempotency.go).

@@ -229,8 +229,11 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, refused Impo
 		known := newNames() // found or created in this batch
 		ctx := context.WithValue(ctx, namesKey{}, known)
 		var loaded *loadBatch
-		if loadOf(ctx) != "" {
-			loaded = &loadBatch{} // anew on every attempt
+		if loadOf(ctx) != "" && len(batch) > 0 {
+			var err error
+			if loaded, err = d.openLoadBatch(ctx, tx, batch); err != nil { // anew on every attempt
+				return err
+			}
 			ctx = context.WithValue(ctx, loadBatchKey{}, loaded)
 		}
 		todo := make([]*ImportRecord, 0, len(batch))
@@ -683,6 +686,7 @@ func (d *DB) importExported(ctx context.Context, tx Tx, r *Record) (string, erro
 	}
 	q.Tags = normalizeTags(q.Tags)
 	q.CurrentVerdict, q.VerdictSeq, q.Snippet, q.PossibleDuplicates = nil, nil, nil, nil
+	q.LoadedIn = loadedIn(ctx)
 	if q.Seq, err = tx.InsertQuote(ctx, &q, nil, bands(q.Text)); err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return "", errorf(Conflict, "id", "another quote has this ID")

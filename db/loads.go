@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -9,8 +10,10 @@ import (
 
 // Load is one bulk import: who ran it and when, what it read (the file's name, format,
 // size and SHA-256), how far it got and what it did. The audit of a load is this record
-// and, for each thing it created, an entry that points here — not a copy of every record
-// it read, which at corpus scale weighed a third of the archive. A load killed part way
+// and an entry for each batch it committed, which the quotes and appearances the batch
+// created name as their creation's (the rest it created — speakers, outlets — have an
+// entry each that points here): not a copy of every record it read, which at corpus
+// scale weighed a third of the archive, nor an entry each. A load killed part way
 // stays "running" with the batches it committed; the command line's --resume carries it
 // on from there.
 type Load struct {
@@ -174,10 +177,51 @@ func (d *DB) Loads(ctx context.Context, limit int, cursor *string) (Page[*Load],
 	return page(d, ls, limit, func(l *Load) Cursor { return Cursor{Sort: "loads", ID: l.ID} }), nil
 }
 
-// loadBatch is the batch of a load being written: the quotes it created, as audit sees
-// them.
+// loadBatch is the batch of a load being written: its entry in the audit trail, and the
+// quotes it created, as audit sees them.
 type loadBatch struct {
+	entry       int64
 	first, last string
+}
+
+// openLoadBatch begins a batch of the load: its entry in the audit trail says which load
+// wrote which lines of its source, who ran it and when. The quotes and appearances the
+// batch creates name this entry (LoadedIn) as their creation's, instead of an entry each.
+func (d *DB) openLoadBatch(ctx context.Context, tx Tx, batch []ImportRecord) (*loadBatch, error) {
+	id := loadOf(ctx)
+	first, last := batchLines(ctx, batch)
+	changes, err := json.Marshal(map[string]Change{"load": {After: id}, "lines": {After: fmt.Sprintf("%d-%d", first, last)}})
+	if err != nil {
+		return nil, fmt.Errorf("db: audit a load's batch: %w", err)
+	}
+	seq, err := tx.InsertAuditEntry(ctx, AuditRow{At: d.now(), Actor: actorOf(ctx).Name, Action: "load", Resource: "load",
+		ResourceID: id, Changes: string(changes)})
+	if err != nil {
+		return nil, fmt.Errorf("db: audit a load's batch: %w", err)
+	}
+	return &loadBatch{entry: seq}, nil
+}
+
+// loadedIn is the audit entry of the load's batch being written under ctx, which what
+// it creates names; 0 outside a load.
+func loadedIn(ctx context.Context) int64 {
+	if b, _ := ctx.Value(loadBatchKey{}).(*loadBatch); b != nil {
+		return b.entry
+	}
+	return 0
+}
+
+// batchLines are the first and last lines of the source a load's batch covers, the
+// lines the reader refused among them included.
+func batchLines(ctx context.Context, batch []ImportRecord) (first, last int) {
+	first, last = batch[0].Line, batch[0].Line
+	for _, r := range batch {
+		first, last = min(first, r.Line), max(last, r.Line)
+	}
+	if c, ok := ctx.Value(loadChunkKey{}).(loadChunk); ok {
+		first, last = min(first, c.first), max(last, c.last)
+	}
+	return first, last
 }
 
 // note counts a quote the batch created.
@@ -215,12 +259,8 @@ func commitLoadBatch(ctx context.Context, tx Tx, batch []ImportRecord, res Impor
 	if id == "" || b == nil || len(batch) == 0 {
 		return nil
 	}
-	first, last := batch[0].Line, batch[0].Line
-	for _, r := range batch {
-		first, last = min(first, r.Line), max(last, r.Line)
-	}
+	first, last := batchLines(ctx, batch)
 	if c, ok := ctx.Value(loadChunkKey{}).(loadChunk); ok {
-		first, last = min(first, c.first), max(last, c.last)
 		res.Add(c.refused)
 	}
 	return tx.AddLoadBatch(ctx, LoadBatch{LoadID: id, FirstLine: first, LastLine: last, Result: res, FirstID: b.first, LastID: b.last})

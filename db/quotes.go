@@ -389,7 +389,7 @@ func (d *DB) newQuote(ctx context.Context, tx Tx, in QuoteInput, x *Extraction) 
 	q := &Quote{ID: newID("q_", now), Text: in.Text, Speaker: SpeakerRef{ID: speakerID}, SpeakerRole: in.SpeakerRole,
 		SaidOn: saidOn, DatePrecision: prec, Context: in.Context, Setting: in.Setting, Lang: in.Lang, SourceURL: in.SourceURL,
 		Tags: normalizeTags(in.Tags), Attribution: "unverified", CreatedBy: actorOf(ctx).Name, Extraction: x, Version: 1,
-		CreatedAt: now, UpdatedAt: now}
+		CreatedAt: now, UpdatedAt: now, LoadedIn: loadedIn(ctx)}
 	if outletID != nil {
 		q.Outlet = &OutletRef{ID: *outletID}
 	}

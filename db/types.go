@@ -107,6 +107,9 @@ type Quote struct {
 	VerdictSeq *int64 `json:"-"`
 	// AppearedFirst is the earliest confirmed appearance's date, as stored.
 	AppearedFirst *string `json:"-"`
+	// LoadedIn is, for a quote a load created, the audit entry of the batch that wrote it:
+	// its creation's entry in the trail (see loadedCreations).
+	LoadedIn int64 `json:"-"`
 } //@name Quote
 
 // Citation is a source behind a quote or a verdict.

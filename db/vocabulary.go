@@ -51,10 +51,10 @@ var SourceStates = []string{"pending", "fetched", "failed"}
 
 // AuditActions are what an audit entry records being done.
 var AuditActions = []string{"create", "update", "delete", "verdict", "revoke", "rotate", "redeliver", "recover",
-	"merge", "unmerge", "dismiss"}
+	"merge", "unmerge", "dismiss", "load"}
 
 // AuditResources are what an audit entry records it was done to.
-var AuditResources = []string{"quote", "speaker", "outlet", "citation", "appearance", "verdict", "key", "webhook"}
+var AuditResources = []string{"quote", "speaker", "outlet", "citation", "appearance", "verdict", "key", "webhook", "load"}
 
 // MergeKinds are what can be merged into another of its kind.
 var MergeKinds = []string{"speaker", "outlet", "quote"}

@@ -229,7 +229,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Every write — create, update, delete, verdict, key change — with who made it, when, and each changed field before and after; newest first. Append-only.",
+                "description": "Every write — create, update, delete, verdict, key change — with who made it, when, and each changed field before and after; newest first. Append-only. A bulk load (import) writes one entry a batch (action and resource ` + "`" + `load` + "`" + `, the load's ID, the lines it covered); the quotes and appearances a batch created have no entry of their own, but a list by ` + "`" + `resource_id` + "`" + ` (and a quote's history) begins with their creation, under the batch's ID and time.",
                 "produces": [
                     "application/json"
                 ],
@@ -248,7 +248,8 @@ const docTemplate = `{
                             "appearance",
                             "verdict",
                             "key",
-                            "webhook"
+                            "webhook",
+                            "load"
                         ],
                         "type": "string",
                         "description": "only this kind of resource",
@@ -4195,7 +4196,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The audit entries of the quote, its citations and its verdicts, newest first: who changed what, when, before and after.",
+                "description": "The audit entries of the quote, its citations, its appearances and its verdicts, newest first: who changed what, when, before and after. A quote a load created begins with its creation (and its appearances') under the entry of the load's batch: its ID and time, and the load's ID.",
                 "produces": [
                     "application/json"
                 ],
@@ -6797,7 +6798,8 @@ const docTemplate = `{
                         "recover",
                         "merge",
                         "unmerge",
-                        "dismiss"
+                        "dismiss",
+                        "load"
                     ],
                     "example": "update"
                 },
@@ -6834,7 +6836,8 @@ const docTemplate = `{
                         "appearance",
                         "verdict",
                         "key",
-                        "webhook"
+                        "webhook",
+                        "load"
                     ],
                     "example": "quote"
                 },

@@ -86,6 +86,7 @@ func Run(t *testing.T, h Harness) {
 		{"BatchLinking", testBatchLinking},
 		{"CorpusRecords", testCorpusRecords},
 		{"Loads", testLoads},
+		{"LoadAudit", testLoadAudit},
 		{"RestoreOverOtherContentConflicts", testRestoreOverOtherContentConflicts},
 		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
 		{"MergeSpeakers", testMergeSpeakers},

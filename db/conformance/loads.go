@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/ingest"
@@ -90,6 +92,131 @@ func testLoads(t *testing.T, h Harness) {
 	}
 	if _, err := d.Load(db.WithActor(context.Background(), db.Actor{Name: "r", Role: "reader"}), load.ID); !isCode(err, db.Forbidden) {
 		t.Errorf("a reader read a load: %v", err)
+	}
+}
+
+// A load's trail is an entry a batch — which load wrote which lines, who, when — and the
+// quotes and appearances a batch creates name that entry instead of having one each. A
+// quote's history and the trail of one resource still begin with its creation by the
+// load, on the bulk path and the record path alike, paged through the creations that
+// share their batch's key one at a time, and filtered as every entry is.
+func testLoadAudit(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	l, err := d.StartLoad(bg, db.LoadInput{Source: "wire.ndjson", Format: "ndjson"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := func(n, k int) []db.AppearanceInput {
+		var out []db.AppearanceInput
+		for i := range k {
+			out = append(out, db.AppearanceInput{Words: words(n), URL: str(fmt.Sprintf("https://news%d.example/%d", i, n)),
+				PublishedOn: str(fmt.Sprintf("2024-03-%02d", 10+i))})
+		}
+		return out
+	}
+	batch := []db.ImportRecord{
+		{Line: 1, ExternalID: "la-1", Quote: db.QuoteInput{Text: words(101), SpeakerName: str("Loader")}, Appearances: printed(101, 3)},
+		// A pinned first appearance takes the record path.
+		{Line: 2, ExternalID: "la-2", Quote: db.QuoteInput{Text: words(102), SpeakerName: str("Loader")}, Appearances: printed(102, 2),
+			FirstAppearanceURL: str("https://news1.example/102")},
+		{Line: 3, ExternalID: "la-3", Quote: db.QuoteInput{Text: words(103), SpeakerName: str("Loader")}},
+	}
+	res, err := d.Import(db.WithLoad(bg, l.ID), batch)
+	if err != nil || res.Created != 3 || res.Rejected != 0 {
+		t.Fatalf("the load: %+v %v", res, err)
+	}
+	// The batch's entry; no entry of a quote or appearance of their own.
+	batches, err := d.Audit(bg, db.AuditFilter{Resource: str("load"), Limit: 10})
+	if err != nil || len(batches.Data) != 1 || batches.Data[0].Action != "load" || batches.Data[0].ResourceID != l.ID ||
+		batches.Data[0].Actor != db.System.Name || batches.Data[0].Changes["lines"].After != "1-3" {
+		t.Fatalf("the batch's entry: %+v %v", batches.Data, err)
+	}
+	entry := batches.Data[0]
+	for _, r := range []string{"quote", "appearance"} {
+		e, err := d.Audit(bg, db.AuditFilter{Resource: str(r), Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range e.Data {
+			if x.Action == "create" {
+				t.Errorf("the trail holds the creation of %s %s: %+v", r, x.ResourceID, x)
+			}
+		}
+	}
+
+	all, err := d.ListQuotes(bg, db.QuoteFilter{Limit: 10})
+	if err != nil || len(all.Data) != len(batch) {
+		t.Fatalf("the loaded quotes: %+v %v", all.Data, err)
+	}
+	for i, rec := range batch {
+		k := slices.IndexFunc(all.Data, func(q *db.Quote) bool { return q.Text == rec.Quote.Text })
+		if k < 0 {
+			t.Fatalf("record %d's quote is missing", i+1)
+		}
+		q := all.Data[k]
+		apps, err := d.ListAppearances(bg, q.ID, 100, nil)
+		if err != nil || len(apps.Data) != len(rec.Appearances) {
+			t.Fatalf("record %d's appearances: %d, want %d (%v)", i+1, len(apps.Data), len(rec.Appearances), err)
+		}
+		// An edit after the load: the history is the edit, then the creations, one a page.
+		if _, err := d.UpdateQuote(bg, q.ID, nil, db.QuotePatch{Context: set("Read out at the briefing")}); err != nil {
+			t.Fatal(err)
+		}
+		var history []*db.AuditEntry
+		var cursor *string
+		for range 10 {
+			p, err := d.QuoteHistory(bg, q.ID, 1, cursor)
+			if err != nil {
+				t.Fatalf("record %d's history: %v", i+1, err)
+			}
+			history = append(history, p.Data...)
+			if cursor = p.NextCursor; cursor == nil {
+				break
+			}
+		}
+		// (Record 2's pinned first appearance is an update of its own.)
+		creations := 1 + len(apps.Data)
+		if len(history) < 1+creations || history[0].Action != "update" || history[0].ID <= entry.ID {
+			t.Fatalf("record %d's history: %d entries, want %d and more, the edit first: %+v", i+1, len(history), 1+creations, history)
+		}
+		made := map[string]bool{}
+		for _, e := range history[len(history)-creations:] {
+			if e.Action != "create" || e.ID != entry.ID || !e.At.Equal(entry.At) || e.Actor != entry.Actor ||
+				e.Changes["load"].After != l.ID || e.QuoteID == nil || *e.QuoteID != q.ID || made[e.ResourceID] {
+				t.Errorf("record %d's creation: %+v", i+1, e)
+			}
+			made[e.ResourceID] = true
+		}
+		if !made[q.ID] {
+			t.Errorf("record %d's history lacks its quote's creation: %+v", i+1, history)
+		}
+		for _, a := range apps.Data {
+			if !made[a.ID] {
+				t.Errorf("record %d's history lacks appearance %s", i+1, a.ID)
+			}
+			one, err := d.Audit(bg, db.AuditFilter{ResourceID: &a.ID, Limit: 10})
+			if err != nil || len(one.Data) != 1 || one.Data[0].Resource != "appearance" || *one.Data[0].QuoteID != q.ID {
+				t.Errorf("appearance %s's trail: %+v %v", a.ID, one.Data, err)
+			}
+		}
+		// Filtered as every entry is: by resource, actor and time.
+		cases := []struct {
+			name string
+			f    db.AuditFilter
+			want int
+		}{
+			{"the quote's", db.AuditFilter{ResourceID: &q.ID}, len(history) - len(apps.Data)},
+			{"its appearances'", db.AuditFilter{QuoteID: &q.ID, Resource: str("appearance")}, len(apps.Data)},
+			{"another's", db.AuditFilter{QuoteID: &q.ID, Actor: str("someone-else")}, 0},
+			{"since the load", db.AuditFilter{QuoteID: &q.ID, Since: &entry.At}, len(history)},
+			{"until before it", db.AuditFilter{QuoteID: &q.ID, Until: ptrTo(entry.At.Add(-time.Second))}, 0},
+		}
+		for _, c := range cases {
+			c.f.Limit = 100
+			if p, err := d.Audit(bg, c.f); err != nil || len(p.Data) != c.want {
+				t.Errorf("record %d, %s entries: %d, want %d (%v)", i+1, c.name, len(p.Data), c.want, err)
+			}
+		}
 	}
 }
 

@@ -32,7 +32,8 @@ func TestMigrationRefoldsOlderArchives(t *testing.T) {
 			}
 			defer conn.Close()
 			// As a binary before migration 17 left it: the chain's tables and columns
-			// (migrations 18 and 19) and the loads (20, 21) not there yet either.
+			// (migrations 18 and 19), the loads (20, 21) and what they created (22) not
+			// there yet either.
 			for _, q := range []string{`UPDATE quotes_fts SET text = 'stale', speaker = 'stale'`,
 				`UPDATE speakers SET name_key = 'stale'`, `UPDATE speaker_names SET name_key = 'stale'`,
 				`DROP TABLE deferred_indexes`, `DROP TABLE load_batches`, `DROP TABLE loads`,
@@ -40,7 +41,7 @@ func TestMigrationRefoldsOlderArchives(t *testing.T) {
 				`ALTER TABLE quotes DROP COLUMN appearance_count`, `ALTER TABLE quotes DROP COLUMN drift_count`,
 				`ALTER TABLE quotes DROP COLUMN suggested_count`, `ALTER TABLE quotes DROP COLUMN first_appearance`,
 				`ALTER TABLE quotes DROP COLUMN appeared_first`, `ALTER TABLE quotes DROP COLUMN first_appearance_pin`,
-				`PRAGMA user_version = 16`} {
+				`ALTER TABLE quotes DROP COLUMN loaded_in`, `PRAGMA user_version = 16`} {
 				if _, err := conn.Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
@@ -57,7 +58,7 @@ func TestMigrationRefoldsOlderArchives(t *testing.T) {
 				`DROP TABLE load_batches`, `DROP TABLE loads`,
 				`DROP TABLE merge_appearance_moves`, `DROP TABLE appearances`, `ALTER TABLE quotes DROP COLUMN appearance_count, DROP COLUMN drift_count,
 					DROP COLUMN suggested_count, DROP COLUMN first_appearance, DROP COLUMN appeared_first,
-					DROP COLUMN first_appearance_pin`,
+					DROP COLUMN first_appearance_pin, DROP COLUMN loaded_in`,
 				`DELETE FROM verbatim_migrations WHERE version >= 8`} {
 				if _, err := conn.Exec(context.Background(), q); err != nil {
 					t.Fatalf("%s: %v", q, err)

@@ -65,12 +65,12 @@ func appearanceOutlet(a *db.Appearance) *string {
 func (t *tx) InsertAppearance(ctx context.Context, a *db.Appearance) error {
 	err := t.q.QueryRow(ctx, `INSERT INTO appearances (id, quote_seq, url, outlet_id, published_on, date_precision, words,
 		start_offset, end_offset, via, match, score, state, drift, linked_quote, external_id, note, reviewed_by, reviewed_at,
-		created_by, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+		created_by, version, created_at, updated_at, loaded_in)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
 		RETURNING seq`,
 		a.ID, a.QuoteSeq, a.URL, appearanceOutlet(a), dateArg(a.PublishedOn), a.DatePrecision, a.Words, a.Start, a.End,
 		a.Via, a.Match, a.Score, a.State, a.Drift.Class, a.LinkedQuoteID, a.ExternalID, a.Note, a.ReviewedBy, a.ReviewedAt,
-		a.CreatedBy, a.Version, a.CreatedAt, a.UpdatedAt).Scan(&a.Seq)
+		a.CreatedBy, a.Version, a.CreatedAt, a.UpdatedAt, loadedIn(a.LoadedIn)).Scan(&a.Seq)
 	if err != nil {
 		return fmt.Errorf("postgres: insert appearance: %w", classify(err))
 	}

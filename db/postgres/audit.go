@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/verbatimhq/verbatim/db"
@@ -77,4 +78,36 @@ func (t *tx) ListAudit(ctx context.Context, f db.AuditFilter, before int64, limi
 		return &e, nil
 	}, fmt.Sprintf(`SELECT seq, at, actor, action, resource, resource_id, quote_id, changes FROM audit_log WHERE %s
 		ORDER BY seq DESC LIMIT $%d`, strings.Join(where, " AND "), len(args)), args...)
+}
+
+func (t *tx) InsertAuditEntry(ctx context.Context, e db.AuditRow) (int64, error) {
+	var seq int64
+	err := t.q.QueryRow(ctx, `INSERT INTO audit_log (at, actor, action, resource, resource_id, quote_id, changes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7::json) RETURNING seq`, e.At, e.Actor, e.Action, e.Resource, e.ResourceID,
+		e.QuoteID, e.Changes).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: audit: %w", classify(err))
+	}
+	return seq, nil
+}
+
+func (t *tx) LoadedCreations(ctx context.Context, resourceID, quoteID string) ([]*db.AuditEntry, error) {
+	quoteWhere, appearanceWhere, id := `q.id = $1`, `q.id = $1`, quoteID
+	if resourceID != "" {
+		appearanceWhere, id = `p.id = $1`, resourceID
+	}
+	return collect(ctx, t.q, "list loaded creations", func(row pgx.Row) (*db.AuditEntry, error) {
+		var seq int64
+		var at time.Time
+		var actor, load, resource, rid, qid string
+		if err := row.Scan(&seq, &at, &actor, &load, &resource, &rid, &qid); err != nil {
+			return nil, err
+		}
+		return db.LoadedCreation(seq, utc(at), actor, load, resource, rid, qid), nil
+	}, `SELECT a.seq, a.at, a.actor, a.resource_id, 'quote', q.id, q.id
+		FROM quotes q JOIN audit_log a ON a.seq = q.loaded_in WHERE `+quoteWhere+`
+		UNION ALL
+		SELECT a.seq, a.at, a.actor, a.resource_id, 'appearance', p.id, q.id
+		FROM appearances p JOIN quotes q ON q.seq = p.quote_seq JOIN audit_log a ON a.seq = p.loaded_in
+		WHERE `+appearanceWhere, id)
 }

@@ -11,7 +11,7 @@ import (
 
 // quoteCopyColumns are the columns a bulk load writes, in order.
 var quoteCopyColumns = []string{"id", "text", "speaker_id", "speaker_role", "said_on", "date_precision", "outlet_id", "context",
-	"setting", "lang", "source_url", "tags", "created_by", "version", "created_at", "updated_at", "external_id", "search"}
+	"setting", "lang", "source_url", "tags", "created_by", "version", "created_at", "updated_at", "external_id", "search", "loaded_in"}
 
 // BulkInsertQuotes loads new quotes with COPY. COPY cannot skip a row whose key is taken,
 // and the core has checked that none is; so the rows go straight into quotes, with keys
@@ -39,7 +39,7 @@ func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int6
 		q := rows[i].Quote
 		return []any{q.ID, q.Text, q.Speaker.ID, q.SpeakerRole, dateArg(q.SaidOn), q.DatePrecision, outletID(q), q.Context,
 			q.Setting, q.Lang, q.SourceURL, tags(q.Tags), q.CreatedBy, q.Version, q.CreatedAt, q.UpdatedAt, rows[i].ExternalID,
-			vector(q.Text, names[q.Speaker.ID], deref(q.Context))}
+			vector(q.Text, names[q.Speaker.ID], deref(q.Context)), loadedIn(q.LoadedIn)}
 	}
 	seqs, err := t.copyQuotes(ctx, len(rows), values)
 	if errors.Is(err, db.ErrDuplicate) {
@@ -94,7 +94,7 @@ func (t *tx) insertQuotesSkipping(ctx context.Context, n int, values func(int) [
 	if _, err := t.exec(ctx, "bulk insert", `CREATE TEMP TABLE bulk_quotes (
 		ord integer, id text, text text, speaker_id text, speaker_role text, said_on date, date_precision text, outlet_id text,
 		context text, setting text, lang text, source_url text, tags text[], created_by text, version bigint,
-		created_at timestamptz, updated_at timestamptz, external_id text, search tsvector) ON COMMIT DROP`); err != nil {
+		created_at timestamptz, updated_at timestamptz, external_id text, search tsvector, loaded_in bigint) ON COMMIT DROP`); err != nil {
 		return nil, err
 	}
 	_, err := t.q.CopyFrom(ctx, pgx.Identifier{"bulk_quotes"}, append([]string{"ord"}, quoteCopyColumns...),
@@ -107,9 +107,9 @@ func (t *tx) insertQuotesSkipping(ctx context.Context, n int, values func(int) [
 		return x, r.Scan(&x[0], &x[1])
 	}, `WITH ins AS (
 		INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id, context, setting, lang,
-			source_url, tags, created_by, version, created_at, updated_at, external_id, search)
+			source_url, tags, created_by, version, created_at, updated_at, external_id, search, loaded_in)
 		SELECT id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id, context, setting, lang, source_url,
-			tags, created_by, version, created_at, updated_at, external_id, search FROM bulk_quotes ORDER BY ord
+			tags, created_by, version, created_at, updated_at, external_id, search, loaded_in FROM bulk_quotes ORDER BY ord
 		ON CONFLICT (external_id) DO NOTHING RETURNING id, seq)
 		SELECT b.ord, ins.seq FROM ins JOIN bulk_quotes b ON b.id = ins.id`)
 	if err != nil {

@@ -134,15 +134,23 @@ func (t *tx) InsertQuote(ctx context.Context, q *db.Quote, externalID *string, b
 	var seq int64
 	err = t.q.QueryRow(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision, outlet_id,
 		context, setting, lang, source_url, tags, attribution, rating, created_by, version, created_at, updated_at,
-		external_id, extraction, search, first_appearance_pin)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING seq`,
+		external_id, extraction, search, first_appearance_pin, loaded_in)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING seq`,
 		q.ID, q.Text, q.Speaker.ID, q.SpeakerRole, dateArg(q.SaidOn), q.DatePrecision, outletID(q), q.Context, q.Setting,
 		q.Lang, q.SourceURL, tags(q.Tags), q.Attribution, q.Rating, q.CreatedBy, q.Version, q.CreatedAt, q.UpdatedAt,
-		externalID, extractionJSON(q.Extraction), vec, db.PinJSON(q.FirstAppearancePin)).Scan(&seq)
+		externalID, extractionJSON(q.Extraction), vec, db.PinJSON(q.FirstAppearancePin), loadedIn(q.LoadedIn)).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: insert quote: %w", classify(err))
 	}
 	return seq, t.writeBands(ctx, seq, bands)
+}
+
+// loadedIn is a record's loaded_in: NULL for one no load created.
+func loadedIn(seq int64) any {
+	if seq == 0 {
+		return nil
+	}
+	return seq
 }
 
 func (t *tx) UpdateQuote(ctx context.Context, cur, next *db.Quote, bands *db.BandChange) error {

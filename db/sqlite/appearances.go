@@ -49,11 +49,11 @@ func appearanceOutlet(a *db.Appearance) *string {
 func (t *tx) InsertAppearance(ctx context.Context, a *db.Appearance) error {
 	res, err := t.exec(ctx, "insert appearance", `INSERT INTO appearances (id, quote_seq, url, outlet_id, published_on,
 		date_precision, words, start_offset, end_offset, via, match, score, state, drift, linked_quote, external_id, note,
-		reviewed_by, reviewed_at, created_by, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		reviewed_by, reviewed_at, created_by, version, created_at, updated_at, loaded_in)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.QuoteSeq, a.URL, appearanceOutlet(a), a.PublishedOn, a.DatePrecision, a.Words, a.Start, a.End, a.Via,
 		a.Match, a.Score, a.State, a.Drift.Class, a.LinkedQuoteID, a.ExternalID, a.Note, a.ReviewedBy, optTS(a.ReviewedAt), a.CreatedBy,
-		a.Version, ts(a.CreatedAt), ts(a.UpdatedAt))
+		a.Version, ts(a.CreatedAt), ts(a.UpdatedAt), loadedIn(a.LoadedIn))
 	if err != nil {
 		return err
 	}

@@ -63,3 +63,32 @@ func (t *tx) ListAudit(ctx context.Context, f db.AuditFilter, before int64, limi
 	}, `SELECT seq, at, actor, action, resource, resource_id, quote_id, changes FROM audit_log WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT ?`, append(args, limit)...)
 }
+
+func (t *tx) InsertAuditEntry(ctx context.Context, e db.AuditRow) (int64, error) {
+	res, err := t.exec(ctx, "audit", `INSERT INTO audit_log (at, actor, action, resource, resource_id, quote_id, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ts(e.At), e.Actor, e.Action, e.Resource, e.ResourceID, e.QuoteID, e.Changes)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func (t *tx) LoadedCreations(ctx context.Context, resourceID, quoteID string) ([]*db.AuditEntry, error) {
+	quoteWhere, appearanceWhere, id := `q.id = ?`, `q.id = ?`, quoteID
+	if resourceID != "" {
+		appearanceWhere, id = `p.id = ?`, resourceID
+	}
+	return collect(ctx, t.q, "list loaded creations", func(row scanner) (*db.AuditEntry, error) {
+		var seq int64
+		var at, actor, load, resource, rid, qid string
+		if err := row.Scan(&seq, &at, &actor, &load, &resource, &rid, &qid); err != nil {
+			return nil, err
+		}
+		return db.LoadedCreation(seq, parseTime(at), actor, load, resource, rid, qid), nil
+	}, `SELECT a.seq, a.at, a.actor, a.resource_id, 'quote', q.id, q.id
+		FROM quotes q JOIN audit_log a ON a.seq = q.loaded_in WHERE `+quoteWhere+`
+		UNION ALL
+		SELECT a.seq, a.at, a.actor, a.resource_id, 'appearance', p.id, q.id
+		FROM appearances p JOIN quotes q ON q.seq = p.quote_seq JOIN audit_log a ON a.seq = p.loaded_in
+		WHERE `+appearanceWhere, id, id)
+}

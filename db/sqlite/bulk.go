@@ -31,15 +31,16 @@ func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int6
 	seqOf := make(map[string]int64, len(rows))
 	for start := 0; start < len(rows); start += bulkRows {
 		chunk := rows[start:min(start+bulkRows, len(rows))]
-		args := make([]any, 0, 17*len(chunk))
+		args := make([]any, 0, 18*len(chunk))
 		for _, r := range chunk {
 			q := r.Quote
 			args = append(args, q.ID, q.Text, q.Speaker.ID, q.SpeakerRole, q.SaidOn, q.DatePrecision, outletID(q), q.Context,
-				q.Setting, q.Lang, q.SourceURL, tagsJSON(q.Tags), q.CreatedBy, q.Version, ts(q.CreatedAt), ts(q.UpdatedAt), r.ExternalID)
+				q.Setting, q.Lang, q.SourceURL, tagsJSON(q.Tags), q.CreatedBy, q.Version, ts(q.CreatedAt), ts(q.UpdatedAt), r.ExternalID,
+				loadedIn(q.LoadedIn))
 		}
 		if err := t.insertReturning(ctx, `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision,
-			outlet_id, context, setting, lang, source_url, tags, created_by, version, created_at, updated_at, external_id) VALUES `+
-			values(len(chunk), 17)+` RETURNING id, seq`, args, seqOf); err != nil {
+			outlet_id, context, setting, lang, source_url, tags, created_by, version, created_at, updated_at, external_id,
+			loaded_in) VALUES `+values(len(chunk), 18)+` RETURNING id, seq`, args, seqOf); err != nil {
 			return nil, err
 		}
 	}

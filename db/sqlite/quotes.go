@@ -106,10 +106,10 @@ func outletID(q *db.Quote) *string {
 func (t *tx) InsertQuote(ctx context.Context, q *db.Quote, externalID *string, bands []int64) (int64, error) {
 	res, err := t.exec(ctx, "insert quote", `INSERT INTO quotes (id, text, speaker_id, speaker_role, said_on, date_precision,
 		outlet_id, context, setting, lang, source_url, tags, attribution, rating, created_by, version, created_at, updated_at,
-		external_id, extraction, first_appearance_pin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		external_id, extraction, first_appearance_pin, loaded_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		q.ID, q.Text, q.Speaker.ID, q.SpeakerRole, q.SaidOn, q.DatePrecision, outletID(q), q.Context, q.Setting, q.Lang,
 		q.SourceURL, tagsJSON(q.Tags), q.Attribution, q.Rating, q.CreatedBy, q.Version, ts(q.CreatedAt), ts(q.UpdatedAt),
-		externalID, extractionJSON(q.Extraction), db.PinJSON(q.FirstAppearancePin))
+		externalID, extractionJSON(q.Extraction), db.PinJSON(q.FirstAppearancePin), loadedIn(q.LoadedIn))
 	if err != nil {
 		return 0, err
 	}
@@ -121,6 +121,14 @@ func (t *tx) InsertQuote(ctx context.Context, q *db.Quote, externalID *string, b
 		return 0, err
 	}
 	return seq, t.writeTags(ctx, seq, q.Tags)
+}
+
+// loadedIn is a record's loaded_in: NULL for one no load created.
+func loadedIn(seq int64) any {
+	if seq == 0 {
+		return nil
+	}
+	return seq
 }
 
 func (t *tx) writeTags(ctx context.Context, seq int64, tags []string) error {
