@@ -201,3 +201,81 @@ func testBatchLinking(t *testing.T, h Harness) {
 		}
 	}
 }
+
+// An appearance keeps the words as printed whichever way its quote goes. Words that are
+// the quote's are stored as the quote's (most of a corpus' appearances are), yet an edit
+// of the quote's words, a merge that moves the appearance onto another quote, its undoing
+// and a second edit leave every appearance with the words it printed.
+func testAppearanceWords(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	const first = "The bridge will reopen to traffic before the end of the month"
+	const second = "The bridge will reopen to all traffic before the end of next month"
+	q := mustQuote(t, d, db.QuoteInput{Text: first, SpeakerName: str("Transport Minister")})
+	add := func(quoteID, words, url string) *db.Appearance {
+		t.Helper()
+		a, err := d.CreateAppearance(bg, quoteID, db.AppearanceInput{Words: words, URL: str(url), State: str("confirmed")})
+		if err != nil {
+			t.Fatalf("appearance %q: %v", words, err)
+		}
+		return a
+	}
+	want := map[string]string{} // appearance ID → its words
+	check := func(step string) {
+		t.Helper()
+		for id, words := range want {
+			var a *db.Appearance
+			apps, err := d.ListAppearancesAll(bg, db.AppearanceFilter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range apps.Data {
+				if x.ID == id {
+					a = x
+				}
+			}
+			if a == nil || a.Words != words {
+				t.Errorf("%s: appearance %s reads %+v, want the words %q", step, id, a, words)
+			}
+		}
+	}
+	same := add(q.ID, first, "https://daily.example/1")
+	part := add(q.ID, "The bridge will reopen", "https://weekly.example/2")
+	want[same.ID], want[part.ID] = first, "The bridge will reopen"
+	check("recorded")
+
+	if _, err := d.UpdateQuote(bg, q.ID, nil, db.QuotePatch{Text: set(second)}); err != nil {
+		t.Fatal(err)
+	}
+	later := add(q.ID, second, "https://daily.example/3")
+	want[later.ID] = second
+	check("the quote's words edited")
+
+	// Another speaker's copy, with a full stop, and its own appearance as it printed it:
+	// confirming the suggested link folds it, and its appearance, onto q.
+	const copied = second + "."
+	other, err := d.CreateQuote(bg, db.QuoteInput{Text: copied, SpeakerName: str("A Spokesman")})
+	if err != nil || other.Link == nil || other.Link.Outcome != "suggested" {
+		t.Fatalf("another speaker's copy: %+v %v", other, err)
+	}
+	own := add(other.ID, copied, "https://radio.example/4")
+	want[own.ID] = copied
+	if _, err := d.ConfirmAppearance(bg, q.ID, other.Link.Appearance.ID, nil, db.AppearanceReview{}); err != nil {
+		t.Fatal(err)
+	}
+	check("merged")
+	merges, err := d.ListMerges(bg, db.MergeFilter{ID: &other.ID})
+	if err != nil || len(merges.Data) != 1 {
+		t.Fatalf("the merge: %+v %v", merges, err)
+	}
+	if _, err := d.UndoMerge(bg, merges.Data[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	check("the merge undone")
+	if _, err := d.UpdateQuote(bg, other.ID, nil, db.QuotePatch{Text: set("Nothing like what was printed")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.UpdateQuote(bg, q.ID, nil, db.QuotePatch{Text: set(first)}); err != nil {
+		t.Fatal(err)
+	}
+	check("both quotes' words edited")
+}

@@ -87,6 +87,7 @@ func Run(t *testing.T, h Harness) {
 		{"CorpusRecords", testCorpusRecords},
 		{"Loads", testLoads},
 		{"LoadAudit", testLoadAudit},
+		{"AppearanceWords", testAppearanceWords},
 		{"RestoreOverOtherContentConflicts", testRestoreOverOtherContentConflicts},
 		{"DeliveriesPerEndpoint", testDeliveriesPerEndpoint},
 		{"MergeSpeakers", testMergeSpeakers},

@@ -10,8 +10,13 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
+// An appearance whose words are its quote's stores none (”; words are never blank):
+// most of a corpus' appearances print the quotation as recorded, and their words were a
+// third of what an appearance weighs. Before a quote's words change, its appearances
+// that share them are given them (UpdateQuote); an appearance moved to another quote
+// (merges) is written with its words, which are stored again against that one's.
 const appearanceColumns = `a.seq, a.id, q.id, a.quote_seq, a.url, a.outlet_id, o.name, a.published_on, a.date_precision,
-	a.words, a.start_offset, a.end_offset, a.via, a.match, a.score, a.state, a.linked_quote, a.external_id, a.note,
+	CASE a.words WHEN '' THEN q.text ELSE a.words END, a.start_offset, a.end_offset, a.via, a.match, a.score, a.state, a.linked_quote, a.external_id, a.note,
 	a.reviewed_by, a.reviewed_at, a.created_by, a.version, a.created_at, a.updated_at`
 
 const appearanceFrom = ` FROM appearances a JOIN quotes q ON q.seq = a.quote_seq LEFT JOIN outlets o ON o.id = a.outlet_id`
@@ -55,6 +60,12 @@ func (t *tx) appearances(ctx context.Context, where string, args ...any) ([]*db.
 	return collect(ctx, t.q, "read appearances", scanAppearance, `SELECT `+appearanceColumns+appearanceFrom+` WHERE `+where, args...)
 }
 
+// storedWords stores an appearance's words (the parameter words) as none when they are
+// its quote's (the parameter quote, the quote's key): see appearanceColumns.
+func storedWords(words, quote string) string {
+	return `CASE WHEN ` + words + `::text = (SELECT text FROM quotes WHERE seq = ` + quote + `) THEN '' ELSE ` + words + `::text END`
+}
+
 func appearanceOutlet(a *db.Appearance) *string {
 	if a.Outlet == nil {
 		return nil
@@ -66,7 +77,7 @@ func (t *tx) InsertAppearance(ctx context.Context, a *db.Appearance) error {
 	err := t.q.QueryRow(ctx, `INSERT INTO appearances (id, quote_seq, url, outlet_id, published_on, date_precision, words,
 		start_offset, end_offset, via, match, score, state, drift, linked_quote, external_id, note, reviewed_by, reviewed_at,
 		created_by, version, created_at, updated_at, loaded_in)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+		VALUES ($1, $2, $3, $4, $5, $6, `+storedWords("$7", "$2")+`, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
 		RETURNING seq`,
 		a.ID, a.QuoteSeq, a.URL, appearanceOutlet(a), dateArg(a.PublishedOn), a.DatePrecision, a.Words, a.Start, a.End,
 		a.Via, a.Match, a.Score, a.State, a.Drift.Class, a.LinkedQuoteID, a.ExternalID, a.Note, a.ReviewedBy, a.ReviewedAt,
@@ -94,7 +105,7 @@ func (t *tx) Appearance(ctx context.Context, quoteSeq int64, id string, lock boo
 
 func (t *tx) UpdateAppearance(ctx context.Context, cur, next *db.Appearance) error {
 	tag, err := t.exec(ctx, "update appearance", `UPDATE appearances SET quote_seq = $1, url = $2, outlet_id = $3,
-		published_on = $4, date_precision = $5, words = $6, start_offset = $7, end_offset = $8, state = $9, drift = $10,
+		published_on = $4, date_precision = $5, words = `+storedWords("$6", "$1")+`, start_offset = $7, end_offset = $8, state = $9, drift = $10,
 		external_id = $11, note = $12, reviewed_by = $13, reviewed_at = $14, version = $15, updated_at = $16
 		WHERE seq = $17 AND version = $18`,
 		next.QuoteSeq, next.URL, appearanceOutlet(next), dateArg(next.PublishedOn), next.DatePrecision, next.Words, next.Start,
@@ -169,18 +180,25 @@ func (t *tx) RefreshChain(ctx context.Context, quoteSeq int64) error {
 	return err
 }
 
-// movable are the tables whose rows MoveRows moves, by the name the core gives them.
-var movable = map[string]string{"citations": "citations", "verdicts": "verdicts", "appearances": "appearances"}
+// movable are the statements that move the rows of the tables MoveRows moves, by the
+// name the core gives them, but for the rows' new quote and which rows: an appearance
+// that stored its quote's words as none takes them with it (appearanceColumns).
+var movable = map[string]string{
+	"citations": `UPDATE citations SET`,
+	"verdicts":  `UPDATE verdicts SET`,
+	"appearances": `UPDATE appearances SET
+		words = CASE words WHEN '' THEN (SELECT text FROM quotes WHERE seq = appearances.quote_seq) ELSE words END,`,
+}
 
 func (t *tx) MoveRows(ctx context.Context, table string, ids []string, toSeq int64) error {
-	name, ok := movable[table]
+	update, ok := movable[table]
 	if !ok {
 		return fmt.Errorf("postgres: move rows of %q", table)
 	}
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := t.exec(ctx, "move "+name, `UPDATE `+name+` SET quote_seq = $1 WHERE id = ANY($2)`, toSeq, ids)
+	_, err := t.exec(ctx, "move "+table, update+` quote_seq = $1 WHERE id = ANY($2)`, toSeq, ids)
 	return err
 }
 

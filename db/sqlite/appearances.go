@@ -8,8 +8,13 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
+// An appearance whose words are its quote's stores none (”; words are never blank):
+// most of a corpus' appearances print the quotation as recorded, and their words were a
+// third of what an appearance weighs. Before a quote's words change, its appearances
+// that share them are given them (UpdateQuote); an appearance moved to another quote
+// (merges) is written with its words, which are stored again against that one's.
 const appearanceColumns = `a.seq, a.id, q.id, a.quote_seq, a.url, a.outlet_id, o.name, a.published_on, a.date_precision,
-	a.words, a.start_offset, a.end_offset, a.via, a.match, a.score, a.state, a.linked_quote, a.external_id, a.note,
+	CASE a.words WHEN '' THEN q.text ELSE a.words END, a.start_offset, a.end_offset, a.via, a.match, a.score, a.state, a.linked_quote, a.external_id, a.note,
 	a.reviewed_by, a.reviewed_at, a.created_by, a.version, a.created_at, a.updated_at`
 
 const appearanceFrom = ` FROM appearances a JOIN quotes q ON q.seq = a.quote_seq LEFT JOIN outlets o ON o.id = a.outlet_id`
@@ -39,6 +44,10 @@ func (t *tx) appearances(ctx context.Context, query string, args ...any) ([]*db.
 	return collect(ctx, t.q, "read appearances", scanAppearance, `SELECT `+appearanceColumns+appearanceFrom+` WHERE `+query, args...)
 }
 
+// storedWords stores an appearance's words (the first and third argument) as none when
+// they are its quote's (the second, the quote's key): see appearanceColumns.
+const storedWords = `CASE WHEN ? = (SELECT text FROM quotes WHERE seq = ?) THEN '' ELSE ? END`
+
 func appearanceOutlet(a *db.Appearance) *string {
 	if a.Outlet == nil {
 		return nil
@@ -50,8 +59,8 @@ func (t *tx) InsertAppearance(ctx context.Context, a *db.Appearance) error {
 	res, err := t.exec(ctx, "insert appearance", `INSERT INTO appearances (id, quote_seq, url, outlet_id, published_on,
 		date_precision, words, start_offset, end_offset, via, match, score, state, drift, linked_quote, external_id, note,
 		reviewed_by, reviewed_at, created_by, version, created_at, updated_at, loaded_in)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.QuoteSeq, a.URL, appearanceOutlet(a), a.PublishedOn, a.DatePrecision, a.Words, a.Start, a.End, a.Via,
+		VALUES (?, ?, ?, ?, ?, ?, `+storedWords+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.QuoteSeq, a.URL, appearanceOutlet(a), a.PublishedOn, a.DatePrecision, a.Words, a.QuoteSeq, a.Words, a.Start, a.End, a.Via,
 		a.Match, a.Score, a.State, a.Drift.Class, a.LinkedQuoteID, a.ExternalID, a.Note, a.ReviewedBy, optTS(a.ReviewedAt), a.CreatedBy,
 		a.Version, ts(a.CreatedAt), ts(a.UpdatedAt), loadedIn(a.LoadedIn))
 	if err != nil {
@@ -74,10 +83,10 @@ func (t *tx) Appearance(ctx context.Context, quoteSeq int64, id string, _ bool) 
 
 func (t *tx) UpdateAppearance(ctx context.Context, cur, next *db.Appearance) error {
 	res, err := t.exec(ctx, "update appearance", `UPDATE appearances SET quote_seq = ?, url = ?, outlet_id = ?,
-		published_on = ?, date_precision = ?, words = ?, start_offset = ?, end_offset = ?, state = ?, drift = ?,
+		published_on = ?, date_precision = ?, words = `+storedWords+`, start_offset = ?, end_offset = ?, state = ?, drift = ?,
 		external_id = ?, note = ?, reviewed_by = ?, reviewed_at = ?, version = ?, updated_at = ?
 		WHERE seq = ? AND version = ?`,
-		next.QuoteSeq, next.URL, appearanceOutlet(next), next.PublishedOn, next.DatePrecision, next.Words, next.Start,
+		next.QuoteSeq, next.URL, appearanceOutlet(next), next.PublishedOn, next.DatePrecision, next.Words, next.QuoteSeq, next.Words, next.Start,
 		next.End, next.State, next.Drift.Class, next.ExternalID, next.Note, next.ReviewedBy, optTS(next.ReviewedAt), next.Version,
 		ts(next.UpdatedAt), cur.Seq, cur.Version)
 	if err != nil {
@@ -141,17 +150,24 @@ func (t *tx) RefreshChain(ctx context.Context, quoteSeq int64) error {
 	return err
 }
 
-// movable are the tables whose rows MoveRows moves, by the name the core gives them.
-var movable = map[string]string{"citations": "citations", "verdicts": "verdicts", "appearances": "appearances"}
+// movable are the statements that move the rows of the tables MoveRows moves, by the
+// name the core gives them, but for the rows' new quote and which rows: an appearance
+// that stored its quote's words as none takes them with it (appearanceColumns).
+var movable = map[string]string{
+	"citations": `UPDATE citations SET`,
+	"verdicts":  `UPDATE verdicts SET`,
+	"appearances": `UPDATE appearances SET
+		words = CASE words WHEN '' THEN (SELECT text FROM quotes WHERE seq = appearances.quote_seq) ELSE words END,`,
+}
 
 func (t *tx) MoveRows(ctx context.Context, table string, ids []string, toSeq int64) error {
-	name, ok := movable[table]
+	update, ok := movable[table]
 	if !ok {
 		return fmt.Errorf("sqlite: move rows of %q", table)
 	}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		if _, err := t.exec(ctx, "move "+name, `UPDATE `+name+` SET quote_seq = ? WHERE id IN (`+placeholders(len(chunk))+`)`,
+		if _, err := t.exec(ctx, "move "+table, update+` quote_seq = ? WHERE id IN (`+placeholders(len(chunk))+`)`,
 			append([]any{toSeq}, anys(chunk)...)...); err != nil {
 			return err
 		}

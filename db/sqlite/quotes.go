@@ -157,6 +157,13 @@ func (t *tx) UpdateQuote(ctx context.Context, cur, next *db.Quote, bands *db.Ban
 	if err := affected("update quote", res); err != nil {
 		return err
 	}
+	if next.Text != cur.Text {
+		// Its appearances that printed the words as they were keep them (appearanceColumns).
+		if _, err := t.exec(ctx, "keep appearances' words", `UPDATE appearances SET words = ?
+			WHERE quote_seq = ? AND words = ''`, cur.Text, cur.Seq); err != nil {
+			return err
+		}
+	}
 	if bands != nil {
 		if err := t.clearBands(ctx, cur.Seq, bands.Old); err != nil {
 			return err
