@@ -889,6 +889,9 @@ func testSpeakers(t *testing.T, h Harness) {
 	if got := countAll(t, d, db.QuoteFilter{Q: str(`"gen kellogg"`)}); got != 3 {
 		t.Errorf("phrase of the new alias: %d, want 3", got)
 	}
+	if got := countAll(t, d, db.QuoteFilter{Q: str("by")}); got != 3 {
+		t.Errorf("search by the quotes' own words after the re-index: %d, want 3", got)
+	}
 	unchanged, err := d.UpdateSpeaker(bg, sp.ID, nil, db.SpeakerPatch{Description: set("")})
 	if err != nil || unchanged.Version != sp.Version+1 {
 		t.Errorf("a patch that changes nothing moved the version: %d %v", unchanged.Version, err)

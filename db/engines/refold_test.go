@@ -34,7 +34,7 @@ func TestMigrationRefoldsOlderArchives(t *testing.T) {
 			// As a binary before migration 17 left it: the chain's tables and columns
 			// (migrations 18 and 19), the loads (20, 21) and what they created (22) not
 			// there yet either.
-			for _, q := range []string{`UPDATE quotes_fts SET text = 'stale', speaker = 'stale'`,
+			for _, q := range []string{`UPDATE quotes_fts SET text = 'stale', speaker = 'stale', context = 'stale'`,
 				`UPDATE speakers SET name_key = 'stale'`, `UPDATE speaker_names SET name_key = 'stale'`,
 				`DROP TABLE deferred_indexes`, `DROP TABLE load_batches`, `DROP TABLE loads`,
 				`DROP TABLE merge_appearance_moves`, `DROP TABLE appearances`, `DROP INDEX quotes_first_seen`, `DROP INDEX quotes_drifted`,

@@ -151,9 +151,11 @@ func (t *tx) UpdateSpeaker(ctx context.Context, cur, next *db.Speaker) error {
 	if err := t.writeSpeakerNames(ctx, next); err != nil {
 		return err
 	}
-	// Search finds quotes by their speaker's names: re-index this speaker's quotes.
-	_, err = t.exec(ctx, "re-index speaker's quotes", `UPDATE quotes_fts SET speaker = verbatim_index((SELECT group_concat(name, ' ')
-		FROM speaker_names WHERE speaker_id = ?)) WHERE rowid IN (SELECT seq FROM quotes WHERE speaker_id = ?)`, cur.ID, cur.ID)
+	// Search finds quotes by their speaker's names: re-index this speaker's quotes (every
+	// column: the index keeps no copy of the others to keep them from).
+	_, err = t.exec(ctx, "re-index speaker's quotes", `INSERT OR REPLACE INTO quotes_fts (rowid, text, speaker, context)
+		SELECT seq, verbatim_index(text), verbatim_index((SELECT group_concat(name, ' ') FROM speaker_names WHERE speaker_id = ?)),
+		verbatim_index(context) FROM quotes WHERE speaker_id = ?`, cur.ID, cur.ID)
 	return err
 }
 
