@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -42,7 +43,17 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds of each load")
 	pg := flag.String("pg", "", "a postgres:// URL; each load gets a database of its own beside it")
 	dir := flag.String("dir", "", "where the SQLite files go (default: a temporary directory)")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the first SQLite import here")
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		startProfile = func() { _ = pprof.StartCPUProfile(f) }
+		stopProfile = pprof.StopCPUProfile
+	}
 	if *file == "" {
 		log.Fatal("-ndjson FILE is required")
 	}
@@ -68,7 +79,13 @@ func main() {
 		lite.floor = append(lite.floor, rate(len(rows), func() { sqliteFloor(path, rows) }))
 		os.Remove(path)
 		path = filepath.Join(*dir, fmt.Sprintf("ours-%d.db", r))
+		if r == 0 {
+			startProfile()
+		}
 		lite.ours = append(lite.ours, rate(len(rows), func() { load(ctx, path, *file) }))
+		if r == 0 {
+			stopProfile()
+		}
 		fmt.Printf("round %d SQLite: import %.0f/s, floor %.0f/s\n", r+1, lite.ours[r], lite.floor[r])
 		if r == *rounds-1 {
 			sqliteSizes(path, st.Size(), len(rows))
@@ -103,6 +120,9 @@ func main() {
 type row struct{ text, speaker string }
 
 // readRows reads the texts and speakers the floors load.
+// startProfile and stopProfile bracket the first round's SQLite import with -cpuprofile.
+var startProfile, stopProfile = func() {}, func() {}
+
 func readRows(path string) []row {
 	f, err := os.Open(path)
 	if err != nil {
