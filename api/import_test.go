@@ -192,6 +192,22 @@ func TestWhoLoadedThisQuote(t *testing.T) {
 		audit.Data[0].Changes["load"].After != got.LoadID {
 		t.Fatalf("the quote's audit: %+v", audit.Data)
 	}
+	// The trail holds the load's batch, not an entry a quote; the history still begins
+	// with the creation, under the batch's key.
+	var batches, history api.AuditList
+	e.do(http.MethodGet, "/v1/audit?resource=load", "").decode(t, &batches)
+	if len(batches.Data) != 1 || batches.Data[0].Action != "load" || batches.Data[0].ResourceID != got.LoadID ||
+		batches.Data[0].Changes["lines"].After != "1-2" || batches.Data[0].ID != audit.Data[0].ID {
+		t.Fatalf("the load's batch in the trail: %+v", batches.Data)
+	}
+	e.do(http.MethodGet, "/v1/audit?resource=quote", "").decode(t, &audit)
+	if len(audit.Data) != 0 {
+		t.Errorf("the trail holds an entry a loaded quote: %+v", audit.Data)
+	}
+	e.do(http.MethodGet, "/v1/quotes/"+list.Data[0].ID+"/history", "").decode(t, &history)
+	if len(history.Data) != 1 || history.Data[0].Action != "create" || history.Data[0].Changes["load"].After != got.LoadID {
+		t.Errorf("the loaded quote's history: %+v", history.Data)
+	}
 	var load db.Load
 	if r := e.do(http.MethodGet, "/v1/loads/"+got.LoadID, "", "Authorization", "Bearer "+desk); r.Code != http.StatusOK {
 		t.Fatalf("the load: %d %s", r.Code, r.Body)
