@@ -8,11 +8,12 @@ import (
 	"github.com/verbatimhq/verbatim/db"
 )
 
-// An appearance whose words are its quote's stores none (”; words are never blank):
-// most of a corpus' appearances print the quotation as recorded, and their words were a
-// third of what an appearance weighs. Before a quote's words change, its appearances
-// that share them are given them (UpdateQuote); an appearance moved to another quote
-// (merges) is written with its words, which are stored again against that one's.
+// An appearance whose words are its quote's stores none (the empty string; words are
+// never blank): most of a corpus' appearances print the quotation as recorded, and their
+// words were a third of what an appearance weighs. Before a quote's words change, its
+// appearances that share them are given them (UpdateQuote); an appearance moved to
+// another quote takes its words along (MoveRows); one written anew (storedWords) stores
+// none again when they are its quote's.
 const appearanceColumns = `a.seq, a.id, q.id, a.quote_seq, a.url, a.outlet_id, o.name, a.published_on, a.date_precision,
 	CASE a.words WHEN '' THEN q.text ELSE a.words END, a.start_offset, a.end_offset, a.via, a.match, a.score, a.state, a.linked_quote, a.external_id, a.note,
 	a.reviewed_by, a.reviewed_at, a.created_by, a.version, a.created_at, a.updated_at`

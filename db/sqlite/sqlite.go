@@ -344,8 +344,9 @@ func (e *Engine) Write(ctx context.Context, fn func(db.Tx) error) error {
 // uninterrupted runs a write transaction's statements without their context's
 // cancellation. go-sqlite3 watches a cancellable context from a goroutine of its own for
 // every statement — 8 µs a statement here, a tenth of a corpus load — to interrupt it
-// part way; a write's statements are short, and the transaction stays bound to the
-// context: cancelled, it is rolled back (database/sql) and its next statement refused.
+// part way. A write's statements are short (the longest, re-pointing a merged speaker's
+// quotes, runs to its end first), and the transaction stays bound to the context:
+// cancelled, it is rolled back (database/sql) and its next statement refused.
 type uninterrupted struct{ t *sql.Tx }
 
 func (u uninterrupted) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
