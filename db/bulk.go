@@ -230,6 +230,8 @@ func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, take
 		x.a, x.m, x.err = d.draftAppearance(ctx, x.q, x.in, now)
 	})
 	var changes, news []change
+	made := make([]*Appearance, 0, len(drafts))
+	var chains []int64
 	for i, x := range drafts {
 		field := fmt.Sprintf("appearances[%d]", x.j)
 		if x.err != nil {
@@ -239,17 +241,20 @@ func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, take
 		if err != nil {
 			return prefixField(err, field)
 		}
-		if err := tx.InsertAppearance(ctx, a); err != nil {
-			return writeError("appearance", err)
-		}
+		made = append(made, a)
 		audited, news1 := appearanceChange(x.q, nil, a)
 		changes = append(changes, audited)
 		news = append(news, news1...)
 		if i == len(drafts)-1 || drafts[i+1].q != x.q {
-			if err := tx.RefreshChain(ctx, x.q.Seq); err != nil {
-				return fmt.Errorf("db: refresh the quote's chain: %w", err)
-			}
+			chains = append(chains, x.q.Seq)
 		}
+	}
+	// All at once: one round trip for the batch's appearances on PostgreSQL.
+	if err := tx.InsertAppearance(ctx, made...); err != nil {
+		return writeError("appearance", err)
+	}
+	if err := tx.RefreshChain(ctx, chains...); err != nil {
+		return fmt.Errorf("db: refresh the quote's chain: %w", err)
 	}
 	if err := d.record(ctx, tx, changes...); err != nil {
 		return err

@@ -171,20 +171,24 @@ type writeTx struct {
 	chains map[int64]bool
 }
 
-func (w *writeTx) RefreshChain(ctx context.Context, quoteSeq int64) error {
+func (w *writeTx) RefreshChain(ctx context.Context, quoteSeqs ...int64) error {
 	if w.chains == nil {
 		w.chains = map[int64]bool{}
 	}
-	w.chains[quoteSeq] = true
+	for _, seq := range quoteSeqs {
+		w.chains[seq] = true
+	}
 	return nil
 }
 
-// refreshChains brings every quote whose appearances the write changed up to date.
+// refreshChains brings every quote whose appearances the write changed up to date, all
+// at once (one round trip for a corpus batch's on PostgreSQL).
 func (w *writeTx) refreshChains(ctx context.Context) error {
-	for _, seq := range slices.Sorted(maps.Keys(w.chains)) {
-		if err := w.Tx.RefreshChain(ctx, seq); err != nil {
-			return fmt.Errorf("db: refresh a quote's chain: %w", err)
-		}
+	if len(w.chains) == 0 {
+		return nil
+	}
+	if err := w.Tx.RefreshChain(ctx, slices.Sorted(maps.Keys(w.chains))...); err != nil {
+		return fmt.Errorf("db: refresh a quote's chain: %w", err)
 	}
 	return nil
 }

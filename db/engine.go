@@ -149,9 +149,9 @@ type SimilarRows interface {
 
 // AppearanceRows reads and writes appearances and the chain they make (appearances.go).
 type AppearanceRows interface {
-	// InsertAppearance stores an appearance of the quote a.QuoteSeq as it is and sets its
-	// key.
-	InsertAppearance(ctx context.Context, a *Appearance) error
+	// InsertAppearance stores appearances, each of the quote a.QuoteSeq as it is, and sets
+	// their keys; many at once where that saves round trips.
+	InsertAppearance(ctx context.Context, as ...*Appearance) error
 	// Appearance reads one appearance of a quote. ErrNoRow.
 	Appearance(ctx context.Context, quoteSeq int64, id string, lock bool) (*Appearance, error)
 	// UpdateAppearance stores next over cur if the stored version is still cur.Version.
@@ -168,8 +168,9 @@ type AppearanceRows interface {
 	AppearancesOf(ctx context.Context, quoteSeqs []int64) (map[int64][]*Appearance, error)
 	// RefreshChain computes again what a quote keeps of its chain: its counts, its first
 	// appearance (the pinned one while it stays confirmed, else the earliest confirmed by
-	// date, then key) and the earliest confirmed date.
-	RefreshChain(ctx context.Context, quoteSeq int64) error
+	// date, then key) and the earliest confirmed date; of each quote, many at once where
+	// that saves round trips.
+	RefreshChain(ctx context.Context, quoteSeqs ...int64) error
 	// MoveRows moves the rows of table ("citations", "verdicts", "appearances") with
 	// the given IDs to the quote with key toSeq.
 	MoveRows(ctx context.Context, table string, ids []string, toSeq int64) error

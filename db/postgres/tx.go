@@ -18,6 +18,25 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// pipelineSize is how many statements a pipelined write sends in one round trip.
+const pipelineSize = 1000
+
+// pipelined sends n statements — queue(b, i) queues the i-th — pipelineSize at a time,
+// each batch in one round trip, and returns the first error.
+func (t *tx) pipelined(ctx context.Context, what string, n int, queue func(b *pgx.Batch, i int)) error {
+	for start := 0; start < n; start += pipelineSize {
+		b := &pgx.Batch{}
+		for i := start; i < min(start+pipelineSize, n); i++ {
+			queue(b, i)
+		}
+		if err := t.q.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("postgres: %s: %w", what, classify(err))
+		}
+	}
+	return nil
 }
 
 // tx is a db.Tx over a transaction or the pool.

@@ -56,7 +56,18 @@ func appearanceOutlet(a *db.Appearance) *string {
 	return &a.Outlet.ID
 }
 
-func (t *tx) InsertAppearance(ctx context.Context, a *db.Appearance) error {
+// InsertAppearance inserts one row a statement: many rows to a statement measured slower
+// here (each row's words compared with its quote's).
+func (t *tx) InsertAppearance(ctx context.Context, as ...*db.Appearance) error {
+	for _, a := range as {
+		if err := t.insertAppearance(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) insertAppearance(ctx context.Context, a *db.Appearance) error {
 	res, err := t.exec(ctx, "insert appearance", `INSERT INTO appearances (id, quote_seq, url, outlet_id, published_on,
 		date_precision, words, start_offset, end_offset, via, match, score, state, drift, linked_quote, external_id, note,
 		reviewed_by, reviewed_at, created_by, version, created_at, updated_at, loaded_in)
@@ -136,7 +147,16 @@ func (t *tx) AppearancesOf(ctx context.Context, quoteSeqs []int64) (map[int64][]
 
 // RefreshChain is one statement: the counts, the first appearance and its date from the
 // quote's appearances (an index on quote_seq serves each).
-func (t *tx) RefreshChain(ctx context.Context, quoteSeq int64) error {
+func (t *tx) RefreshChain(ctx context.Context, quoteSeqs ...int64) error {
+	for _, seq := range quoteSeqs {
+		if err := t.refreshChain(ctx, seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) refreshChain(ctx context.Context, quoteSeq int64) error {
 	_, err := t.exec(ctx, "refresh chain", `UPDATE quotes SET
 		appearance_count = (SELECT count(*) FROM appearances WHERE quote_seq = quotes.seq AND state = 'confirmed'),
 		drift_count = (SELECT count(*) FROM appearances WHERE quote_seq = quotes.seq AND state = 'confirmed'
