@@ -231,8 +231,8 @@ func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, take
 	})
 	var changes, news []change
 	made := make([]*Appearance, 0, len(drafts))
-	var chains []int64
-	for i, x := range drafts {
+	chains := make([]int64, 0, len(drafts)) // the write sums each quote's once (writeTx)
+	for _, x := range drafts {
 		field := fmt.Sprintf("appearances[%d]", x.j)
 		if x.err != nil {
 			return prefixField(x.err, field)
@@ -245,9 +245,7 @@ func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, take
 		audited, news1 := appearanceChange(x.q, nil, a)
 		changes = append(changes, audited)
 		news = append(news, news1...)
-		if i == len(drafts)-1 || drafts[i+1].q != x.q {
-			chains = append(chains, x.q.Seq)
-		}
+		chains = append(chains, x.q.Seq)
 	}
 	// All at once: one round trip for the batch's appearances on PostgreSQL.
 	if err := tx.InsertAppearance(ctx, made...); err != nil {
