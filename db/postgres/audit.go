@@ -92,7 +92,8 @@ func (t *tx) InsertAuditEntry(ctx context.Context, e db.AuditRow) (int64, error)
 }
 
 func (t *tx) LoadedCreations(ctx context.Context, resourceID, quoteID string) ([]*db.AuditEntry, error) {
-	quoteWhere, appearanceWhere, id := `q.id = $1`, `q.id = $1`, quoteID
+	// The quote by its ID, and its appearances — or the one appearance of that ID.
+	appearanceWhere, id := `q.id = $1`, quoteID
 	if resourceID != "" {
 		appearanceWhere, id = `p.id = $1`, resourceID
 	}
@@ -105,7 +106,7 @@ func (t *tx) LoadedCreations(ctx context.Context, resourceID, quoteID string) ([
 		}
 		return db.LoadedCreation(seq, utc(at), actor, load, resource, rid, qid), nil
 	}, `SELECT a.seq, a.at, a.actor, a.resource_id, 'quote', q.id, q.id
-		FROM quotes q JOIN audit_log a ON a.seq = q.loaded_in WHERE `+quoteWhere+`
+		FROM quotes q JOIN audit_log a ON a.seq = q.loaded_in WHERE q.id = $1
 		UNION ALL
 		SELECT a.seq, a.at, a.actor, a.resource_id, 'appearance', p.id, q.id
 		FROM appearances p JOIN quotes q ON q.seq = p.quote_seq JOIN audit_log a ON a.seq = p.loaded_in
