@@ -96,47 +96,18 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 		}
 		items = append(items, &bulkItem{rec: r, key: keys[i], q: q})
 	}
-	d.judgeHeld(items, ranked, cands)
-	batch := map[int64][]int64{}
-	var rows []*BulkQuote
-	var taken []*ImportRecord
-	var links []bulkLink
-	for _, it := range items {
-		r, q, in, speakerID := it.rec, it.q, it.rec.Quote, it.q.Speaker.ID
-		var m *linkMatch
-		if !in.Separate {
-			m = d.batchMatch(it, held, batch, cands)
-			if r.bringsOwn() {
-				m.onlySuggest()
-			}
-		}
-		if m != nil && m.confirmed {
-			links = append(links, bulkLink{rec: r, q: q, key: it.key, m: m})
-			continue
-		}
-		seq := pendingSeq(len(rows))
-		cands[seq] = &candidate{Candidate: Candidate{Seq: seq, ID: q.ID, Text: in.Text, SpeakerID: speakerID}, features: r.prep.features}
-		for _, k := range r.prep.bands {
-			// As a band's stored holders are its newest few, so are the batch's: a band
-			// thousands of a batch's records share (templated words) is no candidate list.
-			if hs := batch[k]; len(hs) >= holdersPerBand {
-				batch[k] = append(hs[1:len(hs):len(hs)], seq)
-			} else {
-				batch[k] = append(hs, seq)
-			}
-		}
-		rows = append(rows, &BulkQuote{Quote: q, ExternalID: it.key, Bands: r.prep.bands})
-		taken = append(taken, r)
-		if m != nil {
-			links = append(links, bulkLink{rec: r, q: q, key: it.key, m: m})
-		}
+	// What each record becomes — its words judged against the candidates, then in record
+	// order against the batch's own quotes — is decided on another goroutine, a part of
+	// the batch at a time, and each part's quotes go in while the next part is judged:
+	// linking takes the import's other core instead of its time.
+	dec := d.decideBulk(items, held, ranked, cands)
+	defer dec.wait()
+	seqs, err := tx.BulkInsertQuotes(ctx, dec.each)
+	if err != nil {
+		return res, nil, fmt.Errorf("db: bulk insert: %w", err)
 	}
-	var seqs []int64
-	if len(rows) > 0 {
-		if seqs, err = tx.BulkInsertQuotes(ctx, rows); err != nil {
-			return res, nil, fmt.Errorf("db: bulk insert: %w", err)
-		}
-	}
+	dec.wait() // the decisions are whole once all are made
+	rows, taken, links := dec.rows, dec.taken, dec.links
 	made := make([]change, 0, len(rows))
 	for i, row := range rows {
 		if seqs[i] == 0 {
@@ -405,16 +376,9 @@ func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (h
 	ranked map[*ImportRecord][]int64, cands map[int64]*candidate, err error) {
 	cands = map[int64]*candidate{}
 	var keys []int64
-	seen := map[int64]bool{}
 	for _, r := range recs {
-		if r.Quote.Separate {
-			continue
-		}
-		for _, k := range r.prep.bands {
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
+		if !r.Quote.Separate {
+			keys = append(keys, r.prep.bands...)
 		}
 	}
 	if len(keys) == 0 {
@@ -423,19 +387,21 @@ func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (h
 	// In key order, the look-ups walk the band index from one end to the other instead of
 	// all over it, each page read once.
 	slices.Sort(keys)
+	keys = slices.Compact(keys)
 	if held, err = tx.BandHolders(ctx, keys, holdersPerBand); err != nil {
 		return nil, nil, nil, fmt.Errorf("db: link candidates: %w", err)
 	}
-	ranked = map[*ImportRecord][]int64{}
-	need := map[int64]bool{}
+	ranked = make(map[*ImportRecord][]int64, len(recs))
+	var seqs []int64
 	for _, r := range recs {
 		if !r.Quote.Separate {
 			ranked[r] = rankCandidates(r.prep.bands, held, nil)
-			for _, seq := range ranked[r] {
-				need[seq] = true
-			}
+			seqs = append(seqs, ranked[r]...)
 		}
 	}
+	slices.Sort(seqs)
+	seqs = slices.Compact(seqs)
+	cands = make(map[int64]*candidate, len(seqs)+len(recs)) // the batch's own join them
 	// The candidates' features are made on another core while the next of them are read
 	// (reading and making them cost about the same).
 	made := make(chan []*candidate, 2)
@@ -450,7 +416,6 @@ func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (h
 		}
 	}()
 	defer func() { close(made); wg.Wait() }()
-	seqs := slices.Sorted(maps.Keys(need))
 	for start := 0; start < len(seqs); start += candidateChunk {
 		read, err := tx.CandidatesBySeq(ctx, seqs[start:min(start+candidateChunk, len(seqs))])
 		if err != nil {
@@ -472,20 +437,24 @@ const candidateChunk = 2000
 // rankCandidates are the keys of the quotes holding keys' bands in held or batch, those
 // sharing the most bands first, then the newest: at most linkCandidateCap of them.
 func rankCandidates(keys []int64, held, batch map[int64][]int64) []int64 {
-	var all []int64
+	n := 0
+	for _, k := range keys {
+		n += len(held[k]) + len(batch[k])
+	}
+	if n == 0 {
+		return nil
+	}
+	all := make([]int64, 0, n)
 	for _, k := range keys {
 		all = append(all, held[k]...)
 		all = append(all, batch[k]...)
-	}
-	if len(all) == 0 {
-		return nil
 	}
 	slices.Sort(all)
 	type ranked struct {
 		seq  int64
 		hits int
 	}
-	var rs []ranked
+	rs := make([]ranked, 0, len(all))
 	for i := 0; i < len(all); {
 		j := i + 1
 		for j < len(all) && all[j] == all[i] {
@@ -525,6 +494,91 @@ func (d *DB) judgeHeld(items []*bulkItem, ranked map[*ImportRecord][]int64, cand
 			}
 		}
 	})
+}
+
+// bulkDecision is what a batch's records become, decided on a goroutine of its own:
+// parts carries the new quotes a part of the batch at a time, in record order; rows (the
+// new quotes), taken (their records) and links are whole once parts is closed.
+type bulkDecision struct {
+	parts chan []*BulkQuote
+	done  chan struct{}
+	rows  []*BulkQuote
+	taken []*ImportRecord
+	links []bulkLink
+}
+
+// wait returns once the decisions are all made, so that nothing outlives a batch that
+// ended early.
+func (b *bulkDecision) wait() { <-b.done }
+
+// each yields the new quotes a part at a time, as they are decided.
+func (b *bulkDecision) each(yield func([]*BulkQuote) bool) {
+	for part := range b.parts {
+		if !yield(part) {
+			return
+		}
+	}
+}
+
+// bulkParts is how many parts a batch's decisions are handed over in: the first part's
+// are all the writer waits for.
+const bulkParts = 8
+
+// decideBulk decides, a part at a time, what each item becomes: judged against its
+// best-ranked stored candidates (judgeHeld), then against the batch's quotes before it
+// (batchMatch), a confirmed appearance of a quote or a new quote of its own — with a
+// suggested link when the match was uncertain. batch lists by band the batch's own new
+// quotes under provisional keys (pendingSeq), the newest few of each band, and cands
+// gains their words.
+func (d *DB) decideBulk(items []*bulkItem, held map[int64][]int64, ranked map[*ImportRecord][]int64,
+	cands map[int64]*candidate) *bulkDecision {
+	size := max(500, (len(items)+bulkParts-1)/bulkParts)
+	dec := &bulkDecision{parts: make(chan []*BulkQuote, (len(items)+size-1)/size), done: make(chan struct{})}
+	go func() {
+		defer close(dec.done)
+		defer close(dec.parts) // buffered for every part: a writer that stopped early blocks nothing
+		batch := map[int64][]int64{}
+		for start := 0; start < len(items); start += size {
+			part := items[start:min(start+size, len(items))]
+			d.judgeHeld(part, ranked, cands)
+			first := len(dec.rows)
+			for _, it := range part {
+				r, q, in, speakerID := it.rec, it.q, it.rec.Quote, it.q.Speaker.ID
+				var m *linkMatch
+				if !in.Separate {
+					m = d.batchMatch(it, held, batch, cands)
+					if r.bringsOwn() {
+						m.onlySuggest()
+					}
+				}
+				if m != nil && m.confirmed {
+					dec.links = append(dec.links, bulkLink{rec: r, q: q, key: it.key, m: m})
+					continue
+				}
+				seq := pendingSeq(len(dec.rows))
+				cands[seq] = &candidate{Candidate: Candidate{Seq: seq, ID: q.ID, Text: in.Text, SpeakerID: speakerID}, features: r.prep.features}
+				for _, k := range r.prep.bands {
+					// As a band's stored holders are its newest few, so are the batch's: a
+					// band thousands of a batch's records share (templated words) is no
+					// candidate list.
+					if hs := batch[k]; len(hs) >= holdersPerBand {
+						batch[k] = append(hs[1:len(hs):len(hs)], seq)
+					} else {
+						batch[k] = append(hs, seq)
+					}
+				}
+				dec.rows = append(dec.rows, &BulkQuote{Quote: q, ExternalID: it.key, Bands: r.prep.bands})
+				dec.taken = append(dec.taken, r)
+				if m != nil {
+					dec.links = append(dec.links, bulkLink{rec: r, q: q, key: it.key, m: m})
+				}
+			}
+			if len(dec.rows) > first {
+				dec.parts <- dec.rows[first:len(dec.rows):len(dec.rows)]
+			}
+		}
+	}()
+	return dec
 }
 
 // parallel calls f(0) … f(n-1) on as many goroutines as there are cores.

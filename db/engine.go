@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/verbatimhq/verbatim/search"
@@ -129,9 +130,11 @@ type QuoteRows interface {
 // BulkRows loads many quotes at a time (bulk.go).
 type BulkRows interface {
 	// BulkInsertQuotes stores new quotes as InsertQuote does, many at a time, each row
-	// taking its external key unless a stored quote has it. It returns each row's key,
-	// 0 for a row whose key was taken.
-	BulkInsertQuotes(ctx context.Context, rows []*BulkQuote) ([]int64, error)
+	// taking its external key unless a stored quote has it. The rows come in parts, as
+	// the core decides them: an engine may store each part's rows as it comes (while the
+	// core decides the next), but indexes them all at once after the last. It returns
+	// each row's key, in the parts' order, 0 for a row whose key was taken.
+	BulkInsertQuotes(ctx context.Context, parts iter.Seq[[]*BulkQuote]) ([]int64, error)
 }
 
 // SimilarRows finds variants by their bands (similar.go).

@@ -3,6 +3,7 @@ package conformance
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -198,6 +199,88 @@ func testBatchLinking(t *testing.T, h Harness) {
 		again, err := d.Import(bg, slices.Clone(recs))
 		if err != nil || again.Unchanged != len(recs) || again.Created+again.Linked+again.Suggested != 0 {
 			t.Errorf("the batch again: %+v %v", again, err)
+		}
+	}
+}
+
+// A batch large enough to be decided in several parts (the bulk path hands its new
+// quotes to the writer a part at a time, while the next part is judged) links across
+// them as within one: words an earlier part's record holds become its appearance, another
+// speaker's copy a quote with a suggested link, and a stored quote's words its appearance.
+func testBatchLinkingAcrossParts(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	// Filler words no two records share enough of to link: fourteen of three thousand
+	// made-up words each.
+	rng := rand.New(rand.NewPCG(7, 7))
+	vocab := make([]string, 3000)
+	for i := range vocab {
+		b := make([]byte, 7)
+		for j := range b {
+			b[j] = byte('a' + rng.IntN(26))
+		}
+		vocab[i] = string(b)
+	}
+	filler := func() string {
+		ws := make([]string, 14)
+		for i := range ws {
+			ws[i] = vocab[rng.IntN(len(vocab))]
+		}
+		return strings.Join(ws, " ")
+	}
+	stored := mustQuote(t, d, db.QuoteInput{Text: filler(), SpeakerName: str("Stored Speaker")})
+	// 1,100 records are three parts of at least 500 (db's bulkParts): [0, 500), [500,
+	// 1000), [1000, 1100).
+	recs := make([]db.ImportRecord, 1100)
+	for i := range recs {
+		recs[i] = db.ImportRecord{Line: i + 1, ExternalID: fmt.Sprintf("p-%d", i),
+			Quote: db.QuoteInput{Text: filler(), SpeakerName: str(fmt.Sprintf("Filler Speaker %d", i%40))}}
+	}
+	named := func(i int, speaker string) { recs[i].Quote.SpeakerName = str(speaker) }
+	named(20, "Anna First-Part")
+	named(650, "Berta Second-Part")
+	named(30, "Clara First-Part")
+	recs[1050].Quote = db.QuoteInput{Text: recs[20].Quote.Text + ".", SpeakerName: str("Anna First-Part")} // third part → first
+	recs[700].Quote = db.QuoteInput{Text: recs[650].Quote.Text, SpeakerName: str("Berta Second-Part")}     // within the second
+	recs[1080].Quote = db.QuoteInput{Text: stored.Text, SpeakerName: str("Stored Speaker")}                // third part → stored
+	recs[900].Quote = db.QuoteInput{Text: recs[30].Quote.Text, SpeakerName: str("Dora Another")}           // another speaker's copy
+	res, err := d.Import(bg, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != 1097 || res.Linked != 3 || res.Suggested != 1 || res.Rejected != 0 {
+		t.Errorf("import: %+v, want 1,097 created (one suggested), 3 linked", res)
+	}
+	chainOf := func(speaker string) (*db.Quote, []*db.Appearance) {
+		t.Helper()
+		qs, err := d.ListQuotes(bg, db.QuoteFilter{Speaker: str(speaker), Limit: 10})
+		if err != nil || len(qs.Data) != 1 {
+			t.Fatalf("%s's quotes: %d, %v", speaker, len(qs.Data), err)
+		}
+		as, err := d.ListAppearances(bg, qs.Data[0].ID, 10, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return qs.Data[0], as.Data
+	}
+	for _, c := range []struct {
+		speaker, words, state, drift string
+		linked                       string // the speaker of the quote a suggested link names
+	}{
+		{"Anna First-Part", recs[1050].Quote.Text, "confirmed", "typographic", ""},
+		{"Berta Second-Part", recs[650].Quote.Text, "confirmed", "identical", ""},
+		{"Stored Speaker", stored.Text, "confirmed", "identical", ""},
+		{"Clara First-Part", recs[30].Quote.Text, "suggested", "identical", "Dora Another"},
+	} {
+		q, as := chainOf(c.speaker)
+		if len(as) != 1 || as[0].Words != c.words || as[0].State != c.state || as[0].Drift.Class != c.drift {
+			t.Errorf("%s's quote %q: appearances %+v", c.speaker, q.Text, as)
+			continue
+		}
+		if c.linked != "" {
+			lq, err := d.Quote(bg, *as[0].LinkedQuoteID)
+			if err != nil || lq.Speaker.Name != c.linked {
+				t.Errorf("%s's suggested link names %+v, %v", c.speaker, lq, err)
+			}
 		}
 	}
 }

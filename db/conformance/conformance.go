@@ -84,6 +84,7 @@ func Run(t *testing.T, h Harness) {
 		{"ExportRoundTripsEveryField", testExportRoundTripsEveryField},
 		{"Linking", testLinking},
 		{"BatchLinking", testBatchLinking},
+		{"BatchLinkingAcrossParts", testBatchLinkingAcrossParts},
 		{"CorpusRecords", testCorpusRecords},
 		{"Loads", testLoads},
 		{"LoadAudit", testLoadAudit},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/verbatimhq/verbatim/db"
@@ -13,17 +14,48 @@ import (
 var quoteCopyColumns = []string{"id", "text", "speaker_id", "speaker_role", "said_on", "date_precision", "outlet_id", "context",
 	"setting", "lang", "source_url", "tags", "created_by", "version", "created_at", "updated_at", "external_id", "search", "loaded_in"}
 
-// BulkInsertQuotes loads new quotes with COPY. COPY cannot skip a row whose key is taken,
-// and the core has checked that none is; so the rows go straight into quotes, with keys
-// taken ahead from the sequence — unless another import stored one of their keys
-// meanwhile, when the COPY fails, is undone to its savepoint and the rows go by COPY
-// into a temporary table and from there with INSERT … ON CONFLICT (external_id) DO
-// NOTHING, which skips (and reports, as 0) the rows whose keys are taken. The variant
-// bands follow by COPY.
-func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int64, error) {
-	if len(rows) == 0 {
-		return nil, nil
+// BulkInsertQuotes loads new quotes with COPY, a part at a time as the parts come.
+// COPY cannot skip a row whose key is taken, and the core has checked that none is; so
+// the rows go straight into quotes, with keys taken ahead from the sequence — unless
+// another import stored one of their keys meanwhile, when the COPY fails, is undone to
+// its savepoint and the part's rows go by COPY into a temporary table and from there with
+// INSERT … ON CONFLICT (external_id) DO NOTHING, which skips (and reports, as 0) the rows
+// whose keys are taken. The variant bands of every part follow by one COPY.
+func (t *tx) BulkInsertQuotes(ctx context.Context, parts iter.Seq[[]*db.BulkQuote]) ([]int64, error) {
+	var rows []*db.BulkQuote
+	var seqs []int64
+	for part := range parts {
+		if len(part) == 0 {
+			continue
+		}
+		s, err := t.insertQuotes(ctx, part)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, part...)
+		seqs = append(seqs, s...)
 	}
+	var bands [][]any
+	for i, r := range rows {
+		if seqs[i] == 0 {
+			continue
+		}
+		for _, k := range uniq(r.Bands) {
+			bands = append(bands, []any{k, seqs[i]})
+		}
+	}
+	if len(bands) == 0 {
+		return seqs, nil
+	}
+	if _, err := t.q.CopyFrom(ctx, pgx.Identifier{"quote_bands"}, []string{"key", "quote_seq"}, pgx.CopyFromRows(bands)); err != nil {
+		return nil, fmt.Errorf("postgres: bulk copy bands: %w", classify(err))
+	}
+	return seqs, nil
+}
+
+// insertQuotes stores one part of a bulk load's quotes and returns each row's key, 0 for
+// a row whose key was taken.
+func (t *tx) insertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int64, error) {
 	speakers := make([]string, 0, len(rows))
 	for _, r := range rows {
 		speakers = append(speakers, r.Quote.Speaker.ID)
@@ -45,22 +77,7 @@ func (t *tx) BulkInsertQuotes(ctx context.Context, rows []*db.BulkQuote) ([]int6
 	if errors.Is(err, db.ErrDuplicate) {
 		seqs, err = t.insertQuotesSkipping(ctx, len(rows), values)
 	}
-	if err != nil {
-		return nil, err
-	}
-	var bands [][]any
-	for i, r := range rows {
-		if seqs[i] == 0 {
-			continue
-		}
-		for _, k := range uniq(r.Bands) {
-			bands = append(bands, []any{k, seqs[i]})
-		}
-	}
-	if _, err := t.q.CopyFrom(ctx, pgx.Identifier{"quote_bands"}, []string{"key", "quote_seq"}, pgx.CopyFromRows(bands)); err != nil {
-		return nil, fmt.Errorf("postgres: bulk copy bands: %w", classify(err))
-	}
-	return seqs, nil
+	return seqs, err
 }
 
 // copyQuotes copies the rows into quotes with keys from the sequence, behind a
