@@ -46,7 +46,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	trainSet, devSet := prepare(train), prepare(dev)
+	// The derived pairs fit and choose, as they always have; every attribution the
+	// annotators marked judges as well, in the figures (see quotegold.Article.Others).
+	trainFull, devFull := prepare(train), prepare(dev)
+	trainSet, devSet := pairsOnly(trainFull), pairsOnly(devFull)
 
 	// The dev split chooses the penalty by log loss, then the operating point.
 	best, bestLoss := 0.0, math.Inf(1)
@@ -91,13 +94,15 @@ func main() {
 
 	// Cross-validation over train and dev together, the settings fixed.
 	all := append(append([]article(nil), trainSet...), devSet...)
-	var cv, cvNamed quotegold.Score
+	allFull := append(append([]article(nil), trainFull...), devFull...)
+	var cv, cvNamed, cvFull quotegold.Score
 	var cvBins bins
 	for k := range *folds {
-		var fit, held []article
+		var fit, held, heldFull []article
 		for i, a := range all {
 			if i%*folds == k {
 				held = append(held, a)
+				heldFull = append(heldFull, allFull[i])
 			} else {
 				fit = append(fit, a)
 			}
@@ -105,6 +110,8 @@ func main() {
 		fm := extract.Fit(examples(fit), best)
 		s := score(fm, held, threshold)
 		np := scoreWithout(fm, held, threshold, "kind=pronoun")
+		f := score(fm, heldFull, threshold)
+		cvFull.TP, cvFull.FP, cvFull.Named, cvFull.Found = cvFull.TP+f.TP, cvFull.FP+f.FP, cvFull.Named+f.Named, cvFull.Found+f.Found
 		cvNamed.TP, cvNamed.FP, cvNamed.Named, cvNamed.Found = cvNamed.TP+np.TP, cvNamed.FP+np.FP, cvNamed.Named+np.Named, cvNamed.Found+np.Found
 		cv.TP, cv.FP, cv.Named, cv.Found = cv.TP+s.TP, cv.FP+s.FP, cv.Named+s.Named, cv.Found+s.Found
 		cvBins.add(fm, held)
@@ -120,6 +127,16 @@ func main() {
 	}
 	fmt.Printf("| … without the readings through a pronoun | %d | %d | %.3f | %.3f | %.3f |\n", len(all), cvNamed.Named, cvNamed.Precision(), cvNamed.Recall(), cvNamed.F1())
 	fmt.Printf("| the rules' ceiling: a right reading proposed, train+dev | %d | %d | | %.3f | |\n", len(all), cv.Named, ceiling(all))
+	fmt.Println("\njudged against every attribution the annotators marked (a quote the derived pairs leave out is judged by its own attribution's source; extra only when no annotated speech covers it):")
+	fmt.Printf("| figures at %.2f | articles | gold pairs | precision | recall | F1 |\n|---|---|---|---|---|---|\n", threshold)
+	for _, row := range []struct {
+		name string
+		set  []article
+		s    quotegold.Score
+	}{{"train (fitted on)", trainFull, score(m, trainFull, threshold)}, {"dev (chose settings)", devFull, score(m, devFull, threshold)},
+		{fmt.Sprintf("%d-fold cross-validation, train+dev", *folds), allFull, cvFull}} {
+		fmt.Printf("| %s | %d | %d | %.3f | %.3f | %.3f |\n", row.name, len(row.set), row.s.Named, row.s.Precision(), row.s.Recall(), row.s.F1())
+	}
 	if *misses {
 		for _, w := range score(m, trainSet, threshold).Wrongs {
 			fmt.Fprintln(os.Stderr, "wrong: "+w)
@@ -150,6 +167,17 @@ func main() {
 	}
 }
 
+// pairsOnly are the articles judged by their derived pairs alone: a candidate outside
+// every pair is extra.
+func pairsOnly(as []article) []article {
+	out := make([]article, len(as))
+	for i, a := range as {
+		out[i] = a
+		out[i].gold.Others = nil
+	}
+	return out
+}
+
 // article is a gold article with the rules' proposals for it.
 type article struct {
 	gold      quotegold.Article
@@ -165,7 +193,11 @@ func prepare(as []quotegold.Article) []article {
 }
 
 // examples are every reading of every proposal the gold can judge: right when the span
-// is a gold quote and the speaker its speaker, wrong when either is not. A gold quote
+// is a gold quote and the speaker its speaker, wrong when either is not. The model is
+// fitted on the derived pairs alone: fitted also on the quotes they leave out (judged by
+// their attributions), it reached precision 0.925 and recall 0.870 in cross-validation,
+// but took show titles and quoted terms for speech — "Face the Nation" as Paul Ryan's
+// words at 0.71; on the German press, precision 0.08. A gold quote
 // whose speaker the annotators left as a pronoun ("she said") is right for a reading
 // through a pronoun: the gold cannot say whom the pronoun names, and leaving such
 // readings out would leave only the wrong ones, teaching the model that every "she said"
@@ -259,7 +291,7 @@ func ceiling(as []article) float64 {
 		right := make([]bool, len(a.gold.Gold))
 		for _, p := range a.proposals {
 			for _, o := range p.Options {
-				if i, v := a.gold.Judge(o.Start, o.End, o.SpeakerName); v == quotegold.Right {
+				if i, v := a.gold.Judge(o.Start, o.End, o.SpeakerName); v == quotegold.Right && i >= 0 {
 					right[i] = true
 				}
 			}

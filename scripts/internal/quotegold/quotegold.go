@@ -32,6 +32,12 @@ type Article struct {
 	Text      string
 	Published time.Time
 	Gold      []Gold
+	// Others are the article's other annotated attributions with a source (PolNeAR's
+	// .ann files): speech the derived pairs leave out because its content is not wholly
+	// inside quote marks — a quote in two pieces, "that" and a quoted clause. A candidate
+	// no gold quote covers is judged against the innermost of these that covers it (see
+	// Judge); recall counts the gold quotes only.
+	Others []Gold
 }
 
 // PolNeAR reads split (train or dev) of PolNeAR's layout: direct_quote_pairs.<split>.jsonl
@@ -44,7 +50,11 @@ func PolNeAR(dir, split string) ([]Article, error) {
 		Speaker          string  `json:"speaker"`
 		SpeakerIsPronoun bool    `json:"speaker_is_pronoun"`
 		PublicationDate  string  `json:"publication_date"`
+		Annotator        string  `json:"annotator"`
+		AttributionID    string  `json:"attribution_id"`
 	}
+	paired := map[string]map[string]bool{} // article → its attributions among the pairs
+	annotator := map[string]string{}
 	byID := map[string]*Article{}
 	err := eachLine(filepath.Join(dir, "direct_quote_pairs."+split+".jsonl"), func(b []byte) error {
 		var p pair
@@ -66,10 +76,89 @@ func PolNeAR(dir, split string) ([]Article, error) {
 			g.Spans = append(g.Spans, [2]int{s[0], s[1]})
 		}
 		a.Gold = append(a.Gold, g)
+		if paired[p.Article] == nil {
+			paired[p.Article] = map[string]bool{}
+		}
+		paired[p.Article][p.AttributionID] = true
+		annotator[p.Article] = p.Annotator
 		return nil
 	})
-	return sorted(byID), err
+	if err != nil {
+		return nil, err
+	}
+	for id, a := range byID {
+		path := filepath.Join(dir, split, "attributions", id+"_"+annotator[id]+".ann")
+		if a.Others, err = brat(path, paired[id]); err != nil {
+			return nil, err
+		}
+	}
+	return sorted(byID), nil
 }
+
+// brat reads the attributions of a BRAT standoff file — relations (E lines) tying an
+// Attribution to its Content and Source spans (T lines) — but those in skip, as Golds:
+// the content's spans (character offsets, as the text's runes) and the source's words.
+// Attributions without a source are left out.
+func brat(path string, skip map[string]bool) ([]Gold, error) {
+	type span struct {
+		spans [][2]int
+		text  string
+	}
+	spans := map[string]span{}
+	var relations [][]string
+	err := eachLine(path, func(b []byte) error {
+		f := strings.SplitN(string(b), "\t", 3)
+		switch {
+		case strings.HasPrefix(f[0], "T") && len(f) == 3:
+			typ, ranges, _ := strings.Cut(f[1], " ")
+			var s span
+			for _, r := range strings.Split(ranges, ";") {
+				var lo, hi int
+				if _, err := fmt.Sscanf(r, "%d %d", &lo, &hi); err != nil {
+					return fmt.Errorf("span %q of %s: %w", r, typ, err)
+				}
+				s.spans = append(s.spans, [2]int{lo, hi})
+			}
+			s.text = f[2]
+			spans[f[0]] = s
+		case strings.HasPrefix(f[0], "E") && len(f) >= 2:
+			relations = append(relations, append([]string{f[0]}, strings.Fields(f[1])...))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Gold
+	for _, r := range relations {
+		if skip[r[0]] {
+			continue
+		}
+		var content, source string
+		for _, role := range r[1:] {
+			kind, t, _ := strings.Cut(role, ":")
+			switch kind {
+			case "Content":
+				content = t
+			case "Source":
+				source = t
+			}
+		}
+		c, ok := spans[content]
+		src, named := spans[source]
+		if !ok || !named {
+			continue
+		}
+		speaker := strings.TrimSpace(strings.ReplaceAll(src.text, "\u00a0", " "))
+		out = append(out, Gold{Quote: c.text, Spans: c.spans, Speaker: speaker, Pronoun: pronouns[strings.ToLower(speaker)]})
+	}
+	return out, nil
+}
+
+// pronouns are the sources the derived pairs mark as pronouns, and their kin.
+var pronouns = map[string]bool{"he": true, "she": true, "it": true, "they": true, "we": true, "i": true, "you": true,
+	"who": true, "that": true, "which": true, "one": true, "his": true, "her": true, "him": true, "them": true,
+	"their": true, "its": true, "our": true, "us": true, "me": true, "my": true}
 
 // Redewiedergabe reads the German press samples: articles.jsonl and gold_quotes.jsonl,
 // the parts of one interrupted quote (one stwr_id) joined into one gold quote. A quote
@@ -158,20 +247,41 @@ const (
 )
 
 // Judge finds the gold quote a candidate's span [start, end) overlaps (-1 for none) and
-// says whether its speaker is the gold's.
+// says whether its speaker is the gold's. A candidate no gold quote covers is judged
+// against the innermost other attribution whose content covers it (its index is then
+// -1): the same verdicts, Extra only when no annotated speech covers it.
 func (a *Article) Judge(start, end int, speaker string) (int, Verdict) {
-	for i, g := range a.Gold {
-		for _, s := range g.Spans {
-			if start < s[1] && s[0] < end {
-				switch {
-				case g.Pronoun:
-					return i, Unscored
-				case SameSpeaker(speaker, g.Speaker):
-					return i, Right
-				}
-				return i, Wrong
-			}
+	overlaps := func(g Gold) bool {
+		return slices.ContainsFunc(g.Spans, func(s [2]int) bool { return start < s[1] && s[0] < end })
+	}
+	verdict := func(g Gold) Verdict {
+		switch {
+		case g.Pronoun:
+			return Unscored
+		case SameSpeaker(speaker, g.Speaker):
+			return Right
 		}
+		return Wrong
+	}
+	for i, g := range a.Gold {
+		if overlaps(g) {
+			return i, verdict(g)
+		}
+	}
+	var inner *Gold
+	width := func(g *Gold) (n int) {
+		for _, s := range g.Spans {
+			n += s[1] - s[0]
+		}
+		return n
+	}
+	for i := range a.Others {
+		if g := &a.Others[i]; overlaps(*g) && (inner == nil || width(g) < width(inner)) {
+			inner = g
+		}
+	}
+	if inner != nil {
+		return -1, verdict(*inner)
 	}
 	return -1, Extra
 }
@@ -194,10 +304,16 @@ func (s *Score) Add(a *Article, cands []Cand) {
 			s.Wrongs = append(s.Wrongs, fmt.Sprintf("%s: extra %q → %s", a.ID, trim(c.Text), c.Speaker))
 		case Right:
 			s.TP++
-			matched[gi] = true
+			if gi >= 0 {
+				matched[gi] = true
+			}
 		case Wrong:
 			s.FP++
-			s.Wrongs = append(s.Wrongs, fmt.Sprintf("%s: %q → %q, gold %q", a.ID, trim(c.Text), c.Speaker, a.Gold[gi].Speaker))
+			gold := "(another attribution)"
+			if gi >= 0 {
+				gold = a.Gold[gi].Speaker
+			}
+			s.Wrongs = append(s.Wrongs, fmt.Sprintf("%s: %q → %q, gold %q", a.ID, trim(c.Text), c.Speaker, gold))
 		}
 	}
 	for i, g := range a.Gold {
