@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -278,7 +277,8 @@ func (d *DB) bulkLinks(ctx context.Context, tx Tx, links []bulkLink, rows []*Bul
 		targets[q.Seq] = q
 	}
 	var changes, news []change
-	touched := map[int64]bool{}
+	made := make([]*Appearance, 0, len(links))
+	chains := make([]int64, 0, len(links)) // the write sums each quote's once (writeTx)
 	for _, l := range links {
 		target := targets[l.m.seq]
 		in := d.appearanceOf(l.q, nil, "import", l.m, "suggested", &l.q.ID, nil)
@@ -289,23 +289,23 @@ func (d *DB) bulkLinks(ctx context.Context, tx Tx, links []bulkLink, rows []*Bul
 		if err != nil {
 			return err
 		}
-		if err := tx.InsertAppearance(ctx, a); err != nil {
-			if errors.Is(err, ErrDuplicate) {
-				// Another writer stored the record's key since this batch looked: run the
-				// batch again, which finds it stored.
-				return fmt.Errorf("db: link a record stored meanwhile: %w: %w", ErrRetry, err)
-			}
-			return writeError("appearance", err)
-		}
-		touched[target.Seq] = true
+		made = append(made, a)
+		chains = append(chains, target.Seq)
 		audited, news1 := appearanceChange(target, nil, a)
 		changes = append(changes, audited)
 		news = append(news, news1...)
 	}
-	for _, seq := range slices.Sorted(maps.Keys(touched)) {
-		if err := tx.RefreshChain(ctx, seq); err != nil {
-			return fmt.Errorf("db: refresh the quote's chain: %w", err)
+	// All at once: one round trip for the batch's links on PostgreSQL.
+	if err := tx.InsertAppearance(ctx, made...); err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			// Another writer stored a record's key since this batch looked: run the batch
+			// again, which finds it stored.
+			return fmt.Errorf("db: link a record stored meanwhile: %w: %w", ErrRetry, err)
 		}
+		return writeError("appearance", err)
+	}
+	if err := tx.RefreshChain(ctx, chains...); err != nil {
+		return fmt.Errorf("db: refresh the quote's chain: %w", err)
 	}
 	if err := d.record(ctx, tx, changes...); err != nil {
 		return err
