@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/verbatimhq/verbatim/fold"
 )
@@ -37,10 +38,7 @@ func (d *DB) CreateSpeaker(ctx context.Context, in SpeakerInput) (*Speaker, erro
 }
 
 func (d *DB) insertSpeaker(ctx context.Context, tx Tx, in SpeakerInput) (string, error) {
-	now := d.now()
-	s := &Speaker{ID: newID("spk_", now), Name: in.Name, Aliases: dedupeNames(in.Name, in.Aliases), WikidataQID: in.WikidataQID,
-		Description: in.Description, Anonymous: in.Anonymous, Positions: normalizedPositions(in.Positions), Version: 1,
-		CreatedAt: now, UpdatedAt: now}
+	s := newSpeaker(in, d.now())
 	if err := checkPositions(s.Positions); err != nil {
 		return "", err
 	}
@@ -51,6 +49,13 @@ func (d *DB) insertSpeaker(ctx context.Context, tx Tx, in SpeakerInput) (string,
 		return "", speakerWriteError(err)
 	}
 	return s.ID, d.record(ctx, tx, newChange("create", "speaker", s.ID, "", nil, s))
+}
+
+// newSpeaker is the speaker in describes, made now.
+func newSpeaker(in SpeakerInput, now time.Time) *Speaker {
+	return &Speaker{ID: newID("spk_", now), Name: in.Name, Aliases: dedupeNames(in.Name, in.Aliases), WikidataQID: in.WikidataQID,
+		Description: in.Description, Anonymous: in.Anonymous, Positions: normalizedPositions(in.Positions), Version: 1,
+		CreatedAt: now, UpdatedAt: now}
 }
 
 func speakerWriteError(err error) error {

@@ -15,6 +15,10 @@ func testCorpusRecords(t *testing.T, h Harness) {
 	url := func(s string) *string { return &s }
 	appear := func(u string) db.AppearanceInput { return db.AppearanceInput{Words: words, URL: url(u)} }
 	smith := mustQuote(t, d, db.QuoteInput{Text: "The cheapest energy is the energy we never use", SpeakerName: str("John Smith")})
+	merkel, err := d.CreateSpeaker(bg, db.SpeakerInput{Name: "Angela Merkel", WikidataQID: str("Q567")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	recs := []db.ImportRecord{
 		{Line: 1, ExternalID: "qb:1", Reappears: true, Quote: db.QuoteInput{Text: words, SpeakerName: str("Donald Trump"),
 			SpeakerQID: str("Q22686")}, Appearances: []db.AppearanceInput{appear("https://a.example/1"), appear("https://b.example/1")}},
@@ -26,11 +30,14 @@ func testCorpusRecords(t *testing.T, h Harness) {
 			SpeakerName: str("Donald Trump"), SpeakerQID: str("Q99999")}},
 		{Line: 5, ExternalID: "qb:4", Reappears: true, Quote: db.QuoteInput{Text: "Energy policy is jobs policy, and everyone knows it",
 			SpeakerName: str("John Smith"), SpeakerQID: str("Q5")}},
+		// A QID a speaker holds is that speaker, whatever name the corpus gives.
+		{Line: 7, ExternalID: "qb:6", Reappears: true, Quote: db.QuoteInput{Text: "We will manage this, as we managed the rest before",
+			SpeakerName: str("Merkel"), SpeakerQID: str("Q567")}},
 		// A QID is beside a name, never instead of one.
 		{Line: 6, ExternalID: "qb:5", Reappears: true, Quote: db.QuoteInput{Text: "A QID and no name to give", SpeakerQID: str("Q22686")}},
 	}
 	res, err := d.Import(bg, recs)
-	if err != nil || res.Created != 4 || res.Updated != 1 || res.Rejected != 1 || res.Errors[0].Line != 6 || res.Errors[0].Field != "speaker_id" {
+	if err != nil || res.Created != 5 || res.Updated != 1 || res.Rejected != 1 || res.Errors[0].Line != 6 || res.Errors[0].Field != "speaker_id" {
 		t.Fatalf("the corpus: %+v %v", res, err)
 	}
 	list, err := d.ListQuotes(bg, db.QuoteFilter{Limit: 10})
@@ -64,6 +71,30 @@ func testCorpusRecords(t *testing.T, h Harness) {
 	}
 	if q := by["Energy policy is jobs policy, and everyone knows it"]; q == nil || q.Speaker.ID != smith.Speaker.ID {
 		t.Errorf("the one John Smith without a QID is the QID's: %+v", q)
+	}
+	if q := by["We will manage this, as we managed the rest before"]; q == nil || q.Speaker.ID != merkel.ID {
+		t.Errorf("the speaker holding the QID: %+v", q)
+	}
+	// Each speaker the corpus named anew was made once, with its QID, and audited.
+	created, err := d.Audit(bg, db.AuditFilter{Resource: str("speaker"), Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qids := map[string]int{}
+	for _, e := range created.Data {
+		if e.Action != "create" {
+			continue
+		}
+		s, err := d.Speaker(bg, e.ResourceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.WikidataQID != nil {
+			qids[*s.WikidataQID]++
+		}
+	}
+	if len(qids) != 3 || qids["Q22686"] != 1 || qids["Q99999"] != 1 || qids["Q567"] != 1 {
+		t.Errorf("speakers created with a QID, by QID: %v", qids)
 	}
 	again, err := d.Import(bg, recs[:5])
 	if err != nil || again.Unchanged != 5 || again.Created+again.Updated != 0 {
