@@ -169,25 +169,36 @@ func (t *tx) AppearancesOf(ctx context.Context, quoteSeqs []int64) (map[int64][]
 // RefreshChain is one statement: the counts, the first appearance and its date from the
 // quote's appearances (an index on quote_seq serves each).
 func (t *tx) RefreshChain(ctx context.Context, quoteSeqs ...int64) error {
-	return t.pipelined(ctx, "refresh chain", len(quoteSeqs), func(b *pgx.Batch, i int) {
-		b.Queue(refreshChain, quoteSeqs[i])
-	})
+	// One statement sums many quotes' chains: a corpus batch touches thousands, and a
+	// statement each (even pipelined) cost the server a plan and an execution each.
+	for start := 0; start < len(quoteSeqs); start += chainChunk {
+		if _, err := t.exec(ctx, "refresh chain", refreshChains, quoteSeqs[start:min(start+chainChunk, len(quoteSeqs))]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// refreshChain sums one quote's chain ($1, its key) into its row.
-const refreshChain = `UPDATE quotes SET
+// chainChunk is how many quotes' chains one statement sums.
+const chainChunk = 5000
+
+// refreshChains sums the chains of the quotes with the keys $1 into their rows.
+const refreshChains = `UPDATE quotes SET
 		appearance_count = c.confirmed, drift_count = c.drifted, suggested_count = c.suggested,
 		appeared_first = c.first_date,
 		first_appearance = coalesce(
 			(SELECT id FROM appearances WHERE quote_seq = quotes.seq AND state = 'confirmed'
 				AND id = (quotes.first_appearance_pin::jsonb ->> 'appearance_id')),
 			(SELECT id FROM appearances a WHERE a.quote_seq = quotes.seq AND a.state = 'confirmed' ORDER BY ` + chainOrder + ` LIMIT 1))
-		FROM (SELECT count(*) FILTER (WHERE state = 'confirmed') AS confirmed,
-				count(*) FILTER (WHERE state = 'confirmed' AND drift IN ('minor', 'altered')) AS drifted,
-				count(*) FILTER (WHERE state = 'suggested') AS suggested,
-				min(published_on) FILTER (WHERE state = 'confirmed') AS first_date
-			FROM appearances WHERE quote_seq = $1) c
-		WHERE seq = $1`
+		FROM (SELECT s.seq,
+				count(*) FILTER (WHERE a.state = 'confirmed') AS confirmed,
+				count(*) FILTER (WHERE a.state = 'confirmed' AND a.drift IN ('minor', 'altered')) AS drifted,
+				count(*) FILTER (WHERE a.state = 'suggested') AS suggested,
+				min(a.published_on) FILTER (WHERE a.state = 'confirmed') AS first_date
+			FROM (SELECT DISTINCT unnest($1::bigint[]) AS seq) s
+			LEFT JOIN appearances a ON a.quote_seq = s.seq
+			GROUP BY s.seq) c
+		WHERE quotes.seq = c.seq`
 
 // movable are the statements that move the rows of the tables MoveRows moves, by the
 // name the core gives them, but for the rows' new quote and which rows: an appearance
