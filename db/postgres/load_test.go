@@ -41,6 +41,12 @@ func TestLoadDefersIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	finished := false
+	t.Cleanup(func() { // a failure must not leave the load holding the archive
+		if !finished {
+			finish(ctx)
+		}
+	})
 	during := indexes(t, d)
 	if slices.Contains(during, "quotes_search") || !slices.Contains(during, "quotes_external_id_key") {
 		t.Fatalf("indexes during the load: %v", during)
@@ -59,6 +65,7 @@ func TestLoadDefersIndexes(t *testing.T) {
 	if rep, err := d.Verify(ctx); err != nil || rep.OK() {
 		t.Errorf("verify in the middle of a load should say the indexes are not built: %+v %v", rep, err)
 	}
+	finished = true
 	if err := finish(ctx); err != nil {
 		t.Fatal(err)
 	}
