@@ -3,7 +3,8 @@
 // same words with "separate": true, side by side in one run:
 //
 //   - import: the same generated records loaded into two empty archives, linked and
-//     separate, records per second (median of -rounds);
+//     separate, their batches alternating (so that both see the same moments of a noisy
+//     machine), records per second and their ratio (median of -rounds);
 //   - create: POST /v1/quotes through the real router against an archive of -quotes
 //     quotes, linked and separate requests interleaved, p50 and p99 per round.
 //
@@ -16,8 +17,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"math/rand/v2"
 	"net/http"
@@ -42,9 +45,8 @@ func main() {
 	posts := flag.Int("posts", 2000, "POSTs per mode per round")
 	postRounds := flag.Int("post-rounds", 3, "rounds of POSTs")
 	rereport := flag.Float64("rereport", 0.05, "share of records that re-report an earlier one")
-	dsn := flag.String("db", "", "a postgres:// URL of an empty database to use instead of SQLite files (each archive in its own schema is not supported: the database is emptied between runs)")
 	dir := flag.String("dir", "", "where the SQLite archives go (default: a temporary directory)")
-	profile := flag.String("cpuprofile", "", "write CPU profiles of the last round's imports to this path with .linked and .separate added")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the last round's imports to this file; each mode's work is labelled (go tool pprof -tagfocus mode=linked)")
 	flag.Parse()
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "chainbench")
@@ -55,56 +57,53 @@ func main() {
 		*dir = d
 	}
 	ctx := db.WithActor(context.Background(), db.System)
-	g := newGen(1)
-	recs := make([]db.ImportRecord, *n)
-	for i := range recs {
-		recs[i] = g.record(i, *rereport)
-	}
 	fmt.Printf("%d records, %.0f%% re-reports; %d rounds\n", *n, 100**rereport, *rounds)
 	var linked, separate []float64
 	var lastLinked *db.DB
+	var g *gen
 	for r := range *rounds {
-		for _, mode := range []string{"linked", "separate"} {
+		var ds [2]*db.DB
+		for m, mode := range modes {
 			path := filepath.Join(*dir, fmt.Sprintf("%s-%d.db", mode, r))
-			if *dsn != "" {
-				path = *dsn
-			}
+			removeArchive(path) // an archive left by an earlier run is not empty
 			d, err := engines.Open(ctx, path, engines.Options{})
 			if err != nil {
 				log.Fatal(err)
 			}
-			batch := slices.Clone(recs)
-			for i := range batch {
-				batch[i].Quote.Separate = mode == "separate"
+			ds[m] = d
+		}
+		if *profile != "" && r == *rounds-1 {
+			f, err := os.Create(*profile)
+			if err != nil {
+				log.Fatal(err)
 			}
-			profiling := *profile != "" && r == *rounds-1
-			if profiling {
-				f, err := os.Create(*profile + "." + mode)
-				if err != nil {
-					log.Fatal(err)
-				}
-				if err := pprof.StartCPUProfile(f); err != nil {
-					log.Fatal(err)
-				}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				log.Fatal(err)
 			}
-			rate, res := load(ctx, d, batch)
-			if profiling {
-				pprof.StopCPUProfile()
-			}
-			fmt.Printf("round %d %-8s %8.0f records/s  (created %d, linked %d, suggested %d)\n", r+1, mode, rate, res.Created, res.Linked, res.Suggested)
+		}
+		g = newGen(1) // every round the same records
+		elapsed, res := load(ctx, ds, g, *n, *rereport)
+		if *profile != "" && r == *rounds-1 {
+			pprof.StopCPUProfile()
+		}
+		for m, mode := range modes {
+			rate := float64(*n) / elapsed[m].Seconds()
+			fmt.Printf("round %d %-8s %8.0f records/s  (created %d, linked %d, suggested %d)\n", r+1, mode, rate,
+				res[m].Created, res[m].Linked, res[m].Suggested)
 			if mode == "linked" {
 				linked = append(linked, rate)
 			} else {
 				separate = append(separate, rate)
 			}
-			if mode == "linked" && r == *rounds-1 && *dsn == "" {
-				lastLinked = d
+		}
+		fmt.Printf("round %d ratio %.2f\n", r+1, linked[r]/separate[r])
+		for m, d := range ds {
+			if m == 0 && r == *rounds-1 {
+				lastLinked = d // the create run's archive
 				continue
 			}
 			d.Close()
-			if *dsn == "" {
-				os.Remove(path)
-			}
+			removeArchive(filepath.Join(*dir, fmt.Sprintf("%s-%d.db", modes[m], r)))
 		}
 	}
 	ml, ms := median(linked), median(separate)
@@ -116,25 +115,65 @@ func main() {
 	createLatency(ctx, lastLinked, g, *postRounds, *posts, *rereport)
 }
 
-// load imports recs in the command line's batches of 25,000 and returns the rate.
-func load(ctx context.Context, d *db.DB, recs []db.ImportRecord) (float64, db.ImportResult) {
-	finish, err := d.BeginLoad(ctx)
-	if err != nil {
-		log.Fatal(err)
+// removeArchive removes a SQLite archive and its write-ahead log.
+func removeArchive(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			log.Fatal(err)
+		}
 	}
-	start := time.Now()
-	var total db.ImportResult
-	for i := 0; i < len(recs); i += 25000 {
-		res, err := d.Import(ctx, recs[i:min(i+25000, len(recs))])
+}
+
+// modes are the two ways the same records are imported: linked, and "separate": true.
+var modes = [2]string{"linked", "separate"}
+
+// load imports n records drawn by g into each mode's archive in batches of 25,000, as the
+// import command does — each batch drawn as it is needed, as the command reads a file
+// (a million records held at once would be a heap the collector scans, on the core
+// linking works on) — the two archives' batches alternating so that both see the same
+// moments of a noisy machine. It returns each mode's time (its batches and the load's
+// finish, not the drawing) and result. Each mode's work carries the profiler label
+// mode=linked or mode=separate.
+func load(ctx context.Context, ds [2]*db.DB, g *gen, n int, rereport float64) ([2]time.Duration, [2]db.ImportResult) {
+	var elapsed [2]time.Duration
+	var total [2]db.ImportResult
+	var finish [2]func(context.Context) error
+	for m, d := range ds {
+		f, err := d.BeginLoad(ctx)
 		if err != nil {
 			log.Fatal(err)
 		}
-		total.Add(res)
+		finish[m] = f
 	}
-	if err := finish(ctx); err != nil {
-		log.Fatal(err)
+	timed := func(m int, f func() error) {
+		start := time.Now()
+		var err error
+		pprof.Do(ctx, pprof.Labels("mode", modes[m]), func(context.Context) { err = f() })
+		if err != nil {
+			log.Fatal(err)
+		}
+		elapsed[m] += time.Since(start)
 	}
-	return float64(len(recs)) / time.Since(start).Seconds(), total
+	for i := 0; i < n; i += 25000 {
+		var batch [2][]db.ImportRecord
+		for j := i; j < min(i+25000, n); j++ {
+			r := g.record(j, rereport)
+			batch[0] = append(batch[0], r)
+			r.Quote.Separate = true
+			batch[1] = append(batch[1], r)
+		}
+		for m, d := range ds {
+			timed(m, func() error {
+				res, err := d.Import(ctx, batch[m])
+				total[m].Add(res)
+				return err
+			})
+		}
+	}
+	for m := range ds {
+		timed(m, func() error { return finish[m](ctx) })
+	}
+	return elapsed, total
 }
 
 // createLatency times POST /v1/quotes through the real router, linked and separate
