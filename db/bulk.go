@@ -391,12 +391,19 @@ func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (h
 	if held, err = tx.BandHolders(ctx, keys, holdersPerBand); err != nil {
 		return nil, nil, nil, fmt.Errorf("db: link candidates: %w", err)
 	}
+	// Ranked on every core: nothing else runs yet.
+	byRecord := make([][]int64, len(recs))
+	parallel(len(recs), func(i int) {
+		if r := recs[i]; !r.Quote.Separate {
+			byRecord[i] = rankCandidates(r.prep.bands, held, nil)
+		}
+	})
 	ranked = make(map[*ImportRecord][]int64, len(recs))
 	var seqs []int64
-	for _, r := range recs {
+	for i, r := range recs {
 		if !r.Quote.Separate {
-			ranked[r] = rankCandidates(r.prep.bands, held, nil)
-			seqs = append(seqs, ranked[r]...)
+			ranked[r] = byRecord[i]
+			seqs = append(seqs, byRecord[i]...)
 		}
 	}
 	slices.Sort(seqs)
