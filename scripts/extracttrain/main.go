@@ -111,32 +111,28 @@ func main() {
 		s := score(fm, held, threshold)
 		np := scoreWithout(fm, held, threshold, "kind=pronoun")
 		f := score(fm, heldFull, threshold)
-		cvFull.TP, cvFull.FP, cvFull.Named, cvFull.Found = cvFull.TP+f.TP, cvFull.FP+f.FP, cvFull.Named+f.Named, cvFull.Found+f.Found
-		cvNamed.TP, cvNamed.FP, cvNamed.Named, cvNamed.Found = cvNamed.TP+np.TP, cvNamed.FP+np.FP, cvNamed.Named+np.Named, cvNamed.Found+np.Found
-		cv.TP, cv.FP, cv.Named, cv.Found = cv.TP+s.TP, cv.FP+s.FP, cv.Named+s.Named, cv.Found+s.Found
+		cvFull.Sum(f)
+		cvNamed.Sum(np)
+		cv.Sum(s)
 		cvBins.add(fm, held)
 	}
-	fmt.Printf("| figures at %.2f | articles | gold pairs | precision | recall | F1 |\n|---|---|---|---|---|---|\n", threshold)
-	for _, row := range []struct {
-		name string
-		set  []article
-		s    quotegold.Score
-	}{{"train (fitted on)", trainSet, score(m, trainSet, threshold)}, {"dev (chose settings)", devSet, score(m, devSet, threshold)},
-		{fmt.Sprintf("%d-fold cross-validation, train+dev", *folds), all, cv}} {
-		fmt.Printf("| %s | %d | %d | %.3f | %.3f | %.3f |\n", row.name, len(row.set), row.s.Named, row.s.Precision(), row.s.Recall(), row.s.F1())
+	// figures prints a table's rows: the model on train and on dev, and the folds' sum.
+	figures := func(train, dev, all []article, cv quotegold.Score) {
+		fmt.Printf("| figures at %.2f | articles | gold pairs | precision | recall | F1 |\n|---|---|---|---|---|---|\n", threshold)
+		for _, row := range []struct {
+			name string
+			set  []article
+			s    quotegold.Score
+		}{{"train (fitted on)", train, score(m, train, threshold)}, {"dev (chose settings)", dev, score(m, dev, threshold)},
+			{fmt.Sprintf("%d-fold cross-validation, train+dev", *folds), all, cv}} {
+			fmt.Printf("| %s | %d | %d | %.3f | %.3f | %.3f |\n", row.name, len(row.set), row.s.Named, row.s.Precision(), row.s.Recall(), row.s.F1())
+		}
 	}
+	figures(trainSet, devSet, all, cv)
 	fmt.Printf("| … without the readings through a pronoun | %d | %d | %.3f | %.3f | %.3f |\n", len(all), cvNamed.Named, cvNamed.Precision(), cvNamed.Recall(), cvNamed.F1())
 	fmt.Printf("| the rules' ceiling: a right reading proposed, train+dev | %d | %d | | %.3f | |\n", len(all), cv.Named, ceiling(all))
 	fmt.Println("\njudged against every attribution the annotators marked (a quote the derived pairs leave out is judged by its own attribution's source; extra only when no annotated speech covers it):")
-	fmt.Printf("| figures at %.2f | articles | gold pairs | precision | recall | F1 |\n|---|---|---|---|---|---|\n", threshold)
-	for _, row := range []struct {
-		name string
-		set  []article
-		s    quotegold.Score
-	}{{"train (fitted on)", trainFull, score(m, trainFull, threshold)}, {"dev (chose settings)", devFull, score(m, devFull, threshold)},
-		{fmt.Sprintf("%d-fold cross-validation, train+dev", *folds), allFull, cvFull}} {
-		fmt.Printf("| %s | %d | %d | %.3f | %.3f | %.3f |\n", row.name, len(row.set), row.s.Named, row.s.Precision(), row.s.Recall(), row.s.F1())
-	}
+	figures(trainFull, devFull, allFull, cvFull)
 	if *misses {
 		for _, w := range score(m, trainSet, threshold).Wrongs {
 			fmt.Fprintln(os.Stderr, "wrong: "+w)

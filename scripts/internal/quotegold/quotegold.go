@@ -335,6 +335,11 @@ type Cand struct {
 	Text, Speaker string
 }
 
+// Sum adds another score's counts (a fold's) to s.
+func (s *Score) Sum(o Score) {
+	s.TP, s.FP, s.Named, s.Found = s.TP+o.TP, s.FP+o.FP, s.Named+o.Named, s.Found+o.Found
+}
+
 func (s *Score) Precision() float64 { return float64(s.TP) / float64(max(1, s.TP+s.FP)) }
 func (s *Score) Recall() float64    { return float64(s.Found) / float64(max(1, s.Named)) }
 func (s *Score) F1() float64 {
