@@ -199,9 +199,7 @@ func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, take
 		x := drafts[i]
 		x.a, x.m, x.err = d.draftAppearance(ctx, x.q, x.in, now)
 	})
-	var changes, news []change
-	made := make([]*Appearance, 0, len(drafts))
-	chains := make([]int64, 0, len(drafts)) // the write sums each quote's once (writeTx)
+	var b appearanceBatch
 	for _, x := range drafts {
 		field := fmt.Sprintf("appearances[%d]", x.j)
 		if x.err != nil {
@@ -211,23 +209,42 @@ func (d *DB) bulkAppearances(ctx context.Context, tx Tx, rows []*BulkQuote, take
 		if err != nil {
 			return prefixField(err, field)
 		}
-		made = append(made, a)
-		audited, news1 := appearanceChange(x.q, nil, a)
-		changes = append(changes, audited)
-		news = append(news, news1...)
-		chains = append(chains, x.q.Seq)
+		b.add(x.q, a)
 	}
-	// All at once: one round trip for the batch's appearances on PostgreSQL.
-	if err := tx.InsertAppearance(ctx, made...); err != nil {
-		return writeError("appearance", err)
+	return d.writeAppearances(ctx, tx, &b, func(err error) error { return writeError("appearance", err) })
+}
+
+// appearanceBatch gathers a bulk write's new appearances with the chains they touch,
+// their audit and their news, for writeAppearances.
+type appearanceBatch struct {
+	made          []*Appearance
+	chains        []int64 // the write sums each quote's once (writeTx)
+	changes, news []change
+}
+
+// add gathers a, a new appearance of q.
+func (b *appearanceBatch) add(q *Quote, a *Appearance) {
+	b.made = append(b.made, a)
+	b.chains = append(b.chains, q.Seq)
+	audited, news := appearanceChange(q, nil, a)
+	b.changes = append(b.changes, audited)
+	b.news = append(b.news, news...)
+}
+
+// writeAppearances writes a batch's appearances all at once (one round trip on
+// PostgreSQL), then their chains, audit and news; failed is what an insert's error
+// becomes.
+func (d *DB) writeAppearances(ctx context.Context, tx Tx, b *appearanceBatch, failed func(error) error) error {
+	if err := tx.InsertAppearance(ctx, b.made...); err != nil {
+		return failed(err)
 	}
-	if err := tx.RefreshChain(ctx, chains...); err != nil {
+	if err := tx.RefreshChain(ctx, b.chains...); err != nil {
 		return fmt.Errorf("db: refresh the quote's chain: %w", err)
 	}
-	if err := d.record(ctx, tx, changes...); err != nil {
+	if err := d.record(ctx, tx, b.changes...); err != nil {
 		return err
 	}
-	return d.emit(ctx, tx, news...)
+	return d.emit(ctx, tx, b.news...)
 }
 
 // bulkLink is a record of a bulk import that linking matched: q its words as a quote (a
@@ -276,9 +293,7 @@ func (d *DB) bulkLinks(ctx context.Context, tx Tx, links []bulkLink, rows []*Bul
 	for _, q := range qs {
 		targets[q.Seq] = q
 	}
-	var changes, news []change
-	made := make([]*Appearance, 0, len(links))
-	chains := make([]int64, 0, len(links)) // the write sums each quote's once (writeTx)
+	var b appearanceBatch
 	for _, l := range links {
 		target := targets[l.m.seq]
 		in := d.appearanceOf(l.q, nil, "import", l.m, "suggested", &l.q.ID, nil)
@@ -289,28 +304,16 @@ func (d *DB) bulkLinks(ctx context.Context, tx Tx, links []bulkLink, rows []*Bul
 		if err != nil {
 			return err
 		}
-		made = append(made, a)
-		chains = append(chains, target.Seq)
-		audited, news1 := appearanceChange(target, nil, a)
-		changes = append(changes, audited)
-		news = append(news, news1...)
+		b.add(target, a)
 	}
-	// All at once: one round trip for the batch's links on PostgreSQL.
-	if err := tx.InsertAppearance(ctx, made...); err != nil {
+	return d.writeAppearances(ctx, tx, &b, func(err error) error {
 		if errors.Is(err, ErrDuplicate) {
 			// Another writer stored a record's key since this batch looked: run the batch
 			// again, which finds it stored.
 			return fmt.Errorf("db: link a record stored meanwhile: %w: %w", ErrRetry, err)
 		}
 		return writeError("appearance", err)
-	}
-	if err := tx.RefreshChain(ctx, chains...); err != nil {
-		return fmt.Errorf("db: refresh the quote's chain: %w", err)
-	}
-	if err := d.record(ctx, tx, changes...); err != nil {
-		return err
-	}
-	return d.emit(ctx, tx, news...)
+	})
 }
 
 // quoteCreation is the audit changes of a quote's creation — {"field": {"after": v}} over

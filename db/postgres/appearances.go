@@ -166,11 +166,11 @@ func (t *tx) AppearancesOf(ctx context.Context, quoteSeqs []int64) (map[int64][]
 	return out, err
 }
 
-// RefreshChain is one statement: the counts, the first appearance and its date from the
-// quote's appearances (an index on quote_seq serves each).
+// RefreshChain is one statement for up to chainChunk quotes: the counts, the first
+// appearance and its date from each quote's appearances (an index on quote_seq serves
+// each). A corpus batch touches thousands of quotes, and a statement each (even
+// pipelined) cost the server a plan and an execution each.
 func (t *tx) RefreshChain(ctx context.Context, quoteSeqs ...int64) error {
-	// One statement sums many quotes' chains: a corpus batch touches thousands, and a
-	// statement each (even pipelined) cost the server a plan and an execution each.
 	for start := 0; start < len(quoteSeqs); start += chainChunk {
 		if _, err := t.exec(ctx, "refresh chain", refreshChains, quoteSeqs[start:min(start+chainChunk, len(quoteSeqs))]); err != nil {
 			return err
