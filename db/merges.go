@@ -98,6 +98,22 @@ func followRedirect(ctx context.Context, tx Tx, id string) (string, error) {
 	return to, nil
 }
 
+// followToRow follows id's redirect and reads the row it lands on (read). A merge that
+// commits between the two (PostgreSQL reads what each statement finds committed) has
+// removed the row and left its redirect, so a missing row is followed once more.
+// ErrNoRow when there is none.
+func followToRow(ctx context.Context, tx Tx, id string, read func(string) error) (string, error) {
+	for attempt := 0; ; attempt++ {
+		to, err := followRedirect(ctx, tx, id)
+		if err != nil {
+			return "", err
+		}
+		if err := read(to); !errors.Is(err, ErrNoRow) || attempt > 0 {
+			return to, err
+		}
+	}
+}
+
 // MergeSpeaker folds the speaker id into in.Into: its quotes move to the survivor, its
 // name and aliases become the survivor's aliases, its Wikidata QID the survivor's if the
 // survivor has none, and webhook watches on it watch the survivor too; the ID answers with

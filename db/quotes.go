@@ -112,11 +112,8 @@ func speakerOf(in QuoteInput) speakerNamed {
 func (d *DB) resolveSpeaker(ctx context.Context, tx Tx, n speakerNamed) (string, error) {
 	id, name := n.id, n.name
 	if id != nil {
-		to, err := followRedirect(ctx, tx, *id)
-		if err != nil {
-			return "", err
-		}
-		if _, err := tx.Speaker(ctx, to, false); errors.Is(err, ErrNoRow) {
+		to, err := followToRow(ctx, tx, *id, func(to string) error { _, err := tx.Speaker(ctx, to, false); return err })
+		if errors.Is(err, ErrNoRow) {
 			return "", errorf(Invalid, "speaker_id", "no speaker with this ID")
 		} else if err != nil {
 			return "", fmt.Errorf("db: read speaker: %w", err)
@@ -241,11 +238,8 @@ func (n *names) outlet(key string) (string, bool) {
 func (d *DB) resolveOutlet(ctx context.Context, tx Tx, id, name *string) (*string, error) {
 	switch {
 	case id != nil:
-		to, err := followRedirect(ctx, tx, *id)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := tx.Outlet(ctx, to, false); errors.Is(err, ErrNoRow) {
+		to, err := followToRow(ctx, tx, *id, func(to string) error { _, err := tx.Outlet(ctx, to, false); return err })
+		if errors.Is(err, ErrNoRow) {
 			return nil, errorf(Invalid, "outlet_id", "no outlet with this ID")
 		} else if err != nil {
 			return nil, fmt.Errorf("db: read outlet: %w", err)
