@@ -30,7 +30,11 @@ func bulkEligible(r *ImportRecord) bool {
 // Linking is recordQuote's, decided from the batch's one band look-up instead of one per
 // record: words a stored quote or an earlier record of the batch holds already become its
 // confirmed appearance, not a quote; uncertain ones, a quote with a suggested link.
-func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res ImportResult, rest []*ImportRecord, err error) {
+//
+// What the batch reads and makes of its candidates goes to stage, for the cache to keep
+// once the transaction has committed.
+func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord, stage *candidateStage) (res ImportResult,
+	rest []*ImportRecord, err error) {
 	if len(recs) == 0 {
 		return res, nil, nil
 	}
@@ -56,7 +60,7 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 	// makes, for words of the batch that repeat one another, under provisional keys
 	// (pendingSeq) until they are stored; cands are both kinds' words, read or made once
 	// for the batch, and their features once judged.
-	held, ranked, cands, err := d.heldCandidates(ctx, tx, fresh)
+	held, ranked, cands, err := d.heldCandidates(ctx, tx, fresh, stage)
 	if err != nil {
 		return res, nil, err
 	}
@@ -114,6 +118,8 @@ func (d *DB) bulkInsert(ctx context.Context, tx Tx, recs []*ImportRecord) (res I
 			continue
 		}
 		row.Quote.Seq = seqs[i]
+		stage.read = append(stage.read, &candidate{Candidate: Candidate{Seq: seqs[i], ID: row.Quote.ID, Text: row.Quote.Text,
+			SpeakerID: row.Quote.Speaker.ID}, features: taken[i].prep.features})
 		var fields string
 		if loadOf(ctx) == "" { // a load's audit points at the load instead
 			if fields, err = quoteCreation(row.Quote); err != nil {
@@ -375,7 +381,9 @@ type candidate struct {
 // with any of the records' words (held, by band), each record's best-ranked of them
 // (ranked), and the words of those (cands, by key) — as a batch's own quotes only add
 // candidates, no record judges a stored quote outside its own best-ranked stored ones.
-func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (held map[int64][]int64,
+//
+// The words of quotes the cache keeps are not read again; those read join stage.
+func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord, stage *candidateStage) (held map[int64][]int64,
 	ranked map[*ImportRecord][]int64, cands map[int64]*candidate, err error) {
 	cands = map[int64]*candidate{}
 	var keys []int64
@@ -411,7 +419,7 @@ func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (h
 	}
 	slices.Sort(seqs)
 	seqs = slices.Compact(seqs)
-	cands = make(map[int64]*candidate, len(seqs)+len(recs)) // the batch's own join them
+	cands, seqs = d.candidates.get(seqs) // the batch's own join them
 	// The candidates' features are made on another core while the next of them are read
 	// (reading and making them cost about the same).
 	made := make(chan []*candidate, 2)
@@ -436,6 +444,7 @@ func (d *DB) heldCandidates(ctx context.Context, tx Tx, recs []*ImportRecord) (h
 			cs[i] = &candidate{Candidate: c}
 			cands[c.Seq] = cs[i]
 		}
+		stage.read = append(stage.read, cs...)
 		made <- cs
 	}
 	return held, ranked, cands, nil

@@ -43,6 +43,8 @@ type DB struct {
 	cursorKey []byte
 	// link decides what recorded words the archive holds already become (Options.Link).
 	link LinkPolicy
+	// candidates keeps the words bulk imports read for linking, between their batches.
+	candidates candidateCache
 	// writers remembers which keys wrote lately, so that their reads go to the primary
 	// (see readHeavy).
 	writers recentWriters

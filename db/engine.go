@@ -148,6 +148,12 @@ type SimilarRows interface {
 	// CandidatesBySeq reads the quotes with the given keys as candidates: their IDs, texts
 	// and speakers, in no particular order. A key no quote has is left out.
 	CandidatesBySeq(ctx context.Context, seqs []int64) ([]Candidate, error)
+	// QuotesChanged lists the quotes whose ID, words or speaker changed, or that were
+	// deleted, since the last call on this engine (a write transaction calls it), so
+	// that the words of quotes read before may be kept; all says the engine cannot tell
+	// (its first call, another process wrote, or it keeps no such record), and every
+	// quote's words are to be read again.
+	QuotesChanged(ctx context.Context) (seqs []int64, all bool, err error)
 }
 
 // AppearanceRows reads and writes appearances and the chain they make (appearances.go).

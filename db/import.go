@@ -224,8 +224,9 @@ var errRecord = errors.New("a record failed")
 // it (a load counts them with the batch).
 func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, refused ImportResult, savepoints bool) (ImportResult, error) {
 	var res ImportResult
+	var stage *candidateStage
 	err := d.write(ctx, func(tx Tx) error {
-		res = ImportResult{}
+		res, stage = ImportResult{}, nil
 		known := newNames() // found or created in this batch
 		ctx := context.WithValue(ctx, namesKey{}, known)
 		var loaded *loadBatch
@@ -248,7 +249,11 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, refused Impo
 					todo = append(todo, &batch[i])
 				}
 			}
-			done, rest, err := d.bulkInsert(ctx, tx, bulk)
+			var err error
+			if stage, err = d.candidates.refresh(ctx, tx); err != nil {
+				return err
+			}
+			done, rest, err := d.bulkInsert(ctx, tx, bulk, stage)
 			if err != nil {
 				var e *Error
 				if errors.As(err, &e) && e.Code != Internal && e.Code != Unavailable {
@@ -315,6 +320,9 @@ func (d *DB) importBatch(ctx context.Context, batch []ImportRecord, refused Impo
 		counted.Add(refused)
 		return commitLoadBatch(ctx, tx, batch, counted)
 	})
+	if err == nil {
+		d.candidates.keep(stage)
+	}
 	return res, err
 }
 

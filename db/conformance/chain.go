@@ -285,6 +285,87 @@ func testBatchLinkingAcrossParts(t *testing.T, h Harness) {
 	}
 }
 
+// A bulk import judges words against what the archive holds now, whatever an earlier
+// batch read: the words of quotes read for linking may be kept between batches, and an
+// edit of a quote's words, a speaker merge that gives its quotes another speaker, and a
+// deletion must each reach the next batch.
+func testBatchLinkingFollowsEdits(t *testing.T, h Harness) {
+	d := h.Open(t, db.Options{})
+	line := 0
+	load := func(speaker string, texts ...string) db.ImportResult {
+		t.Helper()
+		var recs []db.ImportRecord
+		for _, text := range texts {
+			line++
+			recs = append(recs, db.ImportRecord{Line: line, ExternalID: fmt.Sprint("edit-", line),
+				Quote: db.QuoteInput{Text: text, SpeakerName: str(speaker)}})
+		}
+		res, err := d.Import(bg, recs)
+		if err != nil || res.Rejected != 0 {
+			t.Fatalf("import %q: %+v %v", texts, res, err)
+		}
+		return res
+	}
+	first := "The committee will publish every report before the election in November"
+	edited := "Our budget doubles the money for rural schools next year and after"
+	spoken := "Harbour tolls will stay frozen for the fishing fleet until the spring"
+	gone := "Nobody on this council has ever taken a single euro from the developers"
+	if res := load("Ana Ruiz", first, spoken, gone); res.Created != 3 {
+		t.Fatalf("first batch: %+v", res)
+	}
+	// Read again as candidates, so that a cache would hold them.
+	if res := load("Ana Ruiz", first, spoken, gone); res.Linked != 3 {
+		t.Fatalf("the same words again: %+v, want 3 linked", res)
+	}
+	byText := func(text string) *db.Quote {
+		t.Helper()
+		qs, err := d.ListQuotes(bg, db.QuoteFilter{Speaker: str("Ana Ruiz"), Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range qs.Data {
+			if q.Text == text {
+				return q
+			}
+		}
+		t.Fatalf("no quote of Ana Ruiz's reads %q", text)
+		return nil
+	}
+	a, b, c := byText(first), byText(spoken), byText(gone)
+	if _, err := d.UpdateQuote(bg, a.ID, nil, db.QuotePatch{Text: set(edited)}); err != nil {
+		t.Fatal(err)
+	}
+	ben := mustSpeaker(t, d, db.SpeakerInput{Name: "Ben Ode"})
+	if _, err := d.UpdateQuote(bg, b.ID, nil, db.QuotePatch{SpeakerID: set(ben.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DeleteQuote(bg, c.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The old words are no quote's now; the edited ones are a's; the words b holds are
+	// Ben Ode's, which Ana Ruiz's words can only be suggested to be.
+	if res := load("Ana Ruiz", first); res.Created != 1 || res.Linked != 0 {
+		t.Errorf("words edited away: %+v, want a quote of their own", res)
+	}
+	if res := load("Ana Ruiz", edited); res.Linked != 1 {
+		t.Errorf("the edited words: %+v, want them linked to the edited quote", res)
+	}
+	if res := load("Ana Ruiz", spoken); res.Linked != 0 || res.Suggested != 1 {
+		t.Errorf("words now another speaker's: %+v, want a new quote with a suggested link", res)
+	}
+	if res := load("Ana Ruiz", gone); res.Created != 1 || res.Linked != 0 {
+		t.Errorf("a deleted quote's words: %+v, want a quote of their own", res)
+	}
+	// Its appearances: the old words as the second batch printed them, the new as the last.
+	as, err := d.ListAppearances(bg, a.ID, 10, nil)
+	if err != nil || len(as.Data) != 2 {
+		t.Fatalf("the edited quote's appearances: %+v %v, want two", as, err)
+	}
+	if words := []string{as.Data[0].Words, as.Data[1].Words}; !slices.Contains(words, first) || !slices.Contains(words, edited) {
+		t.Errorf("the edited quote's appearances print %q, want the old words and the new", words)
+	}
+}
+
 // An appearance keeps the words as printed whichever way its quote goes. Words that are
 // the quote's are stored as the quote's (most of a corpus' appearances are), yet an edit
 // of the quote's words, a merge that moves the appearance onto another quote, its undoing

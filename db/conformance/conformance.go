@@ -85,6 +85,7 @@ func Run(t *testing.T, h Harness) {
 		{"Linking", testLinking},
 		{"BatchLinking", testBatchLinking},
 		{"BatchLinkingAcrossParts", testBatchLinkingAcrossParts},
+		{"BatchLinkingFollowsEdits", testBatchLinkingFollowsEdits},
 		{"CorpusRecords", testCorpusRecords},
 		{"Loads", testLoads},
 		{"LoadAudit", testLoadAudit},

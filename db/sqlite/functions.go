@@ -23,7 +23,10 @@ func init() {
 		if err := c.RegisterFunc("verbatim_index", indexText, true); err != nil {
 			return err
 		}
-		return c.RegisterFunc("verbatim_fold", foldText, true)
+		if err := c.RegisterFunc("verbatim_fold", foldText, true); err != nil {
+			return err
+		}
+		return c.RegisterFunc("verbatim_quote_changed", quoteChanged, false)
 	}})
 }
 

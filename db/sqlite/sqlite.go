@@ -40,6 +40,8 @@ type Engine struct {
 	held *os.File
 	// bands filters bulk imports' band look-ups (bandFilter); the writer's alone.
 	bands bandFilter
+	// watch records the quotes changed through the writer (QuotesChanged).
+	watch *quoteWatch
 }
 
 var _ db.Engine = (*Engine)(nil)
@@ -80,7 +82,7 @@ func OpenReaders(ctx context.Context, path string, readers int) (*Engine, error)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
 
-	e := &Engine{path: path, writer: writer}
+	e := &Engine{path: path, writer: writer, watch: newQuoteWatch()}
 	if err := e.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err
@@ -173,6 +175,9 @@ func (e *Engine) Path() string { return e.path }
 // Close checkpoints the WAL and closes every connection.
 func (e *Engine) Close() error {
 	var errs []error
+	if e.watch != nil {
+		e.watch.close()
+	}
 	if e.reader != nil {
 		errs = append(errs, e.reader.Close())
 	}
@@ -332,7 +337,7 @@ func (e *Engine) Write(ctx context.Context, fn func(db.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", classify(err))
 	}
 	defer t.Rollback()
-	if err := fn(&tx{q: uninterrupted{t}, sqlTx: t, bands: &e.bands}); err != nil {
+	if err := fn(&tx{q: uninterrupted{t}, sqlTx: t, bands: &e.bands, watch: e.watch}); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {

@@ -29,6 +29,7 @@ type tx struct {
 	q     querier
 	sqlTx *sql.Tx
 	bands *bandFilter // the writer's; nil on reads
+	watch *quoteWatch // the writer's; nil on reads
 }
 
 var _ db.Tx = (*tx)(nil)
