@@ -23,6 +23,7 @@ import (
 
 	"github.com/verbatimhq/verbatim/db"
 	"github.com/verbatimhq/verbatim/db/engines"
+	"github.com/verbatimhq/verbatim/scripts/internal/querylist"
 )
 
 var head = strings.Fields(`the of and to a in is that it was for on are as with he they be at one have this from or
@@ -175,47 +176,11 @@ func (g *gen) quote() db.QuoteInput {
 	return in
 }
 
-// writeQueries writes 500 rare-word queries, 500 drawn like the corpus (single words,
-// pairs, phrases, prefixes, ORs), and 500 as a researcher types them: two words each,
-// both drawn by the corpus' own word frequencies, the commonest words included.
+// writeQueries writes the search benchmarks' query lists (querylist.Write) drawn from
+// this corpus' words.
 func (g *gen) writeQueries(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	r := g.r
-	var rare, corpus, researcher []string
-	for range 500 {
-		researcher = append(researcher, g.vocab[g.word.Uint64()]+" "+g.vocab[g.word.Uint64()])
-		w := g.vocab[20000+r.IntN(len(g.vocab)-20000)]
-		if r.IntN(3) == 0 {
-			w += " " + g.vocab[5000+r.IntN(15000)]
-		}
-		rare = append(rare, w)
-		var q string
-		switch k := r.IntN(20); {
-		case k < 8:
-			q = g.vocab[g.word.Uint64()]
-		case k < 14:
-			q = g.vocab[g.word.Uint64()] + " " + g.vocab[g.word.Uint64()]
-		case k < 17:
-			q = `"` + strings.ToLower(g.sentence(2)) + `"`
-		case k < 19:
-			w := g.vocab[g.word.Uint64()]
-			for len(w) < 3 {
-				w = g.vocab[g.word.Uint64()]
-			}
-			q = w[:3] + "*"
-		default:
-			q = g.vocab[g.word.Uint64()] + " OR " + g.vocab[g.word.Uint64()]
-		}
-		corpus = append(corpus, q)
-	}
-	for name, list := range map[string][]string{"rare.txt": rare, "corpus.txt": corpus, "researcher.txt": researcher} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(list, "\n")+"\n"), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return querylist.Write(dir, g.r, querylist.Vocabulary{Word: func(i int) string { return g.vocab[i] }, Size: len(g.vocab),
+		Draw: func() int { return int(g.word.Uint64()) }})
 }
 
 // writeNDJSON writes n quotes as import records, each with an external key.

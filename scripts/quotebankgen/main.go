@@ -28,6 +28,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/verbatimhq/verbatim/scripts/internal/querylist"
 )
 
 func main() {
@@ -39,6 +41,7 @@ func main() {
 	quotes := flag.String("quotes", "", "write the quotation-centric lines here (default: standard output)")
 	articles := flag.String("articles", "", "also write the article-centric lines of the same quotations here")
 	seed := flag.Uint64("seed", 1, "random seed")
+	queries := flag.String("queries", "", "also write the search benchmarks' query lists (rare.txt, corpus.txt, researcher.txt) of these words into this directory")
 	flag.Parse()
 	start, err := time.Parse(time.DateOnly, *from)
 	if err != nil {
@@ -56,6 +59,14 @@ func main() {
 	}
 	w := bufio.NewWriterSize(out, 1<<20)
 	g := newGen(*seed, *speakers, *sites, start, end)
+	if *queries != "" {
+		// From a generator of their own, so that the quotations are the same with or without.
+		q := newGen(*seed+1, 1, 1, start, end)
+		if err := querylist.Write(*queries, q.rng, querylist.Vocabulary{Word: word, Size: 60001,
+			Draw: func() int { return int(q.words.Uint64()) }}); err != nil {
+			log.Fatal(err)
+		}
+	}
 	var art *articleWriter
 	if *articles != "" {
 		f, err := os.Create(*articles)
