@@ -20,7 +20,7 @@ func (e *Engine) Backup(ctx context.Context, path string) (db.Report, error) {
 	if _, err := os.Stat(path); err == nil {
 		return db.Report{}, fmt.Errorf("sqlite: backup: %s exists; choose a new path", path)
 	}
-	conn, err := sql.Open(driverName, sqliteURI(e.path, url.Values{"_busy_timeout": {"5000"}}))
+	conn, err := sql.Open(DriverName, sqliteURI(e.path, url.Values{"_busy_timeout": {"5000"}}))
 	if err != nil {
 		return db.Report{}, fmt.Errorf("sqlite: backup: %w", err)
 	}
@@ -42,7 +42,7 @@ func Verify(ctx context.Context, path string) (db.Report, error) {
 	}
 	// mode=rw: verifying never creates the file it is given (the search index check is
 	// an INSERT by its form, so the file is opened for writing).
-	conn, err := sql.Open(driverName, sqliteURI(path, url.Values{"_busy_timeout": {"5000"}, "mode": {"rw"}}))
+	conn, err := sql.Open(DriverName, sqliteURI(path, url.Values{"_busy_timeout": {"5000"}, "mode": {"rw"}}))
 	if err != nil {
 		return db.Report{}, fmt.Errorf("sqlite: verify: %w", err)
 	}

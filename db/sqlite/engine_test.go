@@ -232,7 +232,7 @@ func TestSnippetMatchesFTS5(t *testing.T) {
 	}
 	// The index holds the texts folded (verbatim_index), and FTS5's snippet() shows what
 	// it holds; the reference is FTS5 over the texts as written, as the index was before.
-	ref, err := sql.Open(driverName, ":memory:")
+	ref, err := sql.Open(DriverName, ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestVerifyHalfMigrated(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "half.db")
-	writer, err := sql.Open(driverName, sqliteURI(path, url.Values{}))
+	writer, err := sql.Open(DriverName, sqliteURI(path, url.Values{}))
 	if err != nil {
 		t.Fatal(err)
 	}

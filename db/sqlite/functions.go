@@ -9,17 +9,17 @@ import (
 	"github.com/verbatimhq/verbatim/search"
 )
 
-// driverName is go-sqlite3 with Verbatim's SQL functions on every connection: the search
+// DriverName is go-sqlite3 with Verbatim's SQL functions on every connection: the search
 // index and the name keys fold text in Go, as the PostgreSQL engine and the query side do,
 // so that the two engines and both sides of the index fold alike (SQLite's unicode61
 // knows Latin diacritics only: not ß, Greek final sigma, Arabic letter forms or Chinese,
 // which it cannot split into words). Triggers call the functions, so a database written
 // by another program (the sqlite3 shell) must not insert or edit quotes: it cannot index
 // them.
-const driverName = "sqlite3_verbatim"
+const DriverName = "sqlite3_verbatim"
 
 func init() {
-	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+	sql.Register(DriverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		if err := c.RegisterFunc("verbatim_index", indexText, true); err != nil {
 			return err
 		}

@@ -73,7 +73,7 @@ func OpenReaders(ctx context.Context, path string, readers int) (*Engine, error)
 	// The writer's own page cache, 64 MiB: a batch touches pages all over the indexes, and
 	// with the default 2 MiB it spilled and re-read them (an import ran 1.4 times faster).
 	w.Set("_cache_size", "-65536")
-	writer, err := sql.Open(driverName, sqliteURI(path, w))
+	writer, err := sql.Open(DriverName, sqliteURI(path, w))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open writer: %w", err)
 	}
@@ -99,7 +99,7 @@ func OpenReaders(ctx context.Context, path string, readers int) (*Engine, error)
 
 	r := cloneValues(common)
 	r.Set("_query_only", "true")
-	if e.reader, err = sql.Open(driverName, sqliteURI(path, r)); err != nil {
+	if e.reader, err = sql.Open(DriverName, sqliteURI(path, r)); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
@@ -112,7 +112,7 @@ func OpenReaders(ctx context.Context, path string, readers int) (*Engine, error)
 	e.reader.SetConnMaxIdleTime(0)
 	e.reader.SetConnMaxLifetime(0)
 
-	if e.version, err = sql.Open(driverName, sqliteURI(path, r)); err != nil {
+	if e.version, err = sql.Open(DriverName, sqliteURI(path, r)); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("sqlite: open version reader: %w", err)
 	}
