@@ -45,20 +45,8 @@ func TestBandFilterFollowsOtherWriters(t *testing.T) {
 	t.Parallel()
 	ctx := db.WithActor(context.Background(), db.System)
 	path := filepath.Join(t.TempDir(), "two.db")
-	open := func() (*db.DB, *Engine) {
-		e, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := db.New(ctx, e, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d, e
-	}
-	a, ea := open()
-	b, _ := open()
+	a, ea := openHandle(t, path)
+	b, _ := openHandle(t, path)
 	speaker := "Kaja Kallas"
 	words := func(n int) string {
 		ws := make([]string, 16)

@@ -36,6 +36,23 @@ func openInternal(t *testing.T) (*db.DB, *Engine) {
 	return d, e
 }
 
+// openHandle opens a handle on the archive at path, as a process of its own would: two
+// of them on one file are two writers.
+func openHandle(t *testing.T, path string) (*db.DB, *Engine) {
+	t.Helper()
+	ctx := db.WithActor(context.Background(), db.System)
+	e, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.New(ctx, e, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, e
+}
+
 func TestOpenMigratesAndSetsPragmas(t *testing.T) {
 	t.Parallel()
 	ctx := db.WithActor(context.Background(), db.System)

@@ -18,20 +18,8 @@ func TestQuotesChangedFollowsWriters(t *testing.T) {
 	t.Parallel()
 	ctx := db.WithActor(context.Background(), db.System)
 	path := filepath.Join(t.TempDir(), "watch.db")
-	open := func() (*db.DB, *Engine) {
-		e, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := db.New(ctx, e, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d, e
-	}
-	a, ea := open()
-	b, _ := open()
+	a, ea := openHandle(t, path)
+	b, _ := openHandle(t, path)
 	changed := func() ([]int64, bool) {
 		t.Helper()
 		var seqs []int64
